@@ -1,0 +1,60 @@
+/* Training data sets and the batch loader.
+ *
+ * A dataset is either held in memory (MNIST-format IDX data, already scaled) or a list of image
+ * files decoded on demand. Either may carry class labels (conditional model). */
+#ifndef DCGAN_DATA_DATASET_H
+#define DCGAN_DATA_DATASET_H
+
+#include <stdint.h>
+#include "data/image.h"
+#include "util/error.h"
+
+#define DATASET_MAX_CLASSES 1024
+
+typedef struct {
+    int count;           /* items */
+    int C, H, W;         /* model input shape of one item */
+    float lo, hi;        /* pixel range of the items */
+    int num_classes;     /* 0: unlabelled */
+    char **class_names;  /* num_classes names (folder names, or "0".."9" for IDX) */
+    int *labels;         /* count labels in [0,num_classes), or NULL */
+    float *images;       /* memory-backed: (count, C, H, W); NULL for file-backed */
+    char **paths;        /* file-backed: count paths; NULL for memory-backed */
+    image_spec spec;     /* file-backed: how each file becomes an item */
+} dataset;
+
+/* The reference's MNIST protocol: {train,t10k}-{images-idx3,labels-idx1}-ubyte in dir (each
+ * raw or with .gz appended), train then t10k concatenated (70,000 for MNIST), shuffled once
+ * with a fixed seed, pixels / 255 into [0,1], 10 classes. */
+int dataset_load_idx(dataset *ds, const char *dir, dc_err *e);
+
+/* Image folder: files in dir matching the glob `pattern` (e.g. "*.jpg"). If dir has no
+ * matching files but subfolders that do, each subfolder is a class (sorted by name). `spec`
+ * gives output size, crop and range; spec->channels 0 = decide from the data (gray only if
+ * every probed file is gray). Fails if nothing matches. */
+int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
+                        const image_spec *spec, dc_err *e);
+
+void dataset_free(dataset *ds);
+
+typedef struct loader loader;
+
+/* Batches of batch_size items in an order reshuffled every epoch from (seed, epoch); the last
+ * incomplete batch of an epoch is dropped. items_per_epoch (0 = all) caps an epoch like the
+ * reference's train_size. rank r of world w gets batches r, r+w, r+2w, ... of each epoch.
+ * File-backed sets are decoded by `threads` background threads, `prefetch` batches ahead.
+ * The dataset must outlive the loader. */
+loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long items_per_epoch,
+                      int rank, int world, int threads, int prefetch, dc_err *e);
+/* Batches this rank gets per epoch. */
+long loader_batches_per_epoch(const loader *l);
+/* Next batch is batch `batch` (0-based, this rank's numbering) of epoch `epoch`. */
+void loader_seek(loader *l, long epoch, long batch);
+/* Fills images (batch_size,C,H,W) and, if non-NULL, labels_onehot (batch_size,num_classes),
+ * reports which (epoch, batch) it was, and advances (wrapping into the next epoch). Returns -1
+ * with the failing file's name and problem if an image cannot be decoded. */
+int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, long *batch,
+                dc_err *e);
+void loader_free(loader *l);
+
+#endif

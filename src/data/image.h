@@ -1,0 +1,26 @@
+/* Decoding one JPEG (libjpeg-turbo) or PNG (libpng) file into a model input: optional centre
+ * crop, then resize with an antialiasing (area-averaging / triangle) filter, output as float
+ * (C,H,W) scaled to [lo,hi]. JPEGs much larger than needed are decoded with libjpeg's DCT
+ * scaling. PNG alpha is composited onto `background` (RGB 0..255). */
+#ifndef DCGAN_DATA_IMAGE_H
+#define DCGAN_DATA_IMAGE_H
+
+#include <stdint.h>
+#include "util/error.h"
+
+typedef struct {
+    int out_h, out_w;      /* model input size */
+    int channels;          /* 1 (gray) or 3 (RGB): what the model wants */
+    int crop;              /* centre-crop crop_h x crop_w first */
+    int crop_h, crop_w;
+    uint8_t background[3]; /* for PNG alpha */
+    float lo, hi;          /* pixel range: 0 -> lo, 255 -> hi */
+    long max_pixels;       /* refuse images larger than this (decompression bombs); 0 = default */
+} image_spec;
+
+/* Reads just enough of the file to tell its size and channels (1 gray, 3 colour, alpha ignored). */
+int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e);
+/* Decodes path into out (channels, out_h, out_w). */
+int image_load(const char *path, const image_spec *spec, float *out, dc_err *e);
+
+#endif

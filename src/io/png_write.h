@@ -1,0 +1,19 @@
+/* Writing images as PNG (libpng), atomically. */
+#ifndef DCGAN_IO_PNG_WRITE_H
+#define DCGAN_IO_PNG_WRITE_H
+
+#include <stdint.h>
+#include "util/error.h"
+
+/* pixels: H rows of W*C bytes, C = 1 (gray), 3 (RGB) or 4 (RGBA). */
+int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_err *e);
+
+/* Converts one float image (C,H,W) in [lo,hi] to interleaved 8-bit (H,W,C), clamping. */
+void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, float hi);
+
+/* A grid of N images (N,C,H,W) in [lo,hi], `cols` per row (rows = ceil(N/cols)); images are
+ * placed edge to edge like the reference's merge(); empty cells are black. */
+int png_write_grid(const char *path, const float *images, int N, int C, int H, int W, int cols,
+                   float lo, float hi, dc_err *e);
+
+#endif

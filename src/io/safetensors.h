@@ -1,0 +1,49 @@
+/* safetensors files: an 8-byte little-endian header length, a JSON header mapping tensor names
+ * to {dtype, shape, data_offsets} plus an optional "__metadata__" object of string values, then
+ * the raw little-endian tensor data. We write F32 only and read F32 and I64. */
+#ifndef DCGAN_IO_SAFETENSORS_H
+#define DCGAN_IO_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util/error.h"
+
+#define SAFETENSORS_MAX_DIMS 8
+
+typedef enum { SAFETENSORS_F32 = 0, SAFETENSORS_I64 = 1 } safetensors_dtype;
+
+typedef struct {
+    char *name;
+    safetensors_dtype dtype;
+    int ndim;
+    int64_t shape[SAFETENSORS_MAX_DIMS];
+    size_t numel;
+    const void *data; /* points into the file's buffer; aligned for its dtype */
+} safetensors_tensor;
+
+typedef struct safetensors_file safetensors_file;
+
+/* Reads and validates the whole file (header JSON, offsets inside the file, no overlaps, sizes
+ * that match dtype*shape). Returns NULL with e->msg = "path: problem" on any defect. */
+safetensors_file *safetensors_read(const char *path, dc_err *e);
+void safetensors_free(safetensors_file *f);
+size_t safetensors_count(const safetensors_file *f);
+const safetensors_tensor *safetensors_at(const safetensors_file *f, size_t i);
+const safetensors_tensor *safetensors_find(const safetensors_file *f, const char *name);
+/* Value of a __metadata__ key, or NULL. */
+const char *safetensors_metadata(const safetensors_file *f, const char *key);
+
+typedef struct {
+    const char *name;
+    const float *data;
+    int ndim;
+    int64_t shape[SAFETENSORS_MAX_DIMS];
+} safetensors_entry;
+
+/* Writes F32 tensors and string metadata (meta_keys[i] -> meta_values[i]) atomically
+ * (temporary file, fsync, rename). */
+int safetensors_write(const char *path, const safetensors_entry *entries, size_t n_entries,
+                      const char *const *meta_keys, const char *const *meta_values,
+                      size_t n_meta, dc_err *e);
+
+#endif

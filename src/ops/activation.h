@@ -1,0 +1,21 @@
+/* Element-wise activations over n floats. Forward may run in place (out == inp). Backward
+ * accumulates dinp += dout * f'(x); f' is taken from the saved input (relu, lrelu) or the saved
+ * output (tanh, sigmoid), as each signature says. */
+#ifndef DCGAN_OPS_ACTIVATION_H
+#define DCGAN_OPS_ACTIVATION_H
+
+#include <stddef.h>
+
+#define LRELU_SLOPE 0.2f
+
+void relu_forward(float *out, const float *inp, size_t n);
+void relu_backward(float *dinp, const float *dout, const float *inp, size_t n);
+/* lrelu(x) = max(x, slope*x) */
+void lrelu_forward(float *out, const float *inp, float slope, size_t n);
+void lrelu_backward(float *dinp, const float *dout, const float *inp, float slope, size_t n);
+void tanh_forward(float *out, const float *inp, size_t n);
+void tanh_backward(float *dinp, const float *dout, const float *out, size_t n);
+void sigmoid_forward(float *out, const float *inp, size_t n);
+void sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n);
+
+#endif

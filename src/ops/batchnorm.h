@@ -1,0 +1,25 @@
+/* Batch normalisation over x viewed as (N, C, S): S = H*W for feature maps, S = 1 for (N,F).
+ * Training: per-channel batch mean and biased variance normalise the batch; the moving averages
+ * are updated in place as running = decay*running + (1-decay)*batch_stat, where the variance fed
+ * to the moving average is the unbiased one (PyTorch's convention; decay 0.9 is PyTorch's
+ * momentum 0.1). Inference uses the moving averages. Backward accumulates. */
+#ifndef DCGAN_OPS_BATCHNORM_H
+#define DCGAN_OPS_BATCHNORM_H
+
+#define BATCHNORM_DECAY 0.9f
+#define BATCHNORM_EPS 1e-5f
+
+/* mean, rstd (C): saved for backward; rstd = 1/sqrt(var_biased + eps).
+ * running_mean/running_var (C) may be NULL (not updated). */
+void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
+                             float *running_var, const float *inp, const float *gamma,
+                             const float *beta, int N, int C, int S, float decay, float eps);
+void batchnorm_forward_eval(float *out, const float *inp, const float *running_mean,
+                            const float *running_var, const float *gamma, const float *beta,
+                            int N, int C, int S, float eps);
+/* Gradient of the training-mode forward. dinp, dgamma, dbeta may each be NULL. */
+void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                        const float *inp, const float *mean, const float *rstd,
+                        const float *gamma, int N, int C, int S);
+
+#endif

@@ -1,0 +1,25 @@
+/* Atomic file replacement: write to "<path>.tmp.<pid>", fsync, rename over <path>, fsync the
+ * folder. A reader sees either the old file or the complete new one, never a partial write. */
+#ifndef DCGAN_UTIL_ATOMIC_FILE_H
+#define DCGAN_UTIL_ATOMIC_FILE_H
+
+#include <stdio.h>
+#include "util/error.h"
+
+typedef struct {
+    FILE *fp;          /* write through this */
+    char *path;        /* final path */
+    char *tmp_path;    /* temporary path in the same folder */
+} atomic_file;
+
+/* Opens the temporary file. Returns 0 or -1 (message names the path). */
+int atomic_file_open(atomic_file *af, const char *path, dc_err *e);
+/* Flushes, fsyncs, renames and fsyncs the folder; frees af. On failure the temporary file is
+ * removed, the old file at path is untouched, and -1 is returned. */
+int atomic_file_commit(atomic_file *af, dc_err *e);
+/* Drops the temporary file; frees af. */
+void atomic_file_abort(atomic_file *af);
+/* Writes len bytes to path atomically. */
+int atomic_file_write(const char *path, const void *data, size_t len, dc_err *e);
+
+#endif

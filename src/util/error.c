@@ -1,0 +1,38 @@
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int dc_fail(dc_err *e, const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void *dc_calloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) {
+        fprintf(stderr, "dcgan: out of memory allocating %zu x %zu bytes\n", count, size);
+        exit(1);
+    }
+    return p;
+}
+
+float *dc_alloc_floats(size_t count)
+{
+    size_t bytes = (count ? count : 1) * sizeof(float);
+    bytes = (bytes + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes);
+    if (!p) {
+        fprintf(stderr, "dcgan: out of memory allocating %zu floats\n", count);
+        exit(1);
+    }
+    memset(p, 0, bytes);
+    return p;
+}
