@@ -36,3 +36,13 @@ float *dc_alloc_floats(size_t count)
     memset(p, 0, bytes);
     return p;
 }
+
+int dc_path(dc_err *e, char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    if (len < 0 || (size_t)len >= n) return dc_fail(e, "path too long: %.200s...", buf);
+    return 0;
+}

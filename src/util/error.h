@@ -30,4 +30,7 @@ void *dc_calloc(size_t count, size_t size);
 /* 64-byte aligned, zeroed, freed with free(). */
 float *dc_alloc_floats(size_t count);
 
+/* snprintf into a path buffer; returns -1 (with a message in e) if the result does not fit. */
+int dc_path(dc_err *e, char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -1,0 +1,25 @@
+/* Subcommands of the dcgan program. Each returns the process exit code: 0 ok, 1 runtime error,
+ * 2 usage error. */
+#ifndef DCGAN_CLI_CLI_H
+#define DCGAN_CLI_CLI_H
+
+#include <stdint.h>
+
+#define EXIT_USAGE 2
+
+int cmd_train(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+
+/* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
+ * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */
+int cli_parse_long(const char *cmd, const char *flag, const char *s, long lo, long hi, long *out);
+int cli_parse_int(const char *cmd, const char *flag, const char *s, int lo, int hi, int *out);
+int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t *out);
+int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, float hi,
+                    float *out);
+/* Copies s into dst (size n); fails with a message if it does not fit. */
+int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
+/* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

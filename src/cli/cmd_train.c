@@ -1,0 +1,220 @@
+/* dcgan train: the reference's training flags (kebab-case, snake_case accepted). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "train/run.h"
+#include "util/log.h"
+
+enum {
+    OPT_DATASET = 1000, OPT_DATA_DIR, OPT_PATTERN, OPT_EPOCH, OPT_TRAIN_SIZE, OPT_BATCH_SIZE,
+    OPT_LR, OPT_BETA1, OPT_INPUT_H, OPT_INPUT_W, OPT_OUTPUT_H, OPT_OUTPUT_W, OPT_CROP,
+    OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
+    OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
+    OPT_SEED, OPT_THREADS, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
+    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP,
+};
+
+/* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
+static const struct option train_options_table[] = {
+    {"dataset", required_argument, 0, OPT_DATASET},
+    {"data-dir", required_argument, 0, OPT_DATA_DIR},
+    {"data_dir", required_argument, 0, OPT_DATA_DIR},
+    {"input-fname-pattern", required_argument, 0, OPT_PATTERN},
+    {"input_fname_pattern", required_argument, 0, OPT_PATTERN},
+    {"epoch", required_argument, 0, OPT_EPOCH},
+    {"train-size", required_argument, 0, OPT_TRAIN_SIZE},
+    {"train_size", required_argument, 0, OPT_TRAIN_SIZE},
+    {"batch-size", required_argument, 0, OPT_BATCH_SIZE},
+    {"batch_size", required_argument, 0, OPT_BATCH_SIZE},
+    {"learning-rate", required_argument, 0, OPT_LR},
+    {"learning_rate", required_argument, 0, OPT_LR},
+    {"beta1", required_argument, 0, OPT_BETA1},
+    {"input-height", required_argument, 0, OPT_INPUT_H},
+    {"input_height", required_argument, 0, OPT_INPUT_H},
+    {"input-width", required_argument, 0, OPT_INPUT_W},
+    {"input_width", required_argument, 0, OPT_INPUT_W},
+    {"output-height", required_argument, 0, OPT_OUTPUT_H},
+    {"output_height", required_argument, 0, OPT_OUTPUT_H},
+    {"output-width", required_argument, 0, OPT_OUTPUT_W},
+    {"output_width", required_argument, 0, OPT_OUTPUT_W},
+    {"crop", no_argument, 0, OPT_CROP},
+    {"no-crop", no_argument, 0, OPT_NO_CROP},
+    {"z-dim", required_argument, 0, OPT_Z_DIM},
+    {"z_dim", required_argument, 0, OPT_Z_DIM},
+    {"z-dist", required_argument, 0, OPT_Z_DIST},
+    {"z_dist", required_argument, 0, OPT_Z_DIST},
+    {"gf-dim", required_argument, 0, OPT_GF_DIM},
+    {"gf_dim", required_argument, 0, OPT_GF_DIM},
+    {"df-dim", required_argument, 0, OPT_DF_DIM},
+    {"df_dim", required_argument, 0, OPT_DF_DIM},
+    {"gfc-dim", required_argument, 0, OPT_GFC_DIM},
+    {"gfc_dim", required_argument, 0, OPT_GFC_DIM},
+    {"dfc-dim", required_argument, 0, OPT_DFC_DIM},
+    {"dfc_dim", required_argument, 0, OPT_DFC_DIM},
+    {"c-dim", required_argument, 0, OPT_C_DIM},
+    {"c_dim", required_argument, 0, OPT_C_DIM},
+    {"out-dir", required_argument, 0, OPT_OUT_DIR},
+    {"out_dir", required_argument, 0, OPT_OUT_DIR},
+    {"out-name", required_argument, 0, OPT_OUT_NAME},
+    {"out_name", required_argument, 0, OPT_OUT_NAME},
+    {"sample-freq", required_argument, 0, OPT_SAMPLE_FREQ},
+    {"sample_freq", required_argument, 0, OPT_SAMPLE_FREQ},
+    {"ckpt-freq", required_argument, 0, OPT_CKPT_FREQ},
+    {"ckpt_freq", required_argument, 0, OPT_CKPT_FREQ},
+    {"max-to-keep", required_argument, 0, OPT_MAX_TO_KEEP},
+    {"max_to_keep", required_argument, 0, OPT_MAX_TO_KEEP},
+    {"max-steps", required_argument, 0, OPT_MAX_STEPS},
+    {"max_steps", required_argument, 0, OPT_MAX_STEPS},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"threads", required_argument, 0, OPT_THREADS},
+    {"loader-threads", required_argument, 0, OPT_LOADER_THREADS},
+    {"loader_threads", required_argument, 0, OPT_LOADER_THREADS},
+    {"conditional", no_argument, 0, OPT_COND},
+    {"no-conditional", no_argument, 0, OPT_NO_COND},
+    {"background", required_argument, 0, OPT_BACKGROUND},
+    {"quiet", no_argument, 0, OPT_QUIET},
+    {"train", no_argument, 0, OPT_TRAIN_FLAG},
+    {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0},
+};
+
+static void train_help(void)
+{
+    printf(
+        "usage: dcgan train [options]\n"
+        "\n"
+        "Trains the reference's DCGAN. Running the same command again resumes the run from its\n"
+        "newest checkpoint. Outputs go to OUT_DIR/OUT_NAME/: config.json, log.csv, samples/,\n"
+        "checkpoints/.\n"
+        "\n"
+        "data:\n"
+        "  --dataset NAME            folder DATA_DIR/NAME (default celebA): MNIST-format IDX files\n"
+        "                            ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]) or images;\n"
+        "                            fashion-mnist falls back to /usr/share/datasets/fashion-mnist\n"
+        "  --data-dir DIR            default ./data\n"
+        "  --input-fname-pattern P   image glob, default '*.jpg'; one subfolder per class makes\n"
+        "                            a labelled set\n"
+        "  --crop / --no-crop        centre-crop INPUT_HEIGHT x INPUT_WIDTH before resizing (off)\n"
+        "  --input-height N          crop height (108); --input-width N (= height)\n"
+        "  --output-height N         image size the model makes (64); --output-width N (= height)\n"
+        "  --c-dim 1|3               force grayscale or colour (default: from the data)\n"
+        "  --background R,G,B        colour under transparent PNG pixels (255,255,255)\n"
+        "  --train-size N            images per epoch (default all)\n"
+        "  --conditional / --no-conditional\n"
+        "                            label-conditioned model (default: when the data has labels)\n"
+        "model:\n"
+        "  --z-dim N (100)  --z-dist uniform_signed|uniform_unsigned|normal01\n"
+        "  --gf-dim N (64)  --df-dim N (64)  --gfc-dim N (1024)  --dfc-dim N (1024)\n"
+        "training:\n"
+        "  --epoch N (25)  --batch-size N (64)  --learning-rate X (0.0002)  --beta1 X (0.5)\n"
+        "  --max-steps N             stop after N iterations in all\n"
+        "  --seed N (1)              weights, data order and latent vectors\n"
+        "  --threads N               compute threads (default: all cores)\n"
+        "  --loader-threads N        image decoding threads (2)\n"
+        "outputs:\n"
+        "  --out-dir DIR (./out)  --out-name NAME (default: from the dataset and model settings)\n"
+        "  --sample-freq N (200)  --ckpt-freq N (200)  --max-to-keep N (1)\n"
+        "  --quiet                   no progress line\n"
+        "\n"
+        "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
+}
+
+static int parse_background(const char *s, uint8_t bg[3])
+{
+    int r, g, b;
+    char tail;
+    if (sscanf(s, "%d,%d,%d%c", &r, &g, &b, &tail) != 3 || r < 0 || r > 255 || g < 0 ||
+        g > 255 || b < 0 || b > 255)
+        return -1;
+    bg[0] = (uint8_t)r;
+    bg[1] = (uint8_t)g;
+    bg[2] = (uint8_t)b;
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    const char *C = "train";
+    train_options o;
+    train_options_default(&o);
+    optind = 1;
+    opterr = 0;
+    int opt, idx;
+    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1) {
+        const char *flag = argv[optind - 1];
+        int bad = 0;
+        switch (opt) {
+        case OPT_DATASET: bad = cli_copy(C, "--dataset", optarg, o.dataset, sizeof o.dataset); break;
+        case OPT_DATA_DIR: bad = cli_copy(C, "--data-dir", optarg, o.data_dir, sizeof o.data_dir); break;
+        case OPT_PATTERN:
+            bad = cli_copy(C, "--input-fname-pattern", optarg, o.input_fname_pattern,
+                           sizeof o.input_fname_pattern);
+            break;
+        case OPT_EPOCH: bad = cli_parse_long(C, "--epoch", optarg, 1, 1000000000L, &o.epochs); break;
+        case OPT_TRAIN_SIZE:
+            if (strcmp(optarg, "inf") == 0) o.train_size = 0;
+            else bad = cli_parse_long(C, "--train-size", optarg, 1, 2000000000L, &o.train_size);
+            break;
+        case OPT_BATCH_SIZE: bad = cli_parse_int(C, "--batch-size", optarg, 1, 65536, &o.batch_size); break;
+        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, 10.0f, &o.learning_rate); break;
+        case OPT_BETA1: bad = cli_parse_float(C, "--beta1", optarg, 0.0f, 0.999999f, &o.beta1); break;
+        case OPT_INPUT_H: bad = cli_parse_int(C, "--input-height", optarg, 1, 65536, &o.input_h); break;
+        case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o.input_w); break;
+        case OPT_OUTPUT_H: bad = cli_parse_int(C, "--output-height", optarg, 1, 8192, &o.output_h); break;
+        case OPT_OUTPUT_W: bad = cli_parse_int(C, "--output-width", optarg, 1, 8192, &o.output_w); break;
+        case OPT_CROP: o.crop = 1; break;
+        case OPT_NO_CROP: o.crop = 0; break;
+        case OPT_Z_DIM: bad = cli_parse_int(C, "--z-dim", optarg, 1, 100000, &o.z_dim); break;
+        case OPT_Z_DIST:
+            if (z_dist_parse(optarg, &o.zdist) != 0)
+                return cli_usage_error(C, "--z-dist: bad value '%s' (expected uniform_signed, "
+                                          "uniform_unsigned or normal01)", optarg);
+            break;
+        case OPT_GF_DIM: bad = cli_parse_int(C, "--gf-dim", optarg, 1, 4096, &o.gf_dim); break;
+        case OPT_DF_DIM: bad = cli_parse_int(C, "--df-dim", optarg, 1, 4096, &o.df_dim); break;
+        case OPT_GFC_DIM: bad = cli_parse_int(C, "--gfc-dim", optarg, 1, 65536, &o.gfc_dim); break;
+        case OPT_DFC_DIM: bad = cli_parse_int(C, "--dfc-dim", optarg, 1, 65536, &o.dfc_dim); break;
+        case OPT_C_DIM:
+            if (strcmp(optarg, "1") == 0) o.c_dim = 1;
+            else if (strcmp(optarg, "3") == 0) o.c_dim = 3;
+            else return cli_usage_error(C, "--c-dim: bad value '%s' (expected 1 or 3)", optarg);
+            break;
+        case OPT_OUT_DIR: bad = cli_copy(C, "--out-dir", optarg, o.out_dir, sizeof o.out_dir); break;
+        case OPT_OUT_NAME:
+            bad = cli_copy(C, "--out-name", optarg, o.out_name, sizeof o.out_name);
+            if (!bad && (strchr(optarg, '/') || !optarg[0] || strcmp(optarg, ".") == 0 ||
+                         strcmp(optarg, "..") == 0))
+                return cli_usage_error(C, "--out-name: bad value '%s' (a folder name, no '/')", optarg);
+            break;
+        case OPT_SAMPLE_FREQ: bad = cli_parse_long(C, "--sample-freq", optarg, 0, 2000000000L, &o.sample_freq); break;
+        case OPT_CKPT_FREQ: bad = cli_parse_long(C, "--ckpt-freq", optarg, 0, 2000000000L, &o.ckpt_freq); break;
+        case OPT_MAX_TO_KEEP: bad = cli_parse_int(C, "--max-to-keep", optarg, 1, 4096, &o.max_to_keep); break;
+        case OPT_MAX_STEPS: bad = cli_parse_long(C, "--max-steps", optarg, 1, 2000000000L, &o.max_steps); break;
+        case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o.seed); break;
+        case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o.threads); break;
+        case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o.loader_threads); break;
+        case OPT_COND: o.conditional = 1; break;
+        case OPT_NO_COND: o.conditional = 0; break;
+        case OPT_BACKGROUND:
+            if (parse_background(optarg, o.background) != 0)
+                return cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg);
+            break;
+        case OPT_QUIET: o.progress = 0; break;
+        case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
+        case 'h':
+        case OPT_HELP: train_help(); return 0;
+        case ':': return cli_usage_error(C, "%s needs a value", flag);
+        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        }
+        if (bad) return EXIT_USAGE;
+    }
+    if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
+    dc_err e;
+    if (train_run(&o, &e) != 0) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    return 0;
+}

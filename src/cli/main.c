@@ -1,0 +1,43 @@
+/* dcgan: train DCGANs and generate images from them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define DCGAN_VERSION "0.1.0"
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dcgan <command> [options]\n"
+            "\n"
+            "Deep Convolutional GANs (Radford et al.), as the DCGAN-tensorflow reference trains\n"
+            "them, in C.\n"
+            "\n"
+            "commands:\n"
+            "  train    train a DCGAN on an image folder or MNIST-format data (resumes a run)\n"
+            "  sample   generate images from a trained run or checkpoint\n"
+            "\n"
+            "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("dcgan %s\n", DCGAN_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
+    if (strcmp(cmd, "sample") == 0) return cmd_sample(argc - 1, argv + 1);
+    fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,163 @@
+#include "model/dcgan.h"
+
+#include <string.h>
+
+#define DCGAN_INIT_STD 0.02f
+
+static int ceil_half(int x) { return (x + 1) / 2; }
+
+dcgan_config dcgan_config_default(void)
+{
+    dcgan_config c;
+    memset(&c, 0, sizeof c);
+    c.output_h = c.output_w = 64;
+    c.c_dim = 3;
+    c.z_dim = 100;
+    c.gf_dim = c.df_dim = 64;
+    c.gfc_dim = c.dfc_dim = 1024;
+    c.batch = 64;
+    return c;
+}
+
+int dcgan_config_validate(const dcgan_config *c, dc_err *e)
+{
+    if (c->batch < 1 || c->batch > 65536) return dc_fail(e, "--batch-size %d: must be 1..65536", c->batch);
+    if (c->z_dim < 1 || c->z_dim > 100000) return dc_fail(e, "--z-dim %d: must be 1..100000", c->z_dim);
+    if (c->c_dim != 1 && c->c_dim != 3) return dc_fail(e, "c_dim %d: images must have 1 or 3 channels", c->c_dim);
+    if (c->gf_dim < 1 || c->gf_dim > 4096) return dc_fail(e, "--gf-dim %d: must be 1..4096", c->gf_dim);
+    if (c->df_dim < 1 || c->df_dim > 4096) return dc_fail(e, "--df-dim %d: must be 1..4096", c->df_dim);
+    if (c->y_dim < 0 || c->y_dim > 4096) return dc_fail(e, "y_dim %d: must be 0..4096", c->y_dim);
+    if (c->y_dim > 0) {
+        if (c->gfc_dim < 1 || c->gfc_dim > 65536) return dc_fail(e, "--gfc-dim %d: must be 1..65536", c->gfc_dim);
+        if (c->dfc_dim < 1 || c->dfc_dim > 65536) return dc_fail(e, "--dfc-dim %d: must be 1..65536", c->dfc_dim);
+    }
+    /* G builds the image by halving (ceil) four times (twice for the conditional model) and
+     * doubling back with stride-2 deconvs; every intermediate size must be reachable. */
+    int halvings = c->y_dim > 0 ? 2 : 4;
+    if (c->output_h < (1 << halvings) || c->output_w < (1 << halvings) || c->output_h > 8192 ||
+        c->output_w > 8192)
+        return dc_fail(e, "--output-height/--output-width %dx%d: must be %d..8192", c->output_h,
+                       c->output_w, 1 << halvings);
+    return 0;
+}
+
+static void dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
+{
+    int h[5], w[5];
+    h[0] = c->output_h;
+    w[0] = c->output_w;
+    for (int i = 1; i < 5; i++) {
+        h[i] = ceil_half(h[i - 1]);
+        w[i] = ceil_half(w[i - 1]);
+    }
+    int gf = c->gf_dim, df = c->df_dim;
+    net *G = &m->G;
+    net_begin(G, "generator", c->batch, c->z_dim, 1, 1, 0);
+    net_linear(G, "g_h0_lin", gf * 8 * h[4] * w[4]);
+    net_reshape(G, gf * 8, h[4], w[4]);
+    net_batchnorm(G, "g_bn0");
+    net_activation(G, LAYER_RELU);
+    static const char *deconv_names[] = {"g_h1", "g_h2", "g_h3", "g_h4"};
+    static const char *bn_names[] = {"g_bn1", "g_bn2", "g_bn3"};
+    int channels[] = {gf * 4, gf * 2, gf, c->c_dim};
+    for (int i = 0; i < 4; i++) {
+        int rc = net_deconv(G, deconv_names[i], channels[i], h[3 - i], w[3 - i]);
+        DC_ASSERT(rc == 0, "deconv sizes");
+        if (i < 3) {
+            net_batchnorm(G, bn_names[i]);
+            net_activation(G, LAYER_RELU);
+        }
+    }
+    net_activation(G, LAYER_TANH);
+    net_finish(G);
+
+    net *D = &m->D;
+    net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, 0);
+    net_conv(D, "d_h0_conv", df);
+    net_activation(D, LAYER_LRELU);
+    static const char *conv_names[] = {"d_h1_conv", "d_h2_conv", "d_h3_conv"};
+    static const char *dbn_names[] = {"d_bn1", "d_bn2", "d_bn3"};
+    for (int i = 0; i < 3; i++) {
+        net_conv(D, conv_names[i], df * (2 << i));
+        net_batchnorm(D, dbn_names[i]);
+        net_activation(D, LAYER_LRELU);
+    }
+    net_linear(D, "d_h4_lin", 1);
+    net_finish(D);
+}
+
+static void dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
+{
+    int h2 = ceil_half(c->output_h), w2 = ceil_half(c->output_w);
+    int h4 = ceil_half(h2), w4 = ceil_half(w2);
+    int gf = c->gf_dim, df = c->df_dim, y = c->y_dim;
+    net *G = &m->G;
+    net_begin(G, "generator", c->batch, c->z_dim, 1, 1, y);
+    net_concat_y(G);
+    net_linear(G, "g_h0_lin", c->gfc_dim);
+    net_batchnorm(G, "g_bn0");
+    net_activation(G, LAYER_RELU);
+    net_concat_y(G);
+    net_linear(G, "g_h1_lin", gf * 2 * h4 * w4);
+    net_batchnorm(G, "g_bn1"); /* per feature on the flat vector, as the reference */
+    net_activation(G, LAYER_RELU);
+    net_reshape(G, gf * 2, h4, w4);
+    net_concat_y(G);
+    int rc = net_deconv(G, "g_h2", gf * 2, h2, w2);
+    DC_ASSERT(rc == 0, "deconv sizes");
+    net_batchnorm(G, "g_bn2");
+    net_activation(G, LAYER_RELU);
+    net_concat_y(G);
+    rc = net_deconv(G, "g_h3", c->c_dim, c->output_h, c->output_w);
+    DC_ASSERT(rc == 0, "deconv sizes");
+    net_activation(G, LAYER_SIGMOID);
+    net_finish(G);
+
+    net *D = &m->D;
+    net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, y);
+    net_concat_y(D);
+    net_conv(D, "d_h0_conv", c->c_dim + y);
+    net_activation(D, LAYER_LRELU);
+    net_concat_y(D);
+    net_conv(D, "d_h1_conv", df + y);
+    net_batchnorm(D, "d_bn1");
+    net_activation(D, LAYER_LRELU);
+    net_reshape(D, (df + y) * h4 * w4, 1, 1);
+    net_concat_y(D);
+    net_linear(D, "d_h2_lin", c->dfc_dim);
+    net_batchnorm(D, "d_bn2");
+    net_activation(D, LAYER_LRELU);
+    net_concat_y(D);
+    net_linear(D, "d_h3_lin", 1);
+    net_finish(D);
+}
+
+int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
+{
+    memset(m, 0, sizeof *m);
+    if (dcgan_config_validate(cfg, e) != 0) return -1;
+    m->cfg = *cfg;
+    if (cfg->y_dim > 0)
+        dcgan_build_conditional(m, cfg);
+    else
+        dcgan_build_unconditional(m, cfg);
+    return 0;
+}
+
+void dcgan_model_init_weights(dcgan_model *m, rng_state *r)
+{
+    param_store_init_values(&m->G.ps, r, DCGAN_INIT_STD);
+    param_store_init_values(&m->D.ps, r, DCGAN_INIT_STD);
+}
+
+void dcgan_model_free(dcgan_model *m)
+{
+    net_free(&m->G);
+    net_free(&m->D);
+}
+
+void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi)
+{
+    *lo = cfg->y_dim > 0 ? 0.0f : -1.0f;
+    *hi = 1.0f;
+}

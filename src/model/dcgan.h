@@ -1,0 +1,41 @@
+/* The reference's two DCGANs (../shared/reference.md), built from src/nn layers:
+ * the unconditional model for image folders (any output size that halves cleanly, tanh output
+ * in [-1,1]) and the conditional model with the one-hot label concatenated at every layer of
+ * G and D (sigmoid output in [0,1]). */
+#ifndef DCGAN_MODEL_DCGAN_H
+#define DCGAN_MODEL_DCGAN_H
+
+#include "nn/net.h"
+#include "ops/rng.h"
+#include "util/error.h"
+
+typedef struct {
+    int output_h, output_w;
+    int c_dim;   /* image channels: 1 or 3 */
+    int y_dim;   /* classes; > 0 selects the conditional model */
+    int z_dim;
+    int gf_dim, df_dim;   /* 64 */
+    int gfc_dim, dfc_dim; /* 1024, conditional model only */
+    int batch;
+} dcgan_config;
+
+typedef struct {
+    dcgan_config cfg;
+    net G; /* input z (z_dim,1,1) and y; output (c_dim, output_h, output_w) */
+    net D; /* input image and y; output one logit */
+} dcgan_model;
+
+/* The reference's defaults for everything but sizes. */
+dcgan_config dcgan_config_default(void);
+/* Checks that the sizes make a model; the message names the offending setting. */
+int dcgan_config_validate(const dcgan_config *cfg, dc_err *e);
+/* Builds G and D for cfg->batch (weights uninitialised). */
+int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
+/* The reference's initialisation: conv weights truncated N(0,0.02), deconv and linear weights
+ * N(0,0.02), biases 0, gamma 1, beta 0, moving mean 0, moving variance 1. */
+void dcgan_model_init_weights(dcgan_model *m, rng_state *r);
+void dcgan_model_free(dcgan_model *m);
+/* Output range of G (and the range training images are scaled to). */
+void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi);
+
+#endif

@@ -1,0 +1,291 @@
+#include "nn/net.h"
+
+#include <string.h>
+#include "ops/activation.h"
+#include "ops/batchnorm.h"
+#include "ops/concat.h"
+#include "ops/linear.h"
+#include "util/error.h"
+
+#define NET_KERNEL 5
+#define NET_STRIDE 2
+
+void net_begin(net *n, const char *prefix, int batch, int C, int H, int W, int y_dim)
+{
+    memset(n, 0, sizeof *n);
+    snprintf(n->prefix, sizeof n->prefix, "%s", prefix);
+    n->batch = batch;
+    n->in_C = C;
+    n->in_H = H;
+    n->in_W = W;
+    n->y_dim = y_dim;
+    param_store_init(&n->ps);
+}
+
+static void net_current_shape(const net *n, int *C, int *H, int *W)
+{
+    if (n->n_layers == 0) {
+        *C = n->in_C;
+        *H = n->in_H;
+        *W = n->in_W;
+    } else {
+        const layer *l = &n->layers[n->n_layers - 1];
+        *C = l->C;
+        *H = l->H;
+        *W = l->W;
+    }
+}
+
+static layer *net_add(net *n, layer_kind kind, const char *name)
+{
+    DC_ASSERT(n->n_layers < NET_MAX_LAYERS, "too many layers");
+    layer *l = &n->layers[n->n_layers];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    snprintf(l->name, sizeof l->name, "%s", name ? name : "");
+    net_current_shape(n, &l->in_C, &l->in_H, &l->in_W);
+    l->C = l->in_C;
+    l->H = l->in_H;
+    l->W = l->in_W;
+    n->n_layers++;
+    return l;
+}
+
+static void net_declare(net *n, const layer *l, const char *suffix, int ndim, const int64_t *shape,
+                        int trainable, param_init init, float **value, float **grad)
+{
+    char name[PARAM_NAME_MAX];
+    snprintf(name, sizeof name, "%s/%s/%s", n->prefix, l->name, suffix);
+    param_store_declare(&n->ps, name, ndim, shape, trainable, init, value, grad);
+}
+
+void net_linear(net *n, const char *name, int out_features)
+{
+    layer *l = net_add(n, LAYER_LINEAR, name);
+    int64_t in = (int64_t)l->in_C * l->in_H * l->in_W;
+    l->C = out_features;
+    l->H = l->W = 1;
+    int64_t wshape[2] = {out_features, in}, bshape[1] = {out_features};
+    net_declare(n, l, "Matrix", 2, wshape, 1, PARAM_INIT_NORMAL, &l->w, &l->dw);
+    net_declare(n, l, "bias", 1, bshape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+}
+
+void net_conv(net *n, const char *name, int C_out)
+{
+    layer *l = net_add(n, LAYER_CONV, name);
+    int rc = conv_geom_init(&l->geom, n->batch, l->in_C, l->in_H, l->in_W, C_out, NET_KERNEL,
+                            NET_KERNEL, NET_STRIDE, NET_STRIDE, CONV_PAD_SAME);
+    DC_ASSERT(rc == 0, "conv %s: bad geometry", name);
+    l->C = C_out;
+    l->H = l->geom.H_map;
+    l->W = l->geom.W_map;
+    int64_t wshape[4] = {C_out, l->in_C, NET_KERNEL, NET_KERNEL}, bshape[1] = {C_out};
+    net_declare(n, l, "w", 4, wshape, 1, PARAM_INIT_TRUNCATED_NORMAL, &l->w, &l->dw);
+    net_declare(n, l, "biases", 1, bshape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+}
+
+int net_deconv(net *n, const char *name, int C_out, int H_out, int W_out)
+{
+    layer *l = net_add(n, LAYER_DECONV, name);
+    int rc = conv_geom_init(&l->geom, n->batch, C_out, H_out, W_out, l->in_C, NET_KERNEL,
+                            NET_KERNEL, NET_STRIDE, NET_STRIDE, CONV_PAD_SAME);
+    if (rc != 0 || l->geom.H_map != l->in_H || l->geom.W_map != l->in_W) {
+        n->n_layers--;
+        return -1;
+    }
+    l->C = C_out;
+    l->H = H_out;
+    l->W = W_out;
+    int64_t wshape[4] = {l->in_C, C_out, NET_KERNEL, NET_KERNEL}, bshape[1] = {C_out};
+    net_declare(n, l, "w", 4, wshape, 1, PARAM_INIT_NORMAL, &l->w, &l->dw);
+    net_declare(n, l, "biases", 1, bshape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+    return 0;
+}
+
+void net_batchnorm(net *n, const char *name)
+{
+    layer *l = net_add(n, LAYER_BATCHNORM, name);
+    int64_t shape[1] = {l->C};
+    net_declare(n, l, "beta", 1, shape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+    net_declare(n, l, "gamma", 1, shape, 1, PARAM_INIT_ONE, &l->w, &l->dw);
+    net_declare(n, l, "moving_mean", 1, shape, 0, PARAM_INIT_ZERO, &l->run_mean, NULL);
+    net_declare(n, l, "moving_variance", 1, shape, 0, PARAM_INIT_ONE, &l->run_var, NULL);
+}
+
+void net_activation(net *n, layer_kind kind)
+{
+    DC_ASSERT(kind == LAYER_RELU || kind == LAYER_LRELU || kind == LAYER_TANH ||
+                  kind == LAYER_SIGMOID,
+              "not an activation: %d", (int)kind);
+    net_add(n, kind, NULL);
+}
+
+void net_concat_y(net *n)
+{
+    DC_ASSERT(n->y_dim > 0, "concat_y in a network without a condition");
+    layer *l = net_add(n, LAYER_CONCAT_Y, NULL);
+    l->C = l->in_C + n->y_dim;
+}
+
+void net_reshape(net *n, int C, int H, int W)
+{
+    layer *l = net_add(n, LAYER_RESHAPE, NULL);
+    DC_ASSERT((int64_t)C * H * W == (int64_t)l->in_C * l->in_H * l->in_W, "reshape size");
+    l->C = C;
+    l->H = H;
+    l->W = W;
+}
+
+static size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
+
+/* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
+static int layer_aliases_input(const layer *l)
+{
+    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
+           l->kind == LAYER_SIGMOID || l->kind == LAYER_RESHAPE;
+}
+
+void net_finish(net *n)
+{
+    param_store_alloc(&n->ps);
+    size_t B = (size_t)n->batch;
+    size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
+    size_t total = 2 * B * in_size + B * (size_t)(n->y_dim > 0 ? n->y_dim : 1);
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *l = &n->layers[i];
+        size_t sz = (layer_size(l) + 15) / 16 * 16;
+        total += B * sz; /* dout */
+        if (!layer_aliases_input(l)) total += B * sz;
+        if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
+        if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV) {
+            size_t w = conv_geom_workspace_floats(&l->geom);
+            if (w > n->work_floats) n->work_floats = w;
+        }
+    }
+    n->arena_floats = total + 64;
+    n->arena = dc_alloc_floats(n->arena_floats);
+    n->work = dc_alloc_floats(n->work_floats);
+    float *p = n->arena;
+#define TAKE(count) (p += ((count) + 15) / 16 * 16, p - ((count) + 15) / 16 * 16)
+    n->input = TAKE(B * in_size);
+    n->dinput = TAKE(B * in_size);
+    n->y = TAKE(B * (size_t)(n->y_dim > 0 ? n->y_dim : 1));
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        size_t sz = (layer_size(l) + 15) / 16 * 16;
+        float *prev_out = i ? n->layers[i - 1].out : n->input;
+        l->out = layer_aliases_input(l) ? prev_out : TAKE(B * sz);
+        l->dout = TAKE(B * sz);
+        if (l->kind == LAYER_BATCHNORM) {
+            l->save_mean = TAKE((size_t)l->C);
+            l->save_rstd = TAKE((size_t)l->C);
+        }
+    }
+#undef TAKE
+    DC_ASSERT((size_t)(p - n->arena) <= n->arena_floats, "arena overflow");
+}
+
+void net_free(net *n)
+{
+    param_store_free(&n->ps);
+    free(n->arena);
+    free(n->work);
+    n->arena = n->work = NULL;
+}
+
+const layer *net_output(const net *n) { return &n->layers[n->n_layers - 1]; }
+size_t net_output_size(const net *n) { return layer_size(net_output(n)); }
+
+void net_forward(net *n, int train)
+{
+    int B = n->batch;
+    const float *in = n->input;
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        size_t count = (size_t)B * layer_size(l);
+        switch (l->kind) {
+        case LAYER_LINEAR:
+            linear_forward(l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C);
+            break;
+        case LAYER_CONV: conv2d_forward(l->out, in, l->w, l->b, &l->geom, n->work); break;
+        case LAYER_DECONV:
+            conv2d_transpose_forward(l->out, in, l->w, l->b, &l->geom, n->work);
+            break;
+        case LAYER_BATCHNORM:
+            if (train)
+                batchnorm_forward_train(l->out, l->save_mean, l->save_rstd, l->run_mean,
+                                        l->run_var, in, l->w, l->b, B, l->C, l->H * l->W,
+                                        BATCHNORM_DECAY, BATCHNORM_EPS);
+            else
+                batchnorm_forward_eval(l->out, in, l->run_mean, l->run_var, l->w, l->b, B, l->C,
+                                       l->H * l->W, BATCHNORM_EPS);
+            break;
+        case LAYER_RELU: relu_forward(l->out, in, count); break;
+        case LAYER_LRELU: lrelu_forward(l->out, in, LRELU_SLOPE, count); break;
+        case LAYER_TANH: tanh_forward(l->out, in, count); break;
+        case LAYER_SIGMOID: sigmoid_forward(l->out, in, count); break;
+        case LAYER_CONCAT_Y:
+            cond_concat_forward(l->out, in, n->y, B, l->in_C, l->H, l->W, n->y_dim);
+            break;
+        case LAYER_RESHAPE: break;
+        }
+        in = l->out;
+    }
+}
+
+void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad)
+{
+    int B = n->batch;
+    for (int i = 0; i < n->n_layers; i++)
+        memset(n->layers[i].dout, 0, (size_t)B * layer_size(&n->layers[i]) * sizeof(float));
+    const layer *last = net_output(n);
+    memcpy(last->dout, dout, (size_t)B * layer_size(last) * sizeof(float));
+    if (want_input_grad)
+        memset(n->dinput, 0, (size_t)B * n->in_C * n->in_H * n->in_W * sizeof(float));
+
+    for (int i = n->n_layers - 1; i >= 0; i--) {
+        layer *l = &n->layers[i];
+        const float *in = i ? n->layers[i - 1].out : n->input;
+        float *din = i ? n->layers[i - 1].dout : (want_input_grad ? n->dinput : NULL);
+        size_t count = (size_t)B * layer_size(l);
+        float *dw = want_param_grads ? l->dw : NULL;
+        float *db = want_param_grads ? l->db : NULL;
+        switch (l->kind) {
+        case LAYER_LINEAR:
+            linear_backward(din, dw, db, l->dout, in, l->w, B, l->in_C * l->in_H * l->in_W,
+                            l->C);
+            break;
+        case LAYER_CONV:
+            conv2d_backward(din, dw, db, l->dout, in, l->w, &l->geom, n->work);
+            break;
+        case LAYER_DECONV:
+            conv2d_transpose_backward(din, dw, db, l->dout, in, l->w, &l->geom, n->work);
+            break;
+        case LAYER_BATCHNORM:
+            batchnorm_backward(din, dw, db, l->dout, in, l->save_mean, l->save_rstd, l->w, B,
+                               l->C, l->H * l->W);
+            break;
+        /* in-place activations: their output is what the next layer saw, and the derivative
+         * is recoverable from it (relu/lrelu: out > 0 exactly when in > 0) */
+        case LAYER_RELU:
+            if (din) relu_backward(din, l->dout, l->out, count);
+            break;
+        case LAYER_LRELU:
+            if (din) lrelu_backward(din, l->dout, l->out, LRELU_SLOPE, count);
+            break;
+        case LAYER_TANH:
+            if (din) tanh_backward(din, l->dout, l->out, count);
+            break;
+        case LAYER_SIGMOID:
+            if (din) sigmoid_backward(din, l->dout, l->out, count);
+            break;
+        case LAYER_CONCAT_Y:
+            if (din) cond_concat_backward(din, NULL, l->dout, B, l->in_C, l->H, l->W, n->y_dim);
+            break;
+        case LAYER_RESHAPE:
+            if (din)
+                for (size_t j = 0; j < count; j++) din[j] += l->dout[j];
+            break;
+        }
+    }
+}

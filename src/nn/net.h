@@ -1,0 +1,89 @@
+/* A network as the reference builds its G and D: a sequence of layers over NCHW activations
+ * for a fixed batch size, with the one-hot condition y available to CONCAT_Y layers.
+ *
+ * Every layer keeps its output (and a gradient buffer of the same size) for the backward pass.
+ * Activation layers run in place on their input, and RESHAPE only relabels the shape, so the
+ * reshape the reference does between a linear layer and a feature map (channel-major, like
+ * PyTorch's view) and D's flatten cost nothing.
+ *
+ * Parameter names are the reference's TensorFlow variable names: "<prefix>/<layer>/Matrix" and
+ * "/bias" (linear), "/w" and "/biases" (conv, deconv), "/gamma", "/beta", "/moving_mean",
+ * "/moving_variance" (batch norm). */
+#ifndef DCGAN_NN_NET_H
+#define DCGAN_NN_NET_H
+
+#include "nn/param_store.h"
+#include "ops/conv2d.h"
+
+#define NET_MAX_LAYERS 32
+#define NET_LAYER_NAME_MAX 32
+
+typedef enum {
+    LAYER_LINEAR,
+    LAYER_CONV,      /* 5x5 stride 2 SAME conv2d */
+    LAYER_DECONV,    /* its transpose, to a given output size */
+    LAYER_BATCHNORM, /* per channel on maps, per feature on (C,1,1) */
+    LAYER_RELU,
+    LAYER_LRELU,
+    LAYER_TANH,
+    LAYER_SIGMOID,
+    LAYER_CONCAT_Y, /* append y as constant planes (as features when H = W = 1) */
+    LAYER_RESHAPE,
+} layer_kind;
+
+typedef struct {
+    layer_kind kind;
+    char name[NET_LAYER_NAME_MAX];
+    int in_C, in_H, in_W;
+    int C, H, W;
+    conv_geom geom;
+    float *w, *b, *dw, *db;       /* linear/conv/deconv weight and bias; batch norm gamma, beta */
+    float *run_mean, *run_var;    /* batch norm moving statistics */
+    float *save_mean, *save_rstd; /* batch norm batch statistics of the last training pass */
+    float *out, *dout;            /* (batch, C, H, W) */
+} layer;
+
+typedef struct {
+    char prefix[32];
+    int batch;
+    int in_C, in_H, in_W;
+    int y_dim;
+    int n_layers;
+    layer layers[NET_MAX_LAYERS];
+    param_store ps;
+    float *input;      /* (batch, in_C, in_H, in_W): callers copy the input here */
+    float *dinput;     /* gradient w.r.t. input after net_backward(want_input_grad) */
+    float *y;          /* (batch, y_dim): callers copy the condition here */
+    float *arena;      /* outputs and gradients of all layers, and the batch-norm statistics */
+    size_t arena_floats;
+    float *work;       /* convolution scratch, shared by all layers */
+    size_t work_floats;
+} net;
+
+void net_begin(net *n, const char *prefix, int batch, int C, int H, int W, int y_dim);
+/* Layer builders; each takes the current output shape as its input. */
+void net_linear(net *n, const char *name, int out_features);
+void net_conv(net *n, const char *name, int C_out);
+/* Returns -1 if (H_out, W_out) does not halve to the current size. */
+int net_deconv(net *n, const char *name, int C_out, int H_out, int W_out);
+void net_batchnorm(net *n, const char *name);
+void net_activation(net *n, layer_kind kind);
+void net_concat_y(net *n);
+void net_reshape(net *n, int C, int H, int W);
+/* Allocates parameters and activations. */
+void net_finish(net *n);
+void net_free(net *n);
+
+/* The output of the last layer, (batch, C, H, W). */
+const layer *net_output(const net *n);
+size_t net_output_size(const net *n); /* floats per item */
+
+/* Forward pass on n->input (and n->y). train: batch statistics, moving averages updated;
+ * otherwise the moving averages are used (the reference's sampler). */
+void net_forward(net *n, int train);
+/* Backward pass of the last training forward, given the gradient of the output (batch, C,H,W).
+ * Accumulates parameter gradients into n->ps.grads when want_param_grads; writes n->dinput
+ * when want_input_grad. */
+void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad);
+
+#endif

@@ -1,0 +1,102 @@
+#include "nn/param_store.h"
+
+#include <string.h>
+#include "util/error.h"
+
+void param_store_init(param_store *ps) { memset(ps, 0, sizeof *ps); }
+
+void param_store_declare(param_store *ps, const char *name, int ndim, const int64_t *shape,
+                         int trainable, param_init init, float **value_slot, float **grad_slot)
+{
+    DC_ASSERT(ndim >= 1 && ndim <= PARAM_MAX_DIMS, "bad ndim %d for %s", ndim, name);
+    DC_ASSERT(strlen(name) < PARAM_NAME_MAX, "name too long: %s", name);
+    DC_ASSERT(!ps->params && !ps->buffers, "declare after alloc: %s", name);
+    if (ps->count == ps->cap) {
+        int cap = ps->cap ? ps->cap * 2 : 32;
+        param_spec *s = realloc(ps->specs, (size_t)cap * sizeof *s);
+        DC_ASSERT(s != NULL, "out of memory");
+        ps->specs = s;
+        ps->cap = cap;
+    }
+    param_spec *s = &ps->specs[ps->count++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->ndim = ndim;
+    s->numel = 1;
+    for (int i = 0; i < ndim; i++) {
+        DC_ASSERT(shape[i] > 0, "bad shape for %s", name);
+        s->shape[i] = shape[i];
+        s->numel *= (size_t)shape[i];
+    }
+    s->trainable = trainable;
+    s->init = init;
+    s->value_slot = value_slot;
+    s->grad_slot = grad_slot;
+    /* keep every tensor 16-float (64-byte) aligned */
+    size_t padded = (s->numel + 15) / 16 * 16;
+    if (trainable) {
+        s->offset = ps->n_params;
+        ps->n_params += padded;
+    } else {
+        s->offset = ps->n_buffers;
+        ps->n_buffers += padded;
+    }
+}
+
+void param_store_alloc(param_store *ps)
+{
+    ps->params = dc_alloc_floats(ps->n_params);
+    ps->grads = dc_alloc_floats(ps->n_params);
+    ps->adam_m = dc_alloc_floats(ps->n_params);
+    ps->adam_v = dc_alloc_floats(ps->n_params);
+    ps->buffers = dc_alloc_floats(ps->n_buffers);
+    for (int i = 0; i < ps->count; i++) {
+        param_spec *s = &ps->specs[i];
+        if (s->value_slot) *s->value_slot = param_store_values(ps, s);
+        if (s->grad_slot) *s->grad_slot = s->trainable ? ps->grads + s->offset : NULL;
+    }
+}
+
+float *param_store_values(const param_store *ps, const param_spec *s)
+{
+    return (s->trainable ? ps->params : ps->buffers) + s->offset;
+}
+
+void param_store_init_values(param_store *ps, rng_state *r, float std)
+{
+    for (int i = 0; i < ps->count; i++) {
+        param_spec *s = &ps->specs[i];
+        float *v = param_store_values(ps, s);
+        switch (s->init) {
+        case PARAM_INIT_ZERO: memset(v, 0, s->numel * sizeof *v); break;
+        case PARAM_INIT_ONE:
+            for (size_t j = 0; j < s->numel; j++) v[j] = 1.0f;
+            break;
+        case PARAM_INIT_NORMAL: rng_normal(r, v, s->numel, 0.0f, std); break;
+        case PARAM_INIT_TRUNCATED_NORMAL: rng_truncated_normal(r, v, s->numel, 0.0f, std); break;
+        }
+    }
+    memset(ps->adam_m, 0, ps->n_params * sizeof(float));
+    memset(ps->adam_v, 0, ps->n_params * sizeof(float));
+    param_store_zero_grads(ps);
+}
+
+void param_store_zero_grads(param_store *ps) { memset(ps->grads, 0, ps->n_params * sizeof(float)); }
+
+const param_spec *param_store_find(const param_store *ps, const char *name)
+{
+    for (int i = 0; i < ps->count; i++)
+        if (strcmp(ps->specs[i].name, name) == 0) return &ps->specs[i];
+    return NULL;
+}
+
+void param_store_free(param_store *ps)
+{
+    free(ps->specs);
+    free(ps->params);
+    free(ps->grads);
+    free(ps->adam_m);
+    free(ps->adam_v);
+    free(ps->buffers);
+    memset(ps, 0, sizeof *ps);
+}

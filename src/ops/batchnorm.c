@@ -1,0 +1,151 @@
+/* Batch normalisation over (N, C, S). One OpenMP task per channel; within a channel the N rows of
+ * S contiguous floats are reduced with `omp simd` double accumulators (so large means keep their
+ * precision and the loops still vectorise).
+ *
+ * Precision: statistics are two-pass in double (mean, then the centred sum of squares with the
+ * sum of deviations as a correction term). The mean is carried into the float element loops as
+ * an unevaluated sum hi + lo of two floats, so x - mean is nearly exact even when |mean| >> std.
+ * gamma/beta may be NULL (treated as 1 and 0). */
+#include "ops/batchnorm.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Below this many elements the whole op runs on one thread. */
+#define BN_PAR_MIN 16384
+
+/* Per-channel mean (double) of x viewed as (N, C, S). */
+static double channel_mean(const float *inp, int N, int C, int S, int c)
+{
+    double acc = 0.0;
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + ((size_t)n * C + c) * S;
+        double a = 0.0;
+#pragma omp simd reduction(+ : a)
+        for (int s = 0; s < S; s++) a += (double)x[s];
+        acc += a;
+    }
+    return acc / ((double)N * S);
+}
+
+/* Centred second moment: sum (x - mean)^2 - (sum (x - mean))^2 / M, in double. */
+static double channel_ssd(const float *inp, int N, int C, int S, int c, double mean)
+{
+    double sq = 0.0, sd = 0.0;
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + ((size_t)n * C + c) * S;
+        double a = 0.0, b = 0.0;
+#pragma omp simd reduction(+ : a, b)
+        for (int s = 0; s < S; s++) {
+            double d = (double)x[s] - mean;
+            a += d * d;
+            b += d;
+        }
+        sq += a;
+        sd += b;
+    }
+    double M = (double)N * S;
+    double r = sq - sd * sd / M;
+    return r > 0.0 ? r : 0.0;
+}
+
+void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
+                             float *running_var, const float *inp, const float *gamma,
+                             const float *beta, int N, int C, int S, float decay, float eps)
+{
+    const double M = (double)N * S;
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
+    for (int c = 0; c < C; c++) {
+        double mu = channel_mean(inp, N, C, S, c);
+        double var = channel_ssd(inp, N, C, S, c, mu) / M; /* biased */
+        double rs = 1.0 / sqrt(var + (double)eps);
+        mean[c] = (float)mu;
+        rstd[c] = (float)rs;
+        if (running_mean)
+            running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu);
+        if (running_var) {
+            double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
+            running_var[c] =
+                (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
+        }
+        const float g = gamma ? gamma[c] : 1.0f;
+        const float bt = beta ? beta[c] : 0.0f;
+        const float scale = (float)((double)g * rs);
+        const float mhi = (float)mu;
+        const float mlo = (float)(mu - (double)mhi);
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * C + c) * S;
+            float *y = out + ((size_t)n * C + c) * S;
+#pragma omp simd
+            for (int s = 0; s < S; s++) y[s] = ((x[s] - mhi) - mlo) * scale + bt;
+        }
+    }
+}
+
+void batchnorm_forward_eval(float *out, const float *inp, const float *running_mean,
+                            const float *running_var, const float *gamma, const float *beta,
+                            int N, int C, int S, float eps)
+{
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
+    for (int c = 0; c < C; c++) {
+        const float g = gamma ? gamma[c] : 1.0f;
+        const float bt = beta ? beta[c] : 0.0f;
+        const float rm = running_mean[c];
+        const float scale = (float)((double)g / sqrt((double)running_var[c] + (double)eps));
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * C + c) * S;
+            float *y = out + ((size_t)n * C + c) * S;
+#pragma omp simd
+            for (int s = 0; s < S; s++) y[s] = (x[s] - rm) * scale + bt;
+        }
+    }
+}
+
+/* With xhat = (x - mean)*rstd and dy_hat = dout*gamma over the M = N*S elements of a channel:
+ *   dbeta  = sum dout,  dgamma = sum dout*xhat
+ *   dx     = rstd/M * (M*dy_hat - sum dy_hat - xhat * sum dy_hat*xhat)
+ *          = k1*dout + k2*(x - mean) + k3
+ * with k1 = gamma*rstd, k2 = -gamma*rstd^2*dgamma/M, k3 = -gamma*rstd*dbeta/M. */
+void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                        const float *inp, const float *mean, const float *rstd,
+                        const float *gamma, int N, int C, int S)
+{
+    if (!dinp && !dgamma && !dbeta) return;
+    const double M = (double)N * S;
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
+    for (int c = 0; c < C; c++) {
+        const float mu = mean[c];
+        const double rs = rstd[c];
+        double sum_dy = 0.0, sum_dyd = 0.0; /* sum dout, sum dout*(x - mean) */
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * C + c) * S;
+            const float *dy = dout + ((size_t)n * C + c) * S;
+            double a = 0.0, b = 0.0;
+#pragma omp simd reduction(+ : a, b)
+            for (int s = 0; s < S; s++) {
+                a += (double)dy[s];
+                b += (double)dy[s] * (double)(x[s] - mu);
+            }
+            sum_dy += a;
+            sum_dyd += b;
+        }
+        const double dg = sum_dyd * rs; /* sum dout*xhat */
+        if (dbeta) dbeta[c] += (float)sum_dy;
+        if (dgamma) dgamma[c] += (float)dg;
+        if (!dinp) continue;
+        const double g = gamma ? gamma[c] : 1.0;
+        const float k1 = (float)(g * rs);
+        const float k2 = (float)(-g * rs * rs * dg / M);
+        const float k3 = (float)(-g * rs * sum_dy / M);
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * C + c) * S;
+            const float *dy = dout + ((size_t)n * C + c) * S;
+            float *dx = dinp + ((size_t)n * C + c) * S;
+#pragma omp simd
+            for (int s = 0; s < S; s++) dx[s] += k1 * dy[s] + k2 * (x[s] - mu) + k3;
+        }
+    }
+}

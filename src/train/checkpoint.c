@@ -1,0 +1,263 @@
+#include "train/checkpoint.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <string.h>
+#include "io/safetensors.h"
+
+void checkpoint_state_free(checkpoint_state *s)
+{
+    free(s->run_json);
+    free(s->class_names_json);
+    s->run_json = s->class_names_json = NULL;
+}
+
+static char *model_config_json(const dcgan_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "output_height", c->output_h);
+    cJSON_AddNumberToObject(o, "output_width", c->output_w);
+    cJSON_AddNumberToObject(o, "c_dim", c->c_dim);
+    cJSON_AddNumberToObject(o, "y_dim", c->y_dim);
+    cJSON_AddNumberToObject(o, "z_dim", c->z_dim);
+    cJSON_AddNumberToObject(o, "gf_dim", c->gf_dim);
+    cJSON_AddNumberToObject(o, "df_dim", c->df_dim);
+    cJSON_AddNumberToObject(o, "gfc_dim", c->gfc_dim);
+    cJSON_AddNumberToObject(o, "dfc_dim", c->dfc_dim);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+typedef struct {
+    safetensors_entry *entries;
+    size_t count, cap;
+    char **names; /* owned names for Adam slots */
+    size_t n_names;
+} entry_list;
+
+static void entry_add(entry_list *l, const char *name, const float *data, const param_spec *s,
+                      int own_name)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->entries = realloc(l->entries, l->cap * sizeof *l->entries);
+        l->names = realloc(l->names, l->cap * sizeof *l->names);
+        DC_ASSERT(l->entries && l->names, "out of memory");
+    }
+    safetensors_entry *e = &l->entries[l->count++];
+    memset(e, 0, sizeof *e);
+    e->name = own_name ? (l->names[l->n_names++] = strdup(name)) : name;
+    DC_ASSERT(e->name != NULL, "out of memory");
+    e->data = data;
+    e->ndim = s->ndim;
+    for (int i = 0; i < s->ndim; i++) e->shape[i] = s->shape[i];
+}
+
+static void entries_add_net(entry_list *l, const net *n, int with_adam)
+{
+    const param_store *ps = &n->ps;
+    for (int i = 0; i < ps->count; i++) {
+        const param_spec *s = &ps->specs[i];
+        entry_add(l, s->name, param_store_values(ps, s), s, 0);
+        if (with_adam && s->trainable) {
+            char name[PARAM_NAME_MAX + 16];
+            snprintf(name, sizeof name, "%s/Adam", s->name);
+            entry_add(l, name, ps->adam_m + s->offset, s, 1);
+            snprintf(name, sizeof name, "%s/Adam_1", s->name);
+            entry_add(l, name, ps->adam_v + s->offset, s, 1);
+        }
+    }
+}
+
+int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
+                    const checkpoint_state *s, dc_err *e)
+{
+    entry_list l = {0};
+    entries_add_net(&l, &m->G, t != NULL);
+    entries_add_net(&l, &m->D, t != NULL);
+
+    char num[16][32];
+    char *model_json = model_config_json(&m->cfg);
+    const char *keys[16], *vals[16];
+    size_t nm = 0;
+    keys[nm] = "format", vals[nm++] = CHECKPOINT_FORMAT;
+    keys[nm] = "model", vals[nm++] = model_json;
+#define META_NUM(key, fmt, value)                                   \
+    do {                                                            \
+        snprintf(num[nm], sizeof num[nm], fmt, value);              \
+        keys[nm] = key;                                             \
+        vals[nm] = num[nm];                                         \
+        nm++;                                                       \
+    } while (0)
+    META_NUM("iteration", "%ld", s->iteration);
+    META_NUM("epoch", "%ld", s->epoch);
+    META_NUM("batch", "%ld", s->batch);
+    META_NUM("rng_seed", "%" PRIu64, s->z_rng.seed);
+    META_NUM("rng_counter", "%" PRIu64, s->z_rng.counter);
+    META_NUM("d_steps", "%ld", t ? t->d_steps : s->d_steps);
+    META_NUM("g_steps", "%ld", t ? t->g_steps : s->g_steps);
+    META_NUM("batch_size", "%d", s->batch_size);
+    META_NUM("image_lo", "%.9g", (double)s->image_lo);
+    META_NUM("image_hi", "%.9g", (double)s->image_hi);
+#undef META_NUM
+    if (s->run_json) keys[nm] = "run", vals[nm++] = s->run_json;
+    if (s->class_names_json) keys[nm] = "class_names", vals[nm++] = s->class_names_json;
+
+    int rc = safetensors_write(path, l.entries, l.count, keys, vals, nm, e);
+    for (size_t i = 0; i < l.n_names; i++) free(l.names[i]);
+    free(l.names);
+    free(l.entries);
+    free(model_json);
+    return rc;
+}
+
+static int json_int(const cJSON *o, const char *key, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e9) return -1;
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int parse_model_config(const char *path, const char *json, dcgan_config *c, dc_err *e)
+{
+    cJSON *o = json ? cJSON_Parse(json) : NULL;
+    if (!o) return dc_fail(e, "%s: no valid 'model' entry in the metadata", path);
+    int bad = json_int(o, "output_height", &c->output_h) | json_int(o, "output_width", &c->output_w) |
+              json_int(o, "c_dim", &c->c_dim) | json_int(o, "y_dim", &c->y_dim) |
+              json_int(o, "z_dim", &c->z_dim) | json_int(o, "gf_dim", &c->gf_dim) |
+              json_int(o, "df_dim", &c->df_dim) | json_int(o, "gfc_dim", &c->gfc_dim) |
+              json_int(o, "dfc_dim", &c->dfc_dim);
+    cJSON_Delete(o);
+    if (bad) return dc_fail(e, "%s: the 'model' metadata lacks a size or has a bad one", path);
+    dc_err inner;
+    if (dcgan_config_validate(c, &inner) != 0)
+        return dc_fail(e, "%s: stored model is invalid: %s", path, inner.msg);
+    return 0;
+}
+
+int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e)
+{
+    safetensors_file *f = safetensors_read(path, e);
+    if (!f) return -1;
+    const char *fmt = safetensors_metadata(f, "format");
+    int rc;
+    if (!fmt || strcmp(fmt, CHECKPOINT_FORMAT) != 0)
+        rc = dc_fail(e, "%s: not a dcgan.c checkpoint (format '%s')", path, fmt ? fmt : "none");
+    else
+        rc = parse_model_config(path, safetensors_metadata(f, "model"), cfg, e);
+    safetensors_free(f);
+    return rc;
+}
+
+static int load_tensor(const safetensors_file *f, const char *path, const char *name,
+                       const param_spec *s, float *dst, dc_err *e)
+{
+    const safetensors_tensor *t = safetensors_find(f, name);
+    if (!t) return dc_fail(e, "%s: tensor '%s' is missing", path, name);
+    int ok = t->dtype == SAFETENSORS_F32 && t->ndim == s->ndim;
+    for (int i = 0; ok && i < s->ndim; i++) ok = t->shape[i] == s->shape[i];
+    if (!ok) return dc_fail(e, "%s: tensor '%s' has the wrong dtype or shape", path, name);
+    memcpy(dst, t->data, s->numel * sizeof(float));
+    return 0;
+}
+
+static int load_net(const safetensors_file *f, const char *path, net *n, int with_adam, dc_err *e)
+{
+    param_store *ps = &n->ps;
+    for (int i = 0; i < ps->count; i++) {
+        const param_spec *s = &ps->specs[i];
+        if (load_tensor(f, path, s->name, s, param_store_values(ps, s), e)) return -1;
+        if (with_adam && s->trainable) {
+            char name[PARAM_NAME_MAX + 16];
+            snprintf(name, sizeof name, "%s/Adam", s->name);
+            if (load_tensor(f, path, name, s, ps->adam_m + s->offset, e)) return -1;
+            snprintf(name, sizeof name, "%s/Adam_1", s->name);
+            if (load_tensor(f, path, name, s, ps->adam_v + s->offset, e)) return -1;
+        }
+    }
+    return 0;
+}
+
+static int meta_long(const safetensors_file *f, const char *path, const char *key, long *out,
+                     dc_err *e)
+{
+    const char *v = safetensors_metadata(f, key);
+    char *end = NULL;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || *end || end == v || x < 0) return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
+    *out = x;
+    return 0;
+}
+
+static int meta_u64(const safetensors_file *f, const char *path, const char *key, uint64_t *out,
+                    dc_err *e)
+{
+    const char *v = safetensors_metadata(f, key);
+    char *end = NULL;
+    unsigned long long x = v ? strtoull(v, &end, 10) : 0;
+    if (!v || *end || end == v) return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
+    *out = (uint64_t)x;
+    return 0;
+}
+
+int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s, dc_err *e)
+{
+    if (s) memset(s, 0, sizeof *s);
+    safetensors_file *f = safetensors_read(path, e);
+    if (!f) return -1;
+    int rc = -1;
+    dcgan_config stored = m->cfg;
+    const char *fmt = safetensors_metadata(f, "format");
+    if (!fmt || strcmp(fmt, CHECKPOINT_FORMAT) != 0) {
+        dc_fail(e, "%s: not a dcgan.c checkpoint", path);
+        goto done;
+    }
+    if (parse_model_config(path, safetensors_metadata(f, "model"), &stored, e)) goto done;
+    const dcgan_config *c = &m->cfg;
+    if (stored.output_h != c->output_h || stored.output_w != c->output_w ||
+        stored.c_dim != c->c_dim || stored.y_dim != c->y_dim || stored.z_dim != c->z_dim ||
+        stored.gf_dim != c->gf_dim || stored.df_dim != c->df_dim ||
+        (c->y_dim && (stored.gfc_dim != c->gfc_dim || stored.dfc_dim != c->dfc_dim))) {
+        dc_fail(e, "%s: the checkpoint's model (%dx%dx%d, z_dim %d, y_dim %d, gf_dim %d, df_dim %d) "
+                   "differs from the requested one (%dx%dx%d, z_dim %d, y_dim %d, gf_dim %d, df_dim %d)",
+                path, stored.output_h, stored.output_w, stored.c_dim, stored.z_dim, stored.y_dim,
+                stored.gf_dim, stored.df_dim, c->output_h, c->output_w, c->c_dim, c->z_dim,
+                c->y_dim, c->gf_dim, c->df_dim);
+        goto done;
+    }
+    if (load_net(f, path, &m->G, t != NULL, e) || load_net(f, path, &m->D, t != NULL, e))
+        goto done;
+    if (s) {
+        long bs = 0, d = 0, g = 0;
+        if (meta_long(f, path, "iteration", &s->iteration, e) ||
+            meta_long(f, path, "epoch", &s->epoch, e) || meta_long(f, path, "batch", &s->batch, e) ||
+            meta_u64(f, path, "rng_seed", &s->z_rng.seed, e) ||
+            meta_u64(f, path, "rng_counter", &s->z_rng.counter, e) ||
+            meta_long(f, path, "d_steps", &d, e) || meta_long(f, path, "g_steps", &g, e) ||
+            meta_long(f, path, "batch_size", &bs, e))
+            goto done;
+        s->d_steps = d;
+        s->g_steps = g;
+        s->batch_size = (int)bs;
+        const char *lo = safetensors_metadata(f, "image_lo"), *hi = safetensors_metadata(f, "image_hi");
+        s->image_lo = lo ? strtof(lo, NULL) : 0.0f;
+        s->image_hi = hi ? strtof(hi, NULL) : 1.0f;
+        const char *run = safetensors_metadata(f, "run");
+        const char *cls = safetensors_metadata(f, "class_names");
+        s->run_json = run ? strdup(run) : NULL;
+        s->class_names_json = cls ? strdup(cls) : NULL;
+    }
+    if (t) {
+        long d = 0, g = 0;
+        if (meta_long(f, path, "d_steps", &d, e) || meta_long(f, path, "g_steps", &g, e)) goto done;
+        t->d_steps = d;
+        t->g_steps = g;
+    }
+    rc = 0;
+done:
+    safetensors_free(f);
+    if (rc != 0 && s) checkpoint_state_free(s);
+    return rc;
+}

@@ -1,0 +1,608 @@
+#include "train/run.h"
+
+#include <cJSON.h>
+#include <cblas.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "data/dataset.h"
+#include "io/png_write.h"
+#include "model/dcgan.h"
+#include "train/checkpoint.h"
+#include "train/step.h"
+#include "util/atomic_file.h"
+#include "util/log.h"
+
+#define FASHION_MNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
+#define SAMPLE_SEED_SALT 0x5EED5A3B1E5ULL
+#define INIT_SEED_SALT 0x1A17ULL
+#define GRID_COLS_PER_CLASS 8
+#define RUN_PATH_MAX 4096
+
+void train_options_default(train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->dataset, sizeof o->dataset, "celebA");
+    snprintf(o->data_dir, sizeof o->data_dir, "./data");
+    snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "*.jpg");
+    o->input_h = 108;
+    o->input_w = 0; /* = input_h */
+    o->output_h = 64;
+    o->output_w = 0; /* = output_h */
+    o->conditional = -1;
+    o->background[0] = o->background[1] = o->background[2] = 255;
+    o->train_size = 0;
+    o->loader_threads = 2;
+    o->z_dim = 100;
+    o->gf_dim = o->df_dim = 64;
+    o->gfc_dim = o->dfc_dim = 1024;
+    o->zdist = Z_DIST_UNIFORM_SIGNED;
+    o->epochs = 25;
+    o->batch_size = 64;
+    o->learning_rate = 0.0002f;
+    o->beta1 = 0.5f;
+    o->seed = 1;
+    o->threads = 0;
+    snprintf(o->out_dir, sizeof o->out_dir, "./out");
+    o->sample_freq = 200;
+    o->ckpt_freq = 200;
+    o->max_to_keep = 1;
+    o->progress = 1;
+}
+
+const char *z_dist_name(z_dist d)
+{
+    switch (d) {
+    case Z_DIST_UNIFORM_SIGNED: return "uniform_signed";
+    case Z_DIST_UNIFORM_UNSIGNED: return "uniform_unsigned";
+    case Z_DIST_NORMAL01: return "normal01";
+    }
+    return "?";
+}
+
+int z_dist_parse(const char *s, z_dist *d)
+{
+    for (int i = 0; i <= Z_DIST_NORMAL01; i++)
+        if (strcmp(s, z_dist_name((z_dist)i)) == 0) {
+            *d = (z_dist)i;
+            return 0;
+        }
+    return -1;
+}
+
+static void draw_z(rng_state *r, z_dist d, float *z, size_t n)
+{
+    switch (d) {
+    case Z_DIST_UNIFORM_SIGNED: rng_uniform(r, z, n, -1.0f, 1.0f); break;
+    case Z_DIST_UNIFORM_UNSIGNED: rng_uniform(r, z, n, 0.0f, 1.0f); break;
+    case Z_DIST_NORMAL01: rng_normal(r, z, n, 0.0f, 1.0f); break;
+    }
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static int has_idx_files(const char *dir)
+{
+    char p[RUN_PATH_MAX];
+    if (dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte", dir) == 0 && file_exists(p))
+        return 1;
+    return dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir) == 0 && file_exists(p);
+}
+
+static int make_dir(const char *path, dc_err *e)
+{
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return dc_fail(e, "%s: cannot create folder: %s", path, strerror(errno));
+    if (!is_dir(path)) return dc_fail(e, "%s: exists and is not a folder", path);
+    return 0;
+}
+
+/* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
+ * image folder. */
+static int open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
+{
+    if (dc_path(e, src, srclen, "%s/%s", o->data_dir, o->dataset)) return -1;
+    if (!is_dir(src) && strcmp(o->dataset, "fashion-mnist") == 0 &&
+        has_idx_files(FASHION_MNIST_SYSTEM_DIR))
+        snprintf(src, srclen, "%s", FASHION_MNIST_SYSTEM_DIR);
+    if (!is_dir(src)) {
+        if (strcmp(o->dataset, "fashion-mnist") == 0)
+            return dc_fail(e, "%s: no such folder (install Debian's dataset-fashion-mnist, or run scripts/install-deps)", src);
+        if (strcmp(o->dataset, "emoji") == 0)
+            return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
+        return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
+    }
+    if (has_idx_files(src)) return dataset_load_idx(ds, src, e);
+    image_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out_h = o->output_h;
+    spec.out_w = o->output_w;
+    spec.channels = o->c_dim;
+    spec.crop = o->crop;
+    spec.crop_h = o->input_h;
+    spec.crop_w = o->input_w;
+    memcpy(spec.background, o->background, 3);
+    spec.lo = -1.0f;
+    spec.hi = 1.0f;
+    return dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
+}
+
+static char *class_names_json(const dataset *ds)
+{
+    if (ds->num_classes <= 0) return NULL;
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < ds->num_classes; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(ds->class_names[i]));
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+static char *run_config_json(const train_options *o, const dcgan_config *mc, const dataset *ds,
+                             const char *src, const char *run_dir)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "dataset", o->dataset);
+    cJSON_AddStringToObject(c, "data_source", src);
+    cJSON_AddStringToObject(c, "input_fname_pattern", o->input_fname_pattern);
+    cJSON_AddNumberToObject(c, "dataset_size", ds->count);
+    cJSON_AddNumberToObject(c, "input_height", o->input_h);
+    cJSON_AddNumberToObject(c, "input_width", o->input_w);
+    cJSON_AddNumberToObject(c, "output_height", mc->output_h);
+    cJSON_AddNumberToObject(c, "output_width", mc->output_w);
+    cJSON_AddBoolToObject(c, "crop", o->crop);
+    cJSON_AddNumberToObject(c, "c_dim", mc->c_dim);
+    cJSON_AddNumberToObject(c, "y_dim", mc->y_dim);
+    cJSON_AddBoolToObject(c, "conditional", mc->y_dim > 0);
+    cJSON_AddNumberToObject(c, "z_dim", mc->z_dim);
+    cJSON_AddStringToObject(c, "z_dist", z_dist_name(o->zdist));
+    cJSON_AddNumberToObject(c, "gf_dim", mc->gf_dim);
+    cJSON_AddNumberToObject(c, "df_dim", mc->df_dim);
+    cJSON_AddNumberToObject(c, "gfc_dim", mc->gfc_dim);
+    cJSON_AddNumberToObject(c, "dfc_dim", mc->dfc_dim);
+    cJSON_AddNumberToObject(c, "epoch", (double)o->epochs);
+    cJSON_AddNumberToObject(c, "train_size", (double)o->train_size);
+    cJSON_AddNumberToObject(c, "batch_size", o->batch_size);
+    cJSON_AddNumberToObject(c, "learning_rate", o->learning_rate);
+    cJSON_AddNumberToObject(c, "beta1", o->beta1);
+    cJSON_AddNumberToObject(c, "max_steps", (double)o->max_steps);
+    cJSON_AddNumberToObject(c, "seed", (double)o->seed);
+    cJSON_AddStringToObject(c, "out_dir", o->out_dir);
+    cJSON_AddStringToObject(c, "run_dir", run_dir);
+    cJSON_AddNumberToObject(c, "sample_freq", (double)o->sample_freq);
+    cJSON_AddNumberToObject(c, "ckpt_freq", (double)o->ckpt_freq);
+    cJSON_AddNumberToObject(c, "max_to_keep", o->max_to_keep);
+    if (ds->num_classes > 0) {
+        cJSON *a = cJSON_AddArrayToObject(c, "class_names");
+        for (int i = 0; i < ds->num_classes; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateString(ds->class_names[i]));
+    }
+    char *s = cJSON_Print(c);
+    cJSON_Delete(c);
+    return s;
+}
+
+/* Newest "ckpt-<iteration>.safetensors" in dir by iteration; -1 if none. names (may be NULL)
+ * receives all of them sorted oldest first. */
+static long list_checkpoints(const char *dir, long *iters, int max_iters, int *count)
+{
+    *count = 0;
+    long newest = -1;
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long it;
+        char tail[32];
+        if (sscanf(de->d_name, "ckpt-%ld.%31s", &it, tail) == 2 &&
+            strcmp(tail, "safetensors") == 0 && it >= 0) {
+            if (*count < max_iters) iters[(*count)++] = it;
+            if (it > newest) newest = it;
+        }
+    }
+    closedir(d);
+    /* sort ascending */
+    for (int i = 1; i < *count; i++)
+        for (int j = i; j > 0 && iters[j - 1] > iters[j]; j--) {
+            long t = iters[j];
+            iters[j] = iters[j - 1];
+            iters[j - 1] = t;
+        }
+    return newest;
+}
+
+static void checkpoint_path(char *buf, size_t n, const char *dir, long it)
+{
+    dc_path(NULL, buf, n, "%s/ckpt-%08ld.safetensors", dir, it);
+}
+
+/* Keeps the max_to_keep newest checkpoints; the one just written is durable already. */
+static void rotate_checkpoints(const char *dir, int max_to_keep)
+{
+    long iters[4096];
+    int count;
+    list_checkpoints(dir, iters, 4096, &count);
+    for (int i = 0; i < count - max_to_keep; i++) {
+        char p[RUN_PATH_MAX];
+        checkpoint_path(p, sizeof p, dir, iters[i]);
+        if (unlink(p) != 0) log_warn("%s: cannot remove old checkpoint: %s", p, strerror(errno));
+    }
+}
+
+/* Keeps log.csv's rows up to `iteration` (a resumed run rewrites what came after). */
+static int log_truncate(const char *path, long iteration, dc_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    char line[4096];
+    int first = 1;
+    while (out && fgets(line, sizeof line, f)) {
+        long it;
+        int keep = first || (sscanf(line, "%ld,", &it) == 1 && it <= iteration);
+        first = 0;
+        if (!keep) continue;
+        size_t l = strlen(line);
+        if (len + l + 1 > cap) {
+            cap = 2 * (len + l + 1);
+            char *n = realloc(out, cap);
+            if (!n) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = n;
+        }
+        memcpy(out + len, line, l);
+        len += l;
+    }
+    fclose(f);
+    if (!out) return dc_fail(e, "%s: out of memory", path);
+    int rc = atomic_file_write(path, out, len, e);
+    free(out);
+    return rc;
+}
+
+typedef struct {
+    float *z, *y;
+    int n, cols;
+    float *images;
+} sample_set;
+
+static void sample_set_init(sample_set *s, const dcgan_config *mc, uint64_t seed, z_dist zd)
+{
+    if (mc->y_dim > 0) {
+        s->cols = GRID_COLS_PER_CLASS;
+        s->n = mc->y_dim * s->cols;
+    } else {
+        s->n = mc->batch;
+        s->cols = (int)ceil(sqrt((double)s->n));
+    }
+    s->z = dc_alloc_floats((size_t)s->n * mc->z_dim);
+    s->y = mc->y_dim > 0 ? dc_alloc_floats((size_t)s->n * mc->y_dim) : NULL;
+    s->images = dc_alloc_floats((size_t)s->n * mc->c_dim * mc->output_h * mc->output_w);
+    rng_state r;
+    rng_init(&r, seed ^ SAMPLE_SEED_SALT);
+    draw_z(&r, zd, s->z, (size_t)s->n * mc->z_dim);
+    for (int i = 0; s->y && i < s->n; i++) s->y[(size_t)i * mc->y_dim + i / s->cols] = 1.0f;
+}
+
+static void sample_set_free(sample_set *s)
+{
+    free(s->z);
+    free(s->y);
+    free(s->images);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void format_duration(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else
+        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+}
+
+typedef struct {
+    train_options o;
+    dataset ds;
+    int ds_open;
+    dcgan_model model;
+    int model_open;
+    trainer tr;
+    int tr_open;
+    loader *ld;
+    sample_set samples;
+    float *x, *y, *z;
+    FILE *log;
+    char run_dir[RUN_PATH_MAX], ckpt_dir[RUN_PATH_MAX], sample_dir[RUN_PATH_MAX], log_path[RUN_PATH_MAX];
+    char *run_json, *classes_json;
+} run_ctx;
+
+static void run_ctx_free(run_ctx *c)
+{
+    if (c->log) fclose(c->log);
+    if (c->ld) loader_free(c->ld);
+    if (c->tr_open) trainer_free(&c->tr);
+    if (c->model_open) dcgan_model_free(&c->model);
+    if (c->ds_open) dataset_free(&c->ds);
+    sample_set_free(&c->samples);
+    free(c->x);
+    free(c->y);
+    free(c->z);
+    free(c->run_json);
+    free(c->classes_json);
+}
+
+static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, rng_state zr,
+                           dc_err *e)
+{
+    char path[RUN_PATH_MAX];
+    checkpoint_path(path, sizeof path, c->ckpt_dir, iteration);
+    checkpoint_state s;
+    memset(&s, 0, sizeof s);
+    s.iteration = iteration;
+    s.epoch = epoch;
+    s.batch = batch;
+    s.z_rng = zr;
+    s.batch_size = c->o.batch_size;
+    s.run_json = c->run_json;
+    s.class_names_json = c->classes_json;
+    dcgan_model_range(&c->model.cfg, &s.image_lo, &s.image_hi);
+    if (checkpoint_save(path, &c->model, &c->tr, &s, e) != 0) return -1;
+    rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep);
+    return 0;
+}
+
+static int save_samples(run_ctx *c, long iteration, dc_err *e)
+{
+    char path[RUN_PATH_MAX];
+    if (dc_path(e, path, sizeof path, "%s/train_%08ld.png", c->sample_dir, iteration)) return -1;
+    const dcgan_config *mc = &c->model.cfg;
+    generate_images(&c->model, c->samples.z, c->samples.y, c->samples.n, c->samples.images);
+    float lo, hi;
+    dcgan_model_range(mc, &lo, &hi);
+    return png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
+                          mc->output_w, c->samples.cols, lo, hi, e);
+}
+
+int train_run(const train_options *opts, dc_err *e)
+{
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = *opts;
+    train_options *o = &c.o;
+    if (o->input_w <= 0) o->input_w = o->input_h;
+    if (o->output_w <= 0) o->output_w = o->output_h;
+    if (o->threads > 0) {
+        omp_set_num_threads(o->threads);
+        openblas_set_num_threads(o->threads);
+    }
+    int rc = -1;
+    char src[RUN_PATH_MAX];
+
+    if (open_dataset(o, &c.ds, src, sizeof src, e) != 0) goto done;
+    c.ds_open = 1;
+    int conditional = o->conditional < 0 ? c.ds.num_classes > 0 : o->conditional;
+    if (conditional && c.ds.num_classes <= 0) {
+        dc_fail(e, "%s: --conditional needs labelled data (IDX labels or one subfolder per class)", src);
+        goto done;
+    }
+
+    dcgan_config mc = dcgan_config_default();
+    mc.output_h = c.ds.H;
+    mc.output_w = c.ds.W;
+    mc.c_dim = c.ds.C;
+    mc.y_dim = conditional ? c.ds.num_classes : 0;
+    mc.z_dim = o->z_dim;
+    mc.gf_dim = o->gf_dim;
+    mc.df_dim = o->df_dim;
+    mc.gfc_dim = o->gfc_dim;
+    mc.dfc_dim = o->dfc_dim;
+    mc.batch = o->batch_size;
+    if (dcgan_model_init(&c.model, &mc, e) != 0) goto done;
+    c.model_open = 1;
+    float lo, hi;
+    dcgan_model_range(&mc, &lo, &hi);
+    /* the conditional model's sigmoid output trains on [0,1] images, the other on [-1,1] */
+    if (!c.ds.images) {
+        c.ds.spec.lo = lo;
+        c.ds.spec.hi = hi;
+    } else if (c.ds.lo != lo || c.ds.hi != hi) {
+        size_t n = (size_t)c.ds.count * c.ds.C * c.ds.H * c.ds.W;
+        float scale = (hi - lo) / (c.ds.hi - c.ds.lo);
+        for (size_t i = 0; i < n; i++) c.ds.images[i] = lo + (c.ds.images[i] - c.ds.lo) * scale;
+        c.ds.lo = lo;
+        c.ds.hi = hi;
+    }
+    if (c.ds.count < o->batch_size) {
+        dc_fail(e, "%s: %d images, fewer than one batch (--batch-size %d)", src, c.ds.count,
+                o->batch_size);
+        goto done;
+    }
+
+    /* run folder: named from the data and the settings that shape the model, never the time,
+     * so the same command finds the same run again */
+    char name[512];
+    if (o->out_name[0])
+        snprintf(name, sizeof name, "%s", o->out_name);
+    else {
+        const char *base = strrchr(o->dataset, '/');
+        base = base ? base + 1 : o->dataset;
+        if (mc.y_dim > 0)
+            snprintf(name, sizeof name, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d", base,
+                     mc.batch, mc.output_h, mc.output_w, mc.c_dim, mc.z_dim, mc.gf_dim, mc.df_dim,
+                     mc.gfc_dim, mc.dfc_dim);
+        else
+            snprintf(name, sizeof name, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, mc.batch,
+                     mc.output_h, mc.output_w, mc.c_dim, mc.z_dim, mc.gf_dim, mc.df_dim);
+    }
+    if (dc_path(e, c.run_dir, sizeof c.run_dir, "%s/%s", o->out_dir, name) ||
+        dc_path(e, c.ckpt_dir, sizeof c.ckpt_dir, "%s/checkpoints", c.run_dir) ||
+        dc_path(e, c.sample_dir, sizeof c.sample_dir, "%s/samples", c.run_dir) ||
+        dc_path(e, c.log_path, sizeof c.log_path, "%s/log.csv", c.run_dir))
+        goto done;
+    if (make_dir(o->out_dir, e) || make_dir(c.run_dir, e) || make_dir(c.ckpt_dir, e) ||
+        make_dir(c.sample_dir, e))
+        goto done;
+
+    c.run_json = run_config_json(o, &mc, &c.ds, src, c.run_dir);
+    c.classes_json = class_names_json(&c.ds);
+
+    adam_config adam = adam_config_default();
+    adam.lr = o->learning_rate;
+    adam.beta1 = o->beta1;
+    trainer_init(&c.tr, &c.model, adam);
+    c.tr_open = 1;
+
+    long iteration = 0, epoch = 0, batch = 0;
+    rng_state zr;
+    rng_init(&zr, o->seed);
+    long iters[4096];
+    int nckpt;
+    long newest = list_checkpoints(c.ckpt_dir, iters, 4096, &nckpt);
+    if (newest >= 0) {
+        char path[RUN_PATH_MAX];
+        checkpoint_path(path, sizeof path, c.ckpt_dir, newest);
+        checkpoint_state st;
+        if (checkpoint_load(path, &c.model, &c.tr, &st, e) != 0) goto done;
+        int bs = st.batch_size;
+        iteration = st.iteration;
+        epoch = st.epoch;
+        batch = st.batch;
+        zr = st.z_rng;
+        checkpoint_state_free(&st);
+        if (bs != o->batch_size) {
+            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
+                       "start a new run with --out-name", path, bs);
+            goto done;
+        }
+        log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, iteration,
+                 epoch, batch);
+        if (log_truncate(c.log_path, iteration, e) != 0) goto done;
+    } else {
+        rng_state init;
+        rng_init(&init, o->seed ^ INIT_SEED_SALT);
+        dcgan_model_init_weights(&c.model, &init);
+    }
+
+    {
+        char cfg_path[RUN_PATH_MAX];
+        if (dc_path(e, cfg_path, sizeof cfg_path, "%s/config.json", c.run_dir)) goto done;
+        if (atomic_file_write(cfg_path, c.run_json, strlen(c.run_json), e) != 0) goto done;
+    }
+
+    int new_log = !file_exists(c.log_path);
+    c.log = fopen(c.log_path, "a");
+    if (!c.log) {
+        dc_fail(e, "%s: cannot open: %s", c.log_path, strerror(errno));
+        goto done;
+    }
+    if (new_log)
+        fprintf(c.log, "iteration,epoch,batch,seconds,d_loss,d_loss_real,d_loss_fake,g_loss,"
+                       "d_real,d_fake\n");
+
+    c.ld = loader_create(&c.ds, o->batch_size, o->seed, o->train_size, 0, 1,
+                         c.ds.images ? 0 : o->loader_threads, 4, e);
+    if (!c.ld) goto done;
+    long per_epoch = loader_batches_per_epoch(c.ld);
+    if (per_epoch <= 0) {
+        dc_fail(e, "%s: --train-size %ld gives no full batch of %d", src, o->train_size,
+                o->batch_size);
+        goto done;
+    }
+    long total = o->epochs * per_epoch;
+    if (o->max_steps > 0 && o->max_steps < total) total = o->max_steps;
+    loader_seek(c.ld, epoch, batch);
+
+    size_t B = (size_t)o->batch_size;
+    c.x = dc_alloc_floats(B * mc.c_dim * mc.output_h * mc.output_w);
+    c.y = mc.y_dim > 0 ? dc_alloc_floats(B * mc.y_dim) : NULL;
+    c.z = dc_alloc_floats(B * mc.z_dim);
+    sample_set_init(&c.samples, &mc, o->seed, o->zdist);
+
+    log_info("run folder %s: %d %s images %dx%dx%d%s, %ld iterations of batch %d (%ld per epoch)",
+             c.run_dir, c.ds.count, mc.y_dim ? "labelled" : "", mc.output_h, mc.output_w, mc.c_dim,
+             mc.y_dim ? ", conditional" : "", total, o->batch_size, per_epoch);
+    if (iteration >= total) log_info("already trained for %ld iterations; nothing to do", iteration);
+
+    double t0 = now_seconds(), last_print = 0;
+    long start_it = iteration;
+    int tty = isatty(2);
+    while (iteration < total) {
+        long be, bb;
+        if (loader_next(c.ld, c.x, c.y, &be, &bb, e) != 0) goto done;
+        draw_z(&zr, o->zdist, c.z, B * mc.z_dim);
+        step_stats s;
+        train_step(&c.tr, &c.model, c.x, c.y, c.z, &s);
+        iteration++;
+        epoch = bb + 1 >= per_epoch ? be + 1 : be;
+        batch = bb + 1 >= per_epoch ? 0 : bb + 1;
+        double el = now_seconds() - t0;
+        if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
+            dc_fail(e, "iteration %ld: loss is not finite (d_loss %g, g_loss %g); the last "
+                       "checkpoint in %s is kept", iteration, s.d_loss, s.g_loss, c.ckpt_dir);
+            goto done;
+        }
+        fprintf(c.log, "%ld,%ld,%ld,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", iteration, be, bb, el,
+                s.d_loss, s.d_loss_real, s.d_loss_fake, s.g_loss, s.d_real_mean, s.d_fake_mean);
+        fflush(c.log);
+        int sampled = 0, saved = 0;
+        if (o->sample_freq > 0 && iteration % o->sample_freq == 0) {
+            if (save_samples(&c, iteration, e) != 0) goto done;
+            sampled = 1;
+        }
+        if ((o->ckpt_freq > 0 && iteration % o->ckpt_freq == 0) || iteration == total) {
+            if (save_checkpoint(&c, iteration, epoch, batch, zr, e) != 0) goto done;
+            saved = 1;
+        }
+        if (o->progress && (el - last_print >= (tty ? 0.5 : 10.0) || iteration == total || sampled)) {
+            last_print = el;
+            double rate = (double)(iteration - start_it) / (el > 1e-9 ? el : 1e-9);
+            char eta[32];
+            format_duration(eta, sizeof eta, (total - iteration) / (rate > 0 ? rate : 1e-9));
+            fprintf(stderr,
+                    "%s[%ld/%ld] epoch %ld batch %ld/%ld  %.1f img/s  ETA %s  d_loss %.4f "
+                    "g_loss %.4f  D(x) %.3f D(G(z)) %.3f%s",
+                    tty ? "\r\033[K" : "", iteration, total, be, bb + 1, per_epoch,
+                    rate * o->batch_size, eta, s.d_loss, s.g_loss, s.d_real_mean, s.d_fake_mean,
+                    tty ? "" : "\n");
+            if (tty && (sampled || saved || iteration == total)) fputc('\n', stderr);
+        }
+        if (sampled) log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
+    }
+    if (o->sample_freq > 0 && total % o->sample_freq != 0 && iteration > start_it) {
+        if (save_samples(&c, iteration, e) != 0) goto done;
+        log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
+    }
+    log_info("done: %ld iterations; checkpoint in %s", iteration, c.ckpt_dir);
+    rc = 0;
+done:
+    run_ctx_free(&c);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* A whole training run as the reference does it: data, model, the iteration loop, sample grids,
+ * checkpoints with rotation and resume, the per-iteration log. Everything lives in
+ * out_dir/out_name/: config.json, log.csv, samples/, checkpoints/. */
+#ifndef DCGAN_TRAIN_RUN_H
+#define DCGAN_TRAIN_RUN_H
+
+#include <stdint.h>
+#include "util/error.h"
+
+typedef enum { Z_DIST_UNIFORM_SIGNED = 0, Z_DIST_UNIFORM_UNSIGNED, Z_DIST_NORMAL01 } z_dist;
+
+typedef struct {
+    /* data */
+    char dataset[256];
+    char data_dir[1024];
+    char input_fname_pattern[256];
+    int input_h, input_w;   /* crop size with --crop */
+    int output_h, output_w;
+    int crop;
+    int c_dim;              /* 0: from the data */
+    int conditional;        /* -1: when the data has labels */
+    uint8_t background[3];  /* for transparent PNGs */
+    long train_size;        /* items per epoch; <= 0: all */
+    int loader_threads;
+    /* model */
+    int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
+    z_dist zdist;
+    /* optimisation */
+    long epochs;
+    int batch_size;
+    float learning_rate, beta1;
+    long max_steps;         /* stop after this many iterations in all; <= 0: no cap */
+    uint64_t seed;
+    int threads;
+    /* outputs */
+    char out_dir[1024];
+    char out_name[256];     /* empty: derived from the dataset and model settings */
+    long sample_freq, ckpt_freq;
+    int max_to_keep;
+    int progress;           /* 1 progress line on stderr */
+} train_options;
+
+void train_options_default(train_options *o);
+const char *z_dist_name(z_dist d);
+int z_dist_parse(const char *s, z_dist *d);
+
+/* Runs training; resumes from the newest checkpoint in the run folder if there is one.
+ * Returns 0, or -1 with a one-line message. */
+int train_run(const train_options *o, dc_err *e);
+
+#endif

@@ -1,0 +1,118 @@
+#include "train/step.h"
+
+#include <math.h>
+#include <string.h>
+#include "ops/loss.h"
+#include "util/error.h"
+
+void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
+{
+    memset(t, 0, sizeof *t);
+    t->adam = adam;
+    t->dlogits = dc_alloc_floats((size_t)m->cfg.batch);
+}
+
+void trainer_free(trainer *t)
+{
+    free(t->dlogits);
+    t->dlogits = NULL;
+}
+
+static size_t image_floats(const dcgan_config *c)
+{
+    return (size_t)c->c_dim * c->output_h * c->output_w;
+}
+
+static void net_set_input(net *n, const float *input, size_t per_item, const float *y)
+{
+    memcpy(n->input, input, (size_t)n->batch * per_item * sizeof(float));
+    if (n->y_dim > 0) memcpy(n->y, y, (size_t)n->batch * n->y_dim * sizeof(float));
+}
+
+static float mean_sigmoid(const float *logits, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) s += 1.0 / (1.0 + exp(-(double)logits[i]));
+    return (float)(s / n);
+}
+
+static void run_generator(dcgan_model *m, const float *z, const float *y, int train)
+{
+    net_set_input(&m->G, z, (size_t)m->cfg.z_dim, y);
+    net_forward(&m->G, train);
+}
+
+/* D forward on `images` in training mode, then backward of xent(logits, target) into D's
+ * gradients (and, if want_input_grad, into D.dinput). Returns the loss. */
+static float discriminator_pass(trainer *t, dcgan_model *m, const float *images, const float *y,
+                                float target, int want_param_grads, int want_input_grad,
+                                float *mean_out)
+{
+    int B = m->cfg.batch;
+    net *D = &m->D;
+    net_set_input(D, images, image_floats(&m->cfg), y);
+    net_forward(D, 1);
+    const float *logits = net_output(D)->out;
+    float loss = sigmoid_xent_forward(logits, target, (size_t)B);
+    if (mean_out) *mean_out = mean_sigmoid(logits, B);
+    memset(t->dlogits, 0, (size_t)B * sizeof(float));
+    sigmoid_xent_backward(t->dlogits, logits, target, 1.0f, (size_t)B);
+    net_backward(D, t->dlogits, want_param_grads, want_input_grad);
+    return loss;
+}
+
+void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
+                  step_stats *s)
+{
+    run_generator(m, z, y, 1);
+    param_store_zero_grads(&m->D.ps);
+    /* real and fake go through D as separate batches (each with its own batch statistics);
+     * the gradient of d_loss = real + fake accumulates */
+    s->d_loss_real = discriminator_pass(t, m, x, y, 1.0f, 1, 0, &s->d_real_mean);
+    s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, y, 0.0f, 1, 0,
+                                        &s->d_fake_mean);
+    s->d_loss = s->d_loss_real + s->d_loss_fake;
+    t->d_steps++;
+    param_store *ps = &m->D.ps;
+    adam_update(ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params, t->d_steps, &t->adam);
+}
+
+float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z)
+{
+    run_generator(m, z, y, 1);
+    /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
+    float loss = discriminator_pass(t, m, net_output(&m->G)->out, y, 1.0f, 0, 1, NULL);
+    param_store_zero_grads(&m->G.ps);
+    net_backward(&m->G, m->D.dinput, 1, 0);
+    t->g_steps++;
+    param_store *ps = &m->G.ps;
+    adam_update(ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params, t->g_steps, &t->adam);
+    return loss;
+}
+
+void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
+                step_stats *s)
+{
+    train_step_d(t, m, x, y, z, s);
+    s->g_loss_first = train_step_g(t, m, y, z);
+    s->g_loss = train_step_g(t, m, y, z);
+}
+
+void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out)
+{
+    int B = m->cfg.batch;
+    size_t zf = (size_t)m->cfg.z_dim, imf = image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
+    net *G = &m->G;
+    for (int start = 0; start < n; start += B) {
+        int k = n - start < B ? n - start : B;
+        /* a partial chunk is padded by repeating its last item; eval-mode batch norm makes
+         * every item independent of the others */
+        for (int i = 0; i < B; i++) {
+            int src = start + (i < k ? i : k - 1);
+            memcpy(G->input + (size_t)i * zf, z + (size_t)src * zf, zf * sizeof(float));
+            if (yd) memcpy(G->y + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
+        }
+        net_forward(G, 0);
+        memcpy(out + (size_t)start * imf, net_output(G)->out, (size_t)k * imf * sizeof(float));
+    }
+}

@@ -1,0 +1,44 @@
+/* One training iteration of the reference's schedule: one D update on a real batch and G(z),
+ * then two G updates with the same z. The losses and D outputs reported are taken from the
+ * passes the updates already run (no extra forward passes):
+ *   d_loss_real, d_loss_fake, d_real_mean, d_fake_mean: from the D update;
+ *   g_loss: from the second G update (before its Adam step). */
+#ifndef DCGAN_TRAIN_STEP_H
+#define DCGAN_TRAIN_STEP_H
+
+#include "model/dcgan.h"
+#include "ops/adam.h"
+
+typedef struct {
+    adam_config adam;
+    long d_steps; /* Adam steps taken by D's optimiser */
+    long g_steps; /* ... by G's */
+    float *dlogits; /* (batch) scratch */
+} trainer;
+
+typedef struct {
+    float d_loss_real, d_loss_fake, d_loss;
+    float g_loss;
+    float d_real_mean; /* mean sigmoid(D(x)) */
+    float d_fake_mean; /* mean sigmoid(D(G(z))) in the D update */
+    float g_loss_first; /* g_loss of the first G update */
+} step_stats;
+
+void trainer_init(trainer *t, const dcgan_model *m, adam_config adam);
+void trainer_free(trainer *t);
+
+/* x: (batch, c_dim, H, W) in the model's range; y: (batch, y_dim) one-hot or NULL;
+ * z: (batch, z_dim). */
+void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
+                step_stats *stats);
+
+/* The two halves, exposed for tests. */
+void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
+                  step_stats *stats);
+float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z);
+
+/* Generator in sampling mode (moving-average batch norm): z (n, z_dim), y (n, y_dim) or NULL,
+ * out (n, c_dim, H, W); n may differ from the model's batch (processed in chunks). */
+void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out);
+
+#endif
