@@ -1,0 +1,607 @@
+/* JPEG and PNG decoding into model inputs.
+ *
+ * The format comes from the first bytes (FF D8 FF: JPEG, 89 'PNG' 0D 0A 1A 0A: PNG), never from
+ * the extension. Library errors never leave the process: libjpeg and libpng report through
+ * error handlers that longjmp back to the decoder, which frees everything and returns -1 with
+ * "path: problem". A file that ends early is an error (libjpeg alone would only warn and
+ * pad with gray), except a PNG whose pixels were all read and that lacks only trailing chunks
+ * such as IEND.
+ *
+ * Geometry, like the reference (center_crop then imresize):
+ *  - crop: a centre window of crop_h x crop_w, offset round((H - crop_h) / 2) with Python's
+ *    round-half-to-even. An image smaller than the crop in a dimension is CLAMPED: the crop
+ *    uses the whole image in that dimension (no error), so a few small images in a folder do
+ *    not stop training.
+ *  - resize to out_h x out_w, separable. Downscaling averages exact pixel areas (each output
+ *    pixel is the coverage-weighted mean of the input pixels under it; a 2x reduction is the
+ *    2x2 box mean); upscaling is bilinear (triangle filter, centre-aligned, edges clamped).
+ *  - a JPEG larger than needed is decoded with libjpeg's DCT scaling (scale M/8, the smallest
+ *    M for which the scaled crop window is still at least out_h x out_w); the crop window is
+ *    then mapped into the scaled image exactly (fractional pixel coverage).
+ *  - channels: RGB -> gray with ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B), gray -> RGB by
+ *    replication; PNG alpha is composited onto spec->background (for gray output, onto the
+ *    background's luma); CMYK JPEGs (Adobe, inverted) are converted to RGB.
+ *  - values 0..255 map linearly onto lo..hi.
+ * max_pixels (default 64 Mi pixels) is checked on the header's size before any pixel buffer is
+ * allocated. No global state: safe to call from several threads at once. */
+#include "data/image.h"
+
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+
+#define IMAGE_DEFAULT_MAX_PIXELS (64L << 20)
+
+typedef enum { FMT_UNKNOWN, FMT_JPEG, FMT_PNG } img_format;
+
+/* An 8-bit interleaved decoded image; full_w/full_h are the file's dimensions (w/h may be
+ * smaller after DCT scaling). nc: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (or CMYK, see cmyk). */
+typedef struct {
+    uint8_t *px;
+    int w, h, nc;
+    int full_w, full_h;
+    int cmyk, cmyk_inverted;
+} decoded;
+
+static int open_image(const char *path, FILE **fp, img_format *fmt, dc_err *e)
+{
+    *fp = fopen(path, "rb");
+    if (!*fp) return dc_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char sig[8];
+    size_t n = fread(sig, 1, sizeof sig, *fp);
+    if (ferror(*fp)) {
+        int err = errno;
+        fclose(*fp);
+        *fp = NULL;
+        return dc_fail(e, "%s: read error: %s", path, strerror(err));
+    }
+    rewind(*fp);
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
+    if (n >= 3 && sig[0] == 0xff && sig[1] == 0xd8 && sig[2] == 0xff)
+        *fmt = FMT_JPEG;
+    else if (n == 8 && memcmp(sig, png_sig, 8) == 0)
+        *fmt = FMT_PNG;
+    else {
+        fclose(*fp);
+        *fp = NULL;
+        if (n == 0) return dc_fail(e, "%s: empty file, not an image", path);
+        return dc_fail(e, "%s: not a JPEG or PNG image (unrecognised file signature)", path);
+    }
+    return 0;
+}
+
+static long spec_max_pixels(const image_spec *spec)
+{
+    return spec && spec->max_pixels > 0 ? spec->max_pixels : IMAGE_DEFAULT_MAX_PIXELS;
+}
+
+static int check_size(const char *path, long w, long h, long max_pixels, dc_err *e)
+{
+    if (w <= 0 || h <= 0) return dc_fail(e, "%s: invalid image size %ldx%ld", path, w, h);
+    if ((double)w * (double)h > (double)max_pixels)
+        return dc_fail(e, "%s: image is %ldx%ld = %.0f pixels, more than the limit of %ld "
+                          "(possible decompression bomb)",
+                       path, w, h, (double)w * (double)h, max_pixels);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------ JPEG */
+
+typedef struct {
+    struct jpeg_error_mgr pub; /* first: libjpeg casts cinfo->err to this struct */
+    jmp_buf jmp;
+    char msg[JMSG_LENGTH_MAX];
+} jpeg_err;
+
+static void jpeg_on_error(j_common_ptr cinfo)
+{
+    jpeg_err *je = (jpeg_err *)cinfo->err;
+    (*cinfo->err->format_message)(cinfo, je->msg);
+    longjmp(je->jmp, 1);
+}
+
+static void jpeg_on_message(j_common_ptr cinfo, int level)
+{
+    /* Warnings are silent, except a premature end of data: libjpeg would pad the image with
+     * gray and call it a success; we call it a truncated file. (libjpeg reads ahead, so a file
+     * missing only its EOI marker is reported the same way: also an error.) */
+    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) jpeg_on_error(cinfo);
+    if (level < 0) cinfo->err->num_warnings++;
+}
+
+typedef struct {
+    struct jpeg_decompress_struct cinfo;
+    jpeg_err jerr;
+    FILE *fp;
+    int created;
+    decoded d;
+} jpeg_job;
+
+/* Output window of the (possibly scaled) decode needed for the crop: see image_geometry. */
+static void crop_window(const image_spec *spec, int W, int H, int *cx0, int *cy0, int *cw,
+                        int *ch);
+
+/* Runs the decode; the job lives in the caller's frame, so nothing here is a local modified
+ * between setjmp and longjmp. spec NULL: header only (probe). */
+static int jpeg_run(jpeg_job *j, const char *path, const image_spec *spec, dc_err *e)
+{
+    if (setjmp(j->jerr.jmp)) return dc_fail(e, "%s: not a valid JPEG (%s)", path, j->jerr.msg);
+    jpeg_create_decompress(&j->cinfo);
+    j->created = 1;
+    jpeg_stdio_src(&j->cinfo, j->fp);
+    jpeg_read_header(&j->cinfo, TRUE);
+    struct jpeg_decompress_struct *ci = &j->cinfo;
+    j->d.full_w = (int)ci->image_width;
+    j->d.full_h = (int)ci->image_height;
+    if (ci->jpeg_color_space == JCS_GRAYSCALE) {
+        ci->out_color_space = JCS_GRAYSCALE;
+        j->d.nc = 1;
+    } else if (ci->jpeg_color_space == JCS_CMYK || ci->jpeg_color_space == JCS_YCCK) {
+        ci->out_color_space = JCS_CMYK;
+        j->d.nc = 4;
+        j->d.cmyk = 1;
+        j->d.cmyk_inverted = ci->saw_Adobe_marker;
+    } else {
+        ci->out_color_space = JCS_RGB;
+        j->d.nc = 3;
+    }
+    if (!spec) return 0;
+    if (check_size(path, (long)ci->image_width, (long)ci->image_height, spec_max_pixels(spec),
+                   e) != 0)
+        return -1;
+
+    /* DCT scaling: the smallest M/8 whose scaled crop window still covers the output. */
+    int cx0, cy0, cw, ch;
+    crop_window(spec, j->d.full_w, j->d.full_h, &cx0, &cy0, &cw, &ch);
+    ci->scale_denom = 8;
+    for (int num = 1; num <= 8; num++) {
+        ci->scale_num = (unsigned)num;
+        jpeg_calc_output_dimensions(ci);
+        /* scaled window = cw * output_width / W pixels wide */
+        if (num == 8 ||
+            ((int64_t)cw * ci->output_width >= (int64_t)spec->out_w * j->d.full_w &&
+             (int64_t)ch * ci->output_height >= (int64_t)spec->out_h * j->d.full_h))
+            break;
+    }
+    jpeg_start_decompress(ci);
+    j->d.w = (int)ci->output_width;
+    j->d.h = (int)ci->output_height;
+    if (ci->output_components != j->d.nc)
+        return dc_fail(e, "%s: unexpected JPEG component count %d", path, ci->output_components);
+    size_t stride = (size_t)j->d.w * (size_t)j->d.nc;
+    j->d.px = malloc(stride * (size_t)j->d.h);
+    if (!j->d.px) return dc_fail(e, "%s: out of memory decoding %dx%d", path, j->d.w, j->d.h);
+    while (ci->output_scanline < ci->output_height) {
+        JSAMPROW row = j->d.px + stride * ci->output_scanline;
+        jpeg_read_scanlines(ci, &row, 1);
+    }
+    jpeg_finish_decompress(ci);
+    return 0;
+}
+
+static int jpeg_decode(FILE *fp, const char *path, const image_spec *spec, decoded *out,
+                       dc_err *e)
+{
+    jpeg_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        fclose(fp);
+        return dc_fail(e, "%s: out of memory", path);
+    }
+    j->fp = fp;
+    j->cinfo.err = jpeg_std_error(&j->jerr.pub);
+    j->jerr.pub.error_exit = jpeg_on_error;
+    j->jerr.pub.emit_message = jpeg_on_message;
+    int rc = jpeg_run(j, path, spec, e);
+    if (j->created) jpeg_destroy_decompress(&j->cinfo);
+    fclose(j->fp);
+    if (rc != 0) {
+        free(j->d.px);
+        j->d.px = NULL;
+    }
+    *out = j->d;
+    free(j);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------- PNG */
+
+typedef struct {
+    png_structp png;
+    png_infop info;
+    FILE *fp;
+    jmp_buf jmp;
+    char msg[256];
+    int truncated;
+    int image_complete; /* png_read_image returned: only trailing chunks are left */
+    png_bytep *rows;
+    decoded d;
+    int palette_gray; /* probe: every palette entry has r == g == b */
+} png_job;
+
+static void png_on_error(png_structp png, png_const_charp msg)
+{
+    png_job *j = png_get_error_ptr(png);
+    snprintf(j->msg, sizeof j->msg, "%s", msg ? msg : "error");
+    longjmp(j->jmp, 1);
+}
+
+static void png_on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+static void png_on_read(png_structp png, png_bytep data, png_size_t len)
+{
+    png_job *j = png_get_io_ptr(png);
+    if (fread(data, 1, len, j->fp) != len) {
+        j->truncated = !ferror(j->fp);
+        png_error(png, j->truncated ? "unexpected end of file" : "read error");
+    }
+}
+
+static int png_run(png_job *j, const char *path, const image_spec *spec, dc_err *e)
+{
+    if (setjmp(j->jmp)) {
+        if (j->truncated && j->image_complete) return 0; /* e.g. IEND missing: pixels are all there */
+        if (j->truncated) return dc_fail(e, "%s: truncated PNG file (unexpected end of file)", path);
+        return dc_fail(e, "%s: not a valid PNG (%s)", path, j->msg);
+    }
+    png_set_read_fn(j->png, j, png_on_read);
+    png_read_info(j->png, j->info);
+    png_uint_32 w, h;
+    int depth, ctype, interlace;
+    png_get_IHDR(j->png, j->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+    j->d.full_w = (int)w;
+    j->d.full_h = (int)h;
+    j->d.nc = (ctype & PNG_COLOR_MASK_COLOR) ? 3 : 1;
+    if (ctype == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp pal;
+        int npal = 0;
+        j->palette_gray = 1;
+        if (png_get_PLTE(j->png, j->info, &pal, &npal) & PNG_INFO_PLTE) {
+            for (int i = 0; i < npal; i++)
+                if (pal[i].red != pal[i].green || pal[i].red != pal[i].blue) j->palette_gray = 0;
+        }
+    }
+    if (!spec) return 0;
+    if (check_size(path, (long)w, (long)h, spec_max_pixels(spec), e) != 0) return -1;
+
+    if (ctype == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(j->png);
+    if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(j->png);
+    if (png_get_valid(j->png, j->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(j->png);
+    if (depth == 16) png_set_scale_16(j->png);
+    png_set_interlace_handling(j->png);
+    png_read_update_info(j->png, j->info);
+    int nc = png_get_channels(j->png, j->info);
+    size_t stride = png_get_rowbytes(j->png, j->info);
+    if (nc < 1 || nc > 4 || stride != (size_t)w * (size_t)nc)
+        return dc_fail(e, "%s: unsupported PNG layout (%d channels, %zu bytes per row)", path,
+                       nc, stride);
+    j->d.nc = nc;
+    j->d.w = (int)w;
+    j->d.h = (int)h;
+    j->d.px = malloc(stride * h);
+    j->rows = malloc(sizeof *j->rows * h);
+    if (!j->d.px || !j->rows) return dc_fail(e, "%s: out of memory decoding %ux%u", path, w, h);
+    for (png_uint_32 y = 0; y < h; y++) j->rows[y] = j->d.px + stride * y;
+    png_read_image(j->png, j->rows);
+    j->image_complete = 1;
+    png_read_end(j->png, NULL);
+    return 0;
+}
+
+static int png_decode(FILE *fp, const char *path, const image_spec *spec, decoded *out,
+                      int *palette_gray, dc_err *e)
+{
+    png_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        fclose(fp);
+        return dc_fail(e, "%s: out of memory", path);
+    }
+    j->fp = fp;
+    int rc = -1;
+    j->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, j, png_on_error, png_on_warning);
+    if (j->png) j->info = png_create_info_struct(j->png);
+    if (!j->png || !j->info)
+        dc_fail(e, "%s: out of memory (libpng)", path);
+    else
+        rc = png_run(j, path, spec, e);
+    png_destroy_read_struct(j->png ? &j->png : NULL, j->info ? &j->info : NULL, NULL);
+    fclose(j->fp);
+    free(j->rows);
+    if (rc != 0) {
+        free(j->d.px);
+        j->d.px = NULL;
+    }
+    *out = j->d;
+    if (palette_gray) *palette_gray = j->palette_gray;
+    free(j);
+    return rc;
+}
+
+/* ----------------------------------------------------------------------------------- probe */
+
+int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e)
+{
+    FILE *fp;
+    img_format fmt;
+    if (open_image(path, &fp, &fmt, e) != 0) return -1;
+    decoded d;
+    int palette_gray = 0;
+    int rc = fmt == FMT_JPEG ? jpeg_decode(fp, path, NULL, &d, e)
+                             : png_decode(fp, path, NULL, &d, &palette_gray, e);
+    if (rc != 0) return -1;
+    if (width) *width = d.full_w;
+    if (height) *height = d.full_h;
+    if (channels) *channels = (d.nc == 1 || palette_gray) ? 1 : 3;
+    return 0;
+}
+
+/* -------------------------------------------------------------------------------- geometry */
+
+/* Python's round() of d/2 (half to even), as the reference's center_crop computes offsets. */
+static int half_round_even(int d)
+{
+    int k = d / 2;
+    if (d % 2 != 0 && k % 2 != 0) k++;
+    return k;
+}
+
+static void crop_window(const image_spec *spec, int W, int H, int *cx0, int *cy0, int *cw,
+                        int *ch)
+{
+    if (spec->crop) {
+        *cw = spec->crop_w < W ? spec->crop_w : W;
+        *ch = spec->crop_h < H ? spec->crop_h : H;
+        *cx0 = half_round_even(W - *cw);
+        *cy0 = half_round_even(H - *ch);
+    } else {
+        *cx0 = *cy0 = 0;
+        *cw = W;
+        *ch = H;
+    }
+}
+
+/* One axis of the separable resize: output j = sum_k w[j*maxlen+k] * in[start[j]+k]. */
+typedef struct {
+    int *start, *len;
+    float *w;
+    int maxlen;
+} rs_table;
+
+static void rs_free(rs_table *t)
+{
+    free(t->start);
+    free(t->len);
+    free(t->w);
+}
+
+/* Length of [a, b) inside pixel [i, i+1). */
+static double cover(double a, double b, int i)
+{
+    double lo = a > i ? a : i, hi = b < i + 1 ? b : i + 1;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* Maps the source window [x0, x0+L) of an axis of n_in pixels onto n_out pixels. */
+static int rs_build(rs_table *t, int n_out, double x0, double L, int n_in)
+{
+    double scale = L / n_out;
+    t->maxlen = scale >= 1.0 ? (int)ceil(scale) + 2 : 2;
+    t->start = malloc(sizeof(int) * (size_t)n_out);
+    t->len = malloc(sizeof(int) * (size_t)n_out);
+    t->w = calloc((size_t)n_out * (size_t)t->maxlen, sizeof(float));
+    if (!t->start || !t->len || !t->w) return -1;
+    for (int j = 0; j < n_out; j++) {
+        float *w = t->w + (size_t)j * (size_t)t->maxlen;
+        if (scale >= 1.0) {
+            /* area: coverage of [a, b) by each input pixel [i, i+1) */
+            double a = x0 + j * scale, b = a + scale;
+            int i0 = (int)floor(a), i1 = (int)ceil(b);
+            if (i0 < 0) i0 = 0;
+            if (i1 > n_in) i1 = n_in;
+            if (i1 - i0 > t->maxlen) i1 = i0 + t->maxlen;
+            /* drop edge pixels that the window only grazes (floating-point slivers) */
+            while (i1 - 1 > i0 && cover(a, b, i1 - 1) <= 1e-9) i1--;
+            while (i0 + 1 < i1 && cover(a, b, i0) <= 1e-9) i0++;
+            if (i1 <= i0) { /* window outside the image: cannot happen; stay in bounds */
+                i0 = a <= 0 ? 0 : (a >= n_in ? n_in - 1 : (int)a);
+                i1 = i0 + 1;
+            }
+            double sum = 0;
+            for (int i = i0; i < i1; i++) {
+                double c = cover(a, b, i);
+                w[i - i0] = (float)c;
+                sum += c;
+            }
+            if (sum <= 0) {
+                for (int i = i0; i < i1; i++) w[i - i0] = 0;
+                w[0] = 1;
+                sum = 1;
+            }
+            t->start[j] = i0;
+            t->len[j] = i1 - i0;
+            for (int k = 0; k < i1 - i0; k++) w[k] = (float)(w[k] / sum);
+        } else {
+            /* bilinear: centre-aligned, edges clamped */
+            double c = x0 + (j + 0.5) * scale - 0.5;
+            double lo = x0, hi = x0 + L - 1; /* clamp to the window's edge pixels */
+            if (c > hi) c = hi;
+            if (c < lo) c = lo;
+            if (c > n_in - 1) c = n_in - 1;
+            if (c < 0) c = 0;
+            int i = (int)floor(c);
+            double f = c - i;
+            if (i >= n_in - 1 || f <= 1e-9) {
+                t->start[j] = i;
+                t->len[j] = 1;
+                w[0] = 1;
+            } else {
+                t->start[j] = i;
+                t->len[j] = 2;
+                w[0] = (float)(1 - f);
+                w[1] = (float)f;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Converts decoded pixels [x0, x1) of row y into tc float planes (composited, 0..255). */
+static void convert_row(const decoded *d, int y, int x0, int x1, int tc, const uint8_t bg[3],
+                        float *const *dst)
+{
+    const uint8_t *row = d->px + ((size_t)y * (size_t)d->w + (size_t)x0) * (size_t)d->nc;
+    const float kr = 0.299f, kg = 0.587f, kb = 0.114f;
+    float bgl = kr * bg[0] + kg * bg[1] + kb * bg[2];
+    int n = x1 - x0;
+    for (int x = 0; x < n; x++) {
+        const uint8_t *p = row + (size_t)x * (size_t)d->nc;
+        float r, g, b, gray;
+        switch (d->nc) {
+        case 1:
+            gray = p[0];
+            if (tc == 1) dst[0][x] = gray;
+            else dst[0][x] = dst[1][x] = dst[2][x] = gray;
+            break;
+        case 2: {
+            float a = p[1] / 255.0f;
+            if (tc == 1)
+                dst[0][x] = p[0] * a + bgl * (1 - a);
+            else
+                for (int c = 0; c < 3; c++) dst[c][x] = p[0] * a + bg[c] * (1 - a);
+            break;
+        }
+        default:
+            if (d->cmyk) {
+                int cc = p[0], m = p[1], yy = p[2], k = p[3];
+                if (!d->cmyk_inverted) {
+                    cc = 255 - cc;
+                    m = 255 - m;
+                    yy = 255 - yy;
+                    k = 255 - k;
+                }
+                r = cc * k / 255.0f;
+                g = m * k / 255.0f;
+                b = yy * k / 255.0f;
+            } else {
+                r = p[0];
+                g = p[1];
+                b = p[2];
+                if (d->nc == 4) {
+                    float a = p[3] / 255.0f;
+                    r = r * a + bg[0] * (1 - a);
+                    g = g * a + bg[1] * (1 - a);
+                    b = b * a + bg[2] * (1 - a);
+                }
+            }
+            if (tc == 1) {
+                dst[0][x] = kr * r + kg * g + kb * b;
+            } else {
+                dst[0][x] = r;
+                dst[1][x] = g;
+                dst[2][x] = b;
+            }
+            break;
+        }
+    }
+}
+
+static int resize_into(const decoded *d, const image_spec *spec, float *out, const char *path,
+                       dc_err *e)
+{
+    int cx0, cy0, cw, ch;
+    crop_window(spec, d->full_w, d->full_h, &cx0, &cy0, &cw, &ch);
+    double sx = (double)d->w / d->full_w, sy = (double)d->h / d->full_h;
+    int OW = spec->out_w, OH = spec->out_h, tc = spec->channels;
+    rs_table tx = {0}, ty = {0};
+    float *tmp = NULL, *rowbuf = NULL;
+    int rc = -1;
+    if (rs_build(&tx, OW, cx0 * sx, cw * sx, d->w) != 0 ||
+        rs_build(&ty, OH, cy0 * sy, ch * sy, d->h) != 0) {
+        dc_fail(e, "%s: out of memory resizing", path);
+        goto done;
+    }
+    int xmin = d->w, xmax = 0, ymin = d->h, ymax = 0;
+    for (int j = 0; j < OW; j++) {
+        if (tx.start[j] < xmin) xmin = tx.start[j];
+        if (tx.start[j] + tx.len[j] > xmax) xmax = tx.start[j] + tx.len[j];
+    }
+    for (int j = 0; j < OH; j++) {
+        if (ty.start[j] < ymin) ymin = ty.start[j];
+        if (ty.start[j] + ty.len[j] > ymax) ymax = ty.start[j] + ty.len[j];
+    }
+    int bw = xmax - xmin, bh = ymax - ymin;
+    tmp = malloc(sizeof(float) * (size_t)tc * (size_t)bh * (size_t)OW);
+    rowbuf = malloc(sizeof(float) * (size_t)tc * (size_t)bw);
+    if (!tmp || !rowbuf) {
+        dc_fail(e, "%s: out of memory resizing", path);
+        goto done;
+    }
+    float *planes[3];
+    for (int c = 0; c < tc; c++) planes[c] = rowbuf + (size_t)c * (size_t)bw;
+    /* horizontal pass: rows ymin..ymax of the window, each to OW samples per channel */
+    for (int y = ymin; y < ymax; y++) {
+        convert_row(d, y, xmin, xmax, tc, spec->background, planes);
+        for (int c = 0; c < tc; c++) {
+            float *dst = tmp + ((size_t)c * (size_t)bh + (size_t)(y - ymin)) * (size_t)OW;
+            const float *src = planes[c] - xmin;
+            for (int j = 0; j < OW; j++) {
+                const float *w = tx.w + (size_t)j * (size_t)tx.maxlen;
+                const float *s = src + tx.start[j];
+                float acc = 0;
+                for (int k = 0; k < tx.len[j]; k++) acc += w[k] * s[k];
+                dst[j] = acc;
+            }
+        }
+    }
+    /* vertical pass, then 0..255 -> lo..hi */
+    float lo = spec->lo, k255 = (spec->hi - spec->lo) / 255.0f;
+    for (int c = 0; c < tc; c++) {
+        const float *plane = tmp + (size_t)c * (size_t)bh * (size_t)OW;
+        for (int i = 0; i < OH; i++) {
+            float *o = out + ((size_t)c * (size_t)OH + (size_t)i) * (size_t)OW;
+            const float *w = ty.w + (size_t)i * (size_t)ty.maxlen;
+            const float *s0 = plane + (size_t)(ty.start[i] - ymin) * (size_t)OW;
+            for (int j = 0; j < OW; j++) o[j] = 0;
+            for (int k = 0; k < ty.len[i]; k++) {
+                const float *s = s0 + (size_t)k * (size_t)OW;
+                for (int j = 0; j < OW; j++) o[j] += w[k] * s[j];
+            }
+            for (int j = 0; j < OW; j++) o[j] = lo + o[j] * k255;
+        }
+    }
+    rc = 0;
+done:
+    rs_free(&tx);
+    rs_free(&ty);
+    free(tmp);
+    free(rowbuf);
+    return rc;
+}
+
+int image_load(const char *path, const image_spec *spec, float *out, dc_err *e)
+{
+    if (spec->out_h <= 0 || spec->out_w <= 0 || (spec->channels != 1 && spec->channels != 3) ||
+        (spec->crop && (spec->crop_h <= 0 || spec->crop_w <= 0)))
+        return dc_fail(e, "%s: invalid image spec (output %dx%d, %d channels, crop %dx%d)", path,
+                       spec->out_h, spec->out_w, spec->channels, spec->crop_h, spec->crop_w);
+    FILE *fp;
+    img_format fmt;
+    if (open_image(path, &fp, &fmt, e) != 0) return -1;
+    decoded d;
+    int rc = fmt == FMT_JPEG ? jpeg_decode(fp, path, spec, &d, e)
+                             : png_decode(fp, path, spec, &d, NULL, e);
+    if (rc != 0) return -1;
+    rc = resize_into(&d, spec, out, path, e);
+    free(d.px);
+    return rc;
+}

@@ -1,0 +1,466 @@
+/* The batch loader (memory- and file-backed), image folders and class subfolders. */
+#include <ftw.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "data/dataset.h"
+#include "io/png_write.h"
+#include "testutil.h"
+
+static char g_dir[256];
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static const char *tpath(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *b = buf[k++ & 7];
+    snprintf(b, 512, "%s/%s", g_dir, name);
+    return b;
+}
+
+/* ---------------------------------------------------------------------- memory-backed */
+
+/* count items of shape (1,1,2): item i = (i, -i); labels i % 3 */
+static void make_mem(dataset *ds, int count)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->count = count;
+    ds->C = 1;
+    ds->H = 1;
+    ds->W = 2;
+    ds->lo = -1000;
+    ds->hi = 1000;
+    ds->images = malloc(sizeof(float) * 2 * (size_t)count);
+    ds->labels = malloc(sizeof(int) * (size_t)count);
+    ds->num_classes = 3;
+    ds->class_names = calloc(3, sizeof(char *));
+    for (int c = 0; c < 3; c++) {
+        ds->class_names[c] = malloc(2);
+        ds->class_names[c][0] = (char)('a' + c);
+        ds->class_names[c][1] = 0;
+    }
+    for (int i = 0; i < count; i++) {
+        ds->images[2 * i] = (float)i;
+        ds->images[2 * i + 1] = (float)-i;
+        ds->labels[i] = i % 3;
+    }
+}
+
+/* Reads `nb` batches from l into ids (nb * B item ids, from the first pixel); checks the
+ * (epoch, batch) reported and the one-hot labels. */
+static int read_ids(loader *l, const dataset *ds, int B, long nb, int *ids, long e0, long b0)
+{
+    float *img = malloc(sizeof(float) * (size_t)B * 2);
+    float *oh = malloc(sizeof(float) * (size_t)B * 3);
+    long bpe = loader_batches_per_epoch(l);
+    int ok = 1;
+    for (long n = 0; n < nb; n++) {
+        long ep = -1, bt = -1;
+        dc_err e = {{0}};
+        if (loader_next(l, img, oh, &ep, &bt, &e) != 0) {
+            TEST_CHECK(0, "loader_next: %s", e.msg);
+            ok = 0;
+            break;
+        }
+        long want = e0 * bpe + b0 + n;
+        if (ep != want / bpe || bt != want % bpe) {
+            TEST_CHECK(0, "batch %ld reported as (%ld,%ld)", n, ep, bt);
+            ok = 0;
+        }
+        for (int k = 0; k < B; k++) {
+            int id = (int)img[2 * k];
+            ids[n * B + k] = id;
+            if (img[2 * k + 1] != -img[2 * k] || id < 0 || id >= ds->count) ok = 0;
+            for (int c = 0; c < 3; c++)
+                if (oh[k * 3 + c] != (ds->labels[id] == c ? 1.0f : 0.0f)) ok = 0;
+        }
+    }
+    free(img);
+    free(oh);
+    return ok;
+}
+
+static int is_perm_of(const int *ids, int n, int count)
+{
+    int *seen = calloc((size_t)count, sizeof(int));
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= count || seen[ids[i]]++) ok = 0;
+    }
+    free(seen);
+    return ok;
+}
+
+static void test_memory(void)
+{
+    dataset ds;
+    make_mem(&ds, 12);
+    dc_err e = {{0}};
+    int B = 3;
+    loader *l = loader_create(&ds, B, 42, 0, 0, 1, 0, 0, &e);
+    TEST_CHECK(l != NULL, "create: %s", e.msg);
+    if (!l) return;
+    TEST_CHECK(loader_batches_per_epoch(l) == 4, "bpe %ld", loader_batches_per_epoch(l));
+    int ids[3][12];
+    TEST_CHECK(read_ids(l, &ds, B, 12, &ids[0][0], 0, 0), "sequential read (labels, positions)");
+    for (int ep = 0; ep < 3; ep++) TEST_CHECK(is_perm_of(ids[ep], 12, 12), "epoch %d is a permutation", ep);
+    TEST_CHECK(memcmp(ids[0], ids[1], sizeof ids[0]) != 0, "epochs 0 and 1 differ");
+    TEST_CHECK(memcmp(ids[1], ids[2], sizeof ids[0]) != 0, "epochs 1 and 2 differ");
+    /* seek reproduces any batch */
+    int one[3];
+    const long spots[][2] = {{2, 3}, {0, 0}, {1, 2}, {0, 3}, {2, 0}};
+    for (int s = 0; s < 5; s++) {
+        loader_seek(l, spots[s][0], spots[s][1]);
+        read_ids(l, &ds, B, 1, one, spots[s][0], spots[s][1]);
+        TEST_CHECK(memcmp(one, &ids[spots[s][0]][spots[s][1] * B], sizeof one) == 0,
+                   "seek (%ld,%ld)", spots[s][0], spots[s][1]);
+    }
+    loader_free(l);
+    /* the same seed gives the same order in a new loader; another seed a different one */
+    l = loader_create(&ds, B, 42, 0, 0, 1, 0, 0, &e);
+    int again[12];
+    loader_seek(l, 1, 0);
+    read_ids(l, &ds, B, 4, again, 1, 0);
+    TEST_CHECK(memcmp(again, ids[1], sizeof again) == 0, "resume at epoch 1 in a new loader");
+    loader_free(l);
+    l = loader_create(&ds, B, 43, 0, 0, 1, 0, 0, &e);
+    read_ids(l, &ds, B, 4, again, 0, 0);
+    TEST_CHECK(memcmp(again, ids[0], sizeof again) != 0, "another seed, another order");
+    loader_free(l);
+
+    /* shards: world 2 ranks get global batches r, r+2 of each epoch (4 batches -> 2 each) */
+    int sh[2][2 * 6];
+    for (int r = 0; r < 2; r++) {
+        l = loader_create(&ds, B, 42, 0, r, 2, 0, 0, &e);
+        TEST_CHECK(l && loader_batches_per_epoch(l) == 2, "rank %d bpe", r);
+        if (!l) continue;
+        read_ids(l, &ds, B, 4, sh[r], 0, 0); /* two epochs */
+        loader_free(l);
+    }
+    for (int ep = 0; ep < 2; ep++)
+        for (int b = 0; b < 2; b++)
+            for (int r = 0; r < 2; r++)
+                TEST_CHECK(memcmp(&sh[r][(ep * 2 + b) * B], &ids[ep][(b * 2 + r) * B],
+                                  sizeof(int) * 3) == 0,
+                           "epoch %d rank %d batch %d = global batch %d", ep, r, b, b * 2 + r);
+    /* world 3: 4 batches -> 1 each, the 4th dropped */
+    l = loader_create(&ds, B, 42, 0, 2, 3, 0, 0, &e);
+    TEST_CHECK(l && loader_batches_per_epoch(l) == 1, "world 3 bpe");
+    loader_free(l);
+
+    /* items_per_epoch caps: 7 items -> 2 batches of 3 from the first 7 of the permutation */
+    l = loader_create(&ds, B, 42, 7, 0, 1, 0, 0, &e);
+    TEST_CHECK(l && loader_batches_per_epoch(l) == 2, "capped bpe");
+    if (l) {
+        int cap[6];
+        read_ids(l, &ds, B, 2, cap, 0, 0);
+        TEST_CHECK(is_perm_of(cap, 6, 12), "capped epoch has distinct items");
+        TEST_CHECK(memcmp(cap, ids[0], sizeof cap) == 0, "capped epoch = prefix of the order");
+        loader_free(l);
+    }
+    /* errors */
+    l = loader_create(&ds, 13, 42, 0, 0, 1, 0, 0, &e);
+    TEST_CHECK(l == NULL && strstr(e.msg, "fewer than one batch"), "batch > items: %s", e.msg);
+    l = loader_create(&ds, 6, 42, 0, 0, 3, 0, 0, &e);
+    TEST_CHECK(l == NULL, "2 batches for 3 ranks: %s", e.msg);
+    l = loader_create(&ds, 2, 42, 0, 3, 3, 0, 0, &e);
+    TEST_CHECK(l == NULL, "rank out of range: %s", e.msg);
+    /* unlabelled: labels buffer untouched */
+    free(ds.labels);
+    ds.labels = NULL;
+    l = loader_create(&ds, B, 1, 0, 0, 1, 0, 0, &e);
+    float img[6], oh[9];
+    for (int i = 0; i < 9; i++) oh[i] = 7;
+    TEST_CHECK(l && loader_next(l, img, oh, NULL, NULL, &e) == 0 && oh[0] == 7 && oh[8] == 7,
+               "unlabelled leaves labels alone");
+    loader_free(l);
+    dataset_free(&ds);
+}
+
+/* ------------------------------------------------------------------------ file-backed */
+
+/* an 8x8 gray PNG of constant value v (id = (v - 5) / 10) */
+static void write_gray(const char *path, int v)
+{
+    uint8_t px[64];
+    memset(px, v, sizeof px);
+    dc_err e;
+    if (png_write(path, px, 8, 8, 1, &e) != 0) fprintf(stderr, "%s\n", e.msg);
+}
+
+static int ids_from(const float *img, int B, int C, float lo, float hi, int *ids)
+{
+    int ok = 1;
+    for (int k = 0; k < B; k++) {
+        float v = (img[(size_t)k * C * 16] - lo) / (hi - lo) * 255.0f;
+        ids[k] = (int)lroundf((v - 5) / 10);
+        if (fabsf(v - (ids[k] * 10 + 5)) > 1e-3f) ok = 0;
+    }
+    return ok;
+}
+
+static void test_files(void)
+{
+    mkdir(tpath("flat"), 0755);
+    int N = 14;
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "flat/img%02d.png", i);
+        write_gray(tpath(name), 10 * i + 5);
+    }
+    /* not matched: other extension, hidden file */
+    write_gray(tpath("flat/skip.jpeg"), 0);
+    write_gray(tpath("flat/.hidden.png"), 0);
+    image_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out_h = spec.out_w = 4;
+    spec.lo = -1;
+    spec.hi = 1;
+    dataset ds;
+    dc_err e = {{0}};
+    int rc = dataset_open_folder(&ds, tpath("flat"), "*.png", &spec, &e);
+    TEST_CHECK(rc == 0, "open folder: %s", e.msg);
+    if (rc != 0) return;
+    TEST_CHECK(ds.count == N && ds.C == 1 && ds.H == 4 && ds.W == 4 && ds.num_classes == 0 &&
+                   !ds.labels && ds.paths && !ds.images,
+               "folder set: count %d C %d", ds.count, ds.C);
+    TEST_CHECK(strstr(ds.paths[0], "img00.png") && strstr(ds.paths[N - 1], "img13.png"),
+               "sorted paths");
+    int B = 4;
+    long bpe = 3, E = 3;
+    size_t bsz = (size_t)B * 16;
+    float *seq = malloc(sizeof(float) * bsz * (size_t)(bpe * E));
+    loader *l = loader_create(&ds, B, 9, 0, 0, 1, 0, 0, &e); /* synchronous */
+    TEST_CHECK(l && loader_batches_per_epoch(l) == bpe, "file loader: %s", e.msg);
+    if (!l) return;
+    int ids[12], okv = 1;
+    for (long n = 0; n < bpe * E; n++) {
+        rc = loader_next(l, seq + bsz * (size_t)n, NULL, NULL, NULL, &e);
+        TEST_CHECK(rc == 0, "sync next: %s", e.msg);
+        if (!ids_from(seq + bsz * (size_t)n, B, 1, -1, 1, ids)) okv = 0;
+    }
+    TEST_CHECK(okv, "decoded values identify the files");
+    for (long ep = 0; ep < E; ep++) {
+        int all[12];
+        for (int b = 0; b < bpe; b++) ids_from(seq + bsz * (size_t)(ep * bpe + b), B, 1, -1, 1, all + b * B);
+        TEST_CHECK(is_perm_of(all, 12, N), "file epoch %ld: distinct items", ep);
+    }
+    loader_free(l);
+
+    /* threaded, with prefetch: bit for bit the same, including across seeks */
+    float *got = malloc(sizeof(float) * bsz);
+    for (int threads = 1; threads <= 3; threads += 1) {
+        l = loader_create(&ds, B, 9, 0, 0, 1, threads, threads == 2 ? 3 : 1, &e);
+        TEST_CHECK(l != NULL, "threaded create: %s", e.msg);
+        if (!l) continue;
+        int same = 1;
+        for (long n = 0; n < bpe * E; n++) {
+            long ep, bt;
+            if (loader_next(l, got, NULL, &ep, &bt, &e) != 0 || ep != n / bpe || bt != n % bpe ||
+                memcmp(got, seq + bsz * (size_t)n, sizeof(float) * bsz) != 0)
+                same = 0;
+        }
+        TEST_CHECK(same, "%d threads = synchronous, bit for bit", threads);
+        /* seeks, including to the current position and backwards */
+        const long spots[][2] = {{1, 2}, {1, 2}, {0, 0}, {2, 1}, {0, 1}, {2, 2}, {1, 0}};
+        int seek_ok = 1;
+        for (int s = 0; s < 7; s++) {
+            loader_seek(l, spots[s][0], spots[s][1]);
+            long ep, bt;
+            if (loader_next(l, got, NULL, &ep, &bt, &e) != 0 || ep != spots[s][0] ||
+                bt != spots[s][1] ||
+                memcmp(got, seq + bsz * (size_t)(spots[s][0] * bpe + spots[s][1]),
+                       sizeof(float) * bsz) != 0)
+                seek_ok = 0;
+            if (s == 3) { /* and keep going sequentially after a seek */
+                if (loader_next(l, got, NULL, &ep, &bt, &e) != 0 || ep != 2 || bt != 2 ||
+                    memcmp(got, seq + bsz * (size_t)(2 * bpe + 2), sizeof(float) * bsz) != 0)
+                    seek_ok = 0;
+            }
+        }
+        TEST_CHECK(seek_ok, "%d threads: seek reproduces sequential batches", threads);
+        loader_free(l); /* with prefetch work outstanding */
+    }
+    /* many rapid seeks and frees (races, leaks) */
+    for (int r = 0; r < 20; r++) {
+        l = loader_create(&ds, B, 9, 0, 0, 1, 2, 2, &e);
+        for (int s = 0; s < 5; s++) loader_seek(l, (r + s) % 3, (r * s) % 3);
+        long ep, bt;
+        if (r % 2 == 0) {
+            loader_next(l, got, NULL, &ep, &bt, &e);
+            long want = ((r + 4) % 3) * bpe + (r * 4) % 3;
+            TEST_CHECK(memcmp(got, seq + bsz * (size_t)want, sizeof(float) * bsz) == 0,
+                       "rapid seeks %d", r);
+        }
+        loader_free(l);
+    }
+    /* world 2 over files: rank batches are global batches r, r+2 */
+    l = loader_create(&ds, 2, 9, 0, 1, 2, 2, 2, &e);
+    loader *g = loader_create(&ds, 2, 9, 0, 0, 1, 0, 0, &e);
+    if (l && g) {
+        TEST_CHECK(loader_batches_per_epoch(l) == 3 && loader_batches_per_epoch(g) == 7, "bpe");
+        float a[32], b[32];
+        int ok = 1;
+        for (int n = 0; n < 6; n++) {
+            long ep = n / 3, bt = n % 3;
+            loader_next(l, a, NULL, NULL, NULL, &e);
+            loader_seek(g, ep, bt * 2 + 1);
+            loader_next(g, b, NULL, NULL, NULL, &e);
+            if (memcmp(a, b, sizeof a) != 0) ok = 0;
+        }
+        TEST_CHECK(ok, "file shard rank 1 = global batches 1, 3, 5");
+    }
+    loader_free(l);
+    loader_free(g);
+
+    /* a corrupt file: reported by loader_next for its batch, naming it */
+    FILE *f = fopen(tpath("flat/img99.png"), "wb");
+    fputs("\x89PNG\r\n\x1a\n garbage", f);
+    fclose(f);
+    dataset_free(&ds);
+    spec.channels = 1;
+    rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == N + 1, "open with corrupt: %s", e.msg);
+    for (int threads = 0; threads <= 2; threads += 2) {
+        l = loader_create(&ds, 5, 3, 0, 0, 1, threads, 2, &e);
+        if (!l) continue;
+        int fails = 0, named = 1;
+        float *buf = malloc(sizeof(float) * 5 * 16);
+        for (int n = 0; n < 3; n++) {
+            if (loader_next(l, buf, NULL, NULL, NULL, &e) != 0) {
+                fails++;
+                if (!strstr(e.msg, "img99.png")) named = 0;
+                if (fails == 1) printf("  corrupt file (%d threads) -> %s\n", threads, e.msg);
+            }
+        }
+        TEST_CHECK(fails == 1 && named, "%d threads: one failing batch naming img99.png (%d)",
+                   threads, fails);
+        free(buf);
+        loader_free(l);
+    }
+    /* channel detection: a colour file among gray ones makes the set colour */
+    dataset_free(&ds);
+    uint8_t rgb[8 * 8 * 3];
+    for (int i = 0; i < 64; i++) rgb[3 * i] = 200, rgb[3 * i + 1] = 10, rgb[3 * i + 2] = 10;
+    png_write(tpath("flat/img50.png"), rgb, 8, 8, 3, &e);
+    spec.channels = 0;
+    rc = dataset_open_folder(&ds, tpath("flat"), "img[0-5]*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.C == 3 && ds.count == N + 1, "one colour file -> C=3 (%d, %s)", ds.C,
+               e.msg);
+    dataset_free(&ds);
+    rc = dataset_open_folder(&ds, tpath("flat"), "*.jpg", &spec, &e);
+    char want[600];
+    snprintf(want, sizeof want, "%s: no files match '*.jpg'", tpath("flat"));
+    TEST_CHECK(rc == -1 && strcmp(e.msg, want) == 0, "no match: %s", e.msg);
+    rc = dataset_open_folder(&ds, tpath("nope"), "*.png", &spec, &e);
+    TEST_CHECK(rc == -1 && strstr(e.msg, tpath("nope")), "missing folder: %s", e.msg);
+    free(seq);
+    free(got);
+}
+
+static void test_classes(void)
+{
+    const char *cls[3] = {"zebra", "cat", "dog"}; /* sorted: cat dog zebra */
+    mkdir(tpath("cls"), 0755);
+    int n = 0;
+    for (int c = 0; c < 3; c++) {
+        char d[64];
+        snprintf(d, sizeof d, "cls/%s", cls[c]);
+        mkdir(tpath(d), 0755);
+        for (int i = 0; i < 3 + c; i++) {
+            char name[96];
+            snprintf(name, sizeof name, "cls/%s/%d.png", cls[c], i);
+            write_gray(tpath(name), 10 * (c * 5 + i) + 5); /* id = 5c + i */
+            n++;
+        }
+    }
+    mkdir(tpath("cls/empty"), 0755);
+    write_gray(tpath("cls/empty/x.gif"), 0);
+    image_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out_h = spec.out_w = 4;
+    spec.channels = 0;
+    spec.lo = 0;
+    spec.hi = 1;
+    dataset ds;
+    dc_err e = {{0}};
+    int rc = dataset_open_folder(&ds, tpath("cls"), "*.png", &spec, &e);
+    TEST_CHECK(rc == 0, "class folders: %s", e.msg);
+    if (rc != 0) return;
+    TEST_CHECK(ds.count == n && ds.num_classes == 3 && ds.labels, "count %d classes %d", ds.count,
+               ds.num_classes);
+    TEST_CHECK(strcmp(ds.class_names[0], "cat") == 0 && strcmp(ds.class_names[1], "dog") == 0 &&
+                   strcmp(ds.class_names[2], "zebra") == 0,
+               "class names sorted");
+    /* folder c (in cls[] order) has sorted class index: zebra 2, cat 0, dog 1 */
+    const int sorted_of[3] = {2, 0, 1};
+    loader *l = loader_create(&ds, 3, 5, 0, 0, 1, 2, 2, &e);
+    int ok = 1, seen = 0;
+    if (l) {
+        float img[3 * 16], oh[3 * 3];
+        int ids[3];
+        for (long b = 0; b < loader_batches_per_epoch(l); b++) {
+            loader_next(l, img, oh, NULL, NULL, &e);
+            ids_from(img, 3, 1, 0, 1, ids);
+            for (int k = 0; k < 3; k++) {
+                int c = ids[k] / 5, want = sorted_of[c];
+                for (int j = 0; j < 3; j++)
+                    if (oh[k * 3 + j] != (j == want ? 1.0f : 0.0f)) ok = 0;
+                seen++;
+            }
+        }
+        loader_free(l);
+    }
+    TEST_CHECK(ok && seen == 12, "one-hot labels follow the folders (%d seen)", seen);
+    dataset_free(&ds);
+    /* a single class folder is just an unlabelled set */
+    mkdir(tpath("one"), 0755);
+    mkdir(tpath("one/img"), 0755);
+    write_gray(tpath("one/img/a.png"), 5);
+    write_gray(tpath("one/img/b.png"), 15);
+    rc = dataset_open_folder(&ds, tpath("one"), "*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == 2 && ds.num_classes == 0 && !ds.labels,
+               "single subfolder: %s", e.msg);
+    dataset_free(&ds);
+    rc = dataset_open_folder(&ds, tpath("cls"), "*.jpg", &spec, &e);
+    TEST_CHECK(rc == -1 && strstr(e.msg, "no files match '*.jpg'"), "no match in classes: %s",
+               e.msg);
+    /* glob patterns may reach into subfolders (unlabelled then), like the reference's glob */
+    rc = dataset_open_folder(&ds, tpath("cls"), "*/[01].png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == 6 && ds.num_classes == 0, "pattern */[01].png: %d %s",
+               ds.count, e.msg);
+    dataset_free(&ds);
+    /* the folder name is literal, even with glob characters in it */
+    mkdir(tpath("we[ir]d *"), 0755);
+    write_gray(tpath("we[ir]d */a.png"), 5);
+    rc = dataset_open_folder(&ds, tpath("we[ir]d *"), "*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == 1, "folder name with glob characters: %s", e.msg);
+    dataset_free(&ds);
+}
+
+int main(void)
+{
+    test_begin("test_loader");
+    snprintf(g_dir, sizeof g_dir, "/tmp/dcgan_test_loader_XXXXXX");
+    if (!mkdtemp(g_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_memory();
+    test_files();
+    test_classes();
+    nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    return test_finish();
+}
