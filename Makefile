@@ -39,6 +39,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/cli/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SCRIPTS := $(wildcard tests/test_*.sh)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 
@@ -67,7 +68,7 @@ tests: all $(TEST_BIN)
 
 # Each test binary runs from the repository root; tests/run prints the summary line.
 test: tests
-	@BUILD=$(BUILD) sh tests/run $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run $(TEST_BIN) $(TEST_SCRIPTS)
 
 deps:
 	sh scripts/install-deps

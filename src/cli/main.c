@@ -24,7 +24,7 @@ static void print_usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        print_usage(stderr);
+        fprintf(stderr, "dcgan: missing command: train or sample (see 'dcgan --help')\n");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];

@@ -128,7 +128,20 @@ static int open_dataset(const train_options *o, dataset *ds, char *src, size_t s
             return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
         return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
     }
-    if (has_idx_files(src)) return dataset_load_idx(ds, src, e);
+    if (has_idx_files(src)) {
+        if (dataset_load_idx(ds, src, e) != 0) return -1;
+        /* Fashion-MNIST's labels have names; MNIST's digits are their own names */
+        static const char *fashion[10] = {"t-shirt", "trouser", "pullover", "dress", "coat",
+                                          "sandal", "shirt", "sneaker", "bag", "ankle-boot"};
+        if (strstr(src, "fashion") && ds->num_classes == 10)
+            for (int i = 0; i < 10; i++) {
+                char *name = strdup(fashion[i]);
+                if (!name) break;
+                free(ds->class_names[i]);
+                ds->class_names[i] = name;
+            }
+        return 0;
+    }
     image_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.out_h = o->output_h;

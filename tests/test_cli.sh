@@ -1,0 +1,77 @@
+#!/bin/sh
+# The command line as a user meets it: exit codes (0 ok, 1 runtime error, 2 usage error),
+# one-line errors naming the flag or file, --help everywhere, the snake_case aliases, and a
+# small train -> sample round trip on Fashion-MNIST (installed by scripts/install-deps).
+BUILD=${BUILD:-build}
+D="$BUILD/dcgan"
+T=$(mktemp -d /tmp/dcgan-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+
+# expect CODE PATTERN -- command...: exit code CODE and (if PATTERN non-empty) stderr matching it
+expect() {
+    code=$1; pat=$2; shift 3
+    "$@" >"$T/.stdout" 2>"$T/.stderr"
+    rc=$?
+    if [ "$rc" -ne "$code" ]; then
+        echo "FAIL (exit $rc, want $code): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
+    fi
+    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/.stderr"; then
+        echo "FAIL (stderr lacks '$pat'): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
+    fi
+    if [ "$code" -ne 0 ] && [ "$(wc -l <"$T/.stderr")" -ne 1 ]; then
+        echo "FAIL (error is not one line): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
+    fi
+    echo "ok   $*"; pass=$((pass+1))
+}
+
+expect 2 "missing command" -- "$D"
+expect 2 "unknown command 'bogus'" -- "$D" bogus
+expect 0 "" -- "$D" --help
+expect 0 "" -- "$D" train --help
+expect 0 "" -- "$D" sample --help
+expect 2 "unknown option '--bogus'" -- "$D" train --bogus
+expect 2 "\-\-batch-size: bad value 'abc'" -- "$D" train --batch-size abc
+expect 2 "\-\-batch-size: bad value '0'" -- "$D" train --batch_size 0
+expect 2 "\-\-learning-rate: bad value 'nan'" -- "$D" train --learning-rate nan
+expect 2 "\-\-z-dist: bad value 'gauss'" -- "$D" train --z-dist gauss
+expect 2 "\-\-epoch needs a value" -- "$D" train --epoch
+expect 2 "\-\-output-height: bad value '-5'" -- "$D" train --output-height -5
+expect 2 "\-\-out-name: bad value 'a/b'" -- "$D" train --out-name a/b
+expect 2 "unexpected argument 'extra'" -- "$D" train extra
+expect 1 "$T/nodata/celebA: no such folder" -- "$D" train --data-dir "$T/nodata"
+expect 1 "$T/nodata/celebA: no such folder" -- "$D" train --data_dir "$T/nodata" --batch_size 8
+mkdir -p "$T/data/empty"
+expect 1 "no files match" -- "$D" train --data-dir "$T/data" --dataset empty
+expect 2 "give exactly one of" -- "$D" sample
+expect 1 "$T/none.safetensors" -- "$D" sample --checkpoint "$T/none.safetensors"
+printf 'garbage' >"$T/bad.safetensors"
+expect 1 "$T/bad.safetensors" -- "$D" sample --checkpoint "$T/bad.safetensors"
+expect 1 "no checkpoints folder" -- "$D" sample --run "$T"
+
+if [ -d /usr/share/datasets/fashion-mnist ]; then
+    O="$T/out"
+    expect 0 "" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 3 --sample-freq 2 --quiet
+    R="$O/fm"
+    for f in config.json log.csv samples/train_00000002.png samples/train_00000003.png checkpoints/ckpt-00000003.safetensors; do
+        if [ -s "$R/$f" ]; then echo "ok   $R/$f written"; pass=$((pass+1)); else echo "FAIL: $R/$f missing"; fail=$((fail+1)); fi
+    done
+    expect 0 "" -- "$D" sample --run "$R" -n 5 --out "$T/gen"
+    n=$(ls "$T/gen" | grep -c '^sample_.*\.png$')
+    if [ "$n" -eq 5 ]; then echo "ok   5 PNGs from sample -n 5"; pass=$((pass+1)); else echo "FAIL: $n PNGs"; fail=$((fail+1)); fi
+    expect 0 "" -- "$D" sample --run "$R" --labels all --grid "$T/grid.png" --npy "$T/g.npy"
+    expect 0 "" -- "$D" sample --run "$R" --labels sandal,3 -n 4 --grid "$T/g2.png"
+    expect 2 "\-\-labels: 'cat' is not a class" -- "$D" sample --run "$R" --labels cat
+    expect 1 "\-\-batch-size 16" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
+    expect 1 "differs from the requested one" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 16 --gf-dim 8 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
+    head -c 1000 "$R/checkpoints/ckpt-00000003.safetensors" >"$T/trunc.safetensors"
+    expect 1 "$T/trunc.safetensors" -- "$D" sample --checkpoint "$T/trunc.safetensors"
+else
+    echo "skip: /usr/share/datasets/fashion-mnist not installed (scripts/install-deps installs it)"
+fi
+
+echo "test_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
