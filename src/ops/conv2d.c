@@ -1,0 +1,415 @@
+/* 2-D convolution and its transpose as im2col + GEMM over chunks of the batch.
+ *
+ * Per chunk of `cnt` images the column matrix is (CKK, cnt*HWm) with CKK = C_img*K_h*K_w,
+ * row r = (c, ki, kj), column n*HWm + oh*W_map + ow: one GEMM per chunk whose N dimension is
+ * cnt*HWm, so small late-layer maps (4x4, 8x8) still give the GEMM a wide matrix. The map side
+ * of a chunk lives in a (C_map, cnt*HWm) buffer and is gathered from / scattered to NCHW; with
+ * a single image per chunk that buffer is the NCHW slice itself and no copy happens.
+ *
+ *   conv2d forward:            map = W (C_map, CKK) @ im2col(img)
+ *   conv2d backward:           dW += dmap @ im2col(img)^T;  dimg += col2im(W^T @ dmap)
+ *   conv2d_transpose forward:  img = col2im(W^T @ map)
+ *   conv2d_transpose backward: dmap += W @ im2col(dimg);   dW += map @ im2col(dimg)^T
+ *
+ * Workspace: col (nb*CKK*HWm floats, rounded up to 16) then map (nb*C_map*HWm), where nb is
+ * the chunk size chosen by chunk_images(). */
+#include "ops/conv2d.h"
+
+#include <cblas.h>
+#include <limits.h>
+#include <string.h>
+
+#include "util/error.h"
+
+/* Target size of one chunk's scratch (col + map) in floats: 4M floats = 16 MB. Measured on the
+ * DCGAN shapes: GEMM speed saturates well before this, while larger chunks only cost cache. */
+#ifndef CONV_CHUNK_FLOATS
+#define CONV_CHUNK_FLOATS ((size_t)4 << 20)
+#endif
+
+static int same_size(int in, int k, int s, int *out, int *pad_before)
+{
+    int o = (in + s - 1) / s;
+    long total = (long)(o - 1) * s + k - in;
+    if (total < 0) total = 0;
+    *out = o;
+    *pad_before = (int)(total / 2);
+    return 0;
+}
+
+static int valid_size(int in, int k, int s, int *out, int *pad_before)
+{
+    if (k > in) return -1;
+    *out = (in - k) / s + 1;
+    *pad_before = 0;
+    return 0;
+}
+
+int conv_geom_init(conv_geom *g, int N, int C_img, int H_img, int W_img, int C_map, int K_h,
+                   int K_w, int stride_h, int stride_w, conv_padding pad)
+{
+    DC_ASSERT(g != NULL, "conv_geom_init: NULL geometry");
+    memset(g, 0, sizeof *g);
+    if (N <= 0 || C_img <= 0 || H_img <= 0 || W_img <= 0 || C_map <= 0 || K_h <= 0 ||
+        K_w <= 0 || stride_h <= 0 || stride_w <= 0)
+        return -1;
+    if (pad != CONV_PAD_SAME && pad != CONV_PAD_VALID) return -1;
+    int H_map, W_map, pt, pl;
+    if (pad == CONV_PAD_SAME) {
+        same_size(H_img, K_h, stride_h, &H_map, &pt);
+        same_size(W_img, K_w, stride_w, &W_map, &pl);
+    } else {
+        if (valid_size(H_img, K_h, stride_h, &H_map, &pt) ||
+            valid_size(W_img, K_w, stride_w, &W_map, &pl))
+            return -1;
+    }
+    /* Every GEMM dimension and leading dimension must fit cblas' int. */
+    if ((long long)C_img * K_h * K_w > INT_MAX || (long long)H_map * W_map > INT_MAX ||
+        (long long)H_img * W_img > INT_MAX || (long long)C_map * H_map * W_map > INT_MAX)
+        return -1;
+    g->N = N;
+    g->C_img = C_img;
+    g->H_img = H_img;
+    g->W_img = W_img;
+    g->C_map = C_map;
+    g->H_map = H_map;
+    g->W_map = W_map;
+    g->K_h = K_h;
+    g->K_w = K_w;
+    g->stride_h = stride_h;
+    g->stride_w = stride_w;
+    g->pad_top = pt;
+    g->pad_left = pl;
+    return 0;
+}
+
+/* Images per chunk: as many as fit CONV_CHUNK_FLOATS (at least 1), then evened out so the
+ * chunks of the batch have nearly equal sizes. */
+static int chunk_images(const conv_geom *g)
+{
+    size_t hw = (size_t)g->H_map * g->W_map;
+    size_t ckk = (size_t)g->C_img * g->K_h * g->K_w;
+    size_t per = (ckk + (size_t)g->C_map) * hw;
+    size_t nb = per ? CONV_CHUNK_FLOATS / per : (size_t)g->N;
+    if (nb < 1) nb = 1;
+    if (nb > (size_t)g->N) nb = (size_t)g->N;
+    /* cnt*HWm is a GEMM dimension and leading dimension (int). */
+    if (hw && nb > (size_t)INT_MAX / hw) nb = (size_t)INT_MAX / hw;
+    if (nb < 1) nb = 1;
+    size_t chunks = ((size_t)g->N + nb - 1) / nb;
+    nb = ((size_t)g->N + chunks - 1) / chunks;
+    return (int)nb;
+}
+
+static size_t col_floats(const conv_geom *g, int nb)
+{
+    size_t n = (size_t)nb * g->C_img * g->K_h * g->K_w * g->H_map * g->W_map;
+    return (n + 15) / 16 * 16;
+}
+
+size_t conv_geom_workspace_floats(const conv_geom *g)
+{
+    DC_ASSERT(g != NULL, "conv_geom_workspace_floats: NULL geometry");
+    int nb = chunk_images(g);
+    return col_floats(g, nb) + (size_t)nb * g->C_map * g->H_map * g->W_map;
+}
+
+/* Whether our own loops should use OpenMP threads. With the OpenMP build of OpenBLAS the GEMMs
+ * and our loops share one thread pool. With the pthreads build, OpenMP workers that just left a
+ * parallel region keep spinning (libgomp's default wait policy) while OpenBLAS' own threads
+ * start the next GEMM, and on a small machine the two pools fight for the cores; measured on
+ * 2 cores that costs far more than running the copy loops on one thread. */
+#ifndef CONV_PARALLEL
+#define CONV_PARALLEL (openblas_get_parallel() != 1)
+#endif
+
+/* Range [lo, hi) of output positions o whose input position o*s - pad + k lies in [0, in). */
+static inline void valid_range(int out, int in, int s, int pad, int k, int *lo, int *hi)
+{
+    int off = k - pad; /* input = o*s + off */
+    int l = off >= 0 ? 0 : (-off + s - 1) / s;
+    int h = in - 1 - off < 0 ? 0 : (in - 1 - off) / s + 1;
+    if (h > out) h = out;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* col (CKK, cnt*HWm) from img (cnt, C_img, H_img, W_img). */
+static void im2col(float *restrict col, const float *restrict img, int cnt, const conv_geom *g)
+{
+    const int Kh = g->K_h, Kw = g->K_w, KK = Kh * Kw;
+    const int Hi = g->H_img, Wi = g->W_img, Hm = g->H_map, Wm = g->W_map;
+    const int sh = g->stride_h, sw = g->stride_w, pt = g->pad_top, pl = g->pad_left;
+    const int ckk = g->C_img * KK;
+    const size_t hwm = (size_t)Hm * Wm, hwi = (size_t)Hi * Wi;
+    const size_t ldn = (size_t)cnt * hwm;
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+    for (int r = 0; r < ckk; r++) {
+        for (int n = 0; n < cnt; n++) {
+            const int c = r / KK, ki = (r / Kw) % Kh, kj = r % Kw;
+            const float *src = img + ((size_t)n * g->C_img + c) * hwi;
+            float *dst = col + (size_t)r * ldn + (size_t)n * hwm;
+            int oh_lo, oh_hi, ow_lo, ow_hi;
+            valid_range(Hm, Hi, sh, pt, ki, &oh_lo, &oh_hi);
+            valid_range(Wm, Wi, sw, pl, kj, &ow_lo, &ow_hi);
+            const int off_w = kj - pl;
+            if (oh_lo > 0) memset(dst, 0, sizeof(float) * (size_t)oh_lo * Wm);
+            for (int oh = oh_lo; oh < oh_hi; oh++) {
+                const float *srow = src + (size_t)(oh * sh + ki - pt) * Wi + off_w;
+                float *d = dst + (size_t)oh * Wm;
+                for (int ow = 0; ow < ow_lo; ow++) d[ow] = 0.0f;
+                if (sw == 1) {
+                    memcpy(d + ow_lo, srow + ow_lo, sizeof(float) * (size_t)(ow_hi - ow_lo));
+                } else if (sw == 2) {
+                    for (int ow = ow_lo; ow < ow_hi; ow++) d[ow] = srow[2 * ow];
+                } else {
+                    for (int ow = ow_lo; ow < ow_hi; ow++) d[ow] = srow[(size_t)ow * sw];
+                }
+                for (int ow = ow_hi; ow < Wm; ow++) d[ow] = 0.0f;
+            }
+            if (oh_hi < Hm) memset(dst + (size_t)oh_hi * Wm, 0, sizeof(float) * (size_t)(Hm - oh_hi) * Wm);
+        }
+    }
+}
+
+/* img (cnt, C_img, H_img, W_img) += col2im(col), or = bias + col2im(col) when overwrite
+ * (bias may be NULL: zero). */
+static void col2im(float *restrict img, const float *restrict col, int cnt, const conv_geom *g,
+                   int overwrite, const float *bias)
+{
+    const int Kh = g->K_h, Kw = g->K_w, C = g->C_img;
+    const int Hi = g->H_img, Wi = g->W_img, Hm = g->H_map, Wm = g->W_map;
+    const int sh = g->stride_h, sw = g->stride_w, pt = g->pad_top, pl = g->pad_left;
+    const size_t hwm = (size_t)Hm * Wm, hwi = (size_t)Hi * Wi;
+    const size_t ldn = (size_t)cnt * hwm;
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+    for (int n = 0; n < cnt; n++) {
+        for (int c = 0; c < C; c++) {
+            float *plane = img + ((size_t)n * C + c) * hwi;
+            if (overwrite) {
+                const float b = bias ? bias[c] : 0.0f;
+                for (size_t i = 0; i < hwi; i++) plane[i] = b;
+            }
+            for (int ki = 0; ki < Kh; ki++) {
+                int oh_lo, oh_hi;
+                valid_range(Hm, Hi, sh, pt, ki, &oh_lo, &oh_hi);
+                for (int kj = 0; kj < Kw; kj++) {
+                    int ow_lo, ow_hi;
+                    valid_range(Wm, Wi, sw, pl, kj, &ow_lo, &ow_hi);
+                    const int r = (c * Kh + ki) * Kw + kj;
+                    const float *src = col + (size_t)r * ldn + (size_t)n * hwm;
+                    const int off_w = kj - pl;
+                    for (int oh = oh_lo; oh < oh_hi; oh++) {
+                        float *drow = plane + (size_t)(oh * sh + ki - pt) * Wi + off_w;
+                        const float *s = src + (size_t)oh * Wm;
+                        if (sw == 1) {
+                            for (int ow = ow_lo; ow < ow_hi; ow++) drow[ow] += s[ow];
+                        } else if (sw == 2) {
+                            for (int ow = ow_lo; ow < ow_hi; ow++) drow[2 * ow] += s[ow];
+                        } else {
+                            for (int ow = ow_lo; ow < ow_hi; ow++) drow[(size_t)ow * sw] += s[ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* map (C, cnt*hw) from x (cnt, C, hw). */
+static void gather_map(float *restrict map, const float *restrict x, int cnt, int C, size_t hw)
+{
+    const size_t ldn = (size_t)cnt * hw;
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+    for (int c = 0; c < C; c++)
+        for (int n = 0; n < cnt; n++)
+            memcpy(map + (size_t)c * ldn + (size_t)n * hw, x + ((size_t)n * C + c) * hw,
+                   sizeof(float) * hw);
+}
+
+/* x (cnt, C, hw) = map (+ bias), or x += map when accumulate. */
+static void scatter_map(float *restrict x, const float *restrict map, int cnt, int C, size_t hw,
+                        const float *bias, int accumulate)
+{
+    const size_t ldn = (size_t)cnt * hw;
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+    for (int n = 0; n < cnt; n++) {
+        for (int c = 0; c < C; c++) {
+            float *d = x + ((size_t)n * C + c) * hw;
+            const float *s = map + (size_t)c * ldn + (size_t)n * hw;
+            if (accumulate) {
+                for (size_t i = 0; i < hw; i++) d[i] += s[i];
+            } else if (bias) {
+                const float b = bias[c];
+                for (size_t i = 0; i < hw; i++) d[i] = s[i] + b;
+            } else {
+                memcpy(d, s, sizeof(float) * hw);
+            }
+        }
+    }
+}
+
+/* x (N, C, hw) += bias per channel. */
+static void add_bias(float *x, const float *bias, int N, int C, size_t hw)
+{
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++) {
+            float *d = x + ((size_t)n * C + c) * hw;
+            const float b = bias[c];
+            for (size_t i = 0; i < hw; i++) d[i] += b;
+        }
+}
+
+/* Sum of x[0..n) with 16 independent float lanes (vectorisable), finished in double. */
+static double sum_floats(const float *x, size_t n)
+{
+    float acc[16] = {0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) acc[j] += x[i + j];
+    double s = 0.0;
+    for (; i < n; i++) s += x[i];
+    for (int j = 0; j < 16; j++) s += acc[j];
+    return s;
+}
+
+/* dbias[c] += sum over n, i of dy (N, C, hw). */
+static void bias_grad(float *dbias, const float *dy, int N, int C, size_t hw)
+{
+    const int par = CONV_PARALLEL;
+#pragma omp parallel for schedule(static) if (par)
+    for (int c = 0; c < C; c++) {
+        double s = 0.0;
+        for (int n = 0; n < N; n++) s += sum_floats(dy + ((size_t)n * C + c) * hw, hw);
+        dbias[c] += (float)s;
+    }
+}
+
+void conv2d_forward(float *out, const float *inp, const float *weight, const float *bias,
+                    const conv_geom *g, float *work)
+{
+    DC_ASSERT(out && inp && weight && g && work, "conv2d_forward: NULL argument");
+    const int nb = chunk_images(g);
+    const int ckk = g->C_img * g->K_h * g->K_w;
+    const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
+    float *col = work, *map = work + col_floats(g, nb);
+    for (int n0 = 0; n0 < g->N; n0 += nb) {
+        const int cnt = g->N - n0 < nb ? g->N - n0 : nb;
+        const int ldn = cnt * (int)hwm;
+        float *o = out + (size_t)n0 * g->C_map * hwm;
+        im2col(col, inp + (size_t)n0 * g->C_img * hwi, cnt, g);
+        if (cnt == 1) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
+                        weight, ckk, col, ldn, 0.0f, o, ldn);
+            if (bias) add_bias(o, bias, 1, g->C_map, hwm);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
+                        weight, ckk, col, ldn, 0.0f, map, ldn);
+            scatter_map(o, map, cnt, g->C_map, hwm, bias, 0);
+        }
+    }
+}
+
+void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                     const float *inp, const float *weight, const conv_geom *g, float *work)
+{
+    DC_ASSERT(dout && g, "conv2d_backward: NULL argument");
+    const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
+    if (dbias) bias_grad(dbias, dout, g->N, g->C_map, hwm);
+    if (!dinp && !dweight) return;
+    DC_ASSERT(work, "conv2d_backward: NULL work");
+    DC_ASSERT(!dweight || inp, "conv2d_backward: dweight needs inp");
+    DC_ASSERT(!dinp || weight, "conv2d_backward: dinp needs weight");
+    const int nb = chunk_images(g);
+    const int ckk = g->C_img * g->K_h * g->K_w;
+    float *col = work, *mapbuf = work + col_floats(g, nb);
+    for (int n0 = 0; n0 < g->N; n0 += nb) {
+        const int cnt = g->N - n0 < nb ? g->N - n0 : nb;
+        const int ldn = cnt * (int)hwm;
+        const float *dmap = dout + (size_t)n0 * g->C_map * hwm;
+        if (cnt > 1) {
+            gather_map(mapbuf, dmap, cnt, g->C_map, hwm);
+            dmap = mapbuf;
+        }
+        if (dweight) {
+            im2col(col, inp + (size_t)n0 * g->C_img * hwi, cnt, g);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->C_map, ckk, ldn, 1.0f, dmap,
+                        ldn, col, ldn, 1.0f, dweight, ckk);
+        }
+        if (dinp) {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ldn, g->C_map, 1.0f,
+                        weight, ckk, dmap, ldn, 0.0f, col, ldn);
+            col2im(dinp + (size_t)n0 * g->C_img * hwi, col, cnt, g, 0, NULL);
+        }
+    }
+}
+
+void conv2d_transpose_forward(float *out, const float *inp, const float *weight,
+                              const float *bias, const conv_geom *g, float *work)
+{
+    DC_ASSERT(out && inp && weight && g && work, "conv2d_transpose_forward: NULL argument");
+    const int nb = chunk_images(g);
+    const int ckk = g->C_img * g->K_h * g->K_w;
+    const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
+    float *col = work, *mapbuf = work + col_floats(g, nb);
+    for (int n0 = 0; n0 < g->N; n0 += nb) {
+        const int cnt = g->N - n0 < nb ? g->N - n0 : nb;
+        const int ldn = cnt * (int)hwm;
+        const float *map = inp + (size_t)n0 * g->C_map * hwm;
+        if (cnt > 1) {
+            gather_map(mapbuf, map, cnt, g->C_map, hwm);
+            map = mapbuf;
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ckk, ldn, g->C_map, 1.0f, weight,
+                    ckk, map, ldn, 0.0f, col, ldn);
+        col2im(out + (size_t)n0 * g->C_img * hwi, col, cnt, g, 1, bias);
+    }
+}
+
+void conv2d_transpose_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                               const float *inp, const float *weight, const conv_geom *g,
+                               float *work)
+{
+    DC_ASSERT(dout && g, "conv2d_transpose_backward: NULL argument");
+    const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
+    if (dbias) bias_grad(dbias, dout, g->N, g->C_img, hwi);
+    if (!dinp && !dweight) return;
+    DC_ASSERT(work, "conv2d_transpose_backward: NULL work");
+    DC_ASSERT(!dweight || inp, "conv2d_transpose_backward: dweight needs inp");
+    DC_ASSERT(!dinp || weight, "conv2d_transpose_backward: dinp needs weight");
+    const int nb = chunk_images(g);
+    const int ckk = g->C_img * g->K_h * g->K_w;
+    float *col = work, *mapbuf = work + col_floats(g, nb);
+    for (int n0 = 0; n0 < g->N; n0 += nb) {
+        const int cnt = g->N - n0 < nb ? g->N - n0 : nb;
+        const int ldn = cnt * (int)hwm;
+        im2col(col, dout + (size_t)n0 * g->C_img * hwi, cnt, g);
+        if (dweight) {
+            const float *map = inp + (size_t)n0 * g->C_map * hwm;
+            if (cnt > 1) {
+                gather_map(mapbuf, map, cnt, g->C_map, hwm);
+                map = mapbuf;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->C_map, ckk, ldn, 1.0f, map,
+                        ldn, col, ldn, 1.0f, dweight, ckk);
+        }
+        if (dinp) {
+            float *d = dinp + (size_t)n0 * g->C_map * hwm;
+            if (cnt == 1) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
+                            weight, ckk, col, ldn, 1.0f, d, ldn);
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
+                            weight, ckk, col, ldn, 0.0f, mapbuf, ldn);
+                scatter_map(d, mapbuf, cnt, g->C_map, hwm, NULL, 1);
+            }
+        }
+    }
+}

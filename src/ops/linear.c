@@ -1,0 +1,52 @@
+#include "ops/linear.h"
+
+#include <cblas.h>
+#include <string.h>
+
+#include "util/error.h"
+
+void linear_forward(float *out, const float *inp, const float *weight, const float *bias, int N,
+                    int IN, int OUT)
+{
+    DC_ASSERT(out && inp && weight, "linear_forward: NULL argument");
+    DC_ASSERT(N > 0 && IN > 0 && OUT > 0, "linear_forward: bad sizes %d %d %d", N, IN, OUT);
+    if (bias) {
+        for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OUT, bias, sizeof(float) * OUT);
+    }
+    /* out (N,OUT) = inp (N,IN) @ weight^T (IN,OUT) [+ out] */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OUT, IN, 1.0f, inp, IN, weight, IN,
+                bias ? 1.0f : 0.0f, out, OUT);
+}
+
+void linear_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                     const float *inp, const float *weight, int N, int IN, int OUT)
+{
+    DC_ASSERT(dout, "linear_backward: NULL dout");
+    DC_ASSERT(N > 0 && IN > 0 && OUT > 0, "linear_backward: bad sizes %d %d %d", N, IN, OUT);
+    if (dinp) {
+        DC_ASSERT(weight, "linear_backward: dinp needs weight");
+        /* dinp (N,IN) += dout (N,OUT) @ weight (OUT,IN) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, IN, OUT, 1.0f, dout, OUT,
+                    weight, IN, 1.0f, dinp, IN);
+    }
+    if (dweight) {
+        DC_ASSERT(inp, "linear_backward: dweight needs inp");
+        /* dweight (OUT,IN) += dout^T (OUT,N) @ inp (N,IN) */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OUT, IN, N, 1.0f, dout, OUT, inp,
+                    IN, 1.0f, dweight, IN);
+    }
+    if (dbias) {
+        /* Row by row over blocks of outputs, so dout is read contiguously. */
+        enum { BLK = 256 };
+        for (int o0 = 0; o0 < OUT; o0 += BLK) {
+            const int m = OUT - o0 < BLK ? OUT - o0 : BLK;
+            double acc[BLK];
+            for (int j = 0; j < m; j++) acc[j] = 0.0;
+            for (int n = 0; n < N; n++) {
+                const float *row = dout + (size_t)n * OUT + o0;
+                for (int j = 0; j < m; j++) acc[j] += row[j];
+            }
+            for (int j = 0; j < m; j++) dbias[o0 + j] += (float)acc[j];
+        }
+    }
+}

@@ -1,0 +1,518 @@
+/* conv2d / conv2d_transpose (im2col + GEMM) against an independent oracle: direct convolution
+ * in double precision, written straight from the padded definition
+ *
+ *   map[n,m,oh,ow] = sum_{c,ki,kj} img[n,c, oh*sh - pad_top + ki, ow*sw - pad_left + kj] * W[m,c,ki,kj]
+ *
+ * (out-of-range image positions read as zero). The transpose / data-gradient direction is
+ * written in gather form (for each image pixel, find the map positions that touch it), so it
+ * shares no loop structure with the forward oracle. Also: conv_geom_init by hand, the adjoint
+ * identity <conv(x), y> = <x, conv_T(y)>, accumulation of backward, NULL gradients, a batch
+ * large enough to be split into chunks, and linear_* against naive loops. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/conv2d.h"
+#include "ops/linear.h"
+#include "testutil.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static float frand(void) /* uniform in [-1, 1) */
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (float)((double)(rng_state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+static float *rand_floats(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) p[i] = frand();
+    return p;
+}
+
+static float *zero_floats(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+static double *zero_doubles(size_t n) { return calloc(n ? n : 1, sizeof(double)); }
+
+static float *to_floats(const double *d, size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) p[i] = (float)d[i];
+    return p;
+}
+
+static float *copy_floats(const float *s, size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    memcpy(p, s, n * sizeof *p);
+    return p;
+}
+
+/* start + k * delta, the expected value after k accumulating calls. */
+static float *expect_accum(const float *start, const double *delta, double k, size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t i = 0; i < n; i++) p[i] = (float)((double)start[i] + k * delta[i]);
+    return p;
+}
+
+/* Workspace with a canary tail: the ops must not write past conv_geom_workspace_floats. */
+#define CANARY 64
+static const float canary_value = -12345.678f;
+
+static float *alloc_work(size_t ws)
+{
+    float *w = malloc((ws + CANARY) * sizeof *w);
+    for (size_t i = 0; i < ws; i++) w[i] = NAN; /* stale scratch must never leak into results */
+    for (size_t i = 0; i < CANARY; i++) w[ws + i] = canary_value;
+    return w;
+}
+
+static int canary_ok(const float *w, size_t ws)
+{
+    for (size_t i = 0; i < CANARY; i++)
+        if (w[ws + i] != canary_value) return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- oracle */
+
+#define IMG(n, c, h, w) ((((size_t)(n) * g->C_img + (c)) * g->H_img + (h)) * g->W_img + (w))
+#define MAP(n, m, h, w) ((((size_t)(n) * g->C_map + (m)) * g->H_map + (h)) * g->W_map + (w))
+#define WGT(m, c, i, j) ((((size_t)(m) * g->C_img + (c)) * g->K_h + (i)) * g->K_w + (j))
+
+/* map = conv(img) + bias_map (bias may be NULL). Output-centric: gather over the window. */
+static void naive_conv(double *map, const float *img, const float *w, const float *bias,
+                       const conv_geom *g)
+{
+    for (int n = 0; n < g->N; n++)
+        for (int m = 0; m < g->C_map; m++)
+            for (int oh = 0; oh < g->H_map; oh++)
+                for (int ow = 0; ow < g->W_map; ow++) {
+                    double s = bias ? bias[m] : 0.0;
+                    for (int c = 0; c < g->C_img; c++)
+                        for (int ki = 0; ki < g->K_h; ki++)
+                            for (int kj = 0; kj < g->K_w; kj++) {
+                                int ih = oh * g->stride_h - g->pad_top + ki;
+                                int iw = ow * g->stride_w - g->pad_left + kj;
+                                if (ih < 0 || ih >= g->H_img || iw < 0 || iw >= g->W_img)
+                                    continue;
+                                s += (double)img[IMG(n, c, ih, iw)] * w[WGT(m, c, ki, kj)];
+                            }
+                    map[MAP(n, m, oh, ow)] = s;
+                }
+}
+
+/* img = conv^T(map) + bias_img: for each image pixel, the map positions whose window covers it
+ * (ih = oh*sh - pad_top + ki  <=>  oh = (ih + pad_top - ki) / sh when divisible). */
+static void naive_conv_adj(double *img, const float *map, const float *w, const float *bias,
+                           const conv_geom *g)
+{
+    for (int n = 0; n < g->N; n++)
+        for (int c = 0; c < g->C_img; c++)
+            for (int ih = 0; ih < g->H_img; ih++)
+                for (int iw = 0; iw < g->W_img; iw++) {
+                    double s = bias ? bias[c] : 0.0;
+                    for (int ki = 0; ki < g->K_h; ki++) {
+                        int th = ih + g->pad_top - ki;
+                        if (th < 0 || th % g->stride_h) continue;
+                        int oh = th / g->stride_h;
+                        if (oh >= g->H_map) continue;
+                        for (int kj = 0; kj < g->K_w; kj++) {
+                            int tw = iw + g->pad_left - kj;
+                            if (tw < 0 || tw % g->stride_w) continue;
+                            int ow = tw / g->stride_w;
+                            if (ow >= g->W_map) continue;
+                            for (int m = 0; m < g->C_map; m++)
+                                s += (double)map[MAP(n, m, oh, ow)] * w[WGT(m, c, ki, kj)];
+                        }
+                    }
+                    img[IMG(n, c, ih, iw)] = s;
+                }
+}
+
+/* dw[m,c,ki,kj] = sum_{n,oh,ow} map[n,m,oh,ow] * img[n,c,ih,iw] (the weight gradient of both
+ * conv with dout=map and of conv^T with dout=img). */
+static void naive_wgrad(double *dw, const float *map, const float *img, const conv_geom *g)
+{
+    for (int m = 0; m < g->C_map; m++)
+        for (int c = 0; c < g->C_img; c++)
+            for (int ki = 0; ki < g->K_h; ki++)
+                for (int kj = 0; kj < g->K_w; kj++) {
+                    double s = 0.0;
+                    for (int n = 0; n < g->N; n++)
+                        for (int oh = 0; oh < g->H_map; oh++) {
+                            int ih = oh * g->stride_h - g->pad_top + ki;
+                            if (ih < 0 || ih >= g->H_img) continue;
+                            for (int ow = 0; ow < g->W_map; ow++) {
+                                int iw = ow * g->stride_w - g->pad_left + kj;
+                                if (iw < 0 || iw >= g->W_img) continue;
+                                s += (double)map[MAP(n, m, oh, ow)] * img[IMG(n, c, ih, iw)];
+                            }
+                        }
+                    dw[WGT(m, c, ki, kj)] = s;
+                }
+}
+
+/* db[c] = sum over n and positions of x (N, C, S). */
+static void naive_bgrad(double *db, const float *x, int N, int C, size_t S)
+{
+    for (int c = 0; c < C; c++) {
+        double s = 0.0;
+        for (int n = 0; n < N; n++)
+            for (size_t i = 0; i < S; i++) s += x[((size_t)n * C + c) * S + i];
+        db[c] = s;
+    }
+}
+
+static double dot(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+/* ---------------------------------------------------------------- geometry by hand */
+
+static void expect_geom(int H, int W, int K_h, int K_w, int s_h, int s_w, conv_padding pad,
+                        int Hm, int Wm, int pt, int pl)
+{
+    conv_geom g;
+    int rc = conv_geom_init(&g, 2, 3, H, W, 4, K_h, K_w, s_h, s_w, pad);
+    TEST_CHECK(rc == 0, "%dx%d K%dx%d S%dx%d %s: rc %d", H, W, K_h, K_w, s_h, s_w,
+               pad == CONV_PAD_SAME ? "SAME" : "VALID", rc);
+    if (rc) return;
+    TEST_CHECK(g.H_map == Hm && g.W_map == Wm && g.pad_top == pt && g.pad_left == pl,
+               "%dx%d K%dx%d S%dx%d %s: got map %dx%d pad %d,%d want %dx%d pad %d,%d", H, W, K_h,
+               K_w, s_h, s_w, pad == CONV_PAD_SAME ? "SAME" : "VALID", g.H_map, g.W_map,
+               g.pad_top, g.pad_left, Hm, Wm, pt, pl);
+    TEST_CHECK(g.N == 2 && g.C_img == 3 && g.H_img == H && g.W_img == W && g.C_map == 4 &&
+                   g.K_h == K_h && g.K_w == K_w && g.stride_h == s_h && g.stride_w == s_w,
+               "geometry fields copied");
+}
+
+static void test_geometry(void)
+{
+    /* SAME: H_map = ceil(H/s), total = max((H_map-1)*s + K - H, 0), before = total/2. */
+    expect_geom(64, 64, 5, 5, 2, 2, CONV_PAD_SAME, 32, 32, 1, 1); /* total 3: 1 before, 2 after */
+    expect_geom(7, 7, 5, 5, 2, 2, CONV_PAD_SAME, 4, 4, 2, 2);     /* total 3*2+5-7 = 4 */
+    expect_geom(7, 7, 3, 3, 2, 2, CONV_PAD_SAME, 4, 4, 1, 1);     /* total 2 */
+    expect_geom(5, 5, 3, 3, 1, 1, CONV_PAD_SAME, 5, 5, 1, 1);     /* total 2 */
+    expect_geom(4, 4, 4, 4, 1, 1, CONV_PAD_SAME, 4, 4, 1, 1);     /* total 3: 1 before, 2 after */
+    expect_geom(6, 6, 1, 1, 4, 4, CONV_PAD_SAME, 2, 2, 0, 0);     /* total -1 -> 0 */
+    expect_geom(3, 3, 5, 5, 1, 1, CONV_PAD_SAME, 3, 3, 2, 2);     /* kernel larger than image */
+    expect_geom(64, 7, 5, 5, 2, 2, CONV_PAD_SAME, 32, 4, 1, 2);   /* non-square */
+    expect_geom(8, 9, 3, 5, 1, 2, CONV_PAD_SAME, 8, 5, 1, 2);     /* W: 5, total 4*2+5-9 = 4 */
+    expect_geom(4, 4, 5, 5, 2, 2, CONV_PAD_SAME, 2, 2, 1, 1);     /* total 2+5-4 = 3 */
+    /* VALID: floor((H - K)/s) + 1, no padding. */
+    expect_geom(7, 7, 3, 3, 2, 2, CONV_PAD_VALID, 3, 3, 0, 0);
+    expect_geom(64, 64, 5, 5, 2, 2, CONV_PAD_VALID, 30, 30, 0, 0);
+    expect_geom(5, 9, 5, 3, 1, 3, CONV_PAD_VALID, 1, 3, 0, 0);
+    expect_geom(6, 6, 6, 6, 1, 1, CONV_PAD_VALID, 1, 1, 0, 0);
+    /* Impossible sizes. */
+    conv_geom g;
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 1, 8, 3, 1, 1, CONV_PAD_VALID) == -1, "VALID K_h > H");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 1, 3, 8, 1, 1, CONV_PAD_VALID) == -1, "VALID K_w > W");
+    TEST_CHECK(conv_geom_init(&g, 0, 1, 7, 7, 1, 3, 3, 1, 1, CONV_PAD_SAME) == -1, "N = 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 0, 7, 7, 1, 3, 3, 1, 1, CONV_PAD_SAME) == -1, "C_img = 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 0, 7, 1, 3, 3, 1, 1, CONV_PAD_SAME) == -1, "H = 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, -1, 1, 3, 3, 1, 1, CONV_PAD_SAME) == -1, "W < 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 0, 3, 3, 1, 1, CONV_PAD_SAME) == -1, "C_map = 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 1, 0, 3, 1, 1, CONV_PAD_SAME) == -1, "K = 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 1, 3, 3, 0, 1, CONV_PAD_SAME) == -1, "stride 0");
+    TEST_CHECK(conv_geom_init(&g, 1, 1, 7, 7, 1, 3, 3, 1, -2, CONV_PAD_SAME) == -1, "stride < 0");
+
+    /* The workspace stays bounded for big maps: 64 channels at 64x64, batch 64. */
+    TEST_CHECK(conv_geom_init(&g, 64, 64, 64, 64, 64, 5, 5, 1, 1, CONV_PAD_SAME) == 0, "big");
+    size_t ws = conv_geom_workspace_floats(&g);
+    TEST_CHECK(ws * sizeof(float) <= ((size_t)32 << 20), "workspace %zu floats > 32 MB", ws);
+    TEST_CHECK(conv_geom_init(&g, 64, 64, 64, 64, 128, 5, 5, 2, 2, CONV_PAD_SAME) == 0, "big2");
+    ws = conv_geom_workspace_floats(&g);
+    TEST_CHECK(ws * sizeof(float) <= ((size_t)32 << 20), "workspace %zu floats > 32 MB", ws);
+}
+
+/* ---------------------------------------------------------------- conv cases */
+
+typedef struct {
+    int N, C_img, H, W, C_map, K_h, K_w, s_h, s_w;
+    conv_padding pad;
+    int bias;
+} conv_case;
+
+static void run_case(const conv_case *cc, double atol, double rtol)
+{
+    conv_geom gg, *g = &gg;
+    char name[160], what[200];
+    snprintf(name, sizeof name, "N%d %dx%dx%d->%d K%dx%d S%dx%d %s%s", cc->N, cc->C_img, cc->H,
+             cc->W, cc->C_map, cc->K_h, cc->K_w, cc->s_h, cc->s_w,
+             cc->pad == CONV_PAD_SAME ? "SAME" : "VALID", cc->bias ? " bias" : "");
+    int rc = conv_geom_init(g, cc->N, cc->C_img, cc->H, cc->W, cc->C_map, cc->K_h, cc->K_w,
+                            cc->s_h, cc->s_w, cc->pad);
+    TEST_CHECK(rc == 0, "%s: conv_geom_init failed", name);
+    if (rc) return;
+    printf(" %s -> %dx%d pad %d,%d\n", name, g->H_map, g->W_map, g->pad_top, g->pad_left);
+
+    const size_t ni = (size_t)g->N * g->C_img * g->H_img * g->W_img;
+    const size_t nm = (size_t)g->N * g->C_map * g->H_map * g->W_map;
+    const size_t nw = (size_t)g->C_map * g->C_img * g->K_h * g->K_w;
+    const size_t hwi = (size_t)g->H_img * g->W_img, hwm = (size_t)g->H_map * g->W_map;
+    const size_t ws = conv_geom_workspace_floats(g);
+    float *work = alloc_work(ws);
+
+    float *x = rand_floats(ni);    /* conv input / conv^T dout (image side) */
+    float *y = rand_floats(nm);    /* conv dout / conv^T input (map side) */
+    float *w = rand_floats(nw);
+    float *bm = cc->bias ? rand_floats(g->C_map) : NULL;
+    float *bi = cc->bias ? rand_floats(g->C_img) : NULL;
+
+    double *conv_x = zero_doubles(nm), *adj_y = zero_doubles(ni);
+    double *wg = zero_doubles(nw), *bgm = zero_doubles(g->C_map), *bgi = zero_doubles(g->C_img);
+    double *d_img = zero_doubles(ni), *d_map = zero_doubles(nm);
+
+    /* ---- conv2d forward */
+    naive_conv(conv_x, x, w, bm, g);
+    float *want = to_floats(conv_x, nm);
+    float *out = rand_floats(nm); /* garbage: forward overwrites */
+    conv2d_forward(out, x, w, bm, g, work);
+    snprintf(what, sizeof what, "conv fwd   %s", name);
+    check_close(what, out, want, nm, atol, rtol);
+    free(want);
+
+    /* ---- conv2d backward: start from random gradients, two calls accumulate twice */
+    naive_conv_adj(d_img, y, w, NULL, g);
+    naive_wgrad(wg, y, x, g);
+    naive_bgrad(bgm, y, g->N, g->C_map, hwm);
+    float *gi0 = rand_floats(ni), *gw0 = rand_floats(nw), *gb0 = rand_floats(g->C_map);
+    float *gi = copy_floats(gi0, ni), *gw = copy_floats(gw0, nw), *gb = copy_floats(gb0, g->C_map);
+    conv2d_backward(gi, gw, gb, y, x, w, g, work);
+    conv2d_backward(gi, gw, gb, y, x, w, g, work);
+    float *e;
+    e = expect_accum(gi0, d_img, 2, ni);
+    snprintf(what, sizeof what, "conv dinp x2 %s", name);
+    check_close(what, gi, e, ni, 2 * atol, rtol);
+    free(e);
+    e = expect_accum(gw0, wg, 2, nw);
+    snprintf(what, sizeof what, "conv dW x2   %s", name);
+    check_close(what, gw, e, nw, 2 * atol, rtol);
+    free(e);
+    e = expect_accum(gb0, bgm, 2, g->C_map);
+    snprintf(what, sizeof what, "conv db x2   %s", name);
+    check_close(what, gb, e, g->C_map, 2 * atol, rtol);
+    free(e);
+
+    /* every subset of NULL gradients, from zero, one call */
+    for (int mask = 0; mask < 8; mask++) {
+        float *a = (mask & 1) ? zero_floats(ni) : NULL;
+        float *b = (mask & 2) ? zero_floats(nw) : NULL;
+        float *c = (mask & 4) ? zero_floats(g->C_map) : NULL;
+        conv2d_backward(a, b, c, y, x, w, g, work);
+        compare_result r;
+        if (a) {
+            float *f = to_floats(d_img, ni);
+            r = compare_floats(a, f, ni, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s conv mask %d dinp: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        if (b) {
+            float *f = to_floats(wg, nw);
+            r = compare_floats(b, f, nw, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s conv mask %d dW: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        if (c) {
+            float *f = to_floats(bgm, g->C_map);
+            r = compare_floats(c, f, g->C_map, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s conv mask %d db: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        free(a), free(b), free(c);
+    }
+
+    /* ---- conv2d_transpose forward: input y (map side) -> image side */
+    naive_conv_adj(adj_y, y, w, bi, g);
+    want = to_floats(adj_y, ni);
+    float *tout = rand_floats(ni);
+    conv2d_transpose_forward(tout, y, w, bi, g, work);
+    snprintf(what, sizeof what, "convT fwd  %s", name);
+    check_close(what, tout, want, ni, atol, rtol);
+    free(want);
+
+    /* ---- conv2d_transpose backward: dout x (image side) */
+    naive_conv(d_map, x, w, NULL, g);
+    naive_wgrad(wg, y, x, g); /* dW[m,c,..] = sum inp_map * dout_img: same contraction */
+    naive_bgrad(bgi, x, g->N, g->C_img, hwi);
+    float *ti0 = rand_floats(nm), *tb0 = rand_floats(g->C_img);
+    float *ti = copy_floats(ti0, nm), *tw = copy_floats(gw0, nw), *tb = copy_floats(tb0, g->C_img);
+    conv2d_transpose_backward(ti, tw, tb, x, y, w, g, work);
+    conv2d_transpose_backward(ti, tw, tb, x, y, w, g, work);
+    e = expect_accum(ti0, d_map, 2, nm);
+    snprintf(what, sizeof what, "convT dinp x2 %s", name);
+    check_close(what, ti, e, nm, 2 * atol, rtol);
+    free(e);
+    e = expect_accum(gw0, wg, 2, nw);
+    snprintf(what, sizeof what, "convT dW x2   %s", name);
+    check_close(what, tw, e, nw, 2 * atol, rtol);
+    free(e);
+    e = expect_accum(tb0, bgi, 2, g->C_img);
+    snprintf(what, sizeof what, "convT db x2   %s", name);
+    check_close(what, tb, e, g->C_img, 2 * atol, rtol);
+    free(e);
+
+    for (int mask = 0; mask < 8; mask++) {
+        float *a = (mask & 1) ? zero_floats(nm) : NULL;
+        float *b = (mask & 2) ? zero_floats(nw) : NULL;
+        float *c = (mask & 4) ? zero_floats(g->C_img) : NULL;
+        conv2d_transpose_backward(a, b, c, x, y, w, g, work);
+        compare_result r;
+        if (a) {
+            float *f = to_floats(d_map, nm);
+            r = compare_floats(a, f, nm, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s convT mask %d dinp: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        if (b) {
+            float *f = to_floats(wg, nw);
+            r = compare_floats(b, f, nw, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s convT mask %d dW: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        if (c) {
+            float *f = to_floats(bgi, g->C_img);
+            r = compare_floats(c, f, g->C_img, atol, rtol);
+            TEST_CHECK(r.bad == 0, "%s convT mask %d db: %zu bad", name, mask, r.bad);
+            free(f);
+        }
+        free(a), free(b), free(c);
+    }
+
+    /* ---- adjoint identity with the library alone: <conv(x), y> == <x, conv^T(y)> */
+    conv2d_forward(out, x, w, NULL, g, work);
+    conv2d_transpose_forward(tout, y, w, NULL, g, work);
+    double lhs = dot(out, y, nm), rhs = dot(x, tout, ni);
+    double scale = 0.0; /* sum |x_i| |conv^T(y)_i| bounds the rounding of either side */
+    for (size_t i = 0; i < ni; i++) scale += fabs((double)x[i] * tout[i]);
+    g_test.checks++;
+    if (fabs(lhs - rhs) <= 1e-5 * (scale + 1.0)) {
+        printf("  ok   adjoint %-40s <Ax,y> %.9g <x,A^Ty> %.9g\n", name, lhs, rhs);
+    } else {
+        g_test.failures++;
+        printf("  FAIL adjoint %-40s <Ax,y> %.9g <x,A^Ty> %.9g (scale %.3g)\n", name, lhs, rhs,
+               scale);
+    }
+
+    TEST_CHECK(canary_ok(work, ws), "%s: wrote past the workspace (%zu floats)", name, ws);
+
+    free(x), free(y), free(w), free(bm), free(bi), free(out), free(tout);
+    free(gi0), free(gw0), free(gb0), free(gi), free(gw), free(gb);
+    free(ti0), free(tb0), free(ti), free(tw), free(tb);
+    free(conv_x), free(adj_y), free(wg), free(bgm), free(bgi), free(d_img), free(d_map);
+    free(work);
+}
+
+/* ---------------------------------------------------------------- linear */
+
+static void test_linear(int N, int IN, int OUT, int with_bias)
+{
+    float *x = rand_floats((size_t)N * IN), *w = rand_floats((size_t)OUT * IN);
+    float *b = with_bias ? rand_floats(OUT) : NULL;
+    float *dy = rand_floats((size_t)N * OUT);
+    float *out = rand_floats((size_t)N * OUT), *want = malloc(sizeof(float) * N * OUT);
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < OUT; o++) {
+            double s = b ? b[o] : 0.0;
+            for (int i = 0; i < IN; i++) s += (double)x[n * IN + i] * w[o * IN + i];
+            want[n * OUT + o] = (float)s;
+        }
+    char what[96];
+    snprintf(what, sizeof what, "linear fwd N%d %d->%d%s", N, IN, OUT, b ? " bias" : "");
+    linear_forward(out, x, w, b, N, IN, OUT);
+    check_close(what, out, want, (size_t)N * OUT, 1e-5, 1e-4);
+
+    double *di = zero_doubles((size_t)N * IN), *dw = zero_doubles((size_t)OUT * IN);
+    double *db = zero_doubles(OUT);
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < OUT; o++) {
+            double g = dy[n * OUT + o];
+            db[o] += g;
+            for (int i = 0; i < IN; i++) {
+                di[n * IN + i] += g * w[o * IN + i];
+                dw[o * IN + i] += g * x[n * IN + i];
+            }
+        }
+    float *gi0 = rand_floats((size_t)N * IN), *gw0 = rand_floats((size_t)OUT * IN);
+    float *gb0 = rand_floats(OUT);
+    float *gi = copy_floats(gi0, (size_t)N * IN), *gw = copy_floats(gw0, (size_t)OUT * IN);
+    float *gb = copy_floats(gb0, OUT);
+    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT);
+    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT);
+    linear_backward(NULL, NULL, NULL, dy, x, w, N, IN, OUT); /* no-op */
+    float *e = expect_accum(gi0, di, 2, (size_t)N * IN);
+    snprintf(what, sizeof what, "linear dinp x2 N%d %d->%d", N, IN, OUT);
+    check_close(what, gi, e, (size_t)N * IN, 2e-5, 1e-4);
+    free(e);
+    e = expect_accum(gw0, dw, 2, (size_t)OUT * IN);
+    snprintf(what, sizeof what, "linear dW x2 N%d %d->%d", N, IN, OUT);
+    check_close(what, gw, e, (size_t)OUT * IN, 2e-5, 1e-4);
+    free(e);
+    e = expect_accum(gb0, db, 2, OUT);
+    snprintf(what, sizeof what, "linear db x2 N%d %d->%d", N, IN, OUT);
+    check_close(what, gb, e, OUT, 2e-5, 1e-4);
+    free(e);
+    /* only dweight */
+    float *only = zero_floats((size_t)OUT * IN);
+    linear_backward(NULL, only, NULL, dy, x, w, N, IN, OUT);
+    e = to_floats(dw, (size_t)OUT * IN);
+    snprintf(what, sizeof what, "linear dW only N%d %d->%d", N, IN, OUT);
+    check_close(what, only, e, (size_t)OUT * IN, 1e-5, 1e-4);
+    free(e), free(only);
+
+    free(x), free(w), free(b), free(dy), free(out), free(want), free(di), free(dw), free(db);
+    free(gi0), free(gw0), free(gb0), free(gi), free(gw), free(gb);
+}
+
+int main(void)
+{
+    test_begin("test_conv_direct");
+    test_geometry();
+
+    static const conv_case cases[] = {
+        {1, 2, 5, 5, 3, 3, 3, 1, 1, CONV_PAD_SAME, 1},
+        {3, 3, 7, 6, 4, 5, 5, 2, 2, CONV_PAD_SAME, 1},  /* odd x even, pad 2 */
+        {2, 2, 8, 8, 3, 5, 5, 2, 2, CONV_PAD_SAME, 0},  /* DCGAN: pad 1 before, 2 after */
+        {3, 2, 9, 7, 3, 3, 3, 2, 2, CONV_PAD_VALID, 1},
+        {1, 4, 6, 5, 2, 1, 1, 1, 1, CONV_PAD_VALID, 1}, /* 1x1 */
+        {3, 3, 7, 7, 2, 1, 1, 3, 3, CONV_PAD_SAME, 0},  /* kernel smaller than stride */
+        {2, 2, 3, 4, 3, 5, 5, 1, 1, CONV_PAD_SAME, 1},  /* kernel larger than image */
+        {3, 2, 10, 9, 3, 3, 5, 1, 2, CONV_PAD_SAME, 1}, /* non-square kernel and stride */
+        {3, 3, 6, 6, 2, 4, 4, 2, 2, CONV_PAD_SAME, 0},  /* even kernel */
+        {1, 3, 11, 8, 5, 5, 5, 1, 1, CONV_PAD_VALID, 0},
+        {3, 2, 8, 6, 3, 3, 3, 3, 3, CONV_PAD_VALID, 1},
+        {3, 5, 4, 4, 6, 5, 5, 2, 2, CONV_PAD_SAME, 1},  /* DCGAN last layer shape, small */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i], 1e-5, 1e-4);
+
+    /* A batch big enough that the workspace holds fewer images than N: chunked GEMMs,
+     * including a final one-image chunk. Longer reductions: slightly looser atol. */
+    {
+        static const conv_case big = {3, 32, 44, 44, 2, 5, 5, 1, 1, CONV_PAD_SAME, 1};
+        conv_geom g;
+        conv_geom_init(&g, big.N, big.C_img, big.H, big.W, big.C_map, big.K_h, big.K_w, big.s_h,
+                       big.s_w, big.pad);
+        size_t full = (size_t)g.N * ((size_t)g.C_img * g.K_h * g.K_w) * g.H_map * g.W_map;
+        TEST_CHECK(conv_geom_workspace_floats(&g) < full,
+                   "big case is not chunked (workspace %zu >= %zu): pick a bigger case",
+                   conv_geom_workspace_floats(&g), full);
+        run_case(&big, 1e-4, 1e-4);
+    }
+
+    test_linear(3, 7, 5, 1);
+    test_linear(4, 100, 33, 0);
+    test_linear(1, 1, 1, 1);
+    return test_finish();
+}
