@@ -289,3 +289,21 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
         }
     }
 }
+
+double net_forward_macs(const net *n, double *first_layer_macs)
+{
+    double total = 0, first = -1;
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *l = &n->layers[i];
+        double macs = 0;
+        if (l->kind == LAYER_LINEAR)
+            macs = (double)n->batch * l->in_C * l->in_H * l->in_W * l->C;
+        else if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV)
+            macs = (double)n->batch * l->geom.H_map * l->geom.W_map * l->geom.C_map *
+                   l->geom.C_img * l->geom.K_h * l->geom.K_w;
+        if (macs > 0 && first < 0) first = macs;
+        total += macs;
+    }
+    if (first_layer_macs) *first_layer_macs = first > 0 ? first : 0;
+    return total;
+}

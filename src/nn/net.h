@@ -78,6 +78,10 @@ void net_free(net *n);
 const layer *net_output(const net *n);
 size_t net_output_size(const net *n); /* floats per item */
 
+/* Multiply-adds of one forward pass over the batch (linear, conv and deconv layers), and of
+ * its first such layer (whose input gradient a network's first layer often skips). */
+double net_forward_macs(const net *n, double *first_layer_macs);
+
 /* Forward pass on n->input (and n->y). train: batch statistics, moving averages updated;
  * otherwise the moving averages are used (the reference's sampler). */
 void net_forward(net *n, int train);

@@ -116,3 +116,12 @@ void generate_images(dcgan_model *m, const float *z, const float *y, int n, floa
         memcpy(out + (size_t)start * imf, net_output(G)->out, (size_t)k * imf * sizeof(float));
     }
 }
+
+double train_step_flops(const dcgan_model *m)
+{
+    double g0, d0;
+    double gf = net_forward_macs(&m->G, &g0), df = net_forward_macs(&m->D, &d0);
+    double d_update = gf + 2.0 * (df + df + (df - d0));
+    double g_update = gf + df + df + gf + (gf - g0);
+    return 2.0 * (d_update + 2.0 * g_update);
+}

@@ -37,6 +37,12 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
                   step_stats *stats);
 float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z);
 
+/* Floating-point operations (2 per multiply-add) of one train_step, counting the linear and
+ * convolution layers: the D update (G forward, D forward and backward on the real and the
+ * fake batch, no input gradient for D's first layer) and two G updates (G forward, D forward,
+ * D backward to its input only, G backward without its first layer's input gradient). */
+double train_step_flops(const dcgan_model *m);
+
 /* Generator in sampling mode (moving-average batch norm): z (n, z_dim), y (n, y_dim) or NULL,
  * out (n, c_dim, H, W); n may differ from the model's batch (processed in chunks). */
 void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out);
