@@ -37,6 +37,7 @@ expect 2 "\-\-learning-rate: bad value 'nan'" -- "$D" train --learning-rate nan
 expect 2 "\-\-z-dist: bad value 'gauss'" -- "$D" train --z-dist gauss
 expect 2 "\-\-epoch needs a value" -- "$D" train --epoch
 expect 2 "\-\-output-height: bad value '-5'" -- "$D" train --output-height -5
+expect 2 "\-\-output-height/\-\-output-width 8x8: must be 16" -- "$D" train --no-conditional --output-height 8
 expect 2 "\-\-out-name: bad value 'a/b'" -- "$D" train --out-name a/b
 expect 2 "unexpected argument 'extra'" -- "$D" train extra
 expect 1 "$T/nodata/celebA: no such folder" -- "$D" train --data-dir "$T/nodata"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "model/dcgan.h"
 #include "train/run.h"
 #include "util/log.h"
 
@@ -212,6 +213,19 @@ int cmd_train(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
+    /* settings that can never make a model are usage errors; whether the data is labelled
+     * (and so which model) is known only once it is read */
+    dcgan_config mc = dcgan_config_default();
+    mc.output_h = o.output_h;
+    mc.output_w = o.output_w > 0 ? o.output_w : o.output_h;
+    mc.y_dim = o.conditional == 0 ? 0 : 1;
+    mc.z_dim = o.z_dim;
+    mc.gf_dim = o.gf_dim;
+    mc.df_dim = o.df_dim;
+    mc.gfc_dim = o.gfc_dim;
+    mc.dfc_dim = o.dfc_dim;
+    mc.batch = o.batch_size;
+    if (dcgan_config_validate(&mc, &e) != 0) return cli_usage_error(C, "%s", e.msg);
     if (train_run(&o, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
