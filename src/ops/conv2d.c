@@ -11,8 +11,8 @@
  *   conv2d_transpose forward:  img = col2im(W^T @ map)
  *   conv2d_transpose backward: dmap += W @ im2col(dimg);   dW += map @ im2col(dimg)^T
  *
- * Workspace: col (nb*CKK*HWm floats, rounded up to 16) then map (nb*C_map*HWm), where nb is
- * the chunk size chosen by chunk_images(). */
+ * Workspace: col (nb*CKK*HWm floats, rounded up to 16) then map (nb*C_map*HWm), sized for
+ * nb = chunk_limit() images; the chunks actually run have chunk_images() <= that many. */
 #include "ops/conv2d.h"
 
 #include <cblas.h>
@@ -21,10 +21,12 @@
 
 #include "util/error.h"
 
-/* Target size of one chunk's scratch (col + map) in floats: 4M floats = 16 MB. Measured on the
- * DCGAN shapes: GEMM speed saturates well before this, while larger chunks only cost cache. */
+/* Target size of one chunk's scratch (col + map) in floats: 8M floats = 32 MB. Measured on the
+ * DCGAN shapes (batch 64, 2 cores): 1M and 2M floats lose 10-30% on the 4x4 and 8x8 maps
+ * (GEMM N too narrow, more chunk transitions); 4M..16M are within a few percent. A single
+ * image larger than this still gets a chunk of its own. */
 #ifndef CONV_CHUNK_FLOATS
-#define CONV_CHUNK_FLOATS ((size_t)4 << 20)
+#define CONV_CHUNK_FLOATS ((size_t)8 << 20)
 #endif
 
 static int same_size(int in, int k, int s, int *out, int *pad_before)
@@ -83,22 +85,27 @@ int conv_geom_init(conv_geom *g, int N, int C_img, int H_img, int W_img, int C_m
     return 0;
 }
 
-/* Images per chunk: as many as fit CONV_CHUNK_FLOATS (at least 1), then evened out so the
- * chunks of the batch have nearly equal sizes. */
-static int chunk_images(const conv_geom *g)
+/* Most images per chunk: as many as fit CONV_CHUNK_FLOATS, at least 1, at most N. */
+static int chunk_limit(const conv_geom *g)
 {
     size_t hw = (size_t)g->H_map * g->W_map;
     size_t ckk = (size_t)g->C_img * g->K_h * g->K_w;
-    size_t per = (ckk + (size_t)g->C_map) * hw;
-    size_t nb = per ? CONV_CHUNK_FLOATS / per : (size_t)g->N;
-    if (nb < 1) nb = 1;
+    size_t per = (ckk + (size_t)g->C_map) * hw; /* > 0: conv_geom_init checked every size */
+    size_t nb = CONV_CHUNK_FLOATS / per;
     if (nb > (size_t)g->N) nb = (size_t)g->N;
     /* cnt*HWm is a GEMM dimension and leading dimension (int). */
-    if (hw && nb > (size_t)INT_MAX / hw) nb = (size_t)INT_MAX / hw;
+    if (nb > (size_t)INT_MAX / hw) nb = (size_t)INT_MAX / hw;
     if (nb < 1) nb = 1;
-    size_t chunks = ((size_t)g->N + nb - 1) / nb;
-    nb = ((size_t)g->N + chunks - 1) / chunks;
     return (int)nb;
+}
+
+/* Images per chunk as used: the limit evened out so the chunks of the batch have nearly equal
+ * sizes (64 images with a limit of 9 run as 8 chunks of 8, not 7 of 9 and one of 1). */
+static int chunk_images(const conv_geom *g)
+{
+    int lim = chunk_limit(g);
+    int chunks = (g->N + lim - 1) / lim;
+    return (g->N + chunks - 1) / chunks;
 }
 
 static size_t col_floats(const conv_geom *g, int nb)
@@ -107,10 +114,12 @@ static size_t col_floats(const conv_geom *g, int nb)
     return (n + 15) / 16 * 16;
 }
 
+/* Sized by the limit, not by the evened-out chunk (which is never larger), so the workspace
+ * only grows with N: a buffer sized for batch N also serves every smaller batch. */
 size_t conv_geom_workspace_floats(const conv_geom *g)
 {
     DC_ASSERT(g != NULL, "conv_geom_workspace_floats: NULL geometry");
-    int nb = chunk_images(g);
+    int nb = chunk_limit(g);
     return col_floats(g, nb) + (size_t)nb * g->C_map * g->H_map * g->W_map;
 }
 
@@ -118,9 +127,10 @@ size_t conv_geom_workspace_floats(const conv_geom *g)
  * and our loops share one thread pool. With the pthreads build, OpenMP workers that just left a
  * parallel region keep spinning (libgomp's default wait policy) while OpenBLAS' own threads
  * start the next GEMM, and on a small machine the two pools fight for the cores; measured on
- * 2 cores that costs far more than running the copy loops on one thread. */
+ * 2 cores that costs far more than running the copy loops on one thread (a single-threaded
+ * OpenBLAS has no pool to fight with). */
 #ifndef CONV_PARALLEL
-#define CONV_PARALLEL (openblas_get_parallel() != 1)
+#define CONV_PARALLEL (openblas_get_parallel() != 1 || openblas_get_num_threads() == 1)
 #endif
 
 /* Range [lo, hi) of output positions o whose input position o*s - pad + k lies in [0, in). */

@@ -559,8 +559,8 @@ int train_run(const train_options *opts, dc_err *e)
     c.z = dc_alloc_floats(B * mc.z_dim);
     sample_set_init(&c.samples, &mc, o->seed, o->zdist);
 
-    log_info("run folder %s: %d %s images %dx%dx%d%s, %ld iterations of batch %d (%ld per epoch)",
-             c.run_dir, c.ds.count, mc.y_dim ? "labelled" : "", mc.output_h, mc.output_w, mc.c_dim,
+    log_info("run folder %s: %d %simages %dx%dx%d%s, %ld iterations of batch %d (%ld per epoch)",
+             c.run_dir, c.ds.count, mc.y_dim ? "labelled " : "", mc.output_h, mc.output_w, mc.c_dim,
              mc.y_dim ? ", conditional" : "", total, o->batch_size, per_epoch);
     if (iteration >= total) log_info("already trained for %ld iterations; nothing to do", iteration);
 
