@@ -42,6 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+TEST_TOOL := $(BUILD)/tests/tools/testtool
 
 .PHONY: all test demo deps clean check-deps tests
 
@@ -64,7 +65,10 @@ $(BUILD)/dcgan: $(MAIN_OBJ) $(BUILD)/libdcgan.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-tests: all $(TEST_BIN)
+$(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+tests: all $(TEST_BIN) $(TEST_TOOL)
 
 # Each test binary runs from the repository root; tests/run prints the summary line.
 test: tests

@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -211,49 +212,18 @@ static char *run_config_json(const train_options *o, const dcgan_config *mc, con
     return s;
 }
 
-/* Newest "ckpt-<iteration>.safetensors" in dir by iteration; -1 if none. names (may be NULL)
- * receives all of them sorted oldest first. */
-static long list_checkpoints(const char *dir, long *iters, int max_iters, int *count)
-{
-    *count = 0;
-    long newest = -1;
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long it;
-        char tail[32];
-        if (sscanf(de->d_name, "ckpt-%ld.%31s", &it, tail) == 2 &&
-            strcmp(tail, "safetensors") == 0 && it >= 0) {
-            if (*count < max_iters) iters[(*count)++] = it;
-            if (it > newest) newest = it;
-        }
-    }
-    closedir(d);
-    /* sort ascending */
-    for (int i = 1; i < *count; i++)
-        for (int j = i; j > 0 && iters[j - 1] > iters[j]; j--) {
-            long t = iters[j];
-            iters[j] = iters[j - 1];
-            iters[j - 1] = t;
-        }
-    return newest;
-}
+#define CKPT_LIST_MAX 4096
 
-static void checkpoint_path(char *buf, size_t n, const char *dir, long it)
+/* Keeps the max_to_keep newest checkpoints. Called only once the checkpoint of `written` is
+ * durable (fsync'ed, renamed, folder fsync'ed), and never removes that one or a newer one. */
+static void rotate_checkpoints(const char *dir, int max_to_keep, long written)
 {
-    dc_path(NULL, buf, n, "%s/ckpt-%08ld.safetensors", dir, it);
-}
-
-/* Keeps the max_to_keep newest checkpoints; the one just written is durable already. */
-static void rotate_checkpoints(const char *dir, int max_to_keep)
-{
-    long iters[4096];
-    int count;
-    list_checkpoints(dir, iters, 4096, &count);
+    long iters[CKPT_LIST_MAX];
+    int count = checkpoint_list(dir, iters, CKPT_LIST_MAX);
     for (int i = 0; i < count - max_to_keep; i++) {
         char p[RUN_PATH_MAX];
-        checkpoint_path(p, sizeof p, dir, iters[i]);
+        if (iters[i] >= written || checkpoint_path(NULL, p, sizeof p, dir, iters[i]) != 0)
+            continue;
         if (unlink(p) != 0) log_warn("%s: cannot remove old checkpoint: %s", p, strerror(errno));
     }
 }
@@ -376,7 +346,7 @@ static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, r
                            dc_err *e)
 {
     char path[RUN_PATH_MAX];
-    checkpoint_path(path, sizeof path, c->ckpt_dir, iteration);
+    if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iteration) != 0) return -1;
     checkpoint_state s;
     memset(&s, 0, sizeof s);
     s.iteration = iteration;
@@ -388,7 +358,7 @@ static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, r
     s.class_names_json = c->classes_json;
     dcgan_model_range(&c->model.cfg, &s.image_lo, &s.image_hi);
     if (checkpoint_save(path, &c->model, &c->tr, &s, e) != 0) return -1;
-    rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep);
+    rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep, iteration);
     return 0;
 }
 
@@ -402,6 +372,59 @@ static int save_samples(run_ctx *c, long iteration, dc_err *e)
     dcgan_model_range(mc, &lo, &hi);
     return png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
                           mc->output_w, c->samples.cols, lo, hi, e);
+}
+
+/* Loads the newest usable checkpoint of the run. Damaged ones (unreadable, truncated, checksum
+ * mismatch) are reported one line each and skipped; once an older good one is found they are
+ * renamed to "<name>.damaged", out of rotation's way. A sound checkpoint that does not fit the
+ * command (model shape, batch size) is an error. Returns 1 resumed, 0 nothing to resume from,
+ * -1 error (also when every checkpoint is damaged: nothing is renamed then). */
+static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, rng_state *zr,
+                         dc_err *e)
+{
+    long iters[CKPT_LIST_MAX];
+    int count = checkpoint_list(c->ckpt_dir, iters, CKPT_LIST_MAX);
+    if (count == 0) return 0;
+    char path[RUN_PATH_MAX];
+    dc_err first;
+    first.msg[0] = 0;
+    int i;
+    for (i = count - 1; i >= 0; i--) {
+        if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iters[i]) != 0) return -1;
+        checkpoint_state st;
+        int rc = checkpoint_load(path, &c->model, &c->tr, &st, e);
+        if (rc == CHECKPOINT_DAMAGED) {
+            log_warn("%s", e->msg);
+            if (!first.msg[0]) first = *e;
+            continue;
+        }
+        if (rc != 0) return -1;
+        int bs = st.batch_size;
+        *iteration = st.iteration;
+        *epoch = st.epoch;
+        *batch = st.batch;
+        *zr = st.z_rng;
+        checkpoint_state_free(&st);
+        if (bs != c->o.batch_size)
+            return dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, "
+                              "or start a new run with --out-name", path, bs);
+        break;
+    }
+    if (i < 0)
+        return dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s); move them away "
+                          "to start the run afresh", c->ckpt_dir, count, first.msg);
+    for (int j = i + 1; j < count; j++) {
+        char bad[RUN_PATH_MAX], aside[RUN_PATH_MAX + 16];
+        if (checkpoint_path(NULL, bad, sizeof bad, c->ckpt_dir, iters[j]) != 0) continue;
+        snprintf(aside, sizeof aside, "%s.damaged", bad);
+        if (rename(bad, aside) == 0)
+            log_warn("%s: damaged, renamed to %s", bad, aside);
+        else
+            log_warn("%s: damaged, and cannot be renamed: %s", bad, strerror(errno));
+    }
+    log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, *iteration, *epoch,
+             *batch);
+    return 1;
 }
 
 int train_run(const train_options *opts, dc_err *e)
@@ -496,27 +519,16 @@ int train_run(const train_options *opts, dc_err *e)
     long iteration = 0, epoch = 0, batch = 0;
     rng_state zr;
     rng_init(&zr, o->seed);
-    long iters[4096];
-    int nckpt;
-    long newest = list_checkpoints(c.ckpt_dir, iters, 4096, &nckpt);
-    if (newest >= 0) {
-        char path[RUN_PATH_MAX];
-        checkpoint_path(path, sizeof path, c.ckpt_dir, newest);
-        checkpoint_state st;
-        if (checkpoint_load(path, &c.model, &c.tr, &st, e) != 0) goto done;
-        int bs = st.batch_size;
-        iteration = st.iteration;
-        epoch = st.epoch;
-        batch = st.batch;
-        zr = st.z_rng;
-        checkpoint_state_free(&st);
-        if (bs != o->batch_size) {
-            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
-                       "start a new run with --out-name", path, bs);
-            goto done;
-        }
-        log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, iteration,
-                 epoch, batch);
+    /* temporary files of a killed run (atomic_file's "<name>.tmp.<pid>") */
+    int stale = atomic_file_remove_stale(c.ckpt_dir, "ckpt-", ".safetensors") +
+                atomic_file_remove_stale(c.sample_dir, "train_", ".png") +
+                atomic_file_remove_stale(c.run_dir, "config", ".json") +
+                atomic_file_remove_stale(c.run_dir, "log", ".csv");
+    if (stale > 0) log_info("removed %d temporary file%s left by an interrupted run", stale,
+                            stale == 1 ? "" : "s");
+    int resumed = resume_newest(&c, &iteration, &epoch, &batch, &zr, e);
+    if (resumed < 0) goto done;
+    if (resumed) {
         if (log_truncate(c.log_path, iteration, e) != 0) goto done;
     } else {
         rng_state init;
@@ -549,7 +561,13 @@ int train_run(const train_options *opts, dc_err *e)
                 o->batch_size);
         goto done;
     }
-    long total = o->epochs * per_epoch;
+    if (batch >= per_epoch || epoch > (LONG_MAX - batch) / per_epoch) {
+        dc_fail(e, "%s: the checkpoint's data position (epoch %ld, batch %ld) does not fit %ld "
+                   "batches per epoch (was --train-size or the data changed?)", c.ckpt_dir, epoch,
+                batch, per_epoch);
+        goto done;
+    }
+    long total = o->epochs > LONG_MAX / per_epoch ? LONG_MAX : o->epochs * per_epoch;
     if (o->max_steps > 0 && o->max_steps < total) total = o->max_steps;
     loader_seek(c.ld, epoch, batch);
 
