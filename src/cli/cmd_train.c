@@ -1,10 +1,13 @@
 /* dcgan train: the reference's training flags (kebab-case, snake_case accepted). */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "train/run.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 enum {
@@ -134,6 +137,45 @@ static int parse_background(const char *s, uint8_t bg[3])
     return 0;
 }
 
+/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting. */
+static size_t append_quoted(char *buf, size_t n, size_t len, const char *s)
+{
+    int plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
+            plain = 0;
+    if (len + 8 >= n) return len;
+    if (plain) {
+        snprintf(buf + len, n - len, "%s", s);
+        return strlen(buf);
+    }
+    buf[len++] = '\'';
+    for (const char *p = s; *p && len + 5 < n; p++) {
+        if (*p == '\'') {
+            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
+            len += 4;
+        } else {
+            buf[len++] = *p;
+        }
+    }
+    buf[len++] = '\'';
+    buf[len] = 0;
+    return len;
+}
+
+/* The command line that resumes this run: the program as invoked, then the same arguments. */
+static void resume_command(char *buf, size_t n, int argc, char **argv)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    len = append_quoted(buf, n, len, program_invocation_name);
+    for (int i = 0; i < argc && len + 2 < n; i++) { /* argv[0] is "train" */
+        buf[len++] = ' ';
+        buf[len] = 0;
+        len = append_quoted(buf, n, len, argv[i]);
+    }
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *C = "train";
@@ -212,7 +254,19 @@ int cmd_train(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
-    if (train_run(&o, &e) != 0) {
+    /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume. SIGXFSZ ignored: a
+     * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
+     * instead of killing the process. */
+    if (interrupt_install() == 0) o.stop = interrupt_flag();
+    signal(SIGXFSZ, SIG_IGN);
+    int rc = train_run(&o, &e);
+    if (rc == TRAIN_RUN_STOPPED) {
+        char cmd[8192];
+        resume_command(cmd, sizeof cmd, argc, argv);
+        log_warn("%s; resume with: %s", e.msg, cmd);
+        return 128 + *o.stop;
+    }
+    if (rc != 0) {
         log_error("%s", e.msg);
         return 1;
     }

@@ -18,6 +18,7 @@
 #include "train/checkpoint.h"
 #include "train/step.h"
 #include "util/atomic_file.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 #define FASHION_MNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
@@ -586,6 +587,12 @@ int train_run(const train_options *opts, dc_err *e)
     long start_it = iteration;
     int tty = isatty(2);
     while (iteration < total) {
+        if (o->stop && *o->stop) { /* before any iteration of this process: nothing to save */
+            rc = TRAIN_RUN_STOPPED;
+            dc_fail(e, "stopped by %s before iteration %ld; nothing new to save",
+                    interrupt_signal_name(*o->stop), iteration + 1);
+            goto done;
+        }
         long be, bb;
         if (loader_next(c.ld, c.x, c.y, &be, &bb, e) != 0) goto done;
         draw_z(&zr, o->zdist, c.z, B * mc.z_dim);
@@ -626,6 +633,16 @@ int train_run(const train_options *opts, dc_err *e)
             if (tty && (sampled || saved || iteration == total)) fputc('\n', stderr);
         }
         if (sampled) log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
+        if (o->stop && *o->stop && iteration < total) {
+            if (!saved && save_checkpoint(&c, iteration, epoch, batch, zr, e) != 0) goto done;
+            if (tty && o->progress) fputc('\n', stderr);
+            char path[RUN_PATH_MAX];
+            checkpoint_path(NULL, path, sizeof path, c.ckpt_dir, iteration);
+            dc_fail(e, "stopped by %s at iteration %ld of %ld; checkpoint %s",
+                    interrupt_signal_name(*o->stop), iteration, total, path);
+            rc = TRAIN_RUN_STOPPED;
+            goto done;
+        }
     }
     if (o->sample_freq > 0 && total % o->sample_freq != 0 && iteration > start_it) {
         if (save_samples(&c, iteration, e) != 0) goto done;

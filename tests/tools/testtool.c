@@ -1,7 +1,7 @@
 /* Helper for the shell tests (tests/test_*.sh, tests/crash_test.sh): makes small data sets and
  * damaged files, and compares checkpoints tensor by tensor.
- *   testtool idx DIR N_TRAIN N_TEST        MNIST-format IDX set (train + t10k) in DIR
- *   testtool pngs DIR N SIZE               N random SIZExSIZE RGB PNGs in DIR
+ *   testtool idx DIR N_TRAIN N_TEST        MNIST-format IDX set (train + t10k) in DIR (made)
+ *   testtool pngs DIR N SIZE               N random SIZExSIZE RGB PNGs in DIR (made)
  *   testtool jpeg FILE W H                 a W x H JPEG
  *   testtool png-header FILE W H           a PNG header claiming W x H pixels (a bomb)
  *   testtool ckpt-diff A B                 exit 0 if every tensor and the run state are equal
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../testdata.h"
 
@@ -17,6 +18,20 @@ static int usage(void)
 {
     fprintf(stderr, "usage: testtool idx|pngs|jpeg|png-header|ckpt-diff|flip ... (see source)\n");
     return 2;
+}
+
+/* mkdir -p */
+static void mkdirs(const char *dir)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s", dir);
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            mkdir(p, 0777);
+            *s = '/';
+        }
+    mkdir(p, 0777);
 }
 
 static int flip(const char *path, long off)
@@ -45,6 +60,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) return usage();
     const char *cmd = argv[1];
+    if ((strcmp(cmd, "idx") == 0 || strcmp(cmd, "pngs") == 0) && argc > 2) mkdirs(argv[2]);
     if (strcmp(cmd, "idx") == 0 && argc == 5)
         return testdata_write_idx(argv[2], "train", atoi(argv[3]), 1) ||
                testdata_write_idx(argv[2], "t10k", atoi(argv[4]), 2);
