@@ -44,7 +44,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_TOOL := $(BUILD)/tests/tools/testtool
 
-.PHONY: all test demo deps clean check-deps tests
+.PHONY: all test demo deps clean check-deps tests crash-test
 
 all: check-deps $(BUILD)/dcgan
 
@@ -73,6 +73,12 @@ tests: all $(TEST_BIN) $(TEST_TOOL)
 # Each test binary runs from the repository root; tests/run prints the summary line.
 test: tests
 	@BUILD=$(BUILD) sh tests/run $(TEST_BIN) $(TEST_SCRIPTS)
+
+# SIGKILL at random moments, resume, compare with an uninterrupted run (tests/crash_test.sh).
+KILLS ?= 25
+STEPS ?= 400
+crash-test: tests
+	BUILD=$(BUILD) sh tests/crash_test.sh $(KILLS) $(STEPS)
 
 deps:
 	sh scripts/install-deps
