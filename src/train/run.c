@@ -607,9 +607,13 @@ int train_run(const train_options *opts, dc_err *e)
                        "checkpoint in %s is kept", iteration, s.d_loss, s.g_loss, c.ckpt_dir);
             goto done;
         }
+        errno = 0;
         fprintf(c.log, "%ld,%ld,%ld,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", iteration, be, bb, el,
                 s.d_loss, s.d_loss_real, s.d_loss_fake, s.g_loss, s.d_real_mean, s.d_fake_mean);
-        fflush(c.log);
+        if (fflush(c.log) != 0 || ferror(c.log)) {
+            dc_fail(e, "%s: write failed: %s", c.log_path, strerror(errno ? errno : EIO));
+            goto done;
+        }
         int sampled = 0, saved = 0;
         if (o->sample_freq > 0 && iteration % o->sample_freq == 0) {
             if (save_samples(&c, iteration, e) != 0) goto done;
