@@ -15,11 +15,13 @@ KILLS=${1:-25}
 STEPS=${2:-400}
 SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 MAXSLEEP=${CRASH_MAX_SLEEP:-0.5}
-D="$BUILD/dcgan"
-TOOL="$BUILD/tests/tools/testtool"
 T=$(mktemp -d /tmp/dcgan-crash-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, sleeps up to ${MAXSLEEP}s, $D"
+# private copies: a rebuild during a long run must not change the program under test
+cp "$BUILD/dcgan" "$BUILD/tests/tools/testtool" "$T/" || exit 1
+D="$T/dcgan"
+TOOL="$T/testtool"
+echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, sleeps up to ${MAXSLEEP}s, $BUILD/dcgan"
 
 "$TOOL" idx "$T/data/idx" 120 24 || { echo "FAIL: cannot make data"; exit 1; }
 # run NAME: exec, so that in the background $! is dcgan itself
