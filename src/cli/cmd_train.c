@@ -1,5 +1,6 @@
 /* dcgan train: the reference's training flags (kebab-case, snake_case accepted). */
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -200,7 +201,7 @@ int cmd_train(int argc, char **argv)
             else bad = cli_parse_long(C, "--train-size", optarg, 1, 2000000000L, &o.train_size);
             break;
         case OPT_BATCH_SIZE: bad = cli_parse_int(C, "--batch-size", optarg, 1, 65536, &o.batch_size); break;
-        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, 10.0f, &o.learning_rate); break;
+        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, FLT_MAX, &o.learning_rate); break;
         case OPT_BETA1: bad = cli_parse_float(C, "--beta1", optarg, 0.0f, 0.999999f, &o.beta1); break;
         case OPT_INPUT_H: bad = cli_parse_int(C, "--input-height", optarg, 1, 65536, &o.input_h); break;
         case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o.input_w); break;

@@ -602,9 +602,16 @@ int train_run(const train_options *opts, dc_err *e)
         epoch = bb + 1 >= per_epoch ? be + 1 : be;
         batch = bb + 1 >= per_epoch ? 0 : bb + 1;
         double el = now_seconds() - t0;
-        if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
-            dc_fail(e, "iteration %ld: loss is not finite (d_loss %g, g_loss %g); the last "
-                       "checkpoint in %s is kept", iteration, s.d_loss, s.g_loss, c.ckpt_dir);
+        /* divergence: caught in the iteration it appears, before anything is written */
+        int losses_ok = isfinite(s.d_loss) && isfinite(s.g_loss) && isfinite(s.g_loss_first);
+        char where[160];
+        int params_ok = dcgan_model_check_finite(&c.model, 0, where, sizeof where) == 0;
+        if (!losses_ok || !params_ok) {
+            if (params_ok && dcgan_model_check_finite(&c.model, 1, where, sizeof where) == 0)
+                snprintf(where, sizeof where, "the loss");
+            dc_fail(e, "training diverged at iteration %ld: %s is not finite (d_loss %g, g_loss %g); "
+                       "nothing of this iteration is saved; the last checkpoint in %s is kept (try a lower "
+                       "--learning-rate)", iteration, where, s.d_loss, s.g_loss, c.ckpt_dir);
             goto done;
         }
         errno = 0;
