@@ -17,7 +17,7 @@ enum {
     OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
-    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP,
+    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -78,6 +78,8 @@ static const struct option train_options_table[] = {
     {"conditional", no_argument, 0, OPT_COND},
     {"no-conditional", no_argument, 0, OPT_NO_COND},
     {"background", required_argument, 0, OPT_BACKGROUND},
+    {"on-bad-image", required_argument, 0, OPT_ON_BAD_IMAGE},
+    {"on_bad_image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"quiet", no_argument, 0, OPT_QUIET},
     {"train", no_argument, 0, OPT_TRAIN_FLAG},
     {"help", no_argument, 0, OPT_HELP},
@@ -106,6 +108,8 @@ static void train_help(void)
         "  --c-dim 1|3               force grayscale or colour (default: from the data)\n"
         "  --background R,G,B        colour under transparent PNG pixels (255,255,255)\n"
         "  --train-size N            images per epoch (default all)\n"
+        "  --on-bad-image skip|fail  image files that cannot be decoded: skip them (default),\n"
+        "                            with a warning and a count, or stop with an error\n"
         "  --conditional / --no-conditional\n"
         "                            label-conditioned model (default: when the data has labels)\n"
         "model:\n"
@@ -243,6 +247,11 @@ int cmd_train(int argc, char **argv)
         case OPT_BACKGROUND:
             if (parse_background(optarg, o.background) != 0)
                 return cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg);
+            break;
+        case OPT_ON_BAD_IMAGE:
+            if (strcmp(optarg, "skip") == 0) o.skip_bad_images = 1;
+            else if (strcmp(optarg, "fail") == 0) o.skip_bad_images = 0;
+            else return cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg);
             break;
         case OPT_QUIET: o.progress = 0; break;
         case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */

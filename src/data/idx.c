@@ -49,6 +49,17 @@ static int idx_open(idx_file *f, const char *path, dc_err *e)
     return 0;
 }
 
+/* zlib's gzerror text without the "<fd:N>: " it puts first for a gzdopen'ed file. */
+static const char *gz_reason(const char *msg)
+{
+    if (!msg) return "read error";
+    if (strncmp(msg, "<fd:", 4) == 0) {
+        const char *colon = strstr(msg, ": ");
+        if (colon) return colon + 2;
+    }
+    return msg;
+}
+
 /* Reads up to n bytes; returns the count read or -1 (message set). */
 static int64_t idx_read(idx_file *f, const char *path, void *buf, int64_t n, dc_err *e)
 {
@@ -62,14 +73,14 @@ static int64_t idx_read(idx_file *f, const char *path, void *buf, int64_t n, dc_
             const char *msg = gzerror(f->gz, &zerr);
             if (zerr == Z_ERRNO) return dc_fail(e, "%s: read error: %s", path, strerror(errno));
             return dc_fail(e, "%s: %s data: %s", path, f->gzipped ? "corrupt gzip" : "bad",
-                           msg ? msg : "read error");
+                           gz_reason(msg));
         }
         if (got == 0) {
             /* distinguish a clean end of file from a gzip stream cut short */
             int zerr;
             const char *msg = gzerror(f->gz, &zerr);
             if (zerr != Z_OK && zerr != Z_STREAM_END && zerr != Z_BUF_ERROR)
-                return dc_fail(e, "%s: corrupt gzip data: %s", path, msg);
+                return dc_fail(e, "%s: corrupt gzip data: %s", path, gz_reason(msg));
             if (f->gzipped && zerr == Z_BUF_ERROR)
                 return dc_fail(e, "%s: truncated gzip stream", path);
             break;

@@ -40,6 +40,7 @@ void train_options_default(train_options *o)
     o->conditional = -1;
     o->background[0] = o->background[1] = o->background[2] = 255;
     o->train_size = 0;
+    o->skip_bad_images = 1;
     o->loader_threads = 2;
     o->z_dim = 100;
     o->gf_dim = o->df_dim = 64;
@@ -155,6 +156,7 @@ static int open_dataset(const train_options *o, dataset *ds, char *src, size_t s
     memcpy(spec.background, o->background, 3);
     spec.lo = -1.0f;
     spec.hi = 1.0f;
+    spec.skip_bad = o->skip_bad_images;
     return dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
 }
 
@@ -182,6 +184,7 @@ static char *run_config_json(const train_options *o, const dcgan_config *mc, con
     cJSON_AddNumberToObject(c, "output_height", mc->output_h);
     cJSON_AddNumberToObject(c, "output_width", mc->output_w);
     cJSON_AddBoolToObject(c, "crop", o->crop);
+    cJSON_AddStringToObject(c, "on_bad_image", o->skip_bad_images ? "skip" : "fail");
     cJSON_AddNumberToObject(c, "c_dim", mc->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", mc->y_dim);
     cJSON_AddBoolToObject(c, "conditional", mc->y_dim > 0);
@@ -478,8 +481,8 @@ int train_run(const train_options *opts, dc_err *e)
         c.ds.hi = hi;
     }
     if (c.ds.count < o->batch_size) {
-        dc_fail(e, "%s: %d images, fewer than one batch (--batch-size %d)", src, c.ds.count,
-                o->batch_size);
+        dc_fail(e, "%s: %d %simages, fewer than one batch (--batch-size %d)", src, c.ds.count,
+                c.ds.skipped ? "usable " : "", o->batch_size);
         goto done;
     }
 
@@ -659,6 +662,10 @@ int train_run(const train_options *opts, dc_err *e)
         if (save_samples(&c, iteration, e) != 0) goto done;
         log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
     }
+    int bad = c.ds.skipped + loader_bad_count(c.ld);
+    if (bad > 0)
+        log_warn("%d bad image%s skipped (%d when the folder was opened, %d while training)", bad,
+                 bad == 1 ? "" : "s", c.ds.skipped, loader_bad_count(c.ld));
     log_info("done: %ld iterations; checkpoint in %s", iteration, c.ckpt_dir);
     rc = 0;
 done:

@@ -22,6 +22,7 @@ typedef struct {
     int conditional;        /* -1: when the data has labels */
     uint8_t background[3];  /* for transparent PNGs */
     long train_size;        /* items per epoch; <= 0: all */
+    int skip_bad_images;    /* image folders: 1 skip files that cannot be decoded, 0 fail */
     int loader_threads;
     /* model */
     int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
