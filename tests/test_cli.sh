@@ -119,6 +119,8 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
         --batch-size 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
     expect 1 "differs from the requested one" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 16 --gf-dim 8 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
+    expect 1 "trained with --seed 1, this command has --seed 2" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet --seed 2
     expect 1 "$T/none.npy: cannot open" -- "$D" sample --run "$R" --z "$T/none.npy"
     printf 'garbage' >"$T/bad.npy"
     expect 1 "$T/bad.npy: not a .npy file" -- "$D" sample --run "$R" --z "$T/bad.npy"

@@ -13,6 +13,7 @@
 #include "model/dcgan.h"
 #include "train/checkpoint.h"
 #include "train/run.h"
+#include "train/run_config.h"
 #include "train/step.h"
 #include "util/log.h"
 
@@ -173,7 +174,7 @@ int cmd_sample(int argc, char **argv)
     int model_open = 0;
     checkpoint_state st;
     memset(&st, 0, sizeof st);
-    cJSON *names = NULL, *runcfg = NULL;
+    cJSON *names = NULL;
 
     /* latent vectors */
     if (zfile) {
@@ -202,10 +203,11 @@ int cmd_sample(int argc, char **argv)
     model_open = 1;
     if (checkpoint_load(path, &m, NULL, &st, &e) != 0) goto fail;
     if (st.class_names_json) names = cJSON_Parse(st.class_names_json);
-    if (st.run_json && !zdist_given) {
-        runcfg = cJSON_Parse(st.run_json);
-        const cJSON *zs = cJSON_GetObjectItemCaseSensitive(runcfg, "z_dist");
-        if (cJSON_IsString(zs)) z_dist_parse(zs->valuestring, &zd);
+    if (st.run_json && !zdist_given) { /* the latent distribution G was trained on */
+        run_config rc_saved;
+        if (run_config_parse(st.run_json, strlen(st.run_json), path, &rc_saved, &e) != 0)
+            goto fail;
+        if (rc_saved.have & RUN_CONFIG_Z_DIST) zd = rc_saved.zdist;
     }
     if (!z) {
         z = dc_alloc_floats((size_t)n * cfg.z_dim);
@@ -300,7 +302,6 @@ fail:
     rc = 1;
 out:
     cJSON_Delete(names);
-    cJSON_Delete(runcfg);
     checkpoint_state_free(&st);
     if (model_open) dcgan_model_free(&m);
     free(z);

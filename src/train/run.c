@@ -16,6 +16,7 @@
 #include "io/png_write.h"
 #include "model/dcgan.h"
 #include "train/checkpoint.h"
+#include "train/run_config.h"
 #include "train/step.h"
 #include "util/atomic_file.h"
 #include "util/interrupt.h"
@@ -403,6 +404,15 @@ static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, 
             continue;
         }
         if (rc != 0) return -1;
+        if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
+            run_config saved;
+            int bad = run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
+                      run_config_check_resume(&saved, &c->o, path, e) != 0;
+            if (bad) {
+                checkpoint_state_free(&st);
+                return -1;
+            }
+        }
         int bs = st.batch_size;
         *iteration = st.iteration;
         *epoch = st.epoch;
