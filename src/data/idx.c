@@ -45,7 +45,7 @@ static int idx_open(idx_file *f, const char *path, dc_err *e)
         close(fd);
         return dc_fail(e, "%s: cannot open: out of memory", path);
     }
-    gzbuffer(f->gz, 1 << 17);
+    if (f->file_size > (1 << 20)) gzbuffer(f->gz, 1 << 17); /* big files: fewer, larger reads */
     return 0;
 }
 
@@ -138,14 +138,14 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
             goto fail;
         }
     }
-    int64_t total = 1;
-    for (int i = 0; i < ndim && total <= IDX_MAX_TOTAL; i++)
-        total *= dims[i]; /* < 2^35 * 2^32: no overflow */
+    int64_t total = 1; /* capped just above the limit: the product of 3 dims can overflow */
+    for (int i = 0; i < ndim; i++)
+        total = (int64_t)dims[i] > (IDX_MAX_TOTAL + 1) / total ? IDX_MAX_TOTAL + 1 : total * dims[i];
     if (dims[0] > IDX_MAX_COUNT) {
         dc_fail(e, "%s: implausible item count %u (limit %ld)", path, dims[0], IDX_MAX_COUNT);
         goto fail;
     }
-    if (ndim == 3 && (int64_t)dims[1] * dims[2] > IDX_MAX_ITEM_PIXELS) {
+    if (ndim == 3 && (uint64_t)dims[1] * dims[2] > (uint64_t)IDX_MAX_ITEM_PIXELS) {
         dc_fail(e, "%s: implausible image size %ux%u", path, dims[1], dims[2]);
         goto fail;
     }
@@ -163,8 +163,9 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
                     (long long)(f.file_size - hlen - total));
         goto fail;
     }
-    /* Grow the buffer with the data actually read (a gzip header cannot be trusted). */
-    int64_t cap = total < (64 << 20) ? total : (64 << 20);
+    /* Grow the buffer with the data actually read (a gzip header cannot be trusted): start at
+     * 1 MiB and double, so a small file claiming gigabytes costs little. */
+    int64_t cap = total < (1 << 20) ? total : (1 << 20);
     if (!f.gzipped) cap = total;
     buf = malloc((size_t)cap);
     if (!buf) {
