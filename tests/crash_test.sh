@@ -8,7 +8,10 @@
 # run state, log.csv (without its timing column) and every sample grid equal the reference's.
 #
 #   sh tests/crash_test.sh [KILLS [STEPS]]     (BUILD=build-san for the sanitizer build;
-#                                              CRASH_SEED=N repeats a sequence of sleeps)
+#                                              CRASH_SEED=N repeats a sequence of sleeps;
+#                                              CRASH_MAX_SLEEP=S, default 0.5)
+# Each sleep before a kill is drawn between half the start-up time of the program (measured
+# on the reference run: until its first checkpoint) and the start-up time plus S seconds.
 # `make crash-test` runs the long variant; tests/test_crash.sh a short one inside `make test`.
 BUILD=${BUILD:-build}
 KILLS=${1:-25}
@@ -21,7 +24,7 @@ trap 'rm -rf "$T"' EXIT
 cp "$BUILD/dcgan" "$BUILD/tests/tools/testtool" "$T/" || exit 1
 D="$T/dcgan"
 TOOL="$T/testtool"
-echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, sleeps up to ${MAXSLEEP}s, $BUILD/dcgan"
+echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, $BUILD/dcgan"
 
 "$TOOL" idx "$T/data/idx" 120 24 || { echo "FAIL: cannot make data"; exit 1; }
 # run NAME: exec, so that in the background $! is dcgan itself
@@ -31,12 +34,23 @@ run() {
         --max-steps "$STEPS" --sample-freq 7 --ckpt-freq 1 --max-to-keep 2 --threads 1 --quiet
 }
 start=$(date +%s)
-(run reference 2>"$T/ref.err") || { echo "FAIL: the uninterrupted run failed:"; cat "$T/ref.err"; exit 1; }
-echo "reference run: $(( $(date +%s) - start )) s"
+# the reference run, timing its start-up (until the first checkpoint) on the way
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+t0=$(ms)
+(run reference 2>"$T/ref.err") &
+ref=$!
+while [ ! -f "$T/out/reference/checkpoints/ckpt-00000001.safetensors" ] && kill -0 $ref 2>/dev/null; do
+    sleep 0.01
+done
+startup=$(( $(ms) - t0 ))
+wait $ref || { echo "FAIL: the uninterrupted run failed:"; cat "$T/ref.err"; exit 1; }
+echo "reference run: $(( $(date +%s) - start )) s, $startup ms to its first checkpoint"
 
-# the sleeps, from the seed
-awk -v s="$SEED" -v n=$((KILLS * 4 + 100)) -v m="$MAXSLEEP" \
-    'BEGIN { srand(s); for (i = 0; i < n; i++) printf "%.3f\n", 0.02 + rand() * (m - 0.02) }' >"$T/sleeps"
+# the sleeps, from the seed: from half the start-up time (some kills before any checkpoint)
+# to the start-up time plus MAXSLEEP
+awk -v s="$SEED" -v n=$((KILLS * 4 + 100)) -v m="$MAXSLEEP" -v st="$startup" \
+    'BEGIN { srand(s); lo = st / 2000; hi = st / 1000 + m;
+             for (i = 0; i < n; i++) printf "%.3f\n", lo + rand() * (hi - lo) }' >"$T/sleeps"
 
 CK="$T/out/crashed/checkpoints"
 kills=0; in_write=0; starts=0; fail=0; done=0
