@@ -44,7 +44,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_TOOL := $(BUILD)/tests/tools/testtool
 
-.PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge
+.PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind
 
 all: check-deps $(BUILD)/dcgan
 
@@ -79,6 +79,12 @@ KILLS ?= 25
 STEPS ?= 400
 crash-test: tests
 	BUILD=$(BUILD) sh tests/crash_test.sh $(KILLS) $(STEPS)
+
+# valgrind --leak-check=full on short runs (tests/valgrind.sh), with a build valgrind can run
+# (no -march=native: valgrind does not know AVX-512).
+valgrind:
+	$(MAKE) --no-print-directory BUILD=build-vg OPT="-O1 -g" build-vg/dcgan build-vg/tests/tools/testtool
+	BUILD=build-vg sh tests/valgrind.sh
 
 # libFuzzer targets (fuzz/fuzz_*.c), built with clang into build-fuzz/ with ASan + UBSan.
 # `make fuzz` runs each for FUZZ_SECONDS, one after the other, from the committed corpus
@@ -136,6 +142,6 @@ demo:
 	@sh scripts/demo
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-vg
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
