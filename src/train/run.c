@@ -380,10 +380,11 @@ static int save_samples(run_ctx *c, long iteration, dc_err *e)
 }
 
 /* Loads the newest usable checkpoint of the run. Damaged ones (unreadable, truncated, checksum
- * mismatch) are reported one line each and skipped; once an older good one is found they are
+ * mismatch) are skipped; once an older good one is found, each is reported in one line and
  * renamed to "<name>.damaged", out of rotation's way. A sound checkpoint that does not fit the
- * command (model shape, batch size) is an error. Returns 1 resumed, 0 nothing to resume from,
- * -1 error (also when every checkpoint is damaged: nothing is renamed then). */
+ * command (model shape, batch size, settings) is an error. Returns 1 resumed, 0 nothing to
+ * resume from, -1 error (also when every checkpoint is damaged: nothing is renamed then). */
+#define DAMAGED_REPORT_MAX 8
 static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, rng_state *zr,
                          dc_err *e)
 {
@@ -391,26 +392,25 @@ static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, 
     int count = checkpoint_list(c->ckpt_dir, iters, CKPT_LIST_MAX);
     if (count == 0) return 0;
     char path[RUN_PATH_MAX];
-    dc_err first;
-    first.msg[0] = 0;
-    int i;
+    dc_err *why = dc_calloc(DAMAGED_REPORT_MAX, sizeof *why); /* the newest damaged ones */
+    int ndamaged = 0, rc = -1, i;
     for (i = count - 1; i >= 0; i--) {
-        if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iters[i]) != 0) return -1;
+        if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iters[i]) != 0) goto out;
         checkpoint_state st;
-        int rc = checkpoint_load(path, &c->model, &c->tr, &st, e);
-        if (rc == CHECKPOINT_DAMAGED) {
-            log_warn("%s", e->msg);
-            if (!first.msg[0]) first = *e;
+        int lrc = checkpoint_load(path, &c->model, &c->tr, &st, e);
+        if (lrc == CHECKPOINT_DAMAGED) {
+            if (ndamaged < DAMAGED_REPORT_MAX) why[ndamaged] = *e;
+            ndamaged++;
             continue;
         }
-        if (rc != 0) return -1;
+        if (lrc != 0) goto out;
         if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
             run_config saved;
             int bad = run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
                       run_config_check_resume(&saved, &c->o, path, e) != 0;
             if (bad) {
                 checkpoint_state_free(&st);
-                return -1;
+                goto out;
             }
         }
         int bs = st.batch_size;
@@ -419,26 +419,34 @@ static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, 
         *batch = st.batch;
         *zr = st.z_rng;
         checkpoint_state_free(&st);
-        if (bs != c->o.batch_size)
-            return dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, "
-                              "or start a new run with --out-name", path, bs);
+        if (bs != c->o.batch_size) {
+            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
+                       "start a new run with --out-name", path, bs);
+            goto out;
+        }
         break;
     }
-    if (i < 0)
-        return dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s); move them away "
-                          "to start the run afresh", c->ckpt_dir, count, first.msg);
-    for (int j = i + 1; j < count; j++) {
+    if (i < 0) {
+        dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s); move them away to "
+                   "start the run afresh", c->ckpt_dir, count, why[0].msg);
+        goto out;
+    }
+    for (int j = count - 1, k = 0; j > i; j--, k++) { /* newest first, as found */
         char bad[RUN_PATH_MAX], aside[RUN_PATH_MAX + 16];
         if (checkpoint_path(NULL, bad, sizeof bad, c->ckpt_dir, iters[j]) != 0) continue;
         snprintf(aside, sizeof aside, "%s.damaged", bad);
+        const char *msg = k < DAMAGED_REPORT_MAX ? why[k].msg : bad;
         if (rename(bad, aside) == 0)
-            log_warn("%s: damaged, renamed to %s", bad, aside);
+            log_warn("%s; renamed to %s, resuming from an older checkpoint", msg, aside);
         else
-            log_warn("%s: damaged, and cannot be renamed: %s", bad, strerror(errno));
+            log_warn("%s; cannot rename it: %s", msg, strerror(errno));
     }
     log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, *iteration, *epoch,
              *batch);
-    return 1;
+    rc = 1;
+out:
+    free(why);
+    return rc;
 }
 
 int train_run(const train_options *opts, dc_err *e)
