@@ -2,7 +2,6 @@
 
 #include <cJSON.h>
 #include <cblas.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
