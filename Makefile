@@ -42,8 +42,9 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+TEST_TOOL := $(BUILD)/tests/tools/testtool
 
-.PHONY: all test demo deps clean check-deps tests
+.PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind
 
 all: check-deps $(BUILD)/dcgan
 
@@ -64,11 +65,73 @@ $(BUILD)/dcgan: $(MAIN_OBJ) $(BUILD)/libdcgan.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-tests: all $(TEST_BIN)
+$(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+tests: all $(TEST_BIN) $(TEST_TOOL)
 
 # Each test binary runs from the repository root; tests/run prints the summary line.
 test: tests
 	@BUILD=$(BUILD) sh tests/run $(TEST_BIN) $(TEST_SCRIPTS)
+
+# SIGKILL at random moments, resume, compare with an uninterrupted run (tests/crash_test.sh).
+KILLS ?= 25
+STEPS ?= 400
+crash-test: tests
+	BUILD=$(BUILD) sh tests/crash_test.sh $(KILLS) $(STEPS)
+
+# valgrind --leak-check=full on short runs (tests/valgrind.sh), with a build valgrind can run
+# (no -march=native: valgrind does not know AVX-512).
+valgrind:
+	$(MAKE) --no-print-directory BUILD=build-vg OPT="-O1 -g" build-vg/dcgan build-vg/tests/tools/testtool
+	BUILD=build-vg sh tests/valgrind.sh
+
+# libFuzzer targets (fuzz/fuzz_*.c), built with clang into build-fuzz/ with ASan + UBSan.
+# `make fuzz` runs each for FUZZ_SECONDS, one after the other, from the committed corpus
+# fuzz/corpus/<target>/ (new inputs go to build-fuzz/corpus/<target>/; `make fuzz-merge`
+# folds those that add coverage into the committed corpus).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_DIR     := build-fuzz
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# No OpenMP here (one runtime, OpenBLAS's, in the process): the pragmas, and variables used
+# only in their clauses, are left alone.
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unknown-pragmas \
+                -Wno-unused-variable -g -O1 \
+                -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS)
+FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_DIR)/libdcgan.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(PKG_LIBS) -lgomp -lpthread -lm -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	    dict=; [ -f fuzz/$$t.dict ] && dict=-dict=fuzz/$$t.dict; \
+	    echo "--- fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t $$dict -max_total_time=$(FUZZ_SECONDS) \
+	        -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_DIR)/crash-$$t- 2>$(FUZZ_DIR)/fuzz_$$t.log || \
+	        { tail -60 $(FUZZ_DIR)/fuzz_$$t.log; echo "fuzz_$$t: FAILED (input in $(FUZZ_DIR)/crash-$$t-*)"; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz-merge: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    $(FUZZ_DIR)/fuzz_$$t -merge=1 fuzz/corpus/$$t $(FUZZ_DIR)/corpus/$$t 2>&1 | tail -1; \
+	done
 
 deps:
 	sh scripts/install-deps
@@ -79,6 +142,6 @@ demo:
 	@sh scripts/demo
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz build-vg
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

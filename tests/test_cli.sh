@@ -40,6 +40,58 @@ expect 2 "\-\-output-height: bad value '-5'" -- "$D" train --output-height -5
 expect 2 "\-\-output-height/\-\-output-width 8x8: must be 16" -- "$D" train --no-conditional --output-height 8
 expect 2 "\-\-out-name: bad value 'a/b'" -- "$D" train --out-name a/b
 expect 2 "unexpected argument 'extra'" -- "$D" train extra
+# every flag with a value, given a bad one: usage error (2) naming the flag
+long=$(printf '%01100d' 0)
+while read -r flag value; do
+    [ -z "$flag" ] && continue
+    [ "$value" = LONG ] && value=$long
+    expect 2 "\\$flag: " -- "$D" train "$flag" "$value"
+done <<'FLAGS'
+--dataset LONG
+--data-dir LONG
+--input-fname-pattern LONG
+--epoch 0
+--epoch 1e3
+--train-size 0
+--train-size -3
+--batch-size 65537
+--learning-rate -1
+--learning-rate inf
+--learning-rate 1e39
+--beta1 1
+--beta1 -0.1
+--input-height 0
+--input-width x
+--output-height 8193
+--output-width 0
+--z-dim 0
+--z-dim 100001
+--z-dist uniform
+--gf-dim 0
+--df-dim 4097
+--gfc-dim 0
+--dfc-dim -1
+--c-dim 2
+--out-dir LONG
+--out-name ..
+--sample-freq -1
+--ckpt-freq x
+--max-to-keep 0
+--max-steps 0
+--seed -1
+--seed 99999999999999999999999
+--threads 0
+--loader-threads 65
+--background 1,2
+--background 1,2,256
+--on-bad-image ignore
+FLAGS
+expect 2 "\-n: bad value '0'" -- "$D" sample --run "$T" -n 0
+expect 2 "\-\-cols: bad value 'x'" -- "$D" sample --run "$T" --cols x
+expect 2 "\-\-seed: bad value 'abc'" -- "$D" sample --run "$T" --seed abc
+expect 2 "\-\-z-dist: bad value 'flat'" -- "$D" sample --run "$T" --z-dist flat
+expect 2 "\-\-grid needs a value" -- "$D" sample --run "$T" --grid
+expect 2 "unknown option '--bogus'" -- "$D" sample --bogus
 expect 1 "$T/nodata/celebA: no such folder" -- "$D" train --data-dir "$T/nodata"
 expect 1 "$T/nodata/celebA: no such folder" -- "$D" train --data_dir "$T/nodata" --batch_size 8
 mkdir -p "$T/data/empty"
@@ -68,6 +120,13 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
         --batch-size 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
     expect 1 "differs from the requested one" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 16 --gf-dim 8 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
+    expect 1 "trained with --seed 1, this command has --seed 2" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet --seed 2
+    expect 1 "$T/none.npy: cannot open" -- "$D" sample --run "$R" --z "$T/none.npy"
+    printf 'garbage' >"$T/bad.npy"
+    expect 1 "$T/bad.npy: not a .npy file" -- "$D" sample --run "$R" --z "$T/bad.npy"
+    expect 1 "$T/no/such/dir/g.png: cannot create" -- "$D" sample --run "$R" --grid "$T/no/such/dir/g.png"
+    expect 1 "$T/no/such/dir/x.npy: cannot create" -- "$D" sample --run "$R" --npy "$T/no/such/dir/x.npy"
     head -c 1000 "$R/checkpoints/ckpt-00000003.safetensors" >"$T/trunc.safetensors"
     expect 1 "$T/trunc.safetensors" -- "$D" sample --checkpoint "$T/trunc.safetensors"
 else

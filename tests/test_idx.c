@@ -164,6 +164,11 @@ static void test_bad_files(void)
     path_in(p, sizeof p, "huge");
     write_bytes(p, (const uint8_t *)"\0\0\x08\x03\x7f\xff\xff\xff\0\x01\x86\xa0\0\x01\x86\xa0xyz", 19, 0);
     expect_fail(p, "huge claimed size", NULL);
+    /* found by fuzz_idx: 2 x (2^32-1) x (2^32-1) overflowed the size product (signed overflow,
+     * undefined behaviour; make SAN=1 test catches a regression) */
+    path_in(p, sizeof p, "overflow");
+    write_bytes(p, (const uint8_t *)"\0\0\x08\x03\0\0\0\x02\xff\xff\xff\xff\xff\xff\xff\xffxyz", 19, 0);
+    expect_fail(p, "dims whose product overflows", "implausible");
     path_in(p, sizeof p, "does-not-exist");
     expect_fail(p, "missing file", "No such file");
     /* a gzip stream cut short in the compressed bytes */

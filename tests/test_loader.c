@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "data/dataset.h"
@@ -325,31 +326,72 @@ static void test_files(void)
     loader_free(l);
     loader_free(g);
 
-    /* a corrupt file: reported by loader_next for its batch, naming it */
+    /* a file that is not an image: found when the folder is opened; an error naming it with
+     * skip_bad 0, dropped (and counted) with skip_bad 1 */
     FILE *f = fopen(tpath("flat/img99.png"), "wb");
     fputs("\x89PNG\r\n\x1a\n garbage", f);
     fclose(f);
     dataset_free(&ds);
     spec.channels = 1;
     rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
-    TEST_CHECK(rc == 0 && ds.count == N + 1, "open with corrupt: %s", e.msg);
-    for (int threads = 0; threads <= 2; threads += 2) {
-        l = loader_create(&ds, 5, 3, 0, 0, 1, threads, 2, &e);
-        if (!l) continue;
-        int fails = 0, named = 1;
-        float *buf = malloc(sizeof(float) * 5 * 16);
-        for (int n = 0; n < 3; n++) {
-            if (loader_next(l, buf, NULL, NULL, NULL, &e) != 0) {
-                fails++;
-                if (!strstr(e.msg, "img99.png")) named = 0;
-                if (fails == 1) printf("  corrupt file (%d threads) -> %s\n", threads, e.msg);
+    TEST_CHECK(rc != 0 && strstr(e.msg, "img99.png"), "open with a corrupt file, fail: %s", e.msg);
+    printf("  corrupt header, fail -> %s\n", e.msg);
+    spec.skip_bad = 1;
+    rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == N && ds.skipped == 1, "open with a corrupt file, skip: %s",
+               e.msg);
+    dataset_free(&ds);
+
+    /* a file whose header is sound but whose pixels are cut short: only decoding finds it.
+     * skip_bad 0: loader_next fails for its batch, naming it. skip_bad 1: it is replaced by
+     * the next file (img00, id 0), the same with and without threads, counted once. */
+    write_gray(tpath("flat/img99.png"), 255);
+    size_t len = 0;
+    char *raw = test_read_file(tpath("flat/img99.png"), &len);
+    f = fopen(tpath("flat/img99.png"), "wb");
+    if (raw && f) fwrite(raw, 1, len - 16, f); /* loses IEND and the end of IDAT */
+    if (f) fclose(f);
+    free(raw);
+    for (int skip = 0; skip <= 1; skip++) {
+        spec.skip_bad = skip;
+        rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+        TEST_CHECK(rc == 0 && ds.count == N + 1 && ds.skipped == 0, "open, truncated pixels: %s",
+                   e.msg);
+        if (rc != 0) continue;
+        int ref[15];
+        for (int threads = 0; threads <= 2; threads += 2) {
+            l = loader_create(&ds, 5, 3, 0, 0, 1, threads, 2, &e);
+            if (!l) continue;
+            int fails = 0, named = 1, all[15], okv = 1;
+            float *buf = malloc(sizeof(float) * 5 * 16);
+            for (int n = 0; n < 3; n++) {
+                if (loader_next(l, buf, NULL, NULL, NULL, &e) != 0) {
+                    fails++;
+                    if (!strstr(e.msg, "img99.png")) named = 0;
+                    if (fails == 1) printf("  truncated pixels, fail (%d threads) -> %s\n", threads, e.msg);
+                } else if (!ids_from(buf, 5, 1, -1, 1, all + 5 * n)) {
+                    okv = 0;
+                }
             }
+            if (!skip) {
+                TEST_CHECK(fails == 1 && named, "%d threads: one failing batch naming img99.png (%d)",
+                           threads, fails);
+            } else {
+                int zeros = 0, has14 = 0;
+                for (int i = 0; i < 15; i++) zeros += all[i] == 0, has14 |= all[i] == 14;
+                TEST_CHECK(fails == 0 && okv && zeros == 2 && !has14 && loader_bad_count(l) == 1,
+                           "%d threads: img99 replaced by img00 (fails %d, img00 %d times, bad %d)",
+                           threads, fails, zeros, loader_bad_count(l));
+                if (threads == 0) memcpy(ref, all, sizeof ref);
+                else TEST_CHECK(memcmp(ref, all, sizeof ref) == 0, "threaded = synchronous");
+            }
+            free(buf);
+            loader_free(l);
         }
-        TEST_CHECK(fails == 1 && named, "%d threads: one failing batch naming img99.png (%d)",
-                   threads, fails);
-        free(buf);
-        loader_free(l);
+        dataset_free(&ds);
     }
+    unlink(tpath("flat/img99.png"));
+    spec.skip_bad = 0;
     /* channel detection: a colour file among gray ones makes the set colour */
     dataset_free(&ds);
     uint8_t rgb[8 * 8 * 3];

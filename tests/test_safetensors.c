@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "io/safetensors.h"
 #include "testutil.h"
@@ -300,6 +301,100 @@ static void test_corrupt(void)
     expect_reject("a folder", g_dir, NULL);
 }
 
+static void write_bytes(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        perror(path);
+        exit(2);
+    }
+    fwrite(b, 1, n, fp);
+    fclose(fp);
+}
+
+/* The checksum: present in every written file, equal to the documented formula (CRC-32 of the
+ * file with its 8 digits taken as '0'), and any changed byte (data, metadata, tensor table,
+ * the digits themselves) is detected; SAFETENSORS_SKIP_CHECKSUM parses regardless. */
+static void test_checksum(void)
+{
+    char good[128], path[128];
+    tmp_path(good, sizeof good, "sum.safetensors");
+    tmp_path(path, sizeof path, "sum-bad.safetensors");
+    float v[6] = {1, 2, 3, 4, 5, 6};
+    safetensors_entry en[2] = {{"a", v, 2, {2, 2}}, {"b", v + 4, 1, {2}}};
+    const char *mk[] = {"iteration"}, *mv[] = {"120"};
+    dc_err e = {{0}};
+    TEST_CHECK(safetensors_write(good, en, 2, mk, mv, 1, &e) == 0, "write: %s", e.msg);
+    size_t len = 0;
+    unsigned char *raw = test_read_file(good, &len);
+    TEST_CHECK(raw != NULL, "read back");
+    if (!raw) return;
+
+    /* the documented formula, independently */
+    unsigned char *cp = malloc(len);
+    memcpy(cp, raw, len);
+    unsigned char *at = memmem(cp, len, "\"crc32:", 7);
+    TEST_CHECK(at != NULL, "no \"crc32: in the header");
+    if (at) {
+        at += 7;
+        char digits[9];
+        memcpy(digits, at, 8);
+        digits[8] = 0;
+        memset(at, '0', 8);
+        unsigned long want = strtoul(digits, NULL, 16);
+        unsigned long got = crc32(0, cp, (uInt)len);
+        TEST_CHECK(got == want, "formula gives %08lx, the file says %s", got, digits);
+        printf("  checksum crc32:%s matches the documented formula\n", digits);
+    }
+    safetensors_file *f = safetensors_read(good, &e);
+    TEST_CHECK(f && safetensors_metadata(f, SAFETENSORS_CHECKSUM_KEY), "checksum key: %s", e.msg);
+    safetensors_free(f);
+
+    /* one changed byte anywhere is caught: last data byte, the metadata value, a shape digit,
+     * a checksum digit */
+    struct {
+        const char *label, *find, *repl;
+    } edits[] = {
+        {"data byte", NULL, NULL},
+        {"metadata value", "\"120\"", "\"130\""},
+        {"tensor shape", "[2,2]", "[4,1]"},
+        {"checksum digit", "\"crc32:", NULL},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        memcpy(cp, raw, len);
+        if (!edits[i].find) {
+            cp[len - 1] ^= 0x01;
+        } else {
+            unsigned char *p = memmem(cp, len, edits[i].find, strlen(edits[i].find));
+            TEST_CHECK(p != NULL, "%s: pattern missing", edits[i].label);
+            if (!p) continue;
+            if (edits[i].repl)
+                memcpy(p, edits[i].repl, strlen(edits[i].repl));
+            else
+                p[7] = p[7] == 'f' ? '0' : 'f';
+        }
+        write_bytes(path, cp, len);
+        expect_reject(edits[i].label, path, "checksum");
+        if (i == 0) {
+            f = safetensors_parse(cp, len, "mem", SAFETENSORS_SKIP_CHECKSUM, &e);
+            TEST_CHECK(f != NULL, "SKIP_CHECKSUM still rejects: %s", e.msg);
+            safetensors_free(f);
+        }
+    }
+    /* a malformed value */
+    memcpy(cp, raw, len);
+    unsigned char *p = memmem(cp, len, "\"crc32:", 7);
+    if (p) p[3] = 'X';
+    write_bytes(path, cp, len);
+    expect_reject("malformed checksum", path, "checksum");
+    /* reserved key */
+    const char *rk[] = {"checksum"}, *rv[] = {"mine"};
+    TEST_CHECK(safetensors_write(path, en, 2, rk, rv, 1, &e) != 0 && strstr(e.msg, "reserved"),
+               "writer accepted the reserved key: %s", e.msg);
+    free(cp);
+    free(raw);
+}
+
 int main(void)
 {
     test_begin("test_safetensors");
@@ -311,6 +406,7 @@ int main(void)
     test_round_trip();
     test_unaligned_and_i64();
     test_corrupt();
+    test_checksum();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", g_dir);

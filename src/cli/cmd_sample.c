@@ -1,6 +1,5 @@
 /* dcgan sample: images from a trained generator. */
 #include <cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -14,6 +13,7 @@
 #include "model/dcgan.h"
 #include "train/checkpoint.h"
 #include "train/run.h"
+#include "train/run_config.h"
 #include "train/step.h"
 #include "util/log.h"
 
@@ -66,24 +66,26 @@ static void sample_help(void)
         "the checkpoint).\n");
 }
 
-static int newest_checkpoint(const char *run, char *out, size_t n, dc_err *e)
+/* The newest usable checkpoint of a run, its model shape in *cfg. A damaged one (unreadable,
+ * truncated, checksum mismatch) is reported in one line and the previous one is used. */
+static int newest_checkpoint(const char *run, char *out, size_t n, dcgan_config *cfg, dc_err *e)
 {
     char dir[1200];
-    snprintf(dir, sizeof dir, "%s/checkpoints", run);
-    DIR *d = opendir(dir);
-    if (!d) return dc_fail(e, "%s: no checkpoints folder (is this a training run folder?)", run);
-    long best = -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long it;
-        char tail[32];
-        if (sscanf(de->d_name, "ckpt-%ld.%31s", &it, tail) == 2 && strcmp(tail, "safetensors") == 0 && it > best)
-            best = it;
+    if (dc_path(e, dir, sizeof dir, "%s/checkpoints", run)) return -1;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return dc_fail(e, "%s: no checkpoints folder (is this a training run folder?)", run);
+    long iters[4096];
+    int count = checkpoint_list(dir, iters, 4096);
+    if (count == 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
+    for (int i = count - 1; i >= 0; i--) {
+        if (checkpoint_path(e, out, n, dir, iters[i]) != 0) return -1;
+        int rc = checkpoint_read_config(out, cfg, e);
+        if (rc == 0) return 0;
+        if (rc != CHECKPOINT_DAMAGED || i == 0) break;
+        log_warn("%s; using the previous checkpoint", e->msg);
     }
-    closedir(d);
-    if (best < 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
-    snprintf(out, n, "%s/ckpt-%08ld.safetensors", dir, best);
-    return 0;
+    return -1;
 }
 
 /* Class names from the checkpoint's JSON array; names[i] point into a cJSON tree. */
@@ -153,19 +155,18 @@ int cmd_sample(int argc, char **argv)
 
     dc_err e;
     char path[1400];
+    dcgan_config cfg = dcgan_config_default();
     if (run) {
-        if (newest_checkpoint(run, path, sizeof path, &e) != 0) {
+        if (newest_checkpoint(run, path, sizeof path, &cfg, &e) != 0) {
             log_error("%s", e.msg);
             return 1;
         }
     } else {
         snprintf(path, sizeof path, "%s", ckpt);
-    }
-
-    dcgan_config cfg = dcgan_config_default();
-    if (checkpoint_read_config(path, &cfg, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
+        if (checkpoint_read_config(path, &cfg, &e) != 0) {
+            log_error("%s", e.msg);
+            return 1;
+        }
     }
     int rc = 1;
     float *z = NULL, *y = NULL, *images = NULL;
@@ -173,7 +174,7 @@ int cmd_sample(int argc, char **argv)
     int model_open = 0;
     checkpoint_state st;
     memset(&st, 0, sizeof st);
-    cJSON *names = NULL, *runcfg = NULL;
+    cJSON *names = NULL;
 
     /* latent vectors */
     if (zfile) {
@@ -202,10 +203,11 @@ int cmd_sample(int argc, char **argv)
     model_open = 1;
     if (checkpoint_load(path, &m, NULL, &st, &e) != 0) goto fail;
     if (st.class_names_json) names = cJSON_Parse(st.class_names_json);
-    if (st.run_json && !zdist_given) {
-        runcfg = cJSON_Parse(st.run_json);
-        const cJSON *zs = cJSON_GetObjectItemCaseSensitive(runcfg, "z_dist");
-        if (cJSON_IsString(zs)) z_dist_parse(zs->valuestring, &zd);
+    if (st.run_json && !zdist_given) { /* the latent distribution G was trained on */
+        run_config rc_saved;
+        if (run_config_parse(st.run_json, strlen(st.run_json), path, &rc_saved, &e) != 0)
+            goto fail;
+        if (rc_saved.have & RUN_CONFIG_Z_DIST) zd = rc_saved.zdist;
     }
     if (!z) {
         z = dc_alloc_floats((size_t)n * cfg.z_dim);
@@ -300,7 +302,6 @@ fail:
     rc = 1;
 out:
     cJSON_Delete(names);
-    cJSON_Delete(runcfg);
     checkpoint_state_free(&st);
     if (model_open) dcgan_model_free(&m);
     free(z);

@@ -1,11 +1,15 @@
 /* dcgan train: the reference's training flags (kebab-case, snake_case accepted). */
+#include <errno.h>
+#include <float.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "model/dcgan.h"
 #include "train/run.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 enum {
@@ -14,7 +18,7 @@ enum {
     OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
-    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP,
+    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -75,6 +79,8 @@ static const struct option train_options_table[] = {
     {"conditional", no_argument, 0, OPT_COND},
     {"no-conditional", no_argument, 0, OPT_NO_COND},
     {"background", required_argument, 0, OPT_BACKGROUND},
+    {"on-bad-image", required_argument, 0, OPT_ON_BAD_IMAGE},
+    {"on_bad_image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"quiet", no_argument, 0, OPT_QUIET},
     {"train", no_argument, 0, OPT_TRAIN_FLAG},
     {"help", no_argument, 0, OPT_HELP},
@@ -103,6 +109,8 @@ static void train_help(void)
         "  --c-dim 1|3               force grayscale or colour (default: from the data)\n"
         "  --background R,G,B        colour under transparent PNG pixels (255,255,255)\n"
         "  --train-size N            images per epoch (default all)\n"
+        "  --on-bad-image skip|fail  image files that cannot be decoded: skip them (default),\n"
+        "                            with a warning and a count, or stop with an error\n"
         "  --conditional / --no-conditional\n"
         "                            label-conditioned model (default: when the data has labels)\n"
         "model:\n"
@@ -135,6 +143,45 @@ static int parse_background(const char *s, uint8_t bg[3])
     return 0;
 }
 
+/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting. */
+static size_t append_quoted(char *buf, size_t n, size_t len, const char *s)
+{
+    int plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
+            plain = 0;
+    if (len + 8 >= n) return len;
+    if (plain) {
+        snprintf(buf + len, n - len, "%s", s);
+        return strlen(buf);
+    }
+    buf[len++] = '\'';
+    for (const char *p = s; *p && len + 5 < n; p++) {
+        if (*p == '\'') {
+            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
+            len += 4;
+        } else {
+            buf[len++] = *p;
+        }
+    }
+    buf[len++] = '\'';
+    buf[len] = 0;
+    return len;
+}
+
+/* The command line that resumes this run: the program as invoked, then the same arguments. */
+static void resume_command(char *buf, size_t n, int argc, char **argv)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    len = append_quoted(buf, n, len, program_invocation_name);
+    for (int i = 0; i < argc && len + 2 < n; i++) { /* argv[0] is "train" */
+        buf[len++] = ' ';
+        buf[len] = 0;
+        len = append_quoted(buf, n, len, argv[i]);
+    }
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *C = "train";
@@ -159,7 +206,7 @@ int cmd_train(int argc, char **argv)
             else bad = cli_parse_long(C, "--train-size", optarg, 1, 2000000000L, &o.train_size);
             break;
         case OPT_BATCH_SIZE: bad = cli_parse_int(C, "--batch-size", optarg, 1, 65536, &o.batch_size); break;
-        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, 10.0f, &o.learning_rate); break;
+        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, FLT_MAX, &o.learning_rate); break;
         case OPT_BETA1: bad = cli_parse_float(C, "--beta1", optarg, 0.0f, 0.999999f, &o.beta1); break;
         case OPT_INPUT_H: bad = cli_parse_int(C, "--input-height", optarg, 1, 65536, &o.input_h); break;
         case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o.input_w); break;
@@ -202,6 +249,11 @@ int cmd_train(int argc, char **argv)
             if (parse_background(optarg, o.background) != 0)
                 return cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg);
             break;
+        case OPT_ON_BAD_IMAGE:
+            if (strcmp(optarg, "skip") == 0) o.skip_bad_images = 1;
+            else if (strcmp(optarg, "fail") == 0) o.skip_bad_images = 0;
+            else return cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg);
+            break;
         case OPT_QUIET: o.progress = 0; break;
         case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
         case 'h':
@@ -226,7 +278,19 @@ int cmd_train(int argc, char **argv)
     mc.dfc_dim = o.dfc_dim;
     mc.batch = o.batch_size;
     if (dcgan_config_validate(&mc, &e) != 0) return cli_usage_error(C, "%s", e.msg);
-    if (train_run(&o, &e) != 0) {
+    /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume. SIGXFSZ ignored: a
+     * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
+     * instead of killing the process. */
+    if (interrupt_install() == 0) o.stop = interrupt_flag();
+    signal(SIGXFSZ, SIG_IGN);
+    int rc = train_run(&o, &e);
+    if (rc == TRAIN_RUN_STOPPED) {
+        char cmd[8192];
+        resume_command(cmd, sizeof cmd, argc, argv);
+        log_warn("%s; resume with: %s", e.msg, cmd);
+        return 128 + *o.stop;
+    }
+    if (rc != 0) {
         log_error("%s", e.msg);
         return 1;
     }

@@ -26,15 +26,17 @@
 #include <glob.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "data/idx.h"
 #include "ops/rng.h"
+#include "util/log.h"
 
 #define IDX_SHUFFLE_SEED 547
-#define PROBE_MAX 10000 /* channel detection probes every file up to this many, else a sample */
+#define BAD_WARN_MAX 10 /* warning lines for bad files when opening a folder; then a count */
 
 static char *xstrdup(const char *s)
 {
@@ -276,6 +278,57 @@ static int glob_files(const char *dir, const char *pattern, strvec *out, dc_err 
     return 0;
 }
 
+/* Checks every file's header (in parallel; the outcome does not depend on the thread count),
+ * decides the channels if sp->channels is 0, and drops bad files (and their labels) or fails,
+ * per sp->skip_bad. */
+static int validate_files(const char *dir, strvec *paths, int *labels, image_spec *sp,
+                          int *skipped, dc_err *e)
+{
+    int n = paths->n;
+    int *chan = dc_calloc((size_t)n, sizeof(int)); /* 1 or 3; 0: bad */
+#pragma omp parallel for schedule(dynamic, 64)
+    for (int i = 0; i < n; i++) {
+        dc_err ignored;
+        int c = 0;
+        chan[i] = image_validate(paths->v[i], sp, &c, &ignored) == 0 ? c : 0;
+    }
+    int kept = 0, bad = 0, gray = 1;
+    dc_err first;
+    first.msg[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (chan[i]) {
+            gray &= chan[i] == 1;
+            paths->v[kept] = paths->v[i];
+            if (labels) labels[kept] = labels[i];
+            kept++;
+            continue;
+        }
+        dc_err why;
+        int c;
+        if (image_validate(paths->v[i], sp, &c, &why) == 0) /* changed meanwhile? */
+            snprintf(why.msg, sizeof why.msg, "%s: changed while being checked", paths->v[i]);
+        if (!sp->skip_bad) {
+            free(chan);
+            return dc_fail(e, "%s (--on-bad-image fail)", why.msg);
+        }
+        if (!first.msg[0]) first = why;
+        if (bad < BAD_WARN_MAX) log_warn("%s; skipped", why.msg);
+        bad++;
+        free(paths->v[i]);
+    }
+    free(chan);
+    paths->n = kept;
+    *skipped = bad;
+    if (kept == 0)
+        return dc_fail(e, "%s: none of its %d matching files is a usable image (the first: %s)",
+                       dir, n, first.msg);
+    if (bad > 0)
+        log_warn("%s: skipped %d of %d files that are not usable images (--on-bad-image skip)",
+                 dir, bad, n);
+    if (sp->channels == 0) sp->channels = gray ? 1 : 3;
+    return 0;
+}
+
 int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
                         const image_spec *spec, dc_err *e)
 {
@@ -337,21 +390,10 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
         goto done;
     }
     image_spec sp = *spec;
-    if (sp.channels == 0) {
-        /* gray only if every probed file is gray; stops at the first colour file */
-        int n = paths.n, probes = n < PROBE_MAX ? n : PROBE_MAX;
-        sp.channels = 1;
-        for (int i = 0; i < probes; i++) {
-            int k = probes == n ? i : (int)((int64_t)i * (n - 1) / (probes - 1));
-            int w, h, c;
-            if (image_probe(paths.v[k], &w, &h, &c, e) != 0) goto done;
-            if (c != 1) {
-                sp.channels = 3;
-                break;
-            }
-        }
-    }
+    int skipped = 0;
+    if (validate_files(dir, &paths, labels, &sp, &skipped, e) != 0) goto done;
     ds->count = paths.n;
+    ds->skipped = skipped;
     ds->paths = paths.v;
     paths.v = NULL;
     paths.n = 0;
@@ -413,6 +455,8 @@ struct loader {
     pthread_cond_t work_cv; /* workers wait for work */
     pthread_cond_t done_cv; /* consumer / seek wait for completed items */
     int stop, seeking, inflight;
+    atomic_uchar *bad;      /* (count) items found undecodable: skipped at once next time */
+    atomic_int n_bad;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -457,10 +501,39 @@ static void slot_arm(loader *l, lslot *s, long seq)
     s->err.msg[0] = 0;
 }
 
+/* Decodes `item` into dst. With skip_bad an undecodable item is replaced by the next item (in
+ * data set order, wrapping) that decodes: a pure function of the files, whichever thread asks
+ * and whenever (the bad marks only save decoding a known-bad file again). Returns the item
+ * used, or -1 with the message in e. */
+static int load_item(loader *l, int item, float *dst, dc_err *e)
+{
+    const dataset *ds = l->ds;
+    int n = ds->count;
+    for (int t = 0; t < n; t++) {
+        int cand = (int)(((long)item + t) % n);
+        if (atomic_load_explicit(&l->bad[cand], memory_order_relaxed)) continue;
+        dc_err err;
+        if (image_load(ds->paths[cand], &ds->spec, dst, &err) == 0) return cand;
+        if (!ds->spec.skip_bad) {
+            *e = err;
+            return -1;
+        }
+        if (atomic_exchange(&l->bad[cand], 1) == 0) {
+            atomic_fetch_add(&l->n_bad, 1);
+            log_warn("%s; skipped, the next image takes its place (--on-bad-image skip)", err.msg);
+        }
+    }
+    return dc_fail(e, "%s: no image of the data set can be decoded", ds->paths[item]);
+}
+
+int loader_bad_count(const loader *l)
+{
+    return l->bad ? atomic_load((atomic_int *)&l->n_bad) : 0;
+}
+
 static void *worker_main(void *arg)
 {
     loader *l = arg;
-    const dataset *ds = l->ds;
     pthread_mutex_lock(&l->mu);
     while (!l->stop) {
         lslot *s = NULL;
@@ -484,14 +557,15 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&l->mu);
 
         dc_err err;
-        int rc = image_load(ds->paths[item], &ds->spec, dst, &err);
+        int used = load_item(l, item, dst, &err);
 
         pthread_mutex_lock(&l->mu);
         l->inflight--;
-        if (rc != 0 && k < s->err_k) {
+        if (used < 0 && k < s->err_k) {
             s->err_k = k;
             s->err = err;
         }
+        if (used >= 0) s->idx[k] = used; /* its label goes with it */
         s->done++;
         if (s->done == l->B || (l->seeking && l->inflight == 0))
             pthread_cond_broadcast(&l->done_cv);
@@ -526,6 +600,7 @@ void loader_free(loader *l)
         pthread_cond_destroy(&l->done_cv);
     }
     free(l->tids);
+    free((void *)l->bad);
     free(l->perm[0]);
     free(l->perm[1]);
     free(l->scratch);
@@ -574,6 +649,8 @@ loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long ite
     l->scratch = dc_calloc((size_t)batch_size, sizeof(int));
     if (ds->images) return l; /* memory-backed */
 
+    l->bad = dc_calloc((size_t)ds->count, sizeof *l->bad);
+    atomic_init(&l->n_bad, 0);
     l->threads = threads > 0 ? threads : 0;
     l->P = threads > 0 ? (prefetch > 0 ? prefetch : 2) : 1;
     l->slots = dc_calloc((size_t)l->P, sizeof(lslot));
@@ -660,12 +737,14 @@ int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, lon
 
     lslot *s = &l->slots[seq % l->P];
     if (l->threads == 0) {
-        for (int k = 0; k < l->B; k++)
-            if (image_load(ds->paths[s->idx[k]], &ds->spec,
-                           s->images + l->item_floats * (size_t)k, &s->err) != 0) {
+        for (int k = 0; k < l->B; k++) {
+            int used = load_item(l, s->idx[k], s->images + l->item_floats * (size_t)k, &s->err);
+            if (used < 0) {
                 s->err_k = k;
                 break;
             }
+            s->idx[k] = used;
+        }
     } else {
         pthread_mutex_lock(&l->mu);
         while (s->done < l->B) pthread_cond_wait(&l->done_cv, &l->mu);

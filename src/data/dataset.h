@@ -21,6 +21,7 @@ typedef struct {
     float *images;       /* memory-backed: (count, C, H, W); NULL for file-backed */
     char **paths;        /* file-backed: count paths; NULL for memory-backed */
     image_spec spec;     /* file-backed: how each file becomes an item */
+    int skipped;         /* file-backed: matching files dropped as unusable (spec.skip_bad) */
 } dataset;
 
 /* The reference's MNIST protocol: {train,t10k}-{images-idx3,labels-idx1}-ubyte in dir (each
@@ -31,7 +32,10 @@ int dataset_load_idx(dataset *ds, const char *dir, dc_err *e);
 /* Image folder: files in dir matching the glob `pattern` (e.g. "*.jpg"). If dir has no
  * matching files but subfolders that do, each subfolder is a class (sorted by name). `spec`
  * gives output size, crop and range; spec->channels 0 = decide from the data (gray only if
- * every probed file is gray). Fails if nothing matches. */
+ * every file is gray). Every file's header is checked (image_validate: a JPEG or PNG within the
+ * size limit); with spec->skip_bad a bad file is dropped from the list (a warning line each, up
+ * to 10, then a count), otherwise it is an error naming it. The same files give the same list
+ * at every start, so a resumed run sees the same data. Fails if nothing usable matches. */
 int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
                         const image_spec *spec, dc_err *e);
 
@@ -51,10 +55,15 @@ long loader_batches_per_epoch(const loader *l);
 /* Next batch is batch `batch` (0-based, this rank's numbering) of epoch `epoch`. */
 void loader_seek(loader *l, long epoch, long batch);
 /* Fills images (batch_size,C,H,W) and, if non-NULL, labels_onehot (batch_size,num_classes),
- * reports which (epoch, batch) it was, and advances (wrapping into the next epoch). Returns -1
- * with the failing file's name and problem if an image cannot be decoded. */
+ * reports which (epoch, batch) it was, and advances (wrapping into the next epoch). An image
+ * that cannot be decoded: with spec.skip_bad it is replaced, with its label, by the next item
+ * of the data set (in file order, wrapping) that decodes, a pure function of the files, so
+ * resumed and threaded runs see the same batches; a warning names it once. Otherwise -1 with
+ * the failing file's name and problem. */
 int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, long *batch,
                 dc_err *e);
+/* Files found undecodable (and replaced) so far. */
+int loader_bad_count(const loader *l);
 void loader_free(loader *l);
 
 #endif

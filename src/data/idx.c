@@ -45,8 +45,19 @@ static int idx_open(idx_file *f, const char *path, dc_err *e)
         close(fd);
         return dc_fail(e, "%s: cannot open: out of memory", path);
     }
-    gzbuffer(f->gz, 1 << 17);
+    if (f->file_size > (1 << 20)) gzbuffer(f->gz, 1 << 17); /* big files: fewer, larger reads */
     return 0;
+}
+
+/* zlib's gzerror text without the "<fd:N>: " it puts first for a gzdopen'ed file. */
+static const char *gz_reason(const char *msg)
+{
+    if (!msg) return "read error";
+    if (strncmp(msg, "<fd:", 4) == 0) {
+        const char *colon = strstr(msg, ": ");
+        if (colon) return colon + 2;
+    }
+    return msg;
 }
 
 /* Reads up to n bytes; returns the count read or -1 (message set). */
@@ -62,14 +73,14 @@ static int64_t idx_read(idx_file *f, const char *path, void *buf, int64_t n, dc_
             const char *msg = gzerror(f->gz, &zerr);
             if (zerr == Z_ERRNO) return dc_fail(e, "%s: read error: %s", path, strerror(errno));
             return dc_fail(e, "%s: %s data: %s", path, f->gzipped ? "corrupt gzip" : "bad",
-                           msg ? msg : "read error");
+                           gz_reason(msg));
         }
         if (got == 0) {
             /* distinguish a clean end of file from a gzip stream cut short */
             int zerr;
             const char *msg = gzerror(f->gz, &zerr);
             if (zerr != Z_OK && zerr != Z_STREAM_END && zerr != Z_BUF_ERROR)
-                return dc_fail(e, "%s: corrupt gzip data: %s", path, msg);
+                return dc_fail(e, "%s: corrupt gzip data: %s", path, gz_reason(msg));
             if (f->gzipped && zerr == Z_BUF_ERROR)
                 return dc_fail(e, "%s: truncated gzip stream", path);
             break;
@@ -127,14 +138,14 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
             goto fail;
         }
     }
-    int64_t total = 1;
-    for (int i = 0; i < ndim && total <= IDX_MAX_TOTAL; i++)
-        total *= dims[i]; /* < 2^35 * 2^32: no overflow */
+    int64_t total = 1; /* capped just above the limit: the product of 3 dims can overflow */
+    for (int i = 0; i < ndim; i++)
+        total = (int64_t)dims[i] > (IDX_MAX_TOTAL + 1) / total ? IDX_MAX_TOTAL + 1 : total * dims[i];
     if (dims[0] > IDX_MAX_COUNT) {
         dc_fail(e, "%s: implausible item count %u (limit %ld)", path, dims[0], IDX_MAX_COUNT);
         goto fail;
     }
-    if (ndim == 3 && (int64_t)dims[1] * dims[2] > IDX_MAX_ITEM_PIXELS) {
+    if (ndim == 3 && (uint64_t)dims[1] * dims[2] > (uint64_t)IDX_MAX_ITEM_PIXELS) {
         dc_fail(e, "%s: implausible image size %ux%u", path, dims[1], dims[2]);
         goto fail;
     }
@@ -152,8 +163,9 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
                     (long long)(f.file_size - hlen - total));
         goto fail;
     }
-    /* Grow the buffer with the data actually read (a gzip header cannot be trusted). */
-    int64_t cap = total < (64 << 20) ? total : (64 << 20);
+    /* Grow the buffer with the data actually read (a gzip header cannot be trusted): start at
+     * 1 MiB and double, so a small file claiming gigabytes costs little. */
+    int64_t cap = total < (1 << 20) ? total : (1 << 20);
     if (!f.gzipped) cap = total;
     buf = malloc((size_t)cap);
     if (!buf) {

@@ -50,10 +50,18 @@ typedef struct {
     int cmyk, cmyk_inverted;
 } decoded;
 
+/* Reads the signature of an open stream (fclose'd on failure). */
+static int identify_image(const char *path, FILE **fp, img_format *fmt, dc_err *e);
+
 static int open_image(const char *path, FILE **fp, img_format *fmt, dc_err *e)
 {
     *fp = fopen(path, "rb");
     if (!*fp) return dc_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    return identify_image(path, fp, fmt, e);
+}
+
+static int identify_image(const char *path, FILE **fp, img_format *fmt, dc_err *e)
+{
     unsigned char sig[8];
     size_t n = fread(sig, 1, sizeof sig, *fp);
     if (ferror(*fp)) {
@@ -588,15 +596,26 @@ done:
     return rc;
 }
 
-int image_load(const char *path, const image_spec *spec, float *out, dc_err *e)
+int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e)
+{
+    int w, h;
+    if (image_probe(path, &w, &h, channels, e) != 0) return -1;
+    return check_size(path, w, h, spec_max_pixels(spec), e);
+}
+
+static int check_spec(const char *path, const image_spec *spec, dc_err *e)
 {
     if (spec->out_h <= 0 || spec->out_w <= 0 || (spec->channels != 1 && spec->channels != 3) ||
         (spec->crop && (spec->crop_h <= 0 || spec->crop_w <= 0)))
         return dc_fail(e, "%s: invalid image spec (output %dx%d, %d channels, crop %dx%d)", path,
                        spec->out_h, spec->out_w, spec->channels, spec->crop_h, spec->crop_w);
-    FILE *fp;
-    img_format fmt;
-    if (open_image(path, &fp, &fmt, e) != 0) return -1;
+    return 0;
+}
+
+/* Decodes the open stream fp (closed here) of a known format into out. */
+static int decode_into(FILE *fp, img_format fmt, const char *path, const image_spec *spec,
+                       float *out, dc_err *e)
+{
     decoded d;
     int rc = fmt == FMT_JPEG ? jpeg_decode(fp, path, spec, &d, e)
                              : png_decode(fp, path, spec, &d, NULL, e);
@@ -604,4 +623,25 @@ int image_load(const char *path, const image_spec *spec, float *out, dc_err *e)
     rc = resize_into(&d, spec, out, path, e);
     free(d.px);
     return rc;
+}
+
+int image_load(const char *path, const image_spec *spec, float *out, dc_err *e)
+{
+    if (check_spec(path, spec, e) != 0) return -1;
+    FILE *fp;
+    img_format fmt;
+    if (open_image(path, &fp, &fmt, e) != 0) return -1;
+    return decode_into(fp, fmt, path, spec, out, e);
+}
+
+int image_load_mem(const void *data, size_t len, const char *name, const image_spec *spec,
+                   float *out, dc_err *e)
+{
+    if (check_spec(name, spec, e) != 0) return -1;
+    if (len == 0) return dc_fail(e, "%s: empty file, not an image", name);
+    FILE *fp = fmemopen((void *)data, len, "rb");
+    if (!fp) return dc_fail(e, "%s: cannot open: %s", name, strerror(errno));
+    img_format fmt;
+    if (identify_image(name, &fp, &fmt, e) != 0) return -1;
+    return decode_into(fp, fmt, name, spec, out, e);
 }

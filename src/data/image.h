@@ -16,11 +16,18 @@ typedef struct {
     uint8_t background[3]; /* for PNG alpha */
     float lo, hi;          /* pixel range: 0 -> lo, 255 -> hi */
     long max_pixels;       /* refuse images larger than this (decompression bombs); 0 = default */
+    int skip_bad;          /* image folders: 1 skip files that cannot be decoded, 0 fail */
 } image_spec;
 
 /* Reads just enough of the file to tell its size and channels (1 gray, 3 colour, alpha ignored). */
 int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e);
+/* image_probe, then the size limit of spec (max_pixels): what can be known of a file without
+ * decoding its pixels. Fills *channels (1 or 3). */
+int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e);
 /* Decodes path into out (channels, out_h, out_w). */
 int image_load(const char *path, const image_spec *spec, float *out, dc_err *e);
+/* The same from len bytes in memory (name is used in messages). */
+int image_load_mem(const void *data, size_t len, const char *name, const image_spec *spec,
+                   float *out, dc_err *e);
 
 #endif

@@ -4,7 +4,13 @@
  * shapes, offsets that tile the data section exactly, as the format requires), and each tensor
  * is copied into one 64-byte aligned arena so that its data is aligned for its dtype whatever the
  * header length and offsets were. Writer: F32 tensors and string metadata, header padded with
- * spaces to a multiple of 8, written through atomic_file. */
+ * spaces to a multiple of 8, written through atomic_file.
+ *
+ * Checksum: the writer puts "checksum":"crc32:00000000" into __metadata__, computes zlib's
+ * CRC-32 of the whole file with that placeholder, and writes the file with the 8 digits filled
+ * in; the reader recomputes it with the digits taken as '0' (one pass, no copy). It covers the
+ * header (tensor table and all metadata) and every data byte, so a flipped bit anywhere, a
+ * truncated or a partly written file is detected. */
 #include "io/safetensors.h"
 
 #include <cJSON.h>
@@ -14,10 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "util/atomic_file.h"
 
 #define SAFETENSORS_MAX_HEADER (100u * 1024u * 1024u) /* bytes */
+#define CHECKSUM_PREFIX "crc32:"
+#define CHECKSUM_DIGITS 8
 
 struct safetensors_file {
     safetensors_tensor *tensors; /* n_tensors, in header order */
@@ -330,15 +339,70 @@ static int parse_header(safetensors_file *f, const cJSON *root, const unsigned c
     return rc;
 }
 
-safetensors_file *safetensors_read(const char *path, dc_err *e)
+/* zlib's crc32 over any length (its length argument is a uInt). */
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 {
-    size_t len = 0;
-    unsigned char *buf = read_all(path, &len, e);
-    if (!buf) return NULL;
+    uLong c = crc;
+    while (n > 0) {
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = crc32(c, p, k);
+        p += k;
+        n -= k;
+    }
+    return (uint32_t)c;
+}
+
+/* CRC-32 of buf[0, len) with the CHECKSUM_DIGITS bytes at `at` taken as '0'. */
+static uint32_t checksum_with_placeholder(const unsigned char *buf, size_t len, size_t at)
+{
+    static const unsigned char zeros[CHECKSUM_DIGITS] = {'0', '0', '0', '0', '0', '0', '0', '0'};
+    uint32_t c = crc32_update(0, buf, at);
+    c = crc32_update(c, zeros, CHECKSUM_DIGITS);
+    return crc32_update(c, buf + at + CHECKSUM_DIGITS, len - at - CHECKSUM_DIGITS);
+}
+
+/* Checks the stored checksum against the file's bytes (header at buf[8, 8 + hlen)). */
+static int verify_checksum(const char *value, const unsigned char *buf, size_t len,
+                           uint64_t hlen, const char *path, dc_err *e)
+{
+    size_t lp = strlen(CHECKSUM_PREFIX);
+    int ok = strlen(value) == lp + CHECKSUM_DIGITS && strncmp(value, CHECKSUM_PREFIX, lp) == 0;
+    uint32_t stored = 0;
+    for (size_t i = lp; ok && i < lp + CHECKSUM_DIGITS; i++) {
+        char c = value[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0) ok = 0;
+        stored = stored << 4 | (uint32_t)(v & 15);
+    }
+    if (!ok)
+        return dc_fail(e, "%s: checksum '%.40s' is not crc32:<8 hex digits> (file damaged?)", path,
+                       value);
+    /* the value's bytes in the header: "crc32:xxxxxxxx" with its quotes, exactly once */
+    char quoted[32];
+    snprintf(quoted, sizeof quoted, "\"%s\"", value);
+    size_t ql = strlen(quoted), at = 0, found = 0;
+    const unsigned char *h = buf + 8;
+    for (size_t i = 0; i + ql <= hlen; i++)
+        if (h[i] == '"' && memcmp(h + i, quoted, ql) == 0) {
+            found++;
+            at = 8 + i + 1 + lp;
+        }
+    if (found != 1)
+        return dc_fail(e, "%s: checksum value found %zu times in the header (file damaged?)",
+                       path, found);
+    uint32_t got = checksum_with_placeholder(buf, len, at);
+    if (got != stored)
+        return dc_fail(e, "%s: checksum mismatch (stored crc32:%08x, computed crc32:%08x): "
+                          "the file is damaged", path, stored, got);
+    return 0;
+}
+
+safetensors_file *safetensors_parse(const unsigned char *buf, size_t len, const char *path,
+                                    int flags, dc_err *e)
+{
     if (len < 8) {
         dc_fail(e, "%s: %zu bytes, too short for a safetensors file (no 8-byte header length)",
                 path, len);
-        free(buf);
         return NULL;
     }
     uint64_t hlen = 0;
@@ -346,29 +410,24 @@ safetensors_file *safetensors_read(const char *path, dc_err *e)
     if (hlen > SAFETENSORS_MAX_HEADER) {
         dc_fail(e, "%s: header length %" PRIu64 " bytes exceeds the %u-byte limit", path, hlen,
                 SAFETENSORS_MAX_HEADER);
-        free(buf);
         return NULL;
     }
     if (hlen > len - 8) {
         dc_fail(e, "%s: header length %" PRIu64 " exceeds the %zu bytes after it (truncated?)",
                 path, hlen, len - 8);
-        free(buf);
         return NULL;
     }
     if (hlen < 2 || buf[8] != '{') {
         dc_fail(e, "%s: header does not start with '{' (not a safetensors file?)", path);
-        free(buf);
         return NULL;
     }
     if (memchr(buf + 8, '\0', hlen)) {
         dc_fail(e, "%s: header contains a NUL byte", path);
-        free(buf);
         return NULL;
     }
     char *json = malloc(hlen + 1);
     if (!json) {
         dc_fail(e, "%s: out of memory", path);
-        free(buf);
         return NULL;
     }
     memcpy(json, buf + 8, hlen);
@@ -380,18 +439,30 @@ safetensors_file *safetensors_read(const char *path, dc_err *e)
         dc_fail(e, "%s: header is not valid JSON (error near byte %zu of %" PRIu64 ")", path,
                 at, hlen);
         free(json);
-        free(buf);
         return NULL;
     }
     safetensors_file *f = dc_calloc(1, sizeof *f);
     int rc = parse_header(f, root, buf + 8 + hlen, (uint64_t)len - 8 - hlen, path, e);
     cJSON_Delete(root);
     free(json);
-    free(buf);
+    if (rc == 0 && !(flags & SAFETENSORS_SKIP_CHECKSUM)) {
+        const char *sum = safetensors_metadata(f, SAFETENSORS_CHECKSUM_KEY);
+        if (sum) rc = verify_checksum(sum, buf, len, hlen, path, e);
+    }
     if (rc != 0) {
         safetensors_free(f);
         return NULL;
     }
+    return f;
+}
+
+safetensors_file *safetensors_read(const char *path, dc_err *e)
+{
+    size_t len = 0;
+    unsigned char *buf = read_all(path, &len, e);
+    if (!buf) return NULL;
+    safetensors_file *f = safetensors_parse(buf, len, path, 0, e);
+    free(buf);
     return f;
 }
 
@@ -414,11 +485,16 @@ int safetensors_write(const char *path, const safetensors_entry *entries, size_t
     int rc = 0;
     uint64_t offset = 0;
 
-    if (n_meta) {
+    {
         cJSON *meta = cJSON_AddObjectToObject(root, "__metadata__");
+        if (!meta || !cJSON_AddStringToObject(meta, SAFETENSORS_CHECKSUM_KEY,
+                                              CHECKSUM_PREFIX "00000000"))
+            rc = dc_fail(e, "%s: out of memory", path);
         for (size_t i = 0; i < n_meta && rc == 0; i++) {
             if (!meta_keys[i] || !meta_values[i])
                 rc = dc_fail(e, "%s: metadata entry %zu has a NULL key or value", path, i);
+            else if (strcmp(meta_keys[i], SAFETENSORS_CHECKSUM_KEY) == 0)
+                rc = dc_fail(e, "%s: metadata key '%s' is reserved", path, meta_keys[i]);
             else if (cJSON_GetObjectItemCaseSensitive(meta, meta_keys[i]))
                 rc = dc_fail(e, "%s: duplicate metadata key '%s'", path, meta_keys[i]);
             else if (!cJSON_AddStringToObject(meta, meta_keys[i], meta_values[i]))
@@ -486,6 +562,32 @@ int safetensors_write(const char *path, const safetensors_entry *entries, size_t
     unsigned char prefix[8];
     for (int i = 0; i < 8; i++) prefix[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
 
+    /* the checksum: CRC-32 of the file with the placeholder, then the digits filled in */
+    static const char placeholder[] = "\"" SAFETENSORS_CHECKSUM_KEY "\":\"" CHECKSUM_PREFIX;
+    char *ph = strstr(json, placeholder); /* the first metadata entry: ours */
+    DC_ASSERT(ph != NULL, "checksum placeholder missing");
+    ph += strlen(placeholder);
+    int swap = !host_is_little_endian();
+    uint32_t crc = crc32_update(0, prefix, 8);
+    crc = crc32_update(crc, (const unsigned char *)json, jlen);
+    for (size_t i = jlen; i < hlen; i++) crc = crc32_update(crc, (const unsigned char *)" ", 1);
+    for (size_t i = 0; i < n_entries; i++) {
+        if (!nbytes[i]) continue;
+        if (!swap) {
+            crc = crc32_update(crc, (const unsigned char *)entries[i].data, nbytes[i]);
+        } else {
+            for (size_t k = 0; k < nbytes[i] / 4; k++) {
+                unsigned char b[4];
+                memcpy(b, &entries[i].data[k], 4);
+                swap_bytes(b, 1, 4);
+                crc = crc32_update(crc, b, 4);
+            }
+        }
+    }
+    char digits[CHECKSUM_DIGITS + 1];
+    snprintf(digits, sizeof digits, "%08x", crc);
+    memcpy(ph, digits, CHECKSUM_DIGITS);
+
     atomic_file af;
     if (atomic_file_open(&af, path, e) != 0) {
         free(nbytes);
@@ -494,7 +596,6 @@ int safetensors_write(const char *path, const safetensors_entry *entries, size_t
     }
     int ok = fwrite(prefix, 1, 8, af.fp) == 8 && fwrite(json, 1, jlen, af.fp) == jlen;
     for (size_t i = jlen; ok && i < hlen; i++) ok = fputc(' ', af.fp) != EOF;
-    int swap = !host_is_little_endian();
     for (size_t i = 0; ok && i < n_entries; i++) {
         if (!nbytes[i]) continue;
         if (!swap) {

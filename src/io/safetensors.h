@@ -23,9 +23,22 @@ typedef struct {
 
 typedef struct safetensors_file safetensors_file;
 
+/* Checksum: every file we write carries __metadata__["checksum"] = "crc32:<8 hex digits>", the
+ * CRC-32 (zlib's) of the whole file as written but with those 8 digits replaced by ASCII '0'.
+ * In Python: i = raw.index(b'"crc32:') + 7;
+ *            zlib.crc32(raw[:i] + b"00000000" + raw[i + 8:]) == int(raw[i:i + 8], 16) */
+#define SAFETENSORS_CHECKSUM_KEY "checksum"
+
+/* safetensors_parse flags */
+#define SAFETENSORS_SKIP_CHECKSUM 1 /* do not verify the checksum (fuzzing the parser) */
+
 /* Reads and validates the whole file (header JSON, offsets inside the file, no overlaps, sizes
- * that match dtype*shape). Returns NULL with e->msg = "path: problem" on any defect. */
+ * that match dtype*shape), then, if the file carries a checksum, verifies it. Returns NULL with
+ * e->msg = "path: problem" on any defect. */
 safetensors_file *safetensors_read(const char *path, dc_err *e);
+/* The same on len bytes in memory; name is used in messages. */
+safetensors_file *safetensors_parse(const unsigned char *buf, size_t len, const char *name,
+                                    int flags, dc_err *e);
 void safetensors_free(safetensors_file *f);
 size_t safetensors_count(const safetensors_file *f);
 const safetensors_tensor *safetensors_at(const safetensors_file *f, size_t i);
@@ -41,7 +54,7 @@ typedef struct {
 } safetensors_entry;
 
 /* Writes F32 tensors and string metadata (meta_keys[i] -> meta_values[i]) atomically
- * (temporary file, fsync, rename). */
+ * (temporary file, fsync, rename), adding the checksum (the key "checksum" is reserved). */
 int safetensors_write(const char *path, const safetensors_entry *entries, size_t n_entries,
                       const char *const *meta_keys, const char *const *meta_values,
                       size_t n_meta, dc_err *e);

@@ -161,3 +161,27 @@ void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi)
     *lo = cfg->y_dim > 0 ? 0.0f : -1.0f;
     *hi = 1.0f;
 }
+
+int dcgan_model_check_finite(const dcgan_model *m, int check_outputs, char *where, size_t len)
+{
+    const net *order[2] = {&m->D, &m->G};
+    for (int k = 0; k < 2; k++) {
+        int i = net_first_nonfinite_param(order[k]);
+        if (i >= 0) {
+            snprintf(where, len, "%s", order[k]->ps.specs[i].name);
+            return -1;
+        }
+    }
+    if (!check_outputs) return 0;
+    const net *passes[2] = {&m->G, &m->D};
+    for (int k = 0; k < 2; k++) {
+        int i = net_first_nonfinite_output(passes[k]);
+        if (i >= 0) {
+            char label[96];
+            net_layer_label(passes[k], i, label, sizeof label);
+            snprintf(where, len, "output of %s", label);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -38,4 +38,11 @@ void dcgan_model_free(dcgan_model *m);
 /* Output range of G (and the range training images are scaled to). */
 void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi);
 
+/* Divergence check after a training step: 0 if every parameter and moving statistic of both
+ * networks is finite, else -1 with where = the first non-finite tensor, looking at D's
+ * parameters (updated first in an iteration), then G's, then the outputs of the last forward
+ * passes (G's, then D's), e.g. "discriminator/d_h1_conv/w" or "output of generator/g_bn0".
+ * check_outputs also checks the outputs when all parameters are finite. */
+int dcgan_model_check_finite(const dcgan_model *m, int check_outputs, char *where, size_t len);
+
 #endif

@@ -1,5 +1,6 @@
 #include "nn/net.h"
 
+#include <math.h>
 #include <string.h>
 #include "ops/activation.h"
 #include "ops/batchnorm.h"
@@ -306,4 +307,65 @@ double net_forward_macs(const net *n, double *first_layer_macs)
     }
     if (first_layer_macs) *first_layer_macs = first > 0 ? first : 0;
     return total;
+}
+
+static int all_finite(const float *x, size_t n)
+{
+    /* summing x*0 keeps the loop branch-free: it is 0 unless some x is NaN or Inf */
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+int net_first_nonfinite_param(const net *n)
+{
+    const param_store *ps = &n->ps;
+    if (all_finite(ps->params, ps->n_params) && all_finite(ps->buffers, ps->n_buffers)) return -1;
+    for (int i = 0; i < ps->count; i++)
+        if (!all_finite(param_store_values(ps, &ps->specs[i]), ps->specs[i].numel)) return i;
+    return -1;
+}
+
+int net_first_nonfinite_output(const net *n)
+{
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *l = &n->layers[i];
+        /* in-place layers share the buffer of the layer that owns it: checked there, and that
+         * buffer holds what the last of them wrote */
+        if (layer_aliases_input(l)) continue;
+        if (!all_finite(l->out, (size_t)n->batch * layer_size(l))) return i;
+    }
+    return -1;
+}
+
+static const char *layer_kind_name(layer_kind k)
+{
+    switch (k) {
+    case LAYER_LINEAR: return "linear";
+    case LAYER_CONV: return "conv";
+    case LAYER_DECONV: return "deconv";
+    case LAYER_BATCHNORM: return "batchnorm";
+    case LAYER_RELU: return "relu";
+    case LAYER_LRELU: return "lrelu";
+    case LAYER_TANH: return "tanh";
+    case LAYER_SIGMOID: return "sigmoid";
+    case LAYER_CONCAT_Y: return "concat_y";
+    case LAYER_RESHAPE: return "reshape";
+    }
+    return "?";
+}
+
+void net_layer_label(const net *n, int i, char *buf, size_t len)
+{
+    const layer *l = &n->layers[i];
+    if (l->name[0]) {
+        snprintf(buf, len, "%s/%s", n->prefix, l->name);
+        return;
+    }
+    int j = i - 1;
+    while (j >= 0 && !n->layers[j].name[0]) j--;
+    if (j >= 0)
+        snprintf(buf, len, "%s/%s after %s", n->prefix, layer_kind_name(l->kind), n->layers[j].name);
+    else
+        snprintf(buf, len, "%s/%s at the input", n->prefix, layer_kind_name(l->kind));
 }

@@ -90,4 +90,15 @@ void net_forward(net *n, int train);
  * when want_input_grad. */
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad);
 
+/* Divergence checks (cheap: one pass over the floats). The first parameter or buffer tensor
+ * (in declaration order, which is layer order) with a NaN or Inf: its index in n->ps.specs, or
+ * -1 if all are finite. */
+int net_first_nonfinite_param(const net *n);
+/* The first layer whose output (of the last forward pass) holds a NaN or Inf, or -1. In-place
+ * activations share their input's buffer, so a non-finite activation output is reported at
+ * the layer that owns the buffer. */
+int net_first_nonfinite_output(const net *n);
+/* "<prefix>/<layer name>", or for unnamed layers "<prefix>/<kind> after <previous name>". */
+void net_layer_label(const net *n, int i, char *buf, size_t len);
+
 #endif

@@ -1,15 +1,57 @@
 #include "train/checkpoint.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <string.h>
-#include "io/safetensors.h"
 
 void checkpoint_state_free(checkpoint_state *s)
 {
     free(s->run_json);
     free(s->class_names_json);
     s->run_json = s->class_names_json = NULL;
+}
+
+int checkpoint_path(dc_err *e, char *buf, size_t n, const char *dir, long iteration)
+{
+    return dc_path(e, buf, n, "%s/ckpt-%08ld.safetensors", dir, iteration);
+}
+
+int checkpoint_list(const char *dir, long *iters, int max)
+{
+    DIR *d = opendir(dir);
+    if (!d || max <= 0) {
+        if (d) closedir(d);
+        return 0;
+    }
+    int count = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long it;
+        char tail[32];
+        int used = 0;
+        /* exactly ckpt-<digits>.safetensors (not the temporary or set-aside files) */
+        if (sscanf(de->d_name, "ckpt-%ld.%31s%n", &it, tail, &used) != 2 ||
+            strcmp(tail, "safetensors") != 0 || it < 0 || de->d_name[5] < '0' ||
+            de->d_name[5] > '9')
+            continue;
+        if (count < max) {
+            iters[count++] = it;
+        } else { /* full: replace the oldest if this one is newer */
+            int lo = 0;
+            for (int i = 1; i < count; i++)
+                if (iters[i] < iters[lo]) lo = i;
+            if (it > iters[lo]) iters[lo] = it;
+        }
+    }
+    closedir(d);
+    for (int i = 1; i < count; i++)
+        for (int j = i; j > 0 && iters[j - 1] > iters[j]; j--) {
+            long t = iters[j];
+            iters[j] = iters[j - 1];
+            iters[j - 1] = t;
+        }
+    return count;
 }
 
 static char *model_config_json(const dcgan_config *c)
@@ -137,18 +179,35 @@ static int parse_model_config(const char *path, const char *json, dcgan_config *
     return 0;
 }
 
-int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e)
+int checkpoint_parse_config(const safetensors_file *f, const char *path, dcgan_config *cfg,
+                            dc_err *e)
+{
+    const char *fmt = safetensors_metadata(f, "format");
+    if (!fmt || strcmp(fmt, CHECKPOINT_FORMAT) != 0)
+        return dc_fail(e, "%s: not a dcgan.c checkpoint (format '%.60s')", path,
+                       fmt ? fmt : "none");
+    return parse_model_config(path, safetensors_metadata(f, "model"), cfg, e);
+}
+
+/* Reads path and verifies its checksum, which a checkpoint must have. */
+static safetensors_file *read_verified(const char *path, dc_err *e)
 {
     safetensors_file *f = safetensors_read(path, e);
-    if (!f) return -1;
-    const char *fmt = safetensors_metadata(f, "format");
-    int rc;
-    if (!fmt || strcmp(fmt, CHECKPOINT_FORMAT) != 0)
-        rc = dc_fail(e, "%s: not a dcgan.c checkpoint (format '%s')", path, fmt ? fmt : "none");
-    else
-        rc = parse_model_config(path, safetensors_metadata(f, "model"), cfg, e);
+    if (f && !safetensors_metadata(f, SAFETENSORS_CHECKSUM_KEY)) {
+        dc_fail(e, "%s: no checksum in the metadata (damaged, or not written by dcgan.c)", path);
+        safetensors_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e)
+{
+    safetensors_file *f = read_verified(path, e);
+    if (!f) return CHECKPOINT_DAMAGED;
+    int rc = checkpoint_parse_config(f, path, cfg, e);
     safetensors_free(f);
-    return rc;
+    return rc == 0 ? 0 : CHECKPOINT_DAMAGED;
 }
 
 static int load_tensor(const safetensors_file *f, const char *path, const char *name,
@@ -202,19 +261,13 @@ static int meta_u64(const safetensors_file *f, const char *path, const char *key
     return 0;
 }
 
-int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s, dc_err *e)
+int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_model *m,
+                         trainer *t, checkpoint_state *s, dc_err *e)
 {
     if (s) memset(s, 0, sizeof *s);
-    safetensors_file *f = safetensors_read(path, e);
-    if (!f) return -1;
-    int rc = -1;
+    int rc = CHECKPOINT_DAMAGED;
     dcgan_config stored = m->cfg;
-    const char *fmt = safetensors_metadata(f, "format");
-    if (!fmt || strcmp(fmt, CHECKPOINT_FORMAT) != 0) {
-        dc_fail(e, "%s: not a dcgan.c checkpoint", path);
-        goto done;
-    }
-    if (parse_model_config(path, safetensors_metadata(f, "model"), &stored, e)) goto done;
+    if (checkpoint_parse_config(f, path, &stored, e)) goto done;
     const dcgan_config *c = &m->cfg;
     if (stored.output_h != c->output_h || stored.output_w != c->output_w ||
         stored.c_dim != c->c_dim || stored.y_dim != c->y_dim || stored.z_dim != c->z_dim ||
@@ -225,6 +278,7 @@ int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_sta
                 path, stored.output_h, stored.output_w, stored.c_dim, stored.z_dim, stored.y_dim,
                 stored.gf_dim, stored.df_dim, c->output_h, c->output_w, c->c_dim, c->z_dim,
                 c->y_dim, c->gf_dim, c->df_dim);
+        rc = CHECKPOINT_MISMATCH;
         goto done;
     }
     if (load_net(f, path, &m->G, t != NULL, e) || load_net(f, path, &m->D, t != NULL, e))
@@ -238,6 +292,10 @@ int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_sta
             meta_long(f, path, "d_steps", &d, e) || meta_long(f, path, "g_steps", &g, e) ||
             meta_long(f, path, "batch_size", &bs, e))
             goto done;
+        if (bs < 1 || bs > 65536) {
+            dc_fail(e, "%s: metadata 'batch_size' %ld is out of range", path, bs);
+            goto done;
+        }
         s->d_steps = d;
         s->g_steps = g;
         s->batch_size = (int)bs;
@@ -257,7 +315,16 @@ int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_sta
     }
     rc = 0;
 done:
-    safetensors_free(f);
     if (rc != 0 && s) checkpoint_state_free(s);
+    return rc;
+}
+
+int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s, dc_err *e)
+{
+    if (s) memset(s, 0, sizeof *s);
+    safetensors_file *f = read_verified(path, e);
+    if (!f) return CHECKPOINT_DAMAGED;
+    int rc = checkpoint_load_from(f, path, m, t, s, e);
+    safetensors_free(f);
     return rc;
 }

@@ -6,12 +6,20 @@
 #ifndef DCGAN_TRAIN_CHECKPOINT_H
 #define DCGAN_TRAIN_CHECKPOINT_H
 
+#include "io/safetensors.h"
 #include "model/dcgan.h"
 #include "ops/rng.h"
 #include "train/step.h"
 #include "util/error.h"
 
 #define CHECKPOINT_FORMAT "dcgan.c/checkpoint/1"
+
+/* Return values of the loaders besides 0. DAMAGED: the file cannot be used at all (unreadable,
+ * truncated, checksum mismatch, no checksum, not a checkpoint, something missing), so an
+ * older checkpoint may be tried instead. MISMATCH: a sound checkpoint of a different model. */
+#define CHECKPOINT_MISMATCH (-1)
+#define CHECKPOINT_DAMAGED (-2)
+#define CHECKPOINT_NAME_MAX 64
 
 typedef struct {
     long iteration;        /* iterations completed */
@@ -26,15 +34,29 @@ typedef struct {
 
 void checkpoint_state_free(checkpoint_state *s);
 
-/* Writes atomically. t may be NULL (no optimiser state: a generator-serving file still loads). */
+/* "dir/ckpt-<iteration, 8 digits>.safetensors". Returns -1 (message in e) if it does not fit. */
+int checkpoint_path(dc_err *e, char *buf, size_t n, const char *dir, long iteration);
+/* Iterations of the "ckpt-<iteration>.safetensors" files in dir, ascending, at most max of
+ * them (the newest kept). Returns the count; 0 if dir cannot be read. */
+int checkpoint_list(const char *dir, long *iters, int max);
+
+/* Writes atomically, with a checksum. t may be NULL (no optimiser state: a generator-serving file still loads). */
 int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
                     const checkpoint_state *s, dc_err *e);
-/* Reads the model shape stored in a checkpoint (batch is left as it is in *cfg). */
+/* Reads the model shape stored in a checkpoint (batch is left as it is in *cfg), verifying
+ * the whole file's checksum. 0 or CHECKPOINT_DAMAGED. */
 int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e);
 /* Loads into a model built with the stored shape; t (may be NULL) receives the Adam state,
  * s (may be NULL) the run state. Fails, naming the file and tensor, on anything missing or
- * of the wrong shape. */
+ * of the wrong shape: CHECKPOINT_MISMATCH if the model differs, else CHECKPOINT_DAMAGED. */
 int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s,
                     dc_err *e);
+
+/* The same on an already parsed file (path names it in messages); exposed for the fuzzers.
+ * These check the content, not the checksum: checkpoint_load requires and verifies that. */
+int checkpoint_parse_config(const safetensors_file *f, const char *path, dcgan_config *cfg,
+                            dc_err *e);
+int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_model *m,
+                         trainer *t, checkpoint_state *s, dc_err *e);
 
 #endif

@@ -2,8 +2,8 @@
 
 #include <cJSON.h>
 #include <cblas.h>
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -15,8 +15,10 @@
 #include "io/png_write.h"
 #include "model/dcgan.h"
 #include "train/checkpoint.h"
+#include "train/run_config.h"
 #include "train/step.h"
 #include "util/atomic_file.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 #define FASHION_MNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
@@ -38,6 +40,7 @@ void train_options_default(train_options *o)
     o->conditional = -1;
     o->background[0] = o->background[1] = o->background[2] = 255;
     o->train_size = 0;
+    o->skip_bad_images = 1;
     o->loader_threads = 2;
     o->z_dim = 100;
     o->gf_dim = o->df_dim = 64;
@@ -153,6 +156,7 @@ static int open_dataset(const train_options *o, dataset *ds, char *src, size_t s
     memcpy(spec.background, o->background, 3);
     spec.lo = -1.0f;
     spec.hi = 1.0f;
+    spec.skip_bad = o->skip_bad_images;
     return dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
 }
 
@@ -180,6 +184,7 @@ static char *run_config_json(const train_options *o, const dcgan_config *mc, con
     cJSON_AddNumberToObject(c, "output_height", mc->output_h);
     cJSON_AddNumberToObject(c, "output_width", mc->output_w);
     cJSON_AddBoolToObject(c, "crop", o->crop);
+    cJSON_AddStringToObject(c, "on_bad_image", o->skip_bad_images ? "skip" : "fail");
     cJSON_AddNumberToObject(c, "c_dim", mc->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", mc->y_dim);
     cJSON_AddBoolToObject(c, "conditional", mc->y_dim > 0);
@@ -211,49 +216,18 @@ static char *run_config_json(const train_options *o, const dcgan_config *mc, con
     return s;
 }
 
-/* Newest "ckpt-<iteration>.safetensors" in dir by iteration; -1 if none. names (may be NULL)
- * receives all of them sorted oldest first. */
-static long list_checkpoints(const char *dir, long *iters, int max_iters, int *count)
-{
-    *count = 0;
-    long newest = -1;
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long it;
-        char tail[32];
-        if (sscanf(de->d_name, "ckpt-%ld.%31s", &it, tail) == 2 &&
-            strcmp(tail, "safetensors") == 0 && it >= 0) {
-            if (*count < max_iters) iters[(*count)++] = it;
-            if (it > newest) newest = it;
-        }
-    }
-    closedir(d);
-    /* sort ascending */
-    for (int i = 1; i < *count; i++)
-        for (int j = i; j > 0 && iters[j - 1] > iters[j]; j--) {
-            long t = iters[j];
-            iters[j] = iters[j - 1];
-            iters[j - 1] = t;
-        }
-    return newest;
-}
+#define CKPT_LIST_MAX 4096
 
-static void checkpoint_path(char *buf, size_t n, const char *dir, long it)
+/* Keeps the max_to_keep newest checkpoints. Called only once the checkpoint of `written` is
+ * durable (fsync'ed, renamed, folder fsync'ed), and never removes that one or a newer one. */
+static void rotate_checkpoints(const char *dir, int max_to_keep, long written)
 {
-    dc_path(NULL, buf, n, "%s/ckpt-%08ld.safetensors", dir, it);
-}
-
-/* Keeps the max_to_keep newest checkpoints; the one just written is durable already. */
-static void rotate_checkpoints(const char *dir, int max_to_keep)
-{
-    long iters[4096];
-    int count;
-    list_checkpoints(dir, iters, 4096, &count);
+    long iters[CKPT_LIST_MAX];
+    int count = checkpoint_list(dir, iters, CKPT_LIST_MAX);
     for (int i = 0; i < count - max_to_keep; i++) {
         char p[RUN_PATH_MAX];
-        checkpoint_path(p, sizeof p, dir, iters[i]);
+        if (iters[i] >= written || checkpoint_path(NULL, p, sizeof p, dir, iters[i]) != 0)
+            continue;
         if (unlink(p) != 0) log_warn("%s: cannot remove old checkpoint: %s", p, strerror(errno));
     }
 }
@@ -376,7 +350,7 @@ static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, r
                            dc_err *e)
 {
     char path[RUN_PATH_MAX];
-    checkpoint_path(path, sizeof path, c->ckpt_dir, iteration);
+    if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iteration) != 0) return -1;
     checkpoint_state s;
     memset(&s, 0, sizeof s);
     s.iteration = iteration;
@@ -388,7 +362,7 @@ static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, r
     s.class_names_json = c->classes_json;
     dcgan_model_range(&c->model.cfg, &s.image_lo, &s.image_hi);
     if (checkpoint_save(path, &c->model, &c->tr, &s, e) != 0) return -1;
-    rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep);
+    rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep, iteration);
     return 0;
 }
 
@@ -402,6 +376,76 @@ static int save_samples(run_ctx *c, long iteration, dc_err *e)
     dcgan_model_range(mc, &lo, &hi);
     return png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
                           mc->output_w, c->samples.cols, lo, hi, e);
+}
+
+/* Loads the newest usable checkpoint of the run. Damaged ones (unreadable, truncated, checksum
+ * mismatch) are skipped; once an older good one is found, each is reported in one line and
+ * renamed to "<name>.damaged", out of rotation's way. A sound checkpoint that does not fit the
+ * command (model shape, batch size, settings) is an error. Returns 1 resumed, 0 nothing to
+ * resume from, -1 error (also when every checkpoint is damaged: nothing is renamed then). */
+#define DAMAGED_REPORT_MAX 8
+static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, rng_state *zr,
+                         dc_err *e)
+{
+    long iters[CKPT_LIST_MAX];
+    int count = checkpoint_list(c->ckpt_dir, iters, CKPT_LIST_MAX);
+    if (count == 0) return 0;
+    char path[RUN_PATH_MAX];
+    dc_err *why = dc_calloc(DAMAGED_REPORT_MAX, sizeof *why); /* the newest damaged ones */
+    int ndamaged = 0, rc = -1, i;
+    for (i = count - 1; i >= 0; i--) {
+        if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iters[i]) != 0) goto out;
+        checkpoint_state st;
+        int lrc = checkpoint_load(path, &c->model, &c->tr, &st, e);
+        if (lrc == CHECKPOINT_DAMAGED) {
+            if (ndamaged < DAMAGED_REPORT_MAX) why[ndamaged] = *e;
+            ndamaged++;
+            continue;
+        }
+        if (lrc != 0) goto out;
+        if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
+            run_config saved;
+            int bad = run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
+                      run_config_check_resume(&saved, &c->o, path, e) != 0;
+            if (bad) {
+                checkpoint_state_free(&st);
+                goto out;
+            }
+        }
+        int bs = st.batch_size;
+        *iteration = st.iteration;
+        *epoch = st.epoch;
+        *batch = st.batch;
+        *zr = st.z_rng;
+        checkpoint_state_free(&st);
+        if (bs != c->o.batch_size) {
+            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
+                       "start a new run with --out-name", path, bs);
+            goto out;
+        }
+        break;
+    }
+    if (i < 0) {
+        dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s); move them away to "
+                   "start the run afresh", c->ckpt_dir, count, why[0].msg);
+        goto out;
+    }
+    for (int j = count - 1, k = 0; j > i; j--, k++) { /* newest first, as found */
+        char bad[RUN_PATH_MAX], aside[RUN_PATH_MAX + 16];
+        if (checkpoint_path(NULL, bad, sizeof bad, c->ckpt_dir, iters[j]) != 0) continue;
+        snprintf(aside, sizeof aside, "%s.damaged", bad);
+        const char *msg = k < DAMAGED_REPORT_MAX ? why[k].msg : bad;
+        if (rename(bad, aside) == 0)
+            log_warn("%s; renamed to %s, resuming from an older checkpoint", msg, aside);
+        else
+            log_warn("%s; cannot rename it: %s", msg, strerror(errno));
+    }
+    log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, *iteration, *epoch,
+             *batch);
+    rc = 1;
+out:
+    free(why);
+    return rc;
 }
 
 int train_run(const train_options *opts, dc_err *e)
@@ -454,8 +498,8 @@ int train_run(const train_options *opts, dc_err *e)
         c.ds.hi = hi;
     }
     if (c.ds.count < o->batch_size) {
-        dc_fail(e, "%s: %d images, fewer than one batch (--batch-size %d)", src, c.ds.count,
-                o->batch_size);
+        dc_fail(e, "%s: %d %simages, fewer than one batch (--batch-size %d)", src, c.ds.count,
+                c.ds.skipped ? "usable " : "", o->batch_size);
         goto done;
     }
 
@@ -496,27 +540,16 @@ int train_run(const train_options *opts, dc_err *e)
     long iteration = 0, epoch = 0, batch = 0;
     rng_state zr;
     rng_init(&zr, o->seed);
-    long iters[4096];
-    int nckpt;
-    long newest = list_checkpoints(c.ckpt_dir, iters, 4096, &nckpt);
-    if (newest >= 0) {
-        char path[RUN_PATH_MAX];
-        checkpoint_path(path, sizeof path, c.ckpt_dir, newest);
-        checkpoint_state st;
-        if (checkpoint_load(path, &c.model, &c.tr, &st, e) != 0) goto done;
-        int bs = st.batch_size;
-        iteration = st.iteration;
-        epoch = st.epoch;
-        batch = st.batch;
-        zr = st.z_rng;
-        checkpoint_state_free(&st);
-        if (bs != o->batch_size) {
-            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
-                       "start a new run with --out-name", path, bs);
-            goto done;
-        }
-        log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, iteration,
-                 epoch, batch);
+    /* temporary files of a killed run (atomic_file's "<name>.tmp.<pid>") */
+    int stale = atomic_file_remove_stale(c.ckpt_dir, "ckpt-", ".safetensors") +
+                atomic_file_remove_stale(c.sample_dir, "train_", ".png") +
+                atomic_file_remove_stale(c.run_dir, "config", ".json") +
+                atomic_file_remove_stale(c.run_dir, "log", ".csv");
+    if (stale > 0) log_info("removed %d temporary file%s left by an interrupted run", stale,
+                            stale == 1 ? "" : "s");
+    int resumed = resume_newest(&c, &iteration, &epoch, &batch, &zr, e);
+    if (resumed < 0) goto done;
+    if (resumed) {
         if (log_truncate(c.log_path, iteration, e) != 0) goto done;
     } else {
         rng_state init;
@@ -549,7 +582,13 @@ int train_run(const train_options *opts, dc_err *e)
                 o->batch_size);
         goto done;
     }
-    long total = o->epochs * per_epoch;
+    if (batch >= per_epoch || epoch > (LONG_MAX - batch) / per_epoch) {
+        dc_fail(e, "%s: the checkpoint's data position (epoch %ld, batch %ld) does not fit %ld "
+                   "batches per epoch (was --train-size or the data changed?)", c.ckpt_dir, epoch,
+                batch, per_epoch);
+        goto done;
+    }
+    long total = o->epochs > LONG_MAX / per_epoch ? LONG_MAX : o->epochs * per_epoch;
     if (o->max_steps > 0 && o->max_steps < total) total = o->max_steps;
     loader_seek(c.ld, epoch, batch);
 
@@ -568,6 +607,12 @@ int train_run(const train_options *opts, dc_err *e)
     long start_it = iteration;
     int tty = isatty(2);
     while (iteration < total) {
+        if (o->stop && *o->stop) { /* before any iteration of this process: nothing to save */
+            rc = TRAIN_RUN_STOPPED;
+            dc_fail(e, "stopped by %s before iteration %ld; nothing new to save",
+                    interrupt_signal_name(*o->stop), iteration + 1);
+            goto done;
+        }
         long be, bb;
         if (loader_next(c.ld, c.x, c.y, &be, &bb, e) != 0) goto done;
         draw_z(&zr, o->zdist, c.z, B * mc.z_dim);
@@ -577,14 +622,25 @@ int train_run(const train_options *opts, dc_err *e)
         epoch = bb + 1 >= per_epoch ? be + 1 : be;
         batch = bb + 1 >= per_epoch ? 0 : bb + 1;
         double el = now_seconds() - t0;
-        if (!isfinite(s.d_loss) || !isfinite(s.g_loss)) {
-            dc_fail(e, "iteration %ld: loss is not finite (d_loss %g, g_loss %g); the last "
-                       "checkpoint in %s is kept", iteration, s.d_loss, s.g_loss, c.ckpt_dir);
+        /* divergence: caught in the iteration it appears, before anything is written */
+        int losses_ok = isfinite(s.d_loss) && isfinite(s.g_loss) && isfinite(s.g_loss_first);
+        char where[160];
+        int params_ok = dcgan_model_check_finite(&c.model, 0, where, sizeof where) == 0;
+        if (!losses_ok || !params_ok) {
+            if (params_ok && dcgan_model_check_finite(&c.model, 1, where, sizeof where) == 0)
+                snprintf(where, sizeof where, "the loss");
+            dc_fail(e, "training diverged at iteration %ld: %s is not finite (d_loss %g, g_loss %g); "
+                       "nothing of this iteration is saved; the last checkpoint in %s is kept (try a lower "
+                       "--learning-rate)", iteration, where, s.d_loss, s.g_loss, c.ckpt_dir);
             goto done;
         }
+        errno = 0;
         fprintf(c.log, "%ld,%ld,%ld,%.3f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", iteration, be, bb, el,
                 s.d_loss, s.d_loss_real, s.d_loss_fake, s.g_loss, s.d_real_mean, s.d_fake_mean);
-        fflush(c.log);
+        if (fflush(c.log) != 0 || ferror(c.log)) {
+            dc_fail(e, "%s: write failed: %s", c.log_path, strerror(errno ? errno : EIO));
+            goto done;
+        }
         int sampled = 0, saved = 0;
         if (o->sample_freq > 0 && iteration % o->sample_freq == 0) {
             if (save_samples(&c, iteration, e) != 0) goto done;
@@ -608,11 +664,25 @@ int train_run(const train_options *opts, dc_err *e)
             if (tty && (sampled || saved || iteration == total)) fputc('\n', stderr);
         }
         if (sampled) log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
+        if (o->stop && *o->stop && iteration < total) {
+            if (!saved && save_checkpoint(&c, iteration, epoch, batch, zr, e) != 0) goto done;
+            if (tty && o->progress) fputc('\n', stderr);
+            char path[RUN_PATH_MAX];
+            checkpoint_path(NULL, path, sizeof path, c.ckpt_dir, iteration);
+            dc_fail(e, "stopped by %s at iteration %ld of %ld; checkpoint %s",
+                    interrupt_signal_name(*o->stop), iteration, total, path);
+            rc = TRAIN_RUN_STOPPED;
+            goto done;
+        }
     }
     if (o->sample_freq > 0 && total % o->sample_freq != 0 && iteration > start_it) {
         if (save_samples(&c, iteration, e) != 0) goto done;
         log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
     }
+    int bad = c.ds.skipped + loader_bad_count(c.ld);
+    if (bad > 0)
+        log_warn("%d bad image%s skipped (%d when the folder was opened, %d while training)", bad,
+                 bad == 1 ? "" : "s", c.ds.skipped, loader_bad_count(c.ld));
     log_info("done: %ld iterations; checkpoint in %s", iteration, c.ckpt_dir);
     rc = 0;
 done:

@@ -4,6 +4,7 @@
 #ifndef DCGAN_TRAIN_RUN_H
 #define DCGAN_TRAIN_RUN_H
 
+#include <signal.h>
 #include <stdint.h>
 #include "util/error.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     int conditional;        /* -1: when the data has labels */
     uint8_t background[3];  /* for transparent PNGs */
     long train_size;        /* items per epoch; <= 0: all */
+    int skip_bad_images;    /* image folders: 1 skip files that cannot be decoded, 0 fail */
     int loader_threads;
     /* model */
     int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
@@ -38,14 +40,20 @@ typedef struct {
     long sample_freq, ckpt_freq;
     int max_to_keep;
     int progress;           /* 1 progress line on stderr */
+    /* stop request: when *stop becomes non-zero (a signal number), training finishes the
+     * current iteration, writes a checkpoint and returns TRAIN_RUN_STOPPED. NULL: never. */
+    const volatile sig_atomic_t *stop;
 } train_options;
 
 void train_options_default(train_options *o);
 const char *z_dist_name(z_dist d);
 int z_dist_parse(const char *s, z_dist *d);
 
+#define TRAIN_RUN_STOPPED 1
+
 /* Runs training; resumes from the newest checkpoint in the run folder if there is one.
- * Returns 0, or -1 with a one-line message. */
+ * Returns 0, -1 with a one-line message, or TRAIN_RUN_STOPPED (stopped on request, checkpoint
+ * written; e->msg says where). */
 int train_run(const train_options *o, dc_err *e);
 
 #endif

@@ -1,5 +1,6 @@
 /* Atomic file replacement: write to "<path>.tmp.<pid>", fsync, rename over <path>, fsync the
- * folder. A reader sees either the old file or the complete new one, never a partial write. */
+ * folder. A reader sees either the old file or the complete new one, never a partial write;
+ * once atomic_file_commit returns 0 the new file survives a crash or power loss. */
 #ifndef DCGAN_UTIL_ATOMIC_FILE_H
 #define DCGAN_UTIL_ATOMIC_FILE_H
 
@@ -14,12 +15,19 @@ typedef struct {
 
 /* Opens the temporary file. Returns 0 or -1 (message names the path). */
 int atomic_file_open(atomic_file *af, const char *path, dc_err *e);
-/* Flushes, fsyncs, renames and fsyncs the folder; frees af. On failure the temporary file is
- * removed, the old file at path is untouched, and -1 is returned. */
+/* Flushes, fsyncs, renames and fsyncs the folder; frees af. On failure before the rename the
+ * temporary file is removed, the old file at path is untouched, and -1 is returned with
+ * "path: write failed: <reason>". If only the folder's fsync fails, the new file is in place
+ * but possibly not durable, and -1 is returned too ("path: cannot sync its folder: ..."). */
 int atomic_file_commit(atomic_file *af, dc_err *e);
 /* Drops the temporary file; frees af. */
 void atomic_file_abort(atomic_file *af);
 /* Writes len bytes to path atomically. */
 int atomic_file_write(const char *path, const void *data, size_t len, dc_err *e);
+
+/* Removes temporary files left in dir by killed writers: names "<prefix>*<suffix>.tmp.<pid>"
+ * whose process <pid> no longer runs (our own pid and live processes are left alone). Returns
+ * the number removed (0 if dir cannot be read). */
+int atomic_file_remove_stale(const char *dir, const char *prefix, const char *suffix);
 
 #endif

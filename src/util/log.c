@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static log_level g_log_level = LOG_LEVEL_INFO;
 
@@ -12,10 +13,14 @@ void log_msg(log_level level, const char *fmt, ...)
 {
     if (level > g_log_level) return;
     static const char *prefix[] = {"error: ", "warning: ", "", ""};
-    fprintf(stderr, "dcgan: %s", prefix[level]);
+    /* one write per line, so lines from the loader's threads do not interleave */
+    char line[2048];
+    int n = snprintf(line, sizeof line, "dcgan: %s", prefix[level]);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    size_t len = strlen(line);
+    line[len] = '\n';
+    fwrite(line, 1, len + 1, stderr);
 }

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Hostile input: every broken data file, image or checkpoint gives a one-line error naming it
+# and a non-zero exit (never a crash); bad images in a folder are skipped with a count by
+# default (--on-bad-image skip) or stop the run (--on-bad-image fail).
+BUILD=${BUILD:-build}
+D="$BUILD/dcgan"
+TOOL="$BUILD/tests/tools/testtool"
+T=$(mktemp -d /tmp/dcgan-hostile-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+
+# expect CODE PATTERN -- command...: exit CODE, stderr matching PATTERN; a non-zero exit must
+# come with exactly one error line (warnings may come before it) and never from a signal
+expect() {
+    code=$1; pat=$2; shift 3
+    "$@" >"$T/.stdout" 2>"$T/.stderr"
+    rc=$?
+    if [ "$rc" -ne "$code" ]; then
+        echo "FAIL (exit $rc, want $code): $*"; sed 's/^/    /' "$T/.stderr" | tail -5; fail=$((fail+1)); return
+    fi
+    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/.stderr"; then
+        echo "FAIL (stderr lacks '$pat'): $*"; sed 's/^/    /' "$T/.stderr" | tail -5; fail=$((fail+1)); return
+    fi
+    if [ "$code" -ne 0 ] && [ "$(grep -c 'error:' "$T/.stderr")" -ne 1 ]; then
+        echo "FAIL (not one error line): $*"; sed 's/^/    /' "$T/.stderr" | tail -5; fail=$((fail+1)); return
+    fi
+    if [ "$code" -ne 0 ]; then echo "ok   $(grep 'error:' "$T/.stderr" | cut -c1-150)"
+    else echo "ok   (exit 0) $(echo "$*" | sed "s|$T/||g" | cut -c1-140)"; fi
+    pass=$((pass+1))
+}
+TINY="--batch-size 4 --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 2 --sample-freq 0 --threads 1 --quiet"
+train() { # DATASET [flags]
+    ds=$1; shift
+    "$D" train --data-dir "$T/data" --dataset "$ds" --out-dir "$T/out" $TINY "$@"
+}
+
+# ---------------------------------------------------------------- IDX files
+idx() { rm -rf "$T/data/$1"; "$TOOL" idx "$T/data/$1" 20 8; }
+idx good
+expect 0 "" -- train good
+idx missing; rm "$T/data/missing/t10k-labels-idx1-ubyte"
+expect 1 "missing/: missing t10k-labels-idx1-ubyte\|missing: missing t10k-labels-idx1-ubyte" -- train missing
+idx empty; : >"$T/data/empty/train-images-idx3-ubyte"
+expect 1 "empty/train-images-idx3-ubyte: empty file" -- train empty
+idx trunc; head -c 5000 "$T/data/good/train-images-idx3-ubyte" >"$T/data/trunc/train-images-idx3-ubyte"
+expect 1 "trunc/train-images-idx3-ubyte: truncated" -- train trunc
+idx hdr; head -c 6 "$T/data/good/train-images-idx3-ubyte" >"$T/data/hdr/train-images-idx3-ubyte"
+expect 1 "hdr/train-images-idx3-ubyte: truncated header" -- train hdr
+idx magic; "$TOOL" flip "$T/data/magic/train-labels-idx1-ubyte" 3
+expect 1 "magic/train-labels-idx1-ubyte: bad magic" -- train magic
+idx swapped; cp "$T/data/good/train-labels-idx1-ubyte" "$T/data/swapped/train-images-idx3-ubyte"
+expect 1 "swapped/train-images-idx3-ubyte: bad magic .* this is IDX labels" -- train swapped
+idx count; "$TOOL" idx "$T/data/other" 21 8; cp "$T/data/other/train-labels-idx1-ubyte" "$T/data/count/"
+expect 1 "count/train-labels-idx1-ubyte: 21 labels, but .*train-images-idx3-ubyte has 20 images" -- train count
+idx gz; gzip "$T/data/gz/train-images-idx3-ubyte"
+expect 0 "" -- train gz
+f="$T/data/gz/train-images-idx3-ubyte.gz"; n=$(wc -c <"$f"); head -c $((n / 2)) "$f" >"$f.x"; mv "$f.x" "$f"
+expect 1 "gz/train-images-idx3-ubyte.gz: \(truncated gzip\|corrupt gzip\)" -- train gz
+idx gzbad; gzip "$T/data/gzbad/train-images-idx3-ubyte"; "$TOOL" flip "$T/data/gzbad/train-images-idx3-ubyte.gz" 200
+expect 1 "gzbad/train-images-idx3-ubyte.gz: corrupt gzip" -- train gzbad
+idx label
+printf '\014' | dd of="$T/data/label/train-labels-idx1-ubyte" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 1 "label/train-labels-idx1-ubyte: label 12 of item 0 is outside 0..9" -- train label
+idx small
+expect 1 "small: 28 images, fewer than one batch (--batch-size 32)" -- train small --batch-size 32
+
+# ---------------------------------------------------------------- image folders
+P="--input-fname-pattern *.img --output-height 16"
+mkdir -p "$T/data/mixed"
+"$TOOL" pngs "$T/data/pngs" 8 16
+for i in 0 1 2 3 4 5 6 7; do cp "$T/data/pngs/img00$i.png" "$T/data/mixed/good$i.img"; done
+echo "just some text" >"$T/data/mixed/text.img"
+: >"$T/data/mixed/empty.img"
+"$TOOL" jpeg "$T/data/big.jpg" 64 64
+head -c 300 "$T/data/big.jpg" >"$T/data/mixed/truncated-jpeg.img"
+head -c 30 "$T/data/pngs/img000.png" >"$T/data/mixed/truncated-png-header.img"
+"$TOOL" png-header "$T/data/mixed/bomb.img" 100000 100000
+# default: skip, with a warning line per file and a count, and the run goes on
+expect 0 "skipped 5 of 13 files that are not usable images" -- train mixed $P
+grep -q "text.img: not a JPEG or PNG image" "$T/.stderr" && grep -q "bomb.img: image is 100000x100000" "$T/.stderr" &&
+    grep -q "truncated-jpeg.img: " "$T/.stderr" && grep -q "empty.img: empty file" "$T/.stderr" &&
+    { echo "ok   a warning names each skipped file"; pass=$((pass+1)); } ||
+    { echo "FAIL skipped files not named:"; cat "$T/.stderr"; fail=$((fail+1)); }
+expect 1 "mixed/bomb.img: image is 100000x100000 = 10000000000 pixels, more than the limit" -- train mixed $P --on-bad-image fail
+mkdir -p "$T/data/notimages"; for i in 1 2 3; do echo "hello $i" >"$T/data/notimages/f$i.img"; done
+expect 1 "notimages: none of its 3 matching files is a usable image" -- train notimages $P
+expect 1 "notimages/f1.img: not a JPEG or PNG image" -- train notimages $P --on-bad-image fail
+mkdir -p "$T/data/jpegcut"; head -c 400 "$T/data/big.jpg" >"$T/data/jpegcut/a.img"
+expect 1 "jpegcut/a.img: not a valid JPEG\|jpegcut/a.img: .*truncated\|jpegcut: none" -- train jpegcut $P --on-bad-image fail
+mkdir -p "$T/data/few"; cp "$T/data/pngs/img000.png" "$T/data/pngs/img001.png" "$T/data/pngs/img002.png" "$T/data/few/"
+expect 1 "few: 3 images, fewer than one batch (--batch-size 4)" -- train few --input-fname-pattern '*.png' --output-height 16
+mkdir -p "$T/data/fewbad"; cp "$T/data/few/"*.png "$T/data/fewbad/"; cp "$T/data/pngs/img003.png" "$T/data/fewbad/"; echo x >"$T/data/fewbad/z.png"
+expect 1 "fewbad: 4 usable images, fewer than one batch (--batch-size 8)" -- train fewbad --input-fname-pattern '*.png' --output-height 16 --batch-size 8
+# pixels cut short: the header is fine, so only decoding finds it, mid-run
+mkdir -p "$T/data/cut"; cp "$T/data/pngs/"*.png "$T/data/cut/"
+f="$T/data/cut/img003.png"; n=$(wc -c <"$f"); head -c $((n - 300)) "$f" >"$f.x"; mv "$f.x" "$f"
+expect 0 "img003.png: truncated PNG file.*the next image takes its place" -- train cut --input-fname-pattern '*.png' --output-height 16 --max-steps 4 --out-name cut-skip
+grep -q "1 bad image skipped (0 when the folder was opened, 1 while training)" "$T/.stderr" &&
+    { echo "ok   the count at the end"; pass=$((pass+1)); } || { echo "FAIL no count at the end"; cat "$T/.stderr"; fail=$((fail+1)); }
+expect 1 "cut/img003.png: truncated PNG file" -- train cut --input-fname-pattern '*.png' --output-height 16 --max-steps 4 --out-name cut-fail --on-bad-image fail
+# output sizes the model cannot build
+expect 1 "\-\-output-height/--output-width 8x8: must be 16..8192" -- train pngs --input-fname-pattern '*.png' --output-height 8
+expect 1 "\-\-output-height/--output-width 16x12: must be 16..8192" -- train pngs --input-fname-pattern '*.png' --output-height 16 --output-width 12
+
+# ---------------------------------------------------------------- checkpoints
+R="$T/out/ckpt"
+train good --out-name ckpt --max-steps 4 --ckpt-freq 2 --max-to-keep 2 2>/dev/null
+C4="$R/checkpoints/ckpt-00000004.safetensors"
+cp "$C4" "$T/c4"
+"$TOOL" flip "$C4" -10
+expect 1 "ckpt-00000004.safetensors: checksum mismatch" -- "$D" sample --checkpoint "$C4"
+expect 0 "ckpt-00000004.safetensors: checksum mismatch.*using the previous checkpoint" -- "$D" sample --run "$R" --grid "$T/g.png"
+head -c 20000 "$T/c4" >"$C4"
+expect 1 "ckpt-00000004.safetensors: .*truncated" -- "$D" sample --checkpoint "$C4"
+expect 0 "ckpt-00000004.safetensors: .*; renamed to .*ckpt-00000004.safetensors.damaged, resuming from an older checkpoint" -- train good --out-name ckpt --max-steps 6 --ckpt-freq 2 --max-to-keep 2
+grep -q "resuming .*ckpt-00000002" "$T/.stderr" && { echo "ok   resumed from the previous checkpoint"; pass=$((pass+1)); } ||
+    { echo "FAIL did not resume from ckpt-00000002"; cat "$T/.stderr"; fail=$((fail+1)); }
+printf 'not a checkpoint' >"$T/x.safetensors"
+expect 1 "x.safetensors: .*too short\|x.safetensors: header" -- "$D" sample --checkpoint "$T/x.safetensors"
+expect 1 "$T/nothing: no checkpoints folder" -- "$D" sample --run "$T/nothing"
+
+echo "test_hostile: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
