@@ -1,6 +1,6 @@
 /* A whole training run as the reference does it: data, model, the iteration loop, sample grids,
- * checkpoints with rotation and resume, the per-iteration log. Everything lives in
- * out_dir/out_name/: config.json, log.csv, samples/, checkpoints/. */
+ * checkpoints with rotation and resume, the per-iteration log and TensorBoard events. Everything
+ * lives in out_dir/out_name/: config.json, log.csv, samples/, checkpoints/, logs/. */
 #ifndef DCGAN_TRAIN_RUN_H
 #define DCGAN_TRAIN_RUN_H
 
@@ -38,6 +38,8 @@ typedef struct {
     long sample_freq, ckpt_freq;
     int max_to_keep;
     int progress;           /* 1 progress line on stderr */
+    int tensorboard;        /* 1: TensorBoard event files in logs/ */
+    long hist_freq;         /* TensorBoard histograms every this many iterations */
 } train_options;
 
 void train_options_default(train_options *o);
