@@ -33,8 +33,8 @@ static void compare(const gif_decoded *g, uint8_t **src, int C, int *maxerr, dou
     *rmse = sqrt(s / ((double)g->nframes * npix * 3));
 }
 
-static void roundtrip(const char *name, uint8_t **frames, int n, int W, int H, int C, int want_max,
-                      double want_rmse)
+static void roundtrip_any(const char *name, uint8_t **frames, int n, int W, int H, int C, int want_max,
+                          double want_rmse, int local)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s.gif", g_dir, name);
@@ -42,7 +42,7 @@ static void roundtrip(const char *name, uint8_t **frames, int n, int W, int H, i
     for (int i = 0; i < n; i++) delays[i] = i == n - 1 ? 150 : 4 + i % 3;
     gif_stats st;
     dc_err e;
-    int rc = gif_write(path, (const uint8_t *const *)frames, n, W, H, C, delays, &st, &e);
+    int rc = (local ? gif_write_local : gif_write)(path, (const uint8_t *const *)frames, n, W, H, C, delays, &st, &e);
     TEST_CHECK(rc == 0, "%s", e.msg);
     gif_decoded g;
     if (rc != 0 || gif_decode_file(path, &g) != 0) {
@@ -67,6 +67,12 @@ static void roundtrip(const char *name, uint8_t **frames, int n, int W, int H, i
            m <= want_max && r <= want_rmse ? "ok  " : "FAIL", name, n, W, H, st.colors, m, r, st.psnr);
     gif_decoded_free(&g);
     free(delays);
+}
+
+static void roundtrip(const char *name, uint8_t **frames, int n, int W, int H, int C, int want_max,
+                      double want_rmse)
+{
+    roundtrip_any(name, frames, n, W, H, C, want_max, want_rmse, 0);
 }
 
 static uint8_t **alloc_frames(int n, size_t bytes)
@@ -109,6 +115,18 @@ int main(void)
         for (int k = 0; k < n; k++)
             for (int i = 0; i < W * H; i++) memcpy(f[k] + 3 * i, pal[(i + k * 67) % 200], 3);
         roundtrip("200colours", f, n, W, H, 3, 0, 0.0);
+        free_frames(f, n);
+    }
+    /* three frames of 200 colours each, 600 in all: one palette for all cannot hold them, a
+     * palette per frame can, exactly */
+    {
+        int n = 3, W = 20, H = 20;
+        uint8_t **f = alloc_frames(n, (size_t)W * H * 3);
+        for (int k = 0; k < n; k++)
+            for (int i = 0; i < W * H; i++)
+                for (int c = 0; c < 3; c++) f[k][3 * i + c] = (uint8_t)((i % 200) * (c + 1) * 7 + k * 85 + c * 30);
+        roundtrip_any("local-palettes", f, n, W, H, 3, 0, 0.0, 1);
+        roundtrip_any("600colours-global", f, n, W, H, 3, 10, 3.0, 0);
         free_frames(f, n);
     }
     /* smooth colour images (blobs of colour over gradients, a little noise), ~tens of thousands

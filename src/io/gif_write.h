@@ -1,6 +1,6 @@
 /* Animated, looping GIFs (giflib), written atomically. One global palette for all frames
- * (src/io/palette.h: 256 grays, or the exact colours, or a median cut over every frame), no
- * dithering (an animation's pixels would shimmer), a NETSCAPE2.0 loop extension (loop
+ * (src/io/palette.h: 256 grays, or the exact colours, or a median cut refined by k-means over
+ * every frame), or one per frame; no dithering (an animation's pixels would shimmer), a NETSCAPE2.0 loop extension (loop
  * forever), a per-frame delay in hundredths of a second. */
 #ifndef DCGAN_IO_GIF_WRITE_H
 #define DCGAN_IO_GIF_WRITE_H
@@ -20,5 +20,10 @@ typedef struct {
  * 1/10 s). stats may be NULL. */
 int gif_write(const char *path, const uint8_t *const *frames, int nframes, int W, int H, int C,
               const int *delays_cs, gif_stats *stats, dc_err *e);
+/* The same with a palette per frame (a local colour table each, built from that frame alone):
+ * for frames that differ a lot, like training progress; colours of unchanged areas may shift
+ * between frames. */
+int gif_write_local(const char *path, const uint8_t *const *frames, int nframes, int W, int H,
+                    int C, const int *delays_cs, gif_stats *stats, dc_err *e);
 
 #endif

@@ -126,6 +126,55 @@ static void median_cut(palette *p, bin *bins, int nb, int max_colors)
     }
 }
 
+/* Lloyd (k-means) iterations over the bins, weighted by their pixel counts, starting from the
+ * median cut: each entry moves to the mean of the pixels nearest to it. Stops when the squared
+ * error improves by less than 0.5%. */
+#define KMEANS_MAX_ITERS 12
+
+static void kmeans_refine(palette *p, const bin *bins, int nb)
+{
+    float (*pal)[3] = dc_calloc(256, sizeof *pal);
+    double (*acc)[4] = dc_calloc(256, sizeof *acc);
+    float (*mean)[3] = dc_calloc((size_t)nb, sizeof *mean);
+    for (int i = 0; i < nb; i++)
+        for (int k = 0; k < 3; k++) mean[i][k] = (float)(bins[i].sum[k] / bins[i].count);
+    for (int j = 0; j < p->n; j++)
+        for (int k = 0; k < 3; k++) pal[j][k] = p->rgb[j][k];
+    double last = -1;
+    for (int it = 0; it < KMEANS_MAX_ITERS; it++) {
+        memset(acc, 0, 256 * sizeof *acc);
+        double err = 0;
+        for (int i = 0; i < nb; i++) {
+            int best = 0;
+            float bd = 1e30f;
+            for (int j = 0; j < p->n; j++) {
+                float d0 = mean[i][0] - pal[j][0], d1 = mean[i][1] - pal[j][1], d2 = mean[i][2] - pal[j][2];
+                float d = d0 * d0 + d1 * d1 + d2 * d2;
+                if (d < bd) {
+                    bd = d;
+                    best = j;
+                }
+            }
+            err += bd * bins[i].count;
+            for (int k = 0; k < 3; k++) acc[best][k] += bins[i].sum[k];
+            acc[best][3] += bins[i].count;
+        }
+        for (int j = 0; j < p->n; j++)
+            if (acc[j][3] > 0)
+                for (int k = 0; k < 3; k++) pal[j][k] = (float)(acc[j][k] / acc[j][3]);
+        if (last >= 0 && err > last * 0.995) break;
+        last = err;
+    }
+    for (int j = 0; j < p->n; j++)
+        for (int k = 0; k < 3; k++) {
+            float v = pal[j][k] + 0.5f;
+            p->rgb[j][k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    free(pal);
+    free(acc);
+    free(mean);
+}
+
 /* Up to 256 distinct colours, exactly; returns -1 if there are more. */
 static int distinct_colors(palette *p, const uint8_t *const *frames, int nframes, size_t npix)
 {
@@ -182,6 +231,7 @@ void palette_build(palette *p, const uint8_t *const *frames, int nframes, size_t
             all[nb++] = all[i];
         }
     median_cut(p, all, nb, 256);
+    kmeans_refine(p, all, nb);
     free(all);
 }
 
