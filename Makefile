@@ -3,7 +3,7 @@
 # SAN=1 builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 
 CC      ?= cc
-PKGS    := libcjson libjpeg libpng zlib cairo
+PKGS    := libcjson libjpeg libpng zlib cairo fontconfig
 # giflib has no pkg-config file in Debian: -lgif, checked by check-deps.
 # OpenBLAS built for OpenMP shares our OpenMP thread pool: with the pthreads build, OpenMP
 # threads spin while BLAS threads want the same cores (measured: ~45% of the time spinning).

@@ -15,8 +15,11 @@ static void print_usage(FILE *f)
             "them, in C.\n"
             "\n"
             "commands:\n"
-            "  train    train a DCGAN on an image folder or MNIST-format data (resumes a run)\n"
-            "  sample   generate images from a trained run or checkpoint\n"
+            "  train        train a DCGAN on an image folder or MNIST-format data (resumes a run)\n"
+            "  sample       generate images from a trained run or checkpoint\n"
+            "  visualize    the reference's visualisations: latent sweeps as grids and GIFs, and\n"
+            "               training progress as an animation\n"
+            "  export       write the generator alone, for serving\n"
             "\n"
             "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
 }
@@ -24,7 +27,7 @@ static void print_usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "dcgan: missing command: train or sample (see 'dcgan --help')\n");
+        fprintf(stderr, "dcgan: missing command (see 'dcgan --help')\n");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
     if (strcmp(cmd, "sample") == 0) return cmd_sample(argc - 1, argv + 1);
+    if (strcmp(cmd, "visualize") == 0) return cmd_visualize(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }
