@@ -19,6 +19,8 @@ static void print_usage(FILE *f)
             "  sample       generate images from a trained run or checkpoint\n"
             "  visualize    the reference's visualisations: latent sweeps as grids and GIFs, and\n"
             "               training progress as an animation\n"
+            "  interpolate  walk between latent points (linear or spherical): a strip and a GIF\n"
+            "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
             "  export       write the generator alone, for serving\n"
             "\n"
             "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "sample") == 0) return cmd_sample(argc - 1, argv + 1);
     if (strcmp(cmd, "visualize") == 0) return cmd_visualize(argc - 1, argv + 1);
     if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "interpolate") == 0) return cmd_interpolate(argc - 1, argv + 1);
+    if (strcmp(cmd, "arithmetic") == 0) return cmd_arithmetic(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }
