@@ -21,6 +21,8 @@ static void print_usage(FILE *f)
             "               training progress as an animation\n"
             "  interpolate  walk between latent points (linear or spherical): a strip and a GIF\n"
             "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
+            "  nearest      generated samples beside their nearest training images\n"
+            "  plot         the run's losses and D outputs as a chart (PNG)\n"
             "  export       write the generator alone, for serving\n"
             "\n"
             "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "interpolate") == 0) return cmd_interpolate(argc - 1, argv + 1);
     if (strcmp(cmd, "arithmetic") == 0) return cmd_arithmetic(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "nearest") == 0) return cmd_nearest(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }

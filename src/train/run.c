@@ -118,7 +118,7 @@ static int make_dir(const char *path, dc_err *e)
 
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
  * image folder. */
-static int open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
+int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
 {
     if (dc_path(e, src, srclen, "%s/%s", o->data_dir, o->dataset)) return -1;
     if (!is_dir(src) && strcmp(o->dataset, "fashion-mnist") == 0 &&
@@ -449,7 +449,7 @@ int train_run(const train_options *opts, dc_err *e)
     int rc = -1;
     char src[RUN_PATH_MAX];
 
-    if (open_dataset(o, &c.ds, src, sizeof src, e) != 0) goto done;
+    if (train_open_dataset(o, &c.ds, src, sizeof src, e) != 0) goto done;
     c.ds_open = 1;
     int conditional = o->conditional < 0 ? c.ds.num_classes > 0 : o->conditional;
     if (conditional && c.ds.num_classes <= 0) {

@@ -5,6 +5,7 @@
 #define DCGAN_TRAIN_RUN_H
 
 #include <stdint.h>
+#include "data/dataset.h"
 #include "util/error.h"
 
 typedef enum { Z_DIST_UNIFORM_SIGNED = 0, Z_DIST_UNIFORM_UNSIGNED, Z_DIST_NORMAL01 } z_dist;
@@ -45,6 +46,11 @@ typedef struct {
 void train_options_default(train_options *o);
 const char *z_dist_name(z_dist d);
 int z_dist_parse(const char *s, z_dist *d);
+
+/* Opens the training data as train_run does: DATA_DIR/DATASET as MNIST-format IDX files (with
+ * the fashion-mnist fallback) or an image folder (scaled to [-1, 1]; IDX data: [0, 1]). src
+ * receives the folder used. */
+int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e);
 
 /* Runs training; resumes from the newest checkpoint in the run folder if there is one.
  * Returns 0, or -1 with a one-line message. */
