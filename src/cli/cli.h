@@ -10,6 +10,12 @@
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_visualize(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_interpolate(int argc, char **argv);
+int cmd_arithmetic(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_nearest(int argc, char **argv);
 
 /* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
  * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */

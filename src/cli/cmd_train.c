@@ -18,7 +18,7 @@ enum {
     OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
-    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE,
+    OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -82,6 +82,9 @@ static const struct option train_options_table[] = {
     {"on-bad-image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"on_bad_image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"quiet", no_argument, 0, OPT_QUIET},
+    {"no-tensorboard", no_argument, 0, OPT_NO_TB},
+    {"hist-freq", required_argument, 0, OPT_HIST_FREQ},
+    {"hist_freq", required_argument, 0, OPT_HIST_FREQ},
     {"train", no_argument, 0, OPT_TRAIN_FLAG},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
@@ -126,6 +129,9 @@ static void train_help(void)
         "  --out-dir DIR (./out)  --out-name NAME (default: from the dataset and model settings)\n"
         "  --sample-freq N (200)  --ckpt-freq N (200)  --max-to-keep N (1)\n"
         "  --quiet                   no progress line\n"
+        "  --no-tensorboard          no TensorBoard event files (default: OUT_NAME/logs/: losses\n"
+        "                            every iteration, the sample grid every --sample-freq)\n"
+        "  --hist-freq N (10)        TensorBoard histograms of z, D(x), D(G(z)) every N iterations\n"
         "\n"
         "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
 }
@@ -255,6 +261,8 @@ int cmd_train(int argc, char **argv)
             else return cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg);
             break;
         case OPT_QUIET: o.progress = 0; break;
+        case OPT_NO_TB: o.tensorboard = 0; break;
+        case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o.hist_freq); break;
         case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
         case 'h':
         case OPT_HELP: train_help(); return 0;

@@ -17,9 +17,16 @@ static void print_usage(FILE *f)
             "them, in C.\n"
             "\n"
             "commands:\n"
-            "  train    train a DCGAN on an image folder or MNIST-format data (resumes a run)\n"
-            "  sample   generate images from a trained run or checkpoint\n"
-            "  bench    measure training and sampling speed on this machine\n"
+            "  train        train a DCGAN on an image folder or MNIST-format data (resumes a run)\n"
+            "  sample       generate images from a trained run or checkpoint\n"
+            "  visualize    the reference's visualisations: latent sweeps as grids and GIFs, and\n"
+            "               training progress as an animation\n"
+            "  interpolate  walk between latent points (linear or spherical): a strip and a GIF\n"
+            "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
+            "  nearest      generated samples beside their nearest training images\n"
+            "  plot         the run's losses and D outputs as a chart (PNG)\n"
+            "  export       write the generator alone, for serving\n"
+            "  bench        measure training and sampling speed on this machine\n"
             "\n"
             "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
 }
@@ -41,7 +48,7 @@ int main(int argc, char **argv)
 {
     prefer_passive_openmp(argv);
     if (argc < 2) {
-        fprintf(stderr, "dcgan: missing command: train or sample (see 'dcgan --help')\n");
+        fprintf(stderr, "dcgan: missing command (see 'dcgan --help')\n");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -56,6 +63,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);
     if (strcmp(cmd, "sample") == 0) return cmd_sample(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "visualize") == 0) return cmd_visualize(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0) return cmd_export(argc - 1, argv + 1);
+    if (strcmp(cmd, "interpolate") == 0) return cmd_interpolate(argc - 1, argv + 1);
+    if (strcmp(cmd, "arithmetic") == 0) return cmd_arithmetic(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "nearest") == 0) return cmd_nearest(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -73,6 +73,40 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
     return atomic_file_commit(&af, e);
 }
 
+int png_encode(const uint8_t *pixels, int W, int H, int C, uint8_t **out, size_t *len,
+               dc_err *e)
+{
+    *out = NULL;
+    *len = 0;
+    if (W <= 0 || H <= 0 || C < 1 || C > 4)
+        return dc_fail(e, "cannot encode a %dx%d PNG with %d channels", W, H, C);
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&buf, &size);
+    if (!fp) return dc_fail(e, "out of memory (PNG encoding)");
+    png_wjob *j = calloc(1, sizeof *j);
+    int rc = -1;
+    if (j) j->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, j, pngw_on_error,
+                                            pngw_on_warning);
+    if (j && j->png) j->info = png_create_info_struct(j->png);
+    if (!j || !j->png || !j->info)
+        dc_fail(e, "out of memory (libpng)");
+    else if (pngw_run(j, fp, pixels, W, H, C) != 0)
+        dc_fail(e, "PNG encoding failed: %s", j->msg);
+    else
+        rc = 0;
+    if (j && j->png) png_destroy_write_struct(&j->png, j->info ? &j->info : NULL);
+    free(j);
+    if (fclose(fp) != 0 && rc == 0) rc = dc_fail(e, "out of memory (PNG encoding)");
+    if (rc != 0) {
+        free(buf);
+        return -1;
+    }
+    *out = (uint8_t *)buf;
+    *len = size;
+    return 0;
+}
+
 void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, float hi)
 {
     float k = 255.0f / (hi - lo);

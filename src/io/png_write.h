@@ -2,11 +2,16 @@
 #ifndef DCGAN_IO_PNG_WRITE_H
 #define DCGAN_IO_PNG_WRITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "util/error.h"
 
 /* pixels: H rows of W*C bytes, C = 1 (gray), 3 (RGB) or 4 (RGBA). */
 int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_err *e);
+
+/* Encodes to PNG in memory: *out (malloc'ed, *len bytes). */
+int png_encode(const uint8_t *pixels, int W, int H, int C, uint8_t **out, size_t *len,
+               dc_err *e);
 
 /* Converts one float image (C,H,W) in [lo,hi] to interleaved 8-bit (H,W,C), clamping. */
 void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, float hi);

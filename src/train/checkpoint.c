@@ -112,19 +112,22 @@ static void entries_add_net(entry_list *l, const net *n, int with_adam)
     }
 }
 
-int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
-                    const checkpoint_state *s, dc_err *e)
+#define CONTENTS_GENERATOR "generator"
+
+static int checkpoint_write(const char *path, const dcgan_model *m, const trainer *t,
+                            const checkpoint_state *s, int generator_only, dc_err *e)
 {
     entry_list l = {0};
     entries_add_net(&l, &m->G, t != NULL);
-    entries_add_net(&l, &m->D, t != NULL);
+    if (!generator_only) entries_add_net(&l, &m->D, t != NULL);
 
-    char num[16][32];
+    char num[20][32];
     char *model_json = model_config_json(&m->cfg);
-    const char *keys[16], *vals[16];
+    const char *keys[20], *vals[20];
     size_t nm = 0;
     keys[nm] = "format", vals[nm++] = CHECKPOINT_FORMAT;
     keys[nm] = "model", vals[nm++] = model_json;
+    if (generator_only) keys[nm] = "contents", vals[nm++] = CONTENTS_GENERATOR;
 #define META_NUM(key, fmt, value)                                   \
     do {                                                            \
         snprintf(num[nm], sizeof num[nm], fmt, value);              \
@@ -152,6 +155,18 @@ int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
     free(l.entries);
     free(model_json);
     return rc;
+}
+
+int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
+                    const checkpoint_state *s, dc_err *e)
+{
+    return checkpoint_write(path, m, t, s, 0, e);
+}
+
+int checkpoint_export_generator(const char *path, const dcgan_model *m, const checkpoint_state *s,
+                                dc_err *e)
+{
+    return checkpoint_write(path, m, NULL, s, 1, e);
 }
 
 static int json_int(const cJSON *o, const char *key, int *out)
@@ -281,7 +296,13 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         rc = CHECKPOINT_MISMATCH;
         goto done;
     }
-    if (load_net(f, path, &m->G, t != NULL, e) || load_net(f, path, &m->D, t != NULL, e))
+    const char *contents = safetensors_metadata(f, "contents");
+    int g_only = contents && strcmp(contents, CONTENTS_GENERATOR) == 0;
+    if (g_only && t) {
+        dc_fail(e, "%s: a generator-only file (dcgan export): it cannot resume training", path);
+        goto done;
+    }
+    if (load_net(f, path, &m->G, t != NULL, e) || (!g_only && load_net(f, path, &m->D, t != NULL, e)))
         goto done;
     if (s) {
         long bs = 0, d = 0, g = 0;
@@ -304,6 +325,7 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         s->image_hi = hi ? strtof(hi, NULL) : 1.0f;
         const char *run = safetensors_metadata(f, "run");
         const char *cls = safetensors_metadata(f, "class_names");
+        s->generator_only = g_only;
         s->run_json = run ? strdup(run) : NULL;
         s->class_names_json = cls ? strdup(cls) : NULL;
     }

@@ -30,6 +30,7 @@ typedef struct {
     char *run_json;        /* training settings (config.json), owned; may be NULL */
     char *class_names_json;/* JSON array of class names, owned; may be NULL */
     float image_lo, image_hi;
+    int generator_only;    /* the file holds G only (metadata "contents": "generator") */
 } checkpoint_state;
 
 void checkpoint_state_free(checkpoint_state *s);
@@ -43,12 +44,19 @@ int checkpoint_list(const char *dir, long *iters, int max);
 /* Writes atomically, with a checksum. t may be NULL (no optimiser state: a generator-serving file still loads). */
 int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
                     const checkpoint_state *s, dc_err *e);
+/* A generator-only file for serving (the reference's --export/--freeze): G's parameters and
+ * batch-norm moving statistics, no D, no Adam moments; the same metadata, plus
+ * "contents": "generator". checkpoint_load reads it (t must be NULL: it cannot resume
+ * training). */
+int checkpoint_export_generator(const char *path, const dcgan_model *m, const checkpoint_state *s,
+                                dc_err *e);
 /* Reads the model shape stored in a checkpoint (batch is left as it is in *cfg), verifying
  * the whole file's checksum. 0 or CHECKPOINT_DAMAGED. */
 int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e);
 /* Loads into a model built with the stored shape; t (may be NULL) receives the Adam state,
  * s (may be NULL) the run state. Fails, naming the file and tensor, on anything missing or
- * of the wrong shape: CHECKPOINT_MISMATCH if the model differs, else CHECKPOINT_DAMAGED. */
+ * of the wrong shape: CHECKPOINT_MISMATCH if the model differs, else CHECKPOINT_DAMAGED.
+ * A generator-only file loads G and leaves D as it is. */
 int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s,
                     dc_err *e);
 

@@ -13,6 +13,7 @@
 
 #include "data/dataset.h"
 #include "io/png_write.h"
+#include "io/tb_events.h"
 #include "model/dcgan.h"
 #include "train/checkpoint.h"
 #include "train/run_config.h"
@@ -57,6 +58,8 @@ void train_options_default(train_options *o)
     o->ckpt_freq = 200;
     o->max_to_keep = 1;
     o->progress = 1;
+    o->tensorboard = 1;
+    o->hist_freq = 10;
 }
 
 const char *z_dist_name(z_dist d)
@@ -118,7 +121,7 @@ static int make_dir(const char *path, dc_err *e)
 
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
  * image folder. */
-static int open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
+int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
 {
     if (dc_path(e, src, srclen, "%s/%s", o->data_dir, o->dataset)) return -1;
     if (!is_dir(src) && strcmp(o->dataset, "fashion-mnist") == 0 &&
@@ -185,6 +188,9 @@ static char *run_config_json(const train_options *o, const dcgan_config *mc, con
     cJSON_AddNumberToObject(c, "output_width", mc->output_w);
     cJSON_AddBoolToObject(c, "crop", o->crop);
     cJSON_AddStringToObject(c, "on_bad_image", o->skip_bad_images ? "skip" : "fail");
+    char bg[16];
+    snprintf(bg, sizeof bg, "%d,%d,%d", o->background[0], o->background[1], o->background[2]);
+    cJSON_AddStringToObject(c, "background", bg);
     cJSON_AddNumberToObject(c, "c_dim", mc->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", mc->y_dim);
     cJSON_AddBoolToObject(c, "conditional", mc->y_dim > 0);
@@ -327,6 +333,7 @@ typedef struct {
     sample_set samples;
     float *x, *y, *z;
     FILE *log;
+    tb_writer *tb;
     char run_dir[RUN_PATH_MAX], ckpt_dir[RUN_PATH_MAX], sample_dir[RUN_PATH_MAX], log_path[RUN_PATH_MAX];
     char *run_json, *classes_json;
 } run_ctx;
@@ -334,6 +341,7 @@ typedef struct {
 static void run_ctx_free(run_ctx *c)
 {
     if (c->log) fclose(c->log);
+    tb_writer_close(c->tb, NULL);
     if (c->ld) loader_free(c->ld);
     if (c->tr_open) trainer_free(&c->tr);
     if (c->model_open) dcgan_model_free(&c->model);
@@ -374,8 +382,30 @@ static int save_samples(run_ctx *c, long iteration, dc_err *e)
     generate_images(&c->model, c->samples.z, c->samples.y, c->samples.n, c->samples.images);
     float lo, hi;
     dcgan_model_range(mc, &lo, &hi);
-    return png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
-                          mc->output_w, c->samples.cols, lo, hi, e);
+    if (png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
+                       mc->output_w, c->samples.cols, lo, hi, e) != 0)
+        return -1;
+    /* the reference's G image summary: the sample grid, as written */
+    int rows = (c->samples.n + c->samples.cols - 1) / c->samples.cols;
+    return c->tb ? tb_write_png_file(c->tb, iteration, "G", path, mc->output_w * c->samples.cols,
+                                     mc->output_h * rows, mc->c_dim, e)
+                 : 0;
+}
+
+/* The reference's summaries: the four losses every iteration; histograms of z, d = sigmoid(D(x))
+ * and d_ = sigmoid(D(G(z))) (from this iteration's D update) every hist_freq iterations. */
+static int tb_summaries(run_ctx *c, long iteration, const step_stats *s, dc_err *e)
+{
+    static const char *const tags[4] = {"d_loss_real", "d_loss_fake", "d_loss", "g_loss"};
+    const float v[4] = {s->d_loss_real, s->d_loss_fake, s->d_loss, s->g_loss};
+    if (tb_write_scalars(c->tb, iteration, tags, v, 4, e) != 0) return -1;
+    if (c->o.hist_freq <= 0 || iteration % c->o.hist_freq != 0) return 0;
+    size_t B = (size_t)c->o.batch_size;
+    if (tb_write_histogram(c->tb, iteration, "z", c->z, B * (size_t)c->model.cfg.z_dim, e) ||
+        tb_write_histogram(c->tb, iteration, "d", c->tr.d_real_prob, B, e) ||
+        tb_write_histogram(c->tb, iteration, "d_", c->tr.d_fake_prob, B, e))
+        return -1;
+    return 0;
 }
 
 /* Loads the newest usable checkpoint of the run. Damaged ones (unreadable, truncated, checksum
@@ -463,7 +493,7 @@ int train_run(const train_options *opts, dc_err *e)
     int rc = -1;
     char src[RUN_PATH_MAX];
 
-    if (open_dataset(o, &c.ds, src, sizeof src, e) != 0) goto done;
+    if (train_open_dataset(o, &c.ds, src, sizeof src, e) != 0) goto done;
     c.ds_open = 1;
     int conditional = o->conditional < 0 ? c.ds.num_classes > 0 : o->conditional;
     if (conditional && c.ds.num_classes <= 0) {
@@ -591,6 +621,15 @@ int train_run(const train_options *opts, dc_err *e)
     long total = o->epochs > LONG_MAX / per_epoch ? LONG_MAX : o->epochs * per_epoch;
     if (o->max_steps > 0 && o->max_steps < total) total = o->max_steps;
     loader_seek(c.ld, epoch, batch);
+    if (o->tensorboard && iteration < total) {
+        char logs[RUN_PATH_MAX];
+        if (dc_path(e, logs, sizeof logs, "%s/logs", c.run_dir)) goto done;
+        c.tb = tb_writer_open(logs, e);
+        if (!c.tb) goto done;
+        /* a resumed run starts a new file; TensorBoard drops what older files hold from this
+         * step on (what a stopped run wrote after its last checkpoint) */
+        if (resumed && tb_write_session_start(c.tb, iteration + 1, e) != 0) goto done;
+    }
 
     size_t B = (size_t)o->batch_size;
     c.x = dc_alloc_floats(B * mc.c_dim * mc.output_h * mc.output_w);
@@ -641,6 +680,7 @@ int train_run(const train_options *opts, dc_err *e)
             dc_fail(e, "%s: write failed: %s", c.log_path, strerror(errno ? errno : EIO));
             goto done;
         }
+        if (c.tb && tb_summaries(&c, iteration, &s, e) != 0) goto done;
         int sampled = 0, saved = 0;
         if (o->sample_freq > 0 && iteration % o->sample_freq == 0) {
             if (save_samples(&c, iteration, e) != 0) goto done;
@@ -684,6 +724,11 @@ int train_run(const train_options *opts, dc_err *e)
         log_warn("%d bad image%s skipped (%d when the folder was opened, %d while training)", bad,
                  bad == 1 ? "" : "s", c.ds.skipped, loader_bad_count(c.ld));
     log_info("done: %ld iterations; checkpoint in %s", iteration, c.ckpt_dir);
+    {
+        tb_writer *tb = c.tb;
+        c.tb = NULL;
+        if (tb_writer_close(tb, e) != 0) goto done;
+    }
     rc = 0;
 done:
     run_ctx_free(&c);

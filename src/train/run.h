@@ -1,11 +1,12 @@
 /* A whole training run as the reference does it: data, model, the iteration loop, sample grids,
- * checkpoints with rotation and resume, the per-iteration log. Everything lives in
- * out_dir/out_name/: config.json, log.csv, samples/, checkpoints/. */
+ * checkpoints with rotation and resume, the per-iteration log and TensorBoard events. Everything
+ * lives in out_dir/out_name/: config.json, log.csv, samples/, checkpoints/, logs/. */
 #ifndef DCGAN_TRAIN_RUN_H
 #define DCGAN_TRAIN_RUN_H
 
 #include <signal.h>
 #include <stdint.h>
+#include "data/dataset.h"
 #include "util/error.h"
 
 typedef enum { Z_DIST_UNIFORM_SIGNED = 0, Z_DIST_UNIFORM_UNSIGNED, Z_DIST_NORMAL01 } z_dist;
@@ -43,6 +44,8 @@ typedef struct {
     /* stop request: when *stop becomes non-zero (a signal number), training finishes the
      * current iteration, writes a checkpoint and returns TRAIN_RUN_STOPPED. NULL: never. */
     const volatile sig_atomic_t *stop;
+    int tensorboard;        /* 1: TensorBoard event files in logs/ */
+    long hist_freq;         /* TensorBoard histograms every this many iterations */
 } train_options;
 
 void train_options_default(train_options *o);
@@ -50,6 +53,10 @@ const char *z_dist_name(z_dist d);
 int z_dist_parse(const char *s, z_dist *d);
 
 #define TRAIN_RUN_STOPPED 1
+/* Opens the training data as train_run does: DATA_DIR/DATASET as MNIST-format IDX files (with
+ * the fashion-mnist fallback) or an image folder (scaled to [-1, 1]; IDX data: [0, 1]). src
+ * receives the folder used. */
+int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e);
 
 /* Runs training; resumes from the newest checkpoint in the run folder if there is one.
  * Returns 0, -1 with a one-line message, or TRAIN_RUN_STOPPED (stopped on request, checkpoint

@@ -10,12 +10,16 @@ void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
     memset(t, 0, sizeof *t);
     t->adam = adam;
     t->dlogits = dc_alloc_floats((size_t)m->cfg.batch);
+    t->d_real_prob = dc_alloc_floats((size_t)m->cfg.batch);
+    t->d_fake_prob = dc_alloc_floats((size_t)m->cfg.batch);
 }
 
 void trainer_free(trainer *t)
 {
     free(t->dlogits);
-    t->dlogits = NULL;
+    free(t->d_real_prob);
+    free(t->d_fake_prob);
+    t->dlogits = t->d_real_prob = t->d_fake_prob = NULL;
 }
 
 static size_t image_floats(const dcgan_config *c)
@@ -29,10 +33,15 @@ static void net_set_input(net *n, const float *input, size_t per_item, const flo
     if (n->y_dim > 0) memcpy(n->y, y, (size_t)n->batch * n->y_dim * sizeof(float));
 }
 
-static float mean_sigmoid(const float *logits, int n)
+/* Mean of sigmoid(logits); each item's value goes to probs if not NULL. */
+static float mean_sigmoid(const float *logits, int n, float *probs)
 {
     double s = 0;
-    for (int i = 0; i < n; i++) s += 1.0 / (1.0 + exp(-(double)logits[i]));
+    for (int i = 0; i < n; i++) {
+        double p = 1.0 / (1.0 + exp(-(double)logits[i]));
+        if (probs) probs[i] = (float)p;
+        s += p;
+    }
     return (float)(s / n);
 }
 
@@ -46,7 +55,7 @@ static void run_generator(dcgan_model *m, const float *z, const float *y, int tr
  * gradients (and, if want_input_grad, into D.dinput). Returns the loss. */
 static float discriminator_pass(trainer *t, dcgan_model *m, const float *images, const float *y,
                                 float target, int want_param_grads, int want_input_grad,
-                                float *mean_out)
+                                float *mean_out, float *probs_out)
 {
     int B = m->cfg.batch;
     net *D = &m->D;
@@ -54,7 +63,7 @@ static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
     net_forward(D, 1);
     const float *logits = net_output(D)->out;
     float loss = sigmoid_xent_forward(logits, target, (size_t)B);
-    if (mean_out) *mean_out = mean_sigmoid(logits, B);
+    if (mean_out) *mean_out = mean_sigmoid(logits, B, probs_out);
     memset(t->dlogits, 0, (size_t)B * sizeof(float));
     sigmoid_xent_backward(t->dlogits, logits, target, 1.0f, (size_t)B);
     net_backward(D, t->dlogits, want_param_grads, want_input_grad);
@@ -68,9 +77,10 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     param_store_zero_grads(&m->D.ps);
     /* real and fake go through D as separate batches (each with its own batch statistics);
      * the gradient of d_loss = real + fake accumulates */
-    s->d_loss_real = discriminator_pass(t, m, x, y, 1.0f, 1, 0, &s->d_real_mean);
+    s->d_loss_real = discriminator_pass(t, m, x, y, 1.0f, 1, 0, &s->d_real_mean,
+                                        t->d_real_prob);
     s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, y, 0.0f, 1, 0,
-                                        &s->d_fake_mean);
+                                        &s->d_fake_mean, t->d_fake_prob);
     s->d_loss = s->d_loss_real + s->d_loss_fake;
     t->d_steps++;
     param_store *ps = &m->D.ps;
@@ -81,7 +91,7 @@ float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z)
 {
     run_generator(m, z, y, 1);
     /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
-    float loss = discriminator_pass(t, m, net_output(&m->G)->out, y, 1.0f, 0, 1, NULL);
+    float loss = discriminator_pass(t, m, net_output(&m->G)->out, y, 1.0f, 0, 1, NULL, NULL);
     param_store_zero_grads(&m->G.ps);
     net_backward(&m->G, m->D.dinput, 1, 0);
     t->g_steps++;

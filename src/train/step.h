@@ -14,6 +14,9 @@ typedef struct {
     long d_steps; /* Adam steps taken by D's optimiser */
     long g_steps; /* ... by G's */
     float *dlogits; /* (batch) scratch */
+    /* (batch) each: sigmoid(D(x)) and sigmoid(D(G(z))) per item, from the last D update
+     * (TensorBoard's d and d_ histograms) */
+    float *d_real_prob, *d_fake_prob;
 } trainer;
 
 typedef struct {

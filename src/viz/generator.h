@@ -1,0 +1,70 @@
+/* A trained generator opened for the visualisation tools: from a run folder (its newest
+ * checkpoint) or a checkpoint file (a training checkpoint or a generator-only export), with the
+ * run's class names, latent distribution and pixel range, and the default output folder. */
+#ifndef DCGAN_VIZ_GENERATOR_H
+#define DCGAN_VIZ_GENERATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/dcgan.h"
+#include "ops/rng.h"
+#include "train/checkpoint.h"
+#include "train/run.h"
+#include "util/error.h"
+
+#define GENERATOR_PATH_MAX 4096
+#define GENERATOR_CHUNK 64
+
+typedef struct {
+    char path[GENERATOR_PATH_MAX];       /* the checkpoint file */
+    char default_out[GENERATOR_PATH_MAX]; /* RUN/visualize, or beside the checkpoint */
+    dcgan_model model;
+    int model_open;
+    checkpoint_state st;
+    void *class_names; /* cJSON array or NULL */
+    void *run;         /* cJSON run settings or NULL */
+    z_dist zdist;      /* the run's latent distribution */
+    float lo, hi;      /* G's output range */
+} generator;
+
+/* Exactly one of run_dir and ckpt is non-NULL. */
+int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *e);
+void generator_close(generator *g);
+
+static inline const dcgan_config *generator_config(const generator *g)
+{
+    return &g->model.cfg;
+}
+size_t generator_image_floats(const generator *g);
+
+/* n images: z (n, z_dim); labels (n class indices, ignored by unconditional models; NULL =
+ * class 0); out (n, c_dim, H, W) in [lo, hi]. */
+void generator_generate(generator *g, const float *z, const int *labels, int n, float *out);
+
+/* n * z_dim values from the run's latent distribution. */
+void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count);
+
+/* Parses a --labels value (flag: the flag's name for messages): comma-separated class indices
+ * or names, or "all" (every class in order; *all set). Returns the count (<= max) or -1 with
+ * a message naming the flag and the bad class. */
+int generator_parse_labels(const generator *g, const char *flag, const char *spec, int *out,
+                           int max, int *all, dc_err *e);
+
+/* Writes n generated images (n, c_dim, H, W) as float32 [n, H, W, c_dim] (like 'dcgan sample
+ * --npy'). */
+int generator_write_npy(const generator *g, const char *path, const float *images, int n,
+                        dc_err *e);
+
+/* Enlargement that makes a cell at least `min_px` pixels on its shorter side (1..4). */
+int generator_auto_scale(const generator *g, int min_px);
+
+/* The output folder: out (created with its parents) or the default one. */
+int generator_out_dir(const generator *g, const char *out, char *buf, size_t n, dc_err *e);
+
+/* The newest ckpt-*.safetensors in RUN/checkpoints. */
+int run_newest_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e);
+/* mkdir -p */
+int make_dirs(const char *path, dc_err *e);
+
+#endif

@@ -1,0 +1,18 @@
+/* A training run's log.csv as a chart (cairo): the losses (d_loss, g_loss, d_loss_real,
+ * d_loss_fake) in one panel and D's mean outputs (d_real = D(x), d_fake = D(G(z))) in another,
+ * over iterations, with axes, ticks, legends and optional smoothing. */
+#ifndef DCGAN_VIZ_PLOT_H
+#define DCGAN_VIZ_PLOT_H
+
+#include "util/error.h"
+
+typedef struct {
+    int width, height;  /* pixels */
+    double smooth;      /* TensorBoard's exponential smoothing weight in [0, 1); 0 = none */
+    const char *title;  /* NULL: none */
+} plot_options;
+
+/* Reads csv (the columns are found by name in its header) and writes png atomically. */
+int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e);
+
+#endif
