@@ -179,6 +179,53 @@ static void test_stale_and_rotation(const train_options *base)
     TEST_CHECK(n == 2 && iters[0] == 8 && iters[1] == 12, "kept %d checkpoints (want 8 and 12)", n);
 }
 
+static int count_lines(const char *path, int *rows_1)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[512];
+    int n = 0;
+    *rows_1 = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        if (strncmp(line, "1,", 2) == 0) (*rows_1)++;
+        if (n == 1) TEST_CHECK(strncmp(line, "iteration,epoch,", 16) == 0, "header: %s", line);
+    }
+    fclose(f);
+    return n;
+}
+
+/* A run killed before its first checkpoint left rows (or a torn header) in log.csv: the fresh
+ * start writes them again, once (found by the crash test). */
+static void test_log_after_early_kill(const train_options *base)
+{
+    printf("log.csv of a run killed before its first checkpoint\n");
+    const char *leftovers[] = {
+        "iteration,epoch,batch,seconds,d_loss,d_loss_real,d_loss_fake,g_loss,d_real,d_fake\n"
+        "1,0,0,0.1,1,1,1,1,1,1\n2,0,1,0.2,1,1,1",
+        "iterat",
+    };
+    for (int k = 0; k < 2; k++) {
+        train_options b = *base;
+        snprintf(b.out_name, sizeof b.out_name, "earlykill%d", k);
+        char dir[2600], log[2700];
+        snprintf(dir, sizeof dir, "%s/%s", b.out_dir, b.out_name);
+        mkdir(b.out_dir, 0777);
+        mkdir(dir, 0777);
+        snprintf(log, sizeof log, "%s/log.csv", dir);
+        FILE *f = fopen(log, "w");
+        if (f) {
+            fputs(leftovers[k], f);
+            fclose(f);
+        }
+        dc_err e;
+        TEST_CHECK(run(b, 3, &e) == 0, "%s", e.msg);
+        int ones = 0, n = count_lines(log, &ones);
+        TEST_CHECK(n == 4 && ones == 1, "case %d: %d lines, %d rows of iteration 1 (want 4, 1)", k, n,
+                   ones);
+    }
+}
+
 int main(void)
 {
     test_begin("test_checkpoint");
@@ -214,6 +261,7 @@ int main(void)
     test_fallback(&o, 1, "truncated");
     test_all_damaged(&o);
     test_stale_and_rotation(&o);
+    test_log_after_early_kill(&o);
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_root);

@@ -249,7 +249,10 @@ static int log_truncate(const char *path, long iteration, dc_err *e)
     int first = 1;
     while (out && fgets(line, sizeof line, f)) {
         long it;
-        int keep = first || (sscanf(line, "%ld,", &it) == 1 && it <= iteration);
+        size_t l0 = strlen(line);
+        int whole = l0 > 0 && line[l0 - 1] == '\n'; /* a kill can leave a torn last line */
+        int keep = whole && (first ? strncmp(line, "iteration,", 10) == 0
+                                   : sscanf(line, "%ld,", &it) == 1 && it <= iteration);
         first = 0;
         if (!keep) continue;
         size_t l = strlen(line);
@@ -579,9 +582,10 @@ int train_run(const train_options *opts, dc_err *e)
                             stale == 1 ? "" : "s");
     int resumed = resume_newest(&c, &iteration, &epoch, &batch, &zr, e);
     if (resumed < 0) goto done;
-    if (resumed) {
-        if (log_truncate(c.log_path, iteration, e) != 0) goto done;
-    } else {
+    /* rows after the checkpoint (all of them when a run killed before its first checkpoint
+     * starts afresh) are written again */
+    if (log_truncate(c.log_path, iteration, e) != 0) goto done;
+    if (!resumed) {
         rng_state init;
         rng_init(&init, o->seed ^ INIT_SEED_SALT);
         dcgan_model_init_weights(&c.model, &init);
@@ -593,7 +597,8 @@ int train_run(const train_options *opts, dc_err *e)
         if (atomic_file_write(cfg_path, c.run_json, strlen(c.run_json), e) != 0) goto done;
     }
 
-    int new_log = !file_exists(c.log_path);
+    struct stat log_st;
+    int new_log = stat(c.log_path, &log_st) != 0 || log_st.st_size == 0;
     c.log = fopen(c.log_path, "a");
     if (!c.log) {
         dc_fail(e, "%s: cannot open: %s", c.log_path, strerror(errno));
