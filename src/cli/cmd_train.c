@@ -132,6 +132,7 @@ static void train_help(void)
         "  --no-tensorboard          no TensorBoard event files (default: OUT_NAME/logs/: losses\n"
         "                            every iteration, the sample grid every --sample-freq)\n"
         "  --hist-freq N (10)        TensorBoard histograms of z, D(x), D(G(z)) every N iterations\n"
+        "                            (0: none)\n"
         "\n"
         "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
 }

@@ -75,7 +75,7 @@ static void vis_help(void)
         "  --labels L         conditional models: class indices or names, comma-separated, or\n"
         "                     'all'. Grids: cycled over the images ('all': a row per class, the\n"
         "                     sweep along each row). Animations: each frame shows these classes\n"
-        "                     side by side (default all)\n"
+        "                     side by side (default: all; option 4: class 0)\n"
         "  --base zero|random option 1: other dimensions 0 (default) or U(-1, 1) per image (the\n"
         "                     reference's code)\n"
         "  --seed N           random numbers (1)\n"
@@ -492,6 +492,10 @@ int cmd_visualize(int argc, char **argv)
             goto close;
         }
         v->labels_given = 1;
+    } else if (mc->y_dim > 0 && v->option == 4) {
+        /* the merged grid holds up to 100 animations: one class each unless asked */
+        v->nlabels = 1;
+        v->labels[0] = 0;
     } else if (mc->y_dim > 0 && v->option >= 2) {
         /* animations of a conditional model: every class side by side */
         v->nlabels = generator_parse_labels(&v->g, "--labels", "all", v->labels, VIS_MAX_LABELS, &v->labels_all, &e);

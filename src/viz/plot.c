@@ -63,6 +63,8 @@ static int read_log(const char *path, log_data *d, dc_err *e)
     int lineno = 1;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        /* training may be writing the last row right now: skip an unfinished one */
+        if (!strchr(line, '\n') && feof(f)) break;
         double v[64];
         int nv = 0;
         char *p = line;
@@ -167,7 +169,7 @@ static void draw_axes(cairo_t *cr, const panel *p, const char *ylabel, const log
     cairo_rectangle(cr, p->x0, p->y0, p->w, p->h);
     cairo_fill(cr);
     double fs = 12;
-    double xs = nice_step(p->xmax - p->xmin, 8), ys = nice_step(p->ymax - p->ymin, 6);
+    double xs = fmax(1.0, nice_step(p->xmax - p->xmin, 8)), ys = nice_step(p->ymax - p->ymin, 6);
     cairo_set_line_width(cr, 1);
     char buf[64];
     for (double y = ceil(p->ymin / ys) * ys; y <= p->ymax + ys * 1e-9; y += ys) {
