@@ -129,6 +129,16 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     expect 1 "$T/no/such/dir/x.npy: cannot create" -- "$D" sample --run "$R" --npy "$T/no/such/dir/x.npy"
     head -c 1000 "$R/checkpoints/ckpt-00000003.safetensors" >"$T/trunc.safetensors"
     expect 1 "$T/trunc.safetensors" -- "$D" sample --checkpoint "$T/trunc.safetensors"
+    # one run folder, one trainer: a second is refused while the first runs
+    "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name locked \
+        --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 100000 \
+        --sample-freq 0 --ckpt-freq 0 --quiet >/dev/null 2>&1 &
+    first=$!
+    i=0
+    while [ $i -lt 300 ] && ! [ -s "$O/locked/log.csv" ]; do sleep 0.1; i=$((i+1)); done
+    expect 1 "another dcgan train is using this run folder" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" \
+        --out-dir "$O" --out-name locked --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 5 --quiet
+    kill -TERM $first; wait $first
 else
     echo "skip: /usr/share/datasets/fashion-mnist not installed (scripts/install-deps installs it)"
 fi

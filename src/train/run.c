@@ -7,6 +7,8 @@
 #include <math.h>
 #include <omp.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -336,13 +338,34 @@ typedef struct {
     sample_set samples;
     float *x, *y, *z;
     FILE *log;
+    int lock_fd; /* flock'ed run_dir/.lock, or -1 */
     tb_writer *tb;
     char run_dir[RUN_PATH_MAX], ckpt_dir[RUN_PATH_MAX], sample_dir[RUN_PATH_MAX], log_path[RUN_PATH_MAX];
     char *run_json, *classes_json;
 } run_ctx;
 
+/* Two trainers writing one run folder would interleave their checkpoints and logs: the second
+ * one is refused while the first holds an exclusive lock on run_dir/.lock. */
+static int lock_run_dir(run_ctx *c, dc_err *e)
+{
+    char path[RUN_PATH_MAX];
+    if (dc_path(e, path, sizeof path, "%s/.lock", c->run_dir)) return -1;
+    c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (c->lock_fd < 0) return dc_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(c->lock_fd);
+        c->lock_fd = -1;
+        if (err == EWOULDBLOCK)
+            return dc_fail(e, "%s: another dcgan train is using this run folder", c->run_dir);
+        return dc_fail(e, "%s: cannot lock: %s", path, strerror(err));
+    }
+    return 0;
+}
+
 static void run_ctx_free(run_ctx *c)
 {
+    if (c->lock_fd >= 0) close(c->lock_fd); /* releases the lock */
     if (c->log) fclose(c->log);
     tb_writer_close(c->tb, NULL);
     if (c->ld) loader_free(c->ld);
@@ -485,6 +508,7 @@ int train_run(const train_options *opts, dc_err *e)
 {
     run_ctx c;
     memset(&c, 0, sizeof c);
+    c.lock_fd = -1;
     c.o = *opts;
     train_options *o = &c.o;
     if (o->input_w <= 0) o->input_w = o->input_h;
@@ -560,6 +584,7 @@ int train_run(const train_options *opts, dc_err *e)
     if (make_dir(o->out_dir, e) || make_dir(c.run_dir, e) || make_dir(c.ckpt_dir, e) ||
         make_dir(c.sample_dir, e))
         goto done;
+    if (lock_run_dir(&c, e) != 0) goto done;
 
     c.run_json = run_config_json(o, &mc, &c.ds, src, c.run_dir);
     c.classes_json = class_names_json(&c.ds);
