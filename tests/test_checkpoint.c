@@ -226,6 +226,28 @@ static void test_log_after_early_kill(const train_options *base)
     }
 }
 
+/* The last sample grid is written before the last checkpoint: a run killed between the two
+ * would resume as complete and never write the grid (found by the crash test). */
+static void test_last_grid_before_last_checkpoint(const train_options *base)
+{
+    printf("the last sample grid comes before the last checkpoint\n");
+    train_options b = *base;
+    snprintf(b.out_name, sizeof b.out_name, "lastgrid");
+    b.sample_freq = 7; /* 10 is not a multiple: the last grid is an extra one */
+    dc_err e;
+    TEST_CHECK(run(b, 10, &e) == 0, "%s", e.msg);
+    char grid[2600], ck[2600];
+    snprintf(grid, sizeof grid, "%s/%s/samples/train_00000010.png", b.out_dir, b.out_name);
+    ckpt(ck, sizeof ck, &b, 10);
+    struct stat sg, sc;
+    int ok = stat(grid, &sg) == 0 && stat(ck, &sc) == 0;
+    TEST_CHECK(ok, "%s or %s missing", grid, ck);
+    if (ok)
+        TEST_CHECK(sg.st_mtim.tv_sec < sc.st_mtim.tv_sec ||
+                       (sg.st_mtim.tv_sec == sc.st_mtim.tv_sec && sg.st_mtim.tv_nsec <= sc.st_mtim.tv_nsec),
+                   "the last grid was written after the last checkpoint");
+}
+
 int main(void)
 {
     test_begin("test_checkpoint");
@@ -262,6 +284,7 @@ int main(void)
     test_all_damaged(&o);
     test_stale_and_rotation(&o);
     test_log_after_early_kill(&o);
+    test_last_grid_before_last_checkpoint(&o);
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_root);

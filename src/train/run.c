@@ -712,7 +712,9 @@ int train_run(const train_options *opts, dc_err *e)
         }
         if (c.tb && tb_summaries(&c, iteration, &s, e) != 0) goto done;
         int sampled = 0, saved = 0;
-        if (o->sample_freq > 0 && iteration % o->sample_freq == 0) {
+        /* the last grid too comes before the last checkpoint: a run killed between them
+         * would otherwise resume as complete and never write it (found by the crash test) */
+        if (o->sample_freq > 0 && (iteration % o->sample_freq == 0 || iteration == total)) {
             if (save_samples(&c, iteration, e) != 0) goto done;
             sampled = 1;
         }
@@ -744,10 +746,6 @@ int train_run(const train_options *opts, dc_err *e)
             rc = TRAIN_RUN_STOPPED;
             goto done;
         }
-    }
-    if (o->sample_freq > 0 && total % o->sample_freq != 0 && iteration > start_it) {
-        if (save_samples(&c, iteration, e) != 0) goto done;
-        log_info("samples: %s/train_%08ld.png", c.sample_dir, iteration);
     }
     int bad = c.ds.skipped + loader_bad_count(c.ld);
     if (bad > 0)
