@@ -78,7 +78,7 @@ test: tests
 
 # SIGKILL at random moments, resume, compare with an uninterrupted run (tests/crash_test.sh).
 KILLS ?= 25
-STEPS ?= 400
+STEPS ?= 1000
 crash-test: tests
 	BUILD=$(BUILD) sh tests/crash_test.sh $(KILLS) $(STEPS)
 

@@ -15,7 +15,7 @@
 # `make crash-test` runs the long variant; tests/test_crash.sh a short one inside `make test`.
 BUILD=${BUILD:-build}
 KILLS=${1:-25}
-STEPS=${2:-400}
+STEPS=${2:-1000}
 SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 MAXSLEEP=${CRASH_MAX_SLEEP:-0.5}
 T=$(mktemp -d /tmp/dcgan-crash-XXXXXX)
@@ -31,7 +31,7 @@ echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, $BUILD/dcgan"
 run() {
     exec "$D" train --data-dir "$T/data" --dataset idx --out-dir "$T/out" --out-name "$1" \
         --batch-size 8 --z-dim 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 \
-        --max-steps "$STEPS" --sample-freq 7 --ckpt-freq 1 --max-to-keep 2 --threads 1 --quiet
+        --epoch 100000 --max-steps "$STEPS" --sample-freq 7 --ckpt-freq 1 --max-to-keep 2 --threads 1 --quiet
 }
 start=$(date +%s)
 # the reference run, timing its start-up (until the first checkpoint) on the way
