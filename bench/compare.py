@@ -1,0 +1,381 @@
+#!/usr/bin/python3
+"""Side-by-side speed comparison of dcgan.c and its PyTorch twin (issue 4: "twice as fast as
+PyTorch on the same CPU, measured side by side"), plus the JPEG-pipeline check.
+
+    make && /usr/bin/python3 bench/compare.py            # ~15 minutes on a 2-core machine
+    /usr/bin/python3 bench/compare.py --quick            # ~5 minutes, fewer iterations
+
+For each model (celeba64, mnist) and each round, it runs `build/dcgan bench --json` and then
+`bench/torch_twin.py --json` with the same batch size, iterations, warm-up and threads, one
+after the other, so that the machine's background load hits both alike; then it prints the
+medians over the rounds:
+  training:  median s/iter, img/s, speed-up = PyTorch s/iter / our s/iter (ratio of the medians,
+             and the range of the per-round ratios), achieved GFLOP/s (the same FLOP count for
+             both, src/train/step.c's train_step_flops) and % of OUR sgemm peak measured in the
+             same run (1536^3, best of 4), the twin's torch.mm peak for reference, peak RSS of
+             each process (as each program reports it, cross-checked with wait4's ru_maxrss).
+  inference: generator batch-B time and batch-1 latency (eval-mode batch norm, median of 5).
+JPEG check (celeba64 only): in each round, right after `dcgan bench --model celeba64`, also
+`dcgan train` on a folder of generated 128x128 JPEGs (--crop --input-height 108
+--output-height 64, --max-steps warmup+iters), and compares its median per-iteration time (from
+log.csv's elapsed-seconds column, iterations after the first) with that bench run's median.
+Because wall times on a loaded machine are noisier than the effect, the decoding cost is also
+measured on its own (bench/jpeg_decode.c: CPU seconds per batch of the same loader) and shown
+as a fraction of a training iteration's CPU time. The final checkpoint is
+written after the last log.csv row, so it is not in the per-iteration times; the process's wall
+time outside the training loop (start-up, first batch, checkpoint) is shown separately.
+
+Options worth knowing: --stock also runs the twin with PyTorch 1.13's own conv_transpose2d (the
+plain-API program; its im2col/col2im path is ~2x slower than the oneDNN deconvolution the twin
+uses by default) as a third program in each round; --openblas-coretype SKYLAKEX runs both
+programs with that OpenBLAS kernel set (OpenBLAS 0.3.21 takes this Zen 5 for a Haswell and uses
+AVX2 kernels; the kernel set each run used is printed with the table).
+
+No timing is asserted anywhere: this prints what it measured.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description="dcgan.c vs PyTorch, side by side")
+    ap.add_argument("--quick", action="store_true",
+                    help="short variant: 2 rounds, 1 timed celeba64 iteration, 300 JPEGs")
+    ap.add_argument("--rounds", type=int, help="alternating rounds (default 3, quick 2)")
+    ap.add_argument("--iters", type=int, help="timed celeba64 iterations per run (3, quick 1)")
+    ap.add_argument("--mnist-iters", type=int, help="timed mnist iterations per run (5, quick 2)")
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--models", default="celeba64,mnist")
+    ap.add_argument("--no-jpeg", action="store_true", help="skip the JPEG-pipeline check")
+    ap.add_argument("--jpeg-files", type=int, help="JPEGs to generate (2000, quick 300)")
+    ap.add_argument("--jpeg-dir", default=os.path.join(tempfile.gettempdir(), "dcgan_bench_jpeg"),
+                    help="where the generated JPEGs are kept (reused when already there)")
+    ap.add_argument("--dcgan", default=os.path.join(ROOT, "build", "dcgan"))
+    ap.add_argument("--python", default="/usr/bin/python3", help="interpreter for the twin")
+    ap.add_argument("--twin-args", default="", help="extra arguments for torch_twin.py")
+    ap.add_argument("--stock", action="store_true",
+                    help="also run the twin with PyTorch's own conv_transpose2d (--deconv crop0), "
+                         "the plain-API PyTorch 1.13 program, as a third column")
+    ap.add_argument("--openblas-coretype", default="",
+                    help="set OPENBLAS_CORETYPE (e.g. SKYLAKEX) for both programs; default: "
+                         "OpenBLAS's own detection")
+    ap.add_argument("--max-minutes", type=float, default=25.0,
+                    help="start no new round once this much time has passed (default 25)")
+    ap.add_argument("--json-out", help="also write every raw result and the summary here")
+    a = ap.parse_args()
+    a.rounds = a.rounds or (2 if a.quick else 3)
+    a.iters = a.iters or (1 if a.quick else 3)
+    a.mnist_iters = a.mnist_iters or (2 if a.quick else 5)
+    a.jpeg_files = a.jpeg_files or (300 if a.quick else 2000)
+    a.models = [m for m in a.models.split(",") if m]
+    for m in a.models:
+        if m not in ("celeba64", "mnist"):
+            ap.error("--models: unknown model %r" % m)
+    return a
+
+
+# ----------------------------------------------------------------------------- processes
+def run(cmd, env=None, cwd=ROOT):
+    """Runs cmd; returns (stdout, stderr, wall seconds, child rusage from wait4)."""
+    env = dict(os.environ if env is None else env)
+    env["OPENBLAS_VERBOSE"] = "2"          # OpenBLAS prints the kernel set it picked ("Core: X")
+    if ARGS.openblas_coretype:
+        env["OPENBLAS_CORETYPE"] = ARGS.openblas_coretype
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env, cwd=cwd)
+        out = p.stdout.read()
+        p.stdout.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        errtext = err.read().decode(errors="replace")
+    out = out.decode(errors="replace")
+    if p.returncode != 0:
+        sys.exit("command failed (exit %d): %s\n%s%s" % (p.returncode, " ".join(cmd), out, errtext))
+    return out, errtext, wall, ru
+
+
+def json_line(text):
+    for line in reversed(text.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError("no JSON line in output:\n" + text)
+
+
+def openblas_core(stderr):
+    for line in stderr.splitlines():
+        if line.startswith("Core: "):
+            return line[6:].strip()
+    return "?"
+
+
+def ours(a, model, iters):
+    cmd = [a.dcgan, "bench", "--model", model, "--batch-size", str(a.batch_size), "--iters",
+           str(iters), "--warmup", str(a.warmup), "--threads", str(a.threads), "--json"]
+    out, err, wall, ru = run(cmd)
+    r = json_line(out)
+    r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
+             openblas_core=openblas_core(err))
+    return r
+
+
+def theirs(a, model, iters, extra=()):
+    cmd = [a.python, os.path.join(HERE, "torch_twin.py"), "--model", model, "--batch-size",
+           str(a.batch_size), "--iters", str(iters), "--warmup", str(a.warmup), "--threads",
+           str(a.threads), "--json"] + a.twin_args.split() + list(extra)
+    out, err, wall, ru = run(cmd)
+    r = json_line(out)
+    r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
+             openblas_core=openblas_core(err))
+    return r
+
+
+# ----------------------------------------------------------------------------- JPEG check
+def make_jpegs(folder, n):
+    """n random-ish 128x128 colour JPEGs (smooth gradients, blobs and noise, so that they are
+    about photo-sized); kept and reused when the folder already holds n of them."""
+    import numpy as np
+    from PIL import Image
+    os.makedirs(folder, exist_ok=True)
+    have = [f for f in os.listdir(folder) if f.endswith(".jpg")]
+    if len(have) == n:
+        return False
+    for f in have:
+        os.remove(os.path.join(folder, f))
+    rng = np.random.default_rng(4)
+    yy, xx = np.mgrid[0:128, 0:128].astype(np.float32) / 127.0
+    for i in range(n):
+        c0, c1, c2 = rng.uniform(0, 255, (3, 3))
+        img = (c0[None, None] * (1 - xx[..., None]) * (1 - yy[..., None]) + c1[None, None] *
+               xx[..., None] + c2[None, None] * yy[..., None] * (1 - xx[..., None]))
+        for _ in range(3):
+            cy, cx, r = rng.uniform(20, 108), rng.uniform(20, 108), rng.uniform(8, 40)
+            m = ((yy * 127 - cy) ** 2 + (xx * 127 - cx) ** 2) < r * r
+            img[m] = rng.uniform(0, 255, 3)
+        img += rng.normal(0, 12, img.shape)
+        Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(
+            os.path.join(folder, "img_%05d.jpg" % i), quality=90)
+    return True
+
+
+def train_jpeg(a, data_dir, dataset, steps):
+    out_dir = tempfile.mkdtemp(prefix="dcgan_bench_train_")
+    try:
+        cmd = [a.dcgan, "train", "--data-dir", data_dir, "--dataset", dataset, "--crop",
+               "--input-height", "108", "--output-height", "64", "--batch-size",
+               str(a.batch_size), "--max-steps", str(steps), "--sample-freq", "0", "--ckpt-freq",
+               "0", "--threads", str(a.threads), "--out-dir", out_dir, "--out-name", "run",
+               "--quiet"]
+        _, _, wall, ru = run(cmd)
+        with open(os.path.join(out_dir, "run", "log.csv")) as f:
+            rows = [line.split(",") for line in f.read().splitlines()[1:] if line]
+        el = [float(r[3]) for r in rows]
+        if len(el) != steps:
+            sys.exit("dcgan train logged %d iterations, expected %d" % (len(el), steps))
+        per_iter = [b - c for b, c in zip(el[1:], el[:-1])]
+        return dict(first_iter_s=el[0], train_s_per_iter=statistics.median(per_iter),
+                    loop_s=el[-1], wall_s=wall, outside_loop_s=wall - el[-1],
+                    cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0)
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def decode_cost(a, data):
+    """Builds bench/jpeg_decode.c from the sources into a temporary folder and runs it: the
+    loader's CPU seconds per batch, independent of the training (and of the load, mostly)."""
+    tmp = tempfile.mkdtemp(prefix="dcgan_bench_decode_")
+    try:
+        exe = os.path.join(tmp, "jpeg_decode")
+        src = ["bench/jpeg_decode.c", "src/data/dataset.c", "src/data/image.c", "src/data/idx.c",
+               "src/ops/rng.c", "src/util/error.c", "src/util/log.c"]
+        cc = os.environ.get("CC", "cc")
+        flags = ["-O2", "-std=c11", "-D_GNU_SOURCE", "-pthread", "-fopenmp", "-Isrc"]
+        p = subprocess.run([cc] + flags + src + ["-ljpeg", "-lpng", "-lz", "-lm", "-o", exe],
+                           cwd=ROOT, capture_output=True, text=True)
+        if p.returncode != 0:
+            print("(jpeg_decode did not build; skipped)\n" + p.stderr[-2000:])
+            return None
+        out, _, _, _ = run([exe, data, "30", str(a.batch_size), "2"])
+        return json_line(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- report
+def med(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+def fmt_range(v):
+    return "%.2f-%.2f" % (min(v), max(v)) if len(v) > 1 else "-"
+
+
+def table(header, rows):
+    w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    line = lambda r: "| " + " | ".join(str(x).ljust(n) for x, n in zip(r, w)) + " |"
+    out = [line(header), "|" + "|".join("-" * (n + 2) for n in w) + "|"]
+    return "\n".join(out + [line(r) for r in rows])
+
+
+THEIRS = (("pytorch", "PyTorch"), ("stock", "PyTorch, stock conv_transpose2d"))
+
+
+def report(a, res, jpeg, decode):
+    tr, inf = [], []
+    for model, rounds in res.items():
+        O = [r["ours"] for r in rounds]
+        to, peak = med(O, "train_s_per_iter"), med(O, "sgemm_peak_gflops")
+        go, go_, lo = med(O, "train_gflops"), med(O, "generate_s_per_batch"), med(O, "generate_batch1_ms")
+        for key, label in THEIRS:
+            if key not in rounds[0]:
+                continue
+            T = [r[key] for r in rounds]
+            tt, gt = med(T, "train_s_per_iter"), med(T, "train_gflops")
+            ratios = [r[key]["train_s_per_iter"] / r["ours"]["train_s_per_iter"] for r in rounds]
+            tr.append(["%s vs %s" % (model, label), "%.3f" % to, "%.3f" % tt, "%.2fx" % (tt / to),
+                       fmt_range(ratios),
+                       "%.1f / %.1f" % (med(O, "train_img_per_s"), med(T, "train_img_per_s")),
+                       "%.1f (%.0f%%) / %.1f (%.0f%%)" % (go, 100 * go / peak, gt, 100 * gt / peak),
+                       "%.1f / %.1f" % (peak, med(T, "mm_peak_gflops")),
+                       "%.0f / %.0f" % (med(O, "peak_rss_mb"), med(T, "peak_rss_mb"))])
+            gt_, lt = med(T, "generate_s_per_batch"), med(T, "generate_batch1_ms")
+            gr = [r[key]["generate_s_per_batch"] / r["ours"]["generate_s_per_batch"] for r in rounds]
+            lr = [r[key]["generate_batch1_ms"] / r["ours"]["generate_batch1_ms"] for r in rounds]
+            inf.append(["%s vs %s" % (model, label), "%.3f / %.3f" % (go_, gt_),
+                        "%.2fx" % (gt_ / go_), fmt_range(gr),
+                        "%.0f / %.0f" % (a.batch_size / go_, a.batch_size / gt_),
+                        "%.1f / %.1f" % (lo, lt), "%.2fx" % (lt / lo), fmt_range(lr)])
+    cores = sorted({r["ours"]["openblas_core"] for rr in res.values() for r in rr})
+    lines = ["Training (batch %d, %d threads, medians of %d rounds; 'ours / PyTorch'; speed-up = "
+             "PyTorch s/iter / our s/iter; OpenBLAS kernels: %s):" % (
+                 a.batch_size, a.threads, a.rounds_done, ", ".join(cores)),
+             table(["model", "ours s/iter", "PyTorch s/iter", "speed-up", "per-round", "img/s",
+                    "GFLOP/s (% of our sgemm peak)", "peak GFLOP/s: sgemm / torch.mm",
+                    "peak RSS MB"], tr),
+             "",
+             "Generator inference (eval-mode batch norm, median of 5; 'ours / PyTorch'; speed-up = "
+             "PyTorch time / our time):",
+             table(["model", "batch-%d s" % a.batch_size, "speed-up", "per-round", "img/s",
+                    "batch-1 ms", "speed-up", "per-round"], inf)]
+    if jpeg:
+        J = [j for j, _ in jpeg]
+        B = [b for _, b in jpeg]
+        tj, tb = med(J, "train_s_per_iter"), med(B, "train_s_per_iter")
+        diffs = [100 * (j["train_s_per_iter"] / b["train_s_per_iter"] - 1) for j, b in jpeg]
+        lines += ["",
+                  "JPEG pipeline (celeba64, %d generated 128x128 JPEGs, --crop 108 -> 64; "
+                  "medians of per-iteration times, the first iteration excluded):" % a.jpeg_files,
+                  table(["source", "s/iter", "difference", "per-round %", "first iteration s",
+                         "outside the loop s (start-up, final checkpoint)", "peak RSS MB"],
+                        [["dcgan bench (memory)", "%.3f" % tb, "", "", "", "",
+                          "%.0f" % med(B, "peak_rss_mb")],
+                         ["dcgan train (JPEG folder)", "%.3f" % tj, "%+.1f%%" % (100 * (tj / tb - 1)),
+                          " ".join("%+.1f" % d for d in diffs), "%.3f" % med(J, "first_iter_s"),
+                          "%.2f" % med(J, "outside_loop_s"), "%.0f" % med(J, "wait4_maxrss_mb")]])]
+    if decode:
+        cpu_iter = a.threads * med([r["ours"] for r in res["celeba64"]], "train_s_per_iter")
+        lines += ["",
+                  "Decoding alone (bench/jpeg_decode.c, the same loader with 2 decoding threads, "
+                  "prefetch 4): %.1f ms CPU per batch of %d (%.3f ms per image on one thread), "
+                  "i.e. %.2f%% of the CPU time of one training iteration (%d threads x %.3f s)." % (
+                      1e3 * decode["batch_cpu_s"], a.batch_size, decode["image_cpu_ms"],
+                      100 * decode["batch_cpu_s"] / cpu_iter, a.threads, cpu_iter / a.threads)]
+    return "\n".join(lines)
+
+
+def main():
+    global ARGS
+    a = ARGS = parse_args()
+    if not os.access(a.dcgan, os.X_OK):
+        sys.exit("%s not found: run `make` first" % a.dcgan)
+    t_start = time.perf_counter()
+    jpeg_data = os.path.join(a.jpeg_dir, "jpeg%d" % a.jpeg_files)
+    if "celeba64" in a.models and not a.no_jpeg:
+        t = time.perf_counter()
+        if make_jpegs(jpeg_data, a.jpeg_files):
+            print("generated %d JPEGs in %s (%.1f s)" % (a.jpeg_files, jpeg_data,
+                                                         time.perf_counter() - t), flush=True)
+    res = {m: [] for m in a.models}
+    jpeg = []
+    decode = None
+    if "celeba64" in a.models and not a.no_jpeg:
+        decode = decode_cost(a, jpeg_data)
+        if decode:
+            print("decoding: %.1f ms CPU per batch of %d" % (1e3 * decode["batch_cpu_s"],
+                                                             a.batch_size), flush=True)
+    a.rounds_done = 0
+    for rnd in range(1, a.rounds + 1):
+        elapsed = time.perf_counter() - t_start
+        if rnd > 1 and elapsed + elapsed / (rnd - 1) > a.max_minutes * 60:
+            print("stopping after %d rounds: --max-minutes %g" % (rnd - 1, a.max_minutes))
+            break
+        for m in a.models:
+            iters = a.iters if m == "celeba64" else a.mnist_iters
+            r = dict(ours=ours(a, m, iters))
+            o = r["ours"]
+            if m == "celeba64" and not a.no_jpeg:   # right after the bench run it is compared with
+                j = train_jpeg(a, a.jpeg_dir, os.path.basename(jpeg_data), a.warmup + iters)
+                jpeg.append((j, o))
+            r["pytorch"] = theirs(a, m, iters)
+            if a.stock:
+                r["stock"] = theirs(a, m, iters, ("--deconv", "crop0"))
+            res[m].append(r)
+            msg = "round %d %-8s ours %.3f s/iter (gen %.3f s, b1 %.1f ms)" % (
+                rnd, m, o["train_s_per_iter"], o["generate_s_per_batch"], o["generate_batch1_ms"])
+            for key, label in THEIRS:
+                if key in r:
+                    t = r[key]
+                    msg += "   %s %.3f s/iter (gen %.3f s, b1 %.1f ms) speed-up %.2fx" % (
+                        label, t["train_s_per_iter"], t["generate_s_per_batch"],
+                        t["generate_batch1_ms"], t["train_s_per_iter"] / o["train_s_per_iter"])
+            print(msg, flush=True)
+            if m == "celeba64" and not a.no_jpeg:
+                print("round %d jpeg     dcgan train %.3f s/iter (first %.2f s, outside the loop "
+                      "%.2f s) vs bench %.3f s/iter: %+.1f%%" % (
+                          rnd, j["train_s_per_iter"], j["first_iter_s"], j["outside_loop_s"],
+                          o["train_s_per_iter"],
+                          100 * (j["train_s_per_iter"] / o["train_s_per_iter"] - 1)), flush=True)
+        a.rounds_done = rnd
+    if not a.rounds_done:
+        sys.exit("no round finished")
+    print()
+    print("%s, %s, %d CPUs; load average at the end %s; total %.1f min" % (
+        time.strftime("%Y-%m-%d %H:%M"), cpu_model(), os.cpu_count() or 0,
+        " ".join("%.1f" % x for x in os.getloadavg()), (time.perf_counter() - t_start) / 60))
+    text = report(a, res, jpeg, decode)
+    print(text)
+    if a.json_out:
+        with open(a.json_out, "w") as f:
+            json.dump(dict(args=vars(a), results=res, decode=decode,
+                           jpeg=[dict(train=j, bench=b) for j, b in jpeg], report=text), f,
+                      indent=1)
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
