@@ -2,8 +2,8 @@
 """Side-by-side speed comparison of dcgan.c and its PyTorch twin (issue 4: "twice as fast as
 PyTorch on the same CPU, measured side by side"), plus the JPEG-pipeline check.
 
-    make && /usr/bin/python3 bench/compare.py            # ~15 minutes on a 2-core machine
-    /usr/bin/python3 bench/compare.py --quick            # ~5 minutes, fewer iterations
+    make && /usr/bin/python3 bench/compare.py     # 2 cores: ~3 min idle, ~15 min when loaded
+    /usr/bin/python3 bench/compare.py --quick     # 1-5 minutes, fewer iterations
 
 For each model (celeba64, mnist) and each round, it runs `build/dcgan bench --json` and then
 `bench/torch_twin.py --json` with the same batch size, iterations, warm-up and threads, one
@@ -19,11 +19,11 @@ JPEG check (celeba64 only): in each round, right after `dcgan bench --model cele
 `dcgan train` on a folder of generated 128x128 JPEGs (--crop --input-height 108
 --output-height 64, --max-steps warmup+iters), and compares its median per-iteration time (from
 log.csv's elapsed-seconds column, iterations after the first) with that bench run's median.
-Because wall times on a loaded machine are noisier than the effect, the decoding cost is also
-measured on its own (bench/jpeg_decode.c: CPU seconds per batch of the same loader) and shown
-as a fraction of a training iteration's CPU time. The final checkpoint is
-written after the last log.csv row, so it is not in the per-iteration times; the process's wall
-time outside the training loop (start-up, first batch, checkpoint) is shown separately.
+Because wall times on a loaded machine can be noisier than the effect, the decoding cost is
+also measured on its own (bench/jpeg_decode.c: CPU seconds per batch of the same loader) and
+shown as a fraction of a training iteration's CPU time. The final checkpoint is written after
+the last log.csv row, so it is not in the per-iteration times; the process's wall time outside
+the training loop (start-up, first batch, checkpoint) is shown separately.
 
 Options worth knowing: --stock also runs the twin with PyTorch 1.13's own conv_transpose2d (the
 plain-API program; its im2col/col2im path is ~2x slower than the oneDNN deconvolution the twin
@@ -55,9 +55,10 @@ def parse_args():
     ap.add_argument("--rounds", type=int, help="alternating rounds (default 3, quick 2)")
     ap.add_argument("--iters", type=int, help="timed celeba64 iterations per run (3, quick 1)")
     ap.add_argument("--mnist-iters", type=int, help="timed mnist iterations per run (5, quick 2)")
-    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed iterations per run (1)")
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="compute threads of both programs (default: all cores)")
     ap.add_argument("--models", default="celeba64,mnist")
     ap.add_argument("--no-jpeg", action="store_true", help="skip the JPEG-pipeline check")
     ap.add_argument("--jpeg-files", type=int, help="JPEGs to generate (2000, quick 300)")
@@ -183,11 +184,13 @@ def train_jpeg(a, data_dir, dataset, steps):
                "--quiet"]
         _, _, wall, ru = run(cmd)
         with open(os.path.join(out_dir, "run", "log.csv")) as f:
-            rows = [line.split(",") for line in f.read().splitlines()[1:] if line]
-        el = [float(r[3]) for r in rows]
+            lines = [line for line in f.read().splitlines() if line]
+        col = lines[0].split(",").index("seconds")   # elapsed seconds after each iteration
+        el = [float(line.split(",")[col]) for line in lines[1:]]
         if len(el) != steps:
             sys.exit("dcgan train logged %d iterations, expected %d" % (len(el), steps))
-        per_iter = [b - c for b, c in zip(el[1:], el[:-1])]
+        # the first iteration (loader start-up) is left out, like the bench's warm-up
+        per_iter = [b - c for b, c in zip(el[1:], el[:-1])] or el[:1]
         return dict(first_iter_s=el[0], train_s_per_iter=statistics.median(per_iter),
                     loop_s=el[-1], wall_s=wall, outside_loop_s=wall - el[-1],
                     cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0)
@@ -240,7 +243,8 @@ def report(a, res, jpeg, decode):
     for model, rounds in res.items():
         O = [r["ours"] for r in rounds]
         to, peak = med(O, "train_s_per_iter"), med(O, "sgemm_peak_gflops")
-        go, go_, lo = med(O, "train_gflops"), med(O, "generate_s_per_batch"), med(O, "generate_batch1_ms")
+        go, go_ = med(O, "train_gflops"), med(O, "generate_s_per_batch")
+        lo = med(O, "generate_batch1_ms")
         for key, label in THEIRS:
             if key not in rounds[0]:
                 continue
@@ -254,7 +258,8 @@ def report(a, res, jpeg, decode):
                        "%.1f / %.1f" % (peak, med(T, "mm_peak_gflops")),
                        "%.0f / %.0f" % (med(O, "peak_rss_mb"), med(T, "peak_rss_mb"))])
             gt_, lt = med(T, "generate_s_per_batch"), med(T, "generate_batch1_ms")
-            gr = [r[key]["generate_s_per_batch"] / r["ours"]["generate_s_per_batch"] for r in rounds]
+            gr = [r[key]["generate_s_per_batch"] / r["ours"]["generate_s_per_batch"]
+                  for r in rounds]
             lr = [r[key]["generate_batch1_ms"] / r["ours"]["generate_batch1_ms"] for r in rounds]
             inf.append(["%s vs %s" % (model, label), "%.3f / %.3f" % (go_, gt_),
                         "%.2fx" % (gt_ / go_), fmt_range(gr),
@@ -284,7 +289,8 @@ def report(a, res, jpeg, decode):
                          "outside the loop s (start-up, final checkpoint)", "peak RSS MB"],
                         [["dcgan bench (memory)", "%.3f" % tb, "", "", "", "",
                           "%.0f" % med(B, "peak_rss_mb")],
-                         ["dcgan train (JPEG folder)", "%.3f" % tj, "%+.1f%%" % (100 * (tj / tb - 1)),
+                         ["dcgan train (JPEG folder)", "%.3f" % tj,
+                          "%+.1f%%" % (100 * (tj / tb - 1)),
                           " ".join("%+.1f" % d for d in diffs), "%.3f" % med(J, "first_iter_s"),
                           "%.2f" % med(J, "outside_loop_s"), "%.0f" % med(J, "wait4_maxrss_mb")]])]
     if decode:

@@ -7,8 +7,8 @@
  * Prints wall and CPU seconds per batch and one JSON line. CPU time (user+sys of the process)
  * is what decoding takes away from the training threads; it hardly depends on the machine's
  * background load, unlike wall time. Built and run by bench/compare.py from the sources:
- *   cc -O2 -std=c11 -D_GNU_SOURCE -pthread -fopenmp -Isrc bench/jpeg_decode.c src/data/{dataset,image,idx}.c \
- *      src/ops/rng.c src/util/{error,log}.c -ljpeg -lpng -lz -lm
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -pthread -fopenmp -Isrc bench/jpeg_decode.c \
+ *      src/data/{dataset,image,idx}.c src/ops/rng.c src/util/{error,log}.c -ljpeg -lpng -lz -lm
  * Settings as `dcgan train --crop --input-height 108 --output-height 64`. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +29,8 @@ static double cpu_now(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 int main(int argc, char **argv)
@@ -87,10 +88,10 @@ int main(int argc, char **argv)
         }
     double wall = (now() - t0) / batches, cpu = (cpu_now() - c0) / batches;
     loader_free(l);
-    printf("%d files %dx%dx%d; one thread: %.3f ms CPU per image (%.3f ms wall)\n", ds.count, ds.C, ds.H,
-           ds.W, one_cpu * 1e3, one_wall * 1e3);
-    printf("loader (%d threads, batch %d, %d batches): %.4f s wall, %.4f s CPU per batch\n", threads, batch,
-           batches, wall, cpu);
+    printf("%d files %dx%dx%d; one thread: %.3f ms CPU per image (%.3f ms wall)\n", ds.count, ds.C,
+           ds.H, ds.W, one_cpu * 1e3, one_wall * 1e3);
+    printf("loader (%d threads, batch %d, %d batches): %.4f s wall, %.4f s CPU per batch\n",
+           threads, batch, batches, wall, cpu);
     printf("{\"files\":%d,\"batch\":%d,\"threads\":%d,\"image_cpu_ms\":%.4f,\"image_wall_ms\":%.4f,"
            "\"batch_wall_s\":%.5f,\"batch_cpu_s\":%.5f}\n",
            ds.count, batch, threads, one_cpu * 1e3, one_wall * 1e3, wall, cpu);

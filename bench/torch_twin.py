@@ -31,7 +31,8 @@ Variants tried (bench/twin_variants.sh: each variant alternated round by round; 
   --deconv crop0 (PyTorch's own conv_transpose2d)  15.81 s       4.05 s
   --deconv pad1  (same, oneDNN-free, padding=1)    17.83 s       1.92 s
   --pad asym                                        8.39 s       1.69 s   (within the noise)
-  --layout channels_last                            9.64 s       1.92 s
+  --layout channels_last                            9.64 s       1.92 s   (quiet machine, 4 rounds:
+                                                                          celeba64 within ~5%)
   --no-mkldnn (all convolutions im2col + BLAS)     32.49 s       2.62 s
   What they are:
   --deconv:    'mkldnn' = the MkldnnDeconv function below (oneDNN's backward-data primitive);
@@ -133,7 +134,8 @@ class MkldnnDeconv(torch.autograd.Function):
     def forward(ctx, x, w, b, H, W):
         n, _, h, wd = x.shape
         ph, pw = same_pads(H)[0], same_pads(W)[0]
-        fh, fw = (h - 1) * 2 + 5 - 2 * ph, (wd - 1) * 2 + 5 - 2 * pw   # rows [ph, ph+fh) of the full one
+        # rows [ph, ph+fh) of the full (padding 0) output; a conv with padding ph maps them to h
+        fh, fw = (h - 1) * 2 + 5 - 2 * ph, (wd - 1) * 2 + 5 - 2 * pw
         shape_only = x.new_empty((n, w.shape[1], fh, fw))
         y = torch.ops.aten.convolution_backward(x, shape_only, w, None, (2, 2), (ph, pw), (1, 1),
                                                 False, (0, 0), 1, (True, False, False))[0]

@@ -26,7 +26,10 @@ while [ "$r" -le "$ROUNDS" ]; do
     "$PY" bench/torch_twin.py --model "$MODEL" --iters "$ITERS" --warmup 1 --no-peak --json $args \
       | tail -n 1 >> "$TMP/$name.jsonl"
     printf 'round %d %-18s %s\n' "$r" "$name" \
-      "$(tail -n 1 "$TMP/$name.jsonl" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print("%.3f s/iter  gen %.3f s  b1 %.1f ms" % (d["train_s_per_iter"], d["generate_s_per_batch"], d["generate_batch1_ms"]))')"
+      "$(tail -n 1 "$TMP/$name.jsonl" | "$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+print("%.3f s/iter  gen %.3f s  b1 %.1f ms" % (
+    d["train_s_per_iter"], d["generate_s_per_batch"], d["generate_batch1_ms"]))')"
   done
   r=$((r + 1))
 done
