@@ -13,40 +13,9 @@
 #include "ops/rng.h"
 #include "train/run.h"
 #include "util/log.h"
+#include "testdata.h"
 #include "testutil.h"
 
-static void put_be32(FILE *f, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    fwrite(b, 1, 4, f);
-}
-
-/* A small MNIST-format set: n images 28x28 of noisy class-dependent stripes. */
-static void write_idx_set(const char *dir, const char *prefix, int n, uint64_t seed)
-{
-    char p[1024];
-    rng_state r;
-    rng_init(&r, seed);
-    snprintf(p, sizeof p, "%s/%s-images-idx3-ubyte", dir, prefix);
-    FILE *fi = fopen(p, "wb");
-    snprintf(p, sizeof p, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    FILE *fl = fopen(p, "wb");
-    put_be32(fi, 0x803);
-    put_be32(fi, (uint32_t)n);
-    put_be32(fi, 28);
-    put_be32(fi, 28);
-    put_be32(fl, 0x801);
-    put_be32(fl, (uint32_t)n);
-    for (int i = 0; i < n; i++) {
-        uint8_t label = (uint8_t)rng_below(&r, 10);
-        fputc(label, fl);
-        for (int y = 0; y < 28; y++)
-            for (int x = 0; x < 28; x++)
-                fputc(((x + y * label) % 7 < 3 ? 200 : 20) + (int)rng_below(&r, 40), fi);
-    }
-    fclose(fi);
-    fclose(fl);
-}
 
 static void write_png_set(const char *dir, int n)
 {
@@ -155,8 +124,8 @@ int main(void)
     snprintf(data, sizeof data, "%s/data", root);
     mkdir(data, 0777);
     mkdir(dir, 0777);
-    write_idx_set(dir, "train", 60, 1);
-    write_idx_set(dir, "t10k", 20, 2);
+    TEST_CHECK(testdata_write_idx(dir, "train", 60, 1) == 0, "writing IDX test data");
+    TEST_CHECK(testdata_write_idx(dir, "t10k", 20, 2) == 0, "writing IDX test data");
 
     train_options o;
     train_options_default(&o);

@@ -17,6 +17,7 @@
 #include "train/run.h"
 #include "util/crc32c.h"
 #include "util/log.h"
+#include "testdata.h"
 #include "testutil.h"
 
 #define BATCH 8
@@ -183,35 +184,6 @@ static char *protoc_decode(const uint8_t *data, size_t len, const char *tmpdir)
 
 /* ---- data ---- */
 
-static void put_be32(FILE *f, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    fwrite(b, 1, 4, f);
-}
-
-static void write_idx_set(const char *dir, const char *prefix, int n, uint64_t seed)
-{
-    char p[1024];
-    rng_state r;
-    rng_init(&r, seed);
-    snprintf(p, sizeof p, "%s/%s-images-idx3-ubyte", dir, prefix);
-    FILE *fi = fopen(p, "wb");
-    snprintf(p, sizeof p, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    FILE *fl = fopen(p, "wb");
-    put_be32(fi, 0x803);
-    put_be32(fi, (uint32_t)n);
-    put_be32(fi, 28);
-    put_be32(fi, 28);
-    put_be32(fl, 0x801);
-    put_be32(fl, (uint32_t)n);
-    for (int i = 0; i < n; i++) {
-        uint8_t label = (uint8_t)rng_below(&r, 10);
-        fputc(label, fl);
-        for (int k = 0; k < 28 * 28; k++) fputc((int)rng_below(&r, 256), fi);
-    }
-    fclose(fi);
-    fclose(fl);
-}
 
 /* log.csv's d_loss_real, d_loss_fake, d_loss, g_loss of `iteration` */
 static int log_losses(const char *path, long iteration, float v[4])
@@ -410,8 +382,8 @@ int main(void)
     snprintf(dir, sizeof dir, "%s/idx", data);
     mkdir(data, 0777);
     mkdir(dir, 0777);
-    write_idx_set(dir, "train", 30, 1);
-    write_idx_set(dir, "t10k", 10, 2);
+    TEST_CHECK(testdata_write_idx(dir, "train", 30, 1) == 0, "writing IDX test data");
+    TEST_CHECK(testdata_write_idx(dir, "t10k", 10, 2) == 0, "writing IDX test data");
 
     train_options o;
     train_options_default(&o);
