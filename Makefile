@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS    := libcjson libjpeg libpng zlib cairo fontconfig
-# giflib has no pkg-config file in Debian: -lgif, checked by check-deps.
+# giflib and oneDNN have no pkg-config files in Debian: -lgif -ldnnl, checked by check-deps.
 # OpenBLAS built for OpenMP shares our OpenMP thread pool: with the pthreads build, OpenMP
 # threads spin while BLAS threads want the same cores (measured: ~45% of the time spinning).
 MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
@@ -32,7 +32,7 @@ PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lgif -lpthread -lm
+LDLIBS  += $(PKG_LIBS) -ldnnl -lgif -lpthread -lm
 LDFLAGS += -fopenmp $(SANFLAGS)
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
@@ -52,6 +52,7 @@ all: check-deps $(BUILD)/dcgan
 check-deps:
 	@pkg-config --exists $(PKGS) && [ -n "$(BLAS_LIBS)" ] || { echo "error: missing libraries (OpenBLAS $(PKGS)); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <gif_lib.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing giflib (gif_lib.h); run scripts/install-deps" >&2; exit 1; }
+	@echo '#include <dnnl.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing oneDNN (dnnl.h, libdnnl-dev); run scripts/install-deps" >&2; exit 1; }
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -1,4 +1,4 @@
-/* conv2d / conv2d_transpose (im2col + GEMM) against an independent oracle: direct convolution
+/* conv2d / conv2d_transpose, on both backends (im2col + GEMM, oneDNN), against an independent oracle: direct convolution
  * in double precision, written straight from the padded definition
  *
  *   map[n,m,oh,ow] = sum_{c,ki,kj} img[n,c, oh*sh - pad_top + ki, ow*sw - pad_left + kj] * W[m,c,ki,kj]
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ops/conv2d.h"
+#include "ops/conv_plan.h"
 #include "ops/linear.h"
 #include "testutil.h"
 
@@ -262,11 +263,15 @@ typedef struct {
     int bias;
 } conv_case;
 
-static void run_case(const conv_case *cc, double atol, double rtol, int null_masks)
+/* must_run: a oneDNN plan must exist (the DCGAN geometries); otherwise a geometry oneDNN
+ * refuses is reported and skipped, as conv_plan_init(AUTO) would fall back to im2col. */
+static void run_case(const conv_case *cc, conv_backend backend, double atol, double rtol,
+                     int null_masks, int must_run)
 {
     conv_geom gg, *g = &gg;
     char name[160], what[200];
-    snprintf(name, sizeof name, "N%d %dx%dx%d->%d K%dx%d S%dx%d %s%s", cc->N, cc->C_img, cc->H,
+    snprintf(name, sizeof name, "%s N%d %dx%dx%d->%d K%dx%d S%dx%d %s%s",
+             conv_backend_name(backend), cc->N, cc->C_img, cc->H,
              cc->W, cc->C_map, cc->K_h, cc->K_w, cc->s_h, cc->s_w,
              cc->pad == CONV_PAD_SAME ? "SAME" : "VALID", cc->bias ? " bias" : "");
     int rc = conv_geom_init(g, cc->N, cc->C_img, cc->H, cc->W, cc->C_map, cc->K_h, cc->K_w,
@@ -279,7 +284,20 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     const size_t nm = (size_t)g->N * g->C_map * g->H_map * g->W_map;
     const size_t nw = (size_t)g->C_map * g->C_img * g->K_h * g->K_w;
     const size_t hwi = (size_t)g->H_img * g->W_img, hwm = (size_t)g->H_map * g->W_map;
-    const size_t ws = conv_geom_workspace_floats(g);
+    conv_plan pc, pt; /* the conv layer and the transposed one, on the backend under test */
+    rc = conv_plan_init(&pc, g, 0, backend) | conv_plan_init(&pt, g, 1, backend);
+    if (rc && backend == CONV_BACKEND_ONEDNN && !must_run) {
+        printf(" %s: oneDNN has no implementation; the im2col path runs it\n", name);
+        conv_plan_free(&pc), conv_plan_free(&pt);
+        return;
+    }
+    TEST_CHECK(rc == 0, "%s: no %s plan", name, conv_backend_name(backend));
+    if (rc) {
+        conv_plan_free(&pc), conv_plan_free(&pt);
+        return;
+    }
+    size_t ws = conv_plan_workspace_floats(&pc);
+    if (conv_plan_workspace_floats(&pt) > ws) ws = conv_plan_workspace_floats(&pt);
     float *work = alloc_work(ws);
 
     float *x = rand_floats(ni);    /* conv input / conv^T dout (image side) */
@@ -296,7 +314,7 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     naive_conv(conv_x, x, w, bm, g);
     float *want = to_floats(conv_x, nm);
     float *out = rand_floats(nm); /* garbage: forward overwrites */
-    conv2d_forward(out, x, w, bm, g, work);
+    conv_plan_forward(&pc, out, x, w, bm, work);
     snprintf(what, sizeof what, "conv fwd   %s", name);
     check_close(what, out, want, nm, atol, rtol);
     free(want);
@@ -307,8 +325,8 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     naive_bgrad(bgm, y, g->N, g->C_map, hwm);
     float *gi0 = rand_floats(ni), *gw0 = rand_floats(nw), *gb0 = rand_floats(g->C_map);
     float *gi = copy_floats(gi0, ni), *gw = copy_floats(gw0, nw), *gb = copy_floats(gb0, g->C_map);
-    conv2d_backward(gi, gw, gb, y, x, w, g, work);
-    conv2d_backward(gi, gw, gb, y, x, w, g, work);
+    conv_plan_backward(&pc, gi, gw, gb, y, x, w, work);
+    conv_plan_backward(&pc, gi, gw, gb, y, x, w, work);
     float *e;
     e = expect_accum(gi0, d_img, 2, ni);
     snprintf(what, sizeof what, "conv dinp x2 %s", name);
@@ -328,7 +346,7 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
         float *a = (mask & 1) ? zero_floats(ni) : NULL;
         float *b = (mask & 2) ? zero_floats(nw) : NULL;
         float *c = (mask & 4) ? zero_floats(g->C_map) : NULL;
-        conv2d_backward(a, b, c, y, x, w, g, work);
+        conv_plan_backward(&pc, a, b, c, y, x, w, work);
         compare_result r;
         if (a) {
             float *f = to_floats(d_img, ni);
@@ -355,7 +373,7 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     naive_conv_adj(adj_y, y, w, bi, g);
     want = to_floats(adj_y, ni);
     float *tout = rand_floats(ni);
-    conv2d_transpose_forward(tout, y, w, bi, g, work);
+    conv_plan_forward(&pt, tout, y, w, bi, work);
     snprintf(what, sizeof what, "convT fwd  %s", name);
     check_close(what, tout, want, ni, atol, rtol);
     free(want);
@@ -366,8 +384,8 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     naive_bgrad(bgi, x, g->N, g->C_img, hwi);
     float *ti0 = rand_floats(nm), *tb0 = rand_floats(g->C_img);
     float *ti = copy_floats(ti0, nm), *tw = copy_floats(gw0, nw), *tb = copy_floats(tb0, g->C_img);
-    conv2d_transpose_backward(ti, tw, tb, x, y, w, g, work);
-    conv2d_transpose_backward(ti, tw, tb, x, y, w, g, work);
+    conv_plan_backward(&pt, ti, tw, tb, x, y, w, work);
+    conv_plan_backward(&pt, ti, tw, tb, x, y, w, work);
     e = expect_accum(ti0, d_map, 2, nm);
     snprintf(what, sizeof what, "convT dinp x2 %s", name);
     check_close(what, ti, e, nm, 2 * atol, rtol);
@@ -385,7 +403,7 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
         float *a = (mask & 1) ? zero_floats(nm) : NULL;
         float *b = (mask & 2) ? zero_floats(nw) : NULL;
         float *c = (mask & 4) ? zero_floats(g->C_img) : NULL;
-        conv2d_transpose_backward(a, b, c, x, y, w, g, work);
+        conv_plan_backward(&pt, a, b, c, x, y, w, work);
         compare_result r;
         if (a) {
             float *f = to_floats(d_map, nm);
@@ -409,8 +427,8 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     }
 
     /* ---- adjoint identity with the library alone: <conv(x), y> == <x, conv^T(y)> */
-    conv2d_forward(out, x, w, NULL, g, work);
-    conv2d_transpose_forward(tout, y, w, NULL, g, work);
+    conv_plan_forward(&pc, out, x, w, NULL, work);
+    conv_plan_forward(&pt, tout, y, w, NULL, work);
     double lhs = dot(out, y, nm), rhs = dot(x, tout, ni);
     double scale = 0.0; /* sum |x_i| |conv^T(y)_i| bounds the rounding of either side */
     for (size_t i = 0; i < ni; i++) scale += fabs((double)x[i] * tout[i]);
@@ -430,6 +448,7 @@ static void run_case(const conv_case *cc, double atol, double rtol, int null_mas
     free(ti0), free(tb0), free(ti), free(tw), free(tb);
     free(conv_x), free(adj_y), free(wg), free(bgm), free(bgi), free(d_img), free(d_map);
     free(work);
+    conv_plan_free(&pc), conv_plan_free(&pt);
 }
 
 /* ---------------------------------------------------------------- linear */
@@ -511,8 +530,20 @@ int main(void)
         {1, 3, 11, 8, 5, 5, 5, 1, 1, CONV_PAD_VALID, 0},
         {3, 2, 8, 6, 3, 3, 3, 3, 3, CONV_PAD_VALID, 1},
         {3, 5, 4, 4, 6, 5, 5, 2, 2, CONV_PAD_SAME, 1},  /* DCGAN last layer shape, small */
+        /* DCGAN layers with channel counts that take oneDNN's blocked layouts */
+        {2, 3, 16, 16, 32, 5, 5, 2, 2, CONV_PAD_SAME, 1},  /* D's first layer */
+        {2, 32, 8, 8, 48, 5, 5, 2, 2, CONV_PAD_SAME, 1},   /* a middle layer */
+        {2, 64, 4, 4, 32, 5, 5, 2, 2, CONV_PAD_SAME, 1},   /* 4x4 -> 2x2 */
+        {2, 13, 14, 14, 74, 5, 5, 2, 2, CONV_PAD_SAME, 1}, /* conditional D: 1 + 10 + 2 */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i], 1e-5, 1e-4, 1);
+    const size_t n_cases = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n_cases; i++)
+        run_case(&cases[i], CONV_BACKEND_IM2COL, 1e-5, 1e-4, 1, 1);
+    for (size_t i = 0; i < n_cases; i++) {
+        int dcgan = cases[i].pad == CONV_PAD_SAME && cases[i].K_h == 5 && cases[i].K_w == 5 &&
+                    cases[i].s_h == 2 && cases[i].s_w == 2;
+        run_case(&cases[i], CONV_BACKEND_ONEDNN, 1e-5, 1e-4, 1, dcgan);
+    }
 
     /* A batch big enough that the workspace holds fewer images than N: chunked GEMMs, with a
      * final one-image chunk. The smallest such map is found through the public workspace size,
@@ -531,7 +562,7 @@ int main(void)
             }
         }
         TEST_CHECK(found, "no map up to 160x160 makes the workspace smaller than the batch");
-        if (found) run_case(&big, 1e-4, 1e-4, 0);
+        if (found) run_case(&big, CONV_BACKEND_IM2COL, 1e-4, 1e-4, 0, 1);
     }
 
     test_linear(3, 7, 5, 1);

@@ -122,9 +122,9 @@ static void check_scalar(const char *name, float got, float want, double tol)
     check_close(label, &got, &want, 1, tol, tol);
 }
 
-static void run_case(const char *path)
+static void run_case(const char *path, conv_backend backend)
 {
-    printf("%s\n", path);
+    printf("%s (convolutions: %s)\n", path, conv_backend_name(backend));
     dc_err e;
     safetensors_file *f = safetensors_read(path, &e);
     TEST_CHECK(f != NULL, "%s", e.msg);
@@ -142,6 +142,7 @@ static void run_case(const char *path)
     cfg.gfc_dim = cfg_int(c, "gfc_dim");
     cfg.dfc_dim = cfg_int(c, "dfc_dim");
     cfg.batch = cfg_int(c, "batch_size");
+    cfg.conv_backend = backend;
     cJSON_Delete(c);
 
     dcgan_model m;
@@ -196,7 +197,11 @@ static void run_case(const char *path)
 int main(void)
 {
     test_begin("test_train_step");
-    run_case("tests/reference/train_uncond.safetensors");
-    run_case("tests/reference/train_cond.safetensors");
+    /* both convolution backends against the same twin */
+    static const conv_backend backends[] = {CONV_BACKEND_IM2COL, CONV_BACKEND_ONEDNN};
+    for (int b = 0; b < 2; b++) {
+        run_case("tests/reference/train_uncond.safetensors", backends[b]);
+        run_case("tests/reference/train_cond.safetensors", backends[b]);
+    }
     return test_finish();
 }

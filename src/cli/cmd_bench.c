@@ -15,7 +15,7 @@
 #include "train/step.h"
 #include "util/log.h"
 
-enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_HELP };
+enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_HELP };
 
 static const struct option bench_options_table[] = {
     {"model", required_argument, 0, OPT_MODEL},
@@ -27,6 +27,8 @@ static const struct option bench_options_table[] = {
     {"output_height", required_argument, 0, OPT_OUT_H},
     {"threads", required_argument, 0, OPT_THREADS},
     {"json", no_argument, 0, OPT_JSON},
+    {"conv-backend", required_argument, 0, OPT_CONV},
+    {"conv_backend", required_argument, 0, OPT_CONV},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -45,6 +47,7 @@ static void bench_help(void)
            "  --iters N                timed training iterations (default 5)\n"
            "  --warmup N               untimed iterations first (default 1)\n"
            "  --threads N              compute threads (default: all cores)\n"
+           "  --conv-backend B         auto (default: oneDNN where it can), onednn or im2col\n"
            "  --json                   also print one JSON line with every figure\n");
 }
 
@@ -103,6 +106,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *C = "bench";
     int iters = 5, warmup = 1, batch = 64, threads = 0, json = 0, out_h = 64, mnist = 0;
+    conv_backend backend = CONV_BACKEND_AUTO;
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -121,6 +125,10 @@ int cmd_bench(int argc, char **argv)
         case OPT_OUT_H: bad = cli_parse_int(C, "--output-height", optarg, 16, 1024, &out_h); break;
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &threads); break;
         case OPT_JSON: json = 1; break;
+        case OPT_CONV:
+            if (conv_backend_parse(optarg, &backend))
+                return cli_usage_error(C, "--conv-backend: bad value '%s' (expected auto, onednn or im2col)", optarg);
+            break;
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -137,6 +145,7 @@ int cmd_bench(int argc, char **argv)
 
     dcgan_config cfg = dcgan_config_default();
     cfg.batch = batch;
+    cfg.conv_backend = backend;
     if (mnist) {
         cfg.output_h = cfg.output_w = 28;
         cfg.c_dim = 1;
@@ -203,7 +212,9 @@ int cmd_bench(int argc, char **argv)
     double rss_mb = ru.ru_maxrss / 1024.0;
     double gflops = flops / train_s / 1e9;
     const char *name = mnist ? "mnist-cond-28x28x1" : "uncond";
-    printf("model %s %dx%dx%d batch %d, %d threads\n", name, cfg.output_h, cfg.output_w, cfg.c_dim, batch, nthreads);
+    const char *conv = conv_backend_name(m.D.layers[0].plan.backend);
+    printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s\n", name, cfg.output_h,
+           cfg.output_w, cfg.c_dim, batch, nthreads, conv);
     printf("sgemm peak       %8.1f GFLOP/s\n", peak);
     printf("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  %.0f%% of sgemm peak\n",
            train_s, iters, batch / train_s, flops / 1e9, gflops, 100.0 * gflops / peak);
@@ -214,9 +225,10 @@ int cmd_bench(int argc, char **argv)
         printf("{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"batch\":%d,\"threads\":%d,"
                "\"sgemm_peak_gflops\":%.2f,\"train_s_per_iter\":%.5f,\"train_img_per_s\":%.3f,"
                "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
-               "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f}\n",
+               "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
+               "\"conv_backend\":\"%s\"}\n",
                name, cfg.output_h, cfg.output_w, cfg.c_dim, batch, nthreads, peak, train_s, batch / train_s,
-               flops / 1e9, gflops, gflops / peak, gen_s, lat_s * 1e3, rss_mb);
+               flops / 1e9, gflops, gflops / peak, gen_s, lat_s * 1e3, rss_mb, conv);
     free(times);
     free(gt);
     free(x);

@@ -41,7 +41,7 @@ int dcgan_config_validate(const dcgan_config *c, dc_err *e)
     return 0;
 }
 
-static void dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
+static int dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
 {
     int h[5], w[5];
     h[0] = c->output_h;
@@ -53,6 +53,7 @@ static void dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
     int gf = c->gf_dim, df = c->df_dim;
     net *G = &m->G;
     net_begin(G, "generator", c->batch, c->z_dim, 1, 1, 0);
+    net_set_conv_backend(G, c->conv_backend);
     net_linear(G, "g_h0_lin", gf * 8 * h[4] * w[4]);
     net_reshape(G, gf * 8, h[4], w[4]);
     net_batchnorm(G, "g_bn0");
@@ -69,10 +70,11 @@ static void dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
         }
     }
     net_activation(G, LAYER_TANH);
-    net_finish(G);
+    if (net_finish(G)) return -1;
 
     net *D = &m->D;
     net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, 0);
+    net_set_conv_backend(D, c->conv_backend);
     net_conv(D, "d_h0_conv", df);
     net_activation(D, LAYER_LRELU);
     static const char *conv_names[] = {"d_h1_conv", "d_h2_conv", "d_h3_conv"};
@@ -83,16 +85,17 @@ static void dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
         net_activation(D, LAYER_LRELU);
     }
     net_linear(D, "d_h4_lin", 1);
-    net_finish(D);
+    return net_finish(D);
 }
 
-static void dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
+static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
 {
     int h2 = ceil_half(c->output_h), w2 = ceil_half(c->output_w);
     int h4 = ceil_half(h2), w4 = ceil_half(w2);
     int gf = c->gf_dim, df = c->df_dim, y = c->y_dim;
     net *G = &m->G;
     net_begin(G, "generator", c->batch, c->z_dim, 1, 1, y);
+    net_set_conv_backend(G, c->conv_backend);
     net_concat_y(G);
     net_linear(G, "g_h0_lin", c->gfc_dim);
     net_batchnorm(G, "g_bn0");
@@ -111,10 +114,11 @@ static void dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     rc = net_deconv(G, "g_h3", c->c_dim, c->output_h, c->output_w);
     DC_ASSERT(rc == 0, "deconv sizes");
     net_activation(G, LAYER_SIGMOID);
-    net_finish(G);
+    if (net_finish(G)) return -1;
 
     net *D = &m->D;
     net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, y);
+    net_set_conv_backend(D, c->conv_backend);
     net_concat_y(D);
     net_conv(D, "d_h0_conv", c->c_dim + y);
     net_activation(D, LAYER_LRELU);
@@ -129,7 +133,7 @@ static void dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     net_activation(D, LAYER_LRELU);
     net_concat_y(D);
     net_linear(D, "d_h3_lin", 1);
-    net_finish(D);
+    return net_finish(D);
 }
 
 int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
@@ -137,10 +141,12 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
     memset(m, 0, sizeof *m);
     if (dcgan_config_validate(cfg, e) != 0) return -1;
     m->cfg = *cfg;
-    if (cfg->y_dim > 0)
-        dcgan_build_conditional(m, cfg);
-    else
-        dcgan_build_unconditional(m, cfg);
+    int rc = cfg->y_dim > 0 ? dcgan_build_conditional(m, cfg) : dcgan_build_unconditional(m, cfg);
+    if (rc) {
+        dcgan_model_free(m);
+        return dc_fail(e, "--conv-backend %s: cannot run this model's convolutions",
+                       conv_backend_name(cfg->conv_backend));
+    }
     return 0;
 }
 

@@ -17,6 +17,7 @@ typedef struct {
     int gf_dim, df_dim;   /* 64 */
     int gfc_dim, dfc_dim; /* 1024, conditional model only */
     int batch;
+    conv_backend conv_backend; /* how convolutions run (not part of the model): AUTO */
 } dcgan_config;
 
 typedef struct {

@@ -146,8 +146,18 @@ static int layer_aliases_input(const layer *l)
            l->kind == LAYER_SIGMOID || l->kind == LAYER_RESHAPE;
 }
 
-void net_finish(net *n)
+void net_set_conv_backend(net *n, conv_backend b) { n->conv_backend = b; }
+
+int net_finish(net *n)
 {
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (l->kind != LAYER_CONV && l->kind != LAYER_DECONV) continue;
+        if (conv_plan_init(&l->plan, &l->geom, l->kind == LAYER_DECONV, n->conv_backend)) {
+            for (int j = 0; j <= i; j++) conv_plan_free(&n->layers[j].plan);
+            return -1;
+        }
+    }
     param_store_alloc(&n->ps);
     size_t B = (size_t)n->batch;
     size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
@@ -159,7 +169,7 @@ void net_finish(net *n)
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
         if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV) {
-            size_t w = conv_geom_workspace_floats(&l->geom);
+            size_t w = conv_plan_workspace_floats(&l->plan);
             if (w > n->work_floats) n->work_floats = w;
         }
     }
@@ -184,10 +194,12 @@ void net_finish(net *n)
     }
 #undef TAKE
     DC_ASSERT((size_t)(p - n->arena) <= n->arena_floats, "arena overflow");
+    return 0;
 }
 
 void net_free(net *n)
 {
+    for (int i = 0; i < n->n_layers; i++) conv_plan_free(&n->layers[i].plan);
     param_store_free(&n->ps);
     free(n->arena);
     free(n->work);
@@ -208,10 +220,8 @@ void net_forward(net *n, int train)
         case LAYER_LINEAR:
             linear_forward(l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C);
             break;
-        case LAYER_CONV: conv2d_forward(l->out, in, l->w, l->b, &l->geom, n->work); break;
-        case LAYER_DECONV:
-            conv2d_transpose_forward(l->out, in, l->w, l->b, &l->geom, n->work);
-            break;
+        case LAYER_CONV:
+        case LAYER_DECONV: conv_plan_forward(&l->plan, l->out, in, l->w, l->b, n->work); break;
         case LAYER_BATCHNORM:
             if (train)
                 batchnorm_forward_train(l->out, l->save_mean, l->save_rstd, l->run_mean,
@@ -257,10 +267,8 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
                             l->C);
             break;
         case LAYER_CONV:
-            conv2d_backward(din, dw, db, l->dout, in, l->w, &l->geom, n->work);
-            break;
         case LAYER_DECONV:
-            conv2d_transpose_backward(din, dw, db, l->dout, in, l->w, &l->geom, n->work);
+            conv_plan_backward(&l->plan, din, dw, db, l->dout, in, l->w, n->work);
             break;
         case LAYER_BATCHNORM:
             batchnorm_backward(din, dw, db, l->dout, in, l->save_mean, l->save_rstd, l->w, B,

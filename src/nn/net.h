@@ -13,7 +13,7 @@
 #define DCGAN_NN_NET_H
 
 #include "nn/param_store.h"
-#include "ops/conv2d.h"
+#include "ops/conv_plan.h"
 
 #define NET_MAX_LAYERS 32
 #define NET_LAYER_NAME_MAX 32
@@ -37,6 +37,7 @@ typedef struct {
     int in_C, in_H, in_W;
     int C, H, W;
     conv_geom geom;
+    conv_plan plan;               /* conv/deconv: the backend that runs it (net_finish) */
     float *w, *b, *dw, *db;       /* linear/conv/deconv weight and bias; batch norm gamma, beta */
     float *run_mean, *run_var;    /* batch norm moving statistics */
     float *save_mean, *save_rstd; /* batch norm batch statistics of the last training pass */
@@ -56,6 +57,7 @@ typedef struct {
     float *y;          /* (batch, y_dim): callers copy the condition here */
     float *arena;      /* outputs and gradients of all layers, and the batch-norm statistics */
     size_t arena_floats;
+    conv_backend conv_backend; /* asked for before net_finish; AUTO (0) by default */
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
 } net;
@@ -70,8 +72,11 @@ void net_batchnorm(net *n, const char *name);
 void net_activation(net *n, layer_kind kind);
 void net_concat_y(net *n);
 void net_reshape(net *n, int C, int H, int W);
-/* Allocates parameters and activations. */
-void net_finish(net *n);
+/* Which convolution backend net_finish plans with (default AUTO: oneDNN where it can). */
+void net_set_conv_backend(net *n, conv_backend b);
+/* Allocates parameters and activations and plans the convolutions. Returns 0, or -1 if the
+ * backend asked for cannot run one of the layers (nothing is allocated then). */
+int net_finish(net *n);
 void net_free(net *n);
 
 /* The output of the last layer, (batch, C, H, W). */

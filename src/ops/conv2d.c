@@ -264,8 +264,7 @@ static void scatter_map(float *restrict x, const float *restrict map, int cnt, i
     }
 }
 
-/* x (N, C, hw) += bias per channel. */
-static void add_bias(float *x, const float *bias, int N, int C, size_t hw)
+void conv2d_bias_forward(float *x, const float *bias, int N, int C, size_t hw)
 {
     const int par = CONV_PARALLEL;
 #pragma omp parallel for collapse(2) schedule(static) if (par)
@@ -290,8 +289,7 @@ static double sum_floats(const float *x, size_t n)
     return s;
 }
 
-/* dbias[c] += sum over n, i of dy (N, C, hw). */
-static void bias_grad(float *dbias, const float *dy, int N, int C, size_t hw)
+void conv2d_bias_backward(float *dbias, const float *dy, int N, int C, size_t hw)
 {
     const int par = CONV_PARALLEL;
 #pragma omp parallel for schedule(static) if (par)
@@ -318,7 +316,7 @@ void conv2d_forward(float *out, const float *inp, const float *weight, const flo
         if (cnt == 1) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
                         weight, ckk, col, ldn, 0.0f, o, ldn);
-            if (bias) add_bias(o, bias, 1, g->C_map, hwm);
+            if (bias) conv2d_bias_forward(o, bias, 1, g->C_map, hwm);
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->C_map, ldn, ckk, 1.0f,
                         weight, ckk, col, ldn, 0.0f, map, ldn);
@@ -332,7 +330,7 @@ void conv2d_backward(float *dinp, float *dweight, float *dbias, const float *dou
 {
     DC_ASSERT(dout && g, "conv2d_backward: NULL argument");
     const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
-    if (dbias) bias_grad(dbias, dout, g->N, g->C_map, hwm);
+    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_map, hwm);
     if (!dinp && !dweight) return;
     DC_ASSERT(work, "conv2d_backward: NULL work");
     DC_ASSERT(!dweight || inp, "conv2d_backward: dweight needs inp");
@@ -389,7 +387,7 @@ void conv2d_transpose_backward(float *dinp, float *dweight, float *dbias, const 
 {
     DC_ASSERT(dout && g, "conv2d_transpose_backward: NULL argument");
     const size_t hwm = (size_t)g->H_map * g->W_map, hwi = (size_t)g->H_img * g->W_img;
-    if (dbias) bias_grad(dbias, dout, g->N, g->C_img, hwi);
+    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_img, hwi);
     if (!dinp && !dweight) return;
     DC_ASSERT(work, "conv2d_transpose_backward: NULL work");
     DC_ASSERT(!dweight || inp, "conv2d_transpose_backward: dweight needs inp");

@@ -50,4 +50,9 @@ void conv2d_transpose_backward(float *dinp, float *dweight, float *dbias, const 
                                const float *inp, const float *weight, const conv_geom *g,
                                float *work);
 
+/* The bias step on its own (both directions, any backend): x (N, C, hw) += bias[c]; and
+ * dbias[c] += the sum of dy (N, C, hw) over n and hw, summed in double. */
+void conv2d_bias_forward(float *x, const float *bias, int N, int C, size_t hw);
+void conv2d_bias_backward(float *dbias, const float *dy, int N, int C, size_t hw);
+
 #endif

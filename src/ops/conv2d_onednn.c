@@ -1,0 +1,320 @@
+/* conv2d / conv2d_transpose on oneDNN (C API of oneDNN 2.x).
+ *
+ * Each of a plan's three primitives is a `conv_step`: two inputs and one output, each of which
+ * the primitive may want in a blocked layout of its own choosing (format "any"). Inputs in
+ * another layout than the caller's NCHW/OIHW are reordered into `work` first; the output is
+ * written to the caller's array directly when the layouts agree and the call overwrites, and
+ * otherwise to `work` and then reordered into the caller's array, with a sum post-op where the
+ * call accumulates. Scratchpads are user-managed so that all memory comes from `work`. */
+#include "ops/conv2d_onednn.h"
+
+#include <dnnl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+#define STEP_INPUTS 2
+
+typedef struct {
+    dnnl_primitive_desc_t pd;
+    dnnl_primitive_t prim;
+    int arg_in[STEP_INPUTS], arg_out;
+    dnnl_memory_desc_t md_in[STEP_INPUTS], md_out; /* the primitive's layouts */
+    dnnl_memory_desc_t user_in[STEP_INPUTS], user_out;
+    dnnl_primitive_t reorder_in[STEP_INPUTS]; /* NULL: the caller's array is used as is */
+    dnnl_primitive_t reorder_out;             /* NULL: the primitive writes the caller's array */
+    dnnl_memory_desc_t md_scratch;
+    size_t off_in[STEP_INPUTS], off_out, off_scratch; /* in floats, into work */
+    size_t work_floats;
+} conv_step;
+
+struct conv_onednn {
+    conv_geom g;
+    int transpose;
+    dnnl_engine_t engine;
+    dnnl_stream_t stream;
+    conv_step fwd, bwd_data, bwd_weights;
+    size_t work_floats;
+};
+
+static size_t floats_for(const dnnl_memory_desc_t *md)
+{
+    size_t bytes = dnnl_memory_desc_get_size(md);
+    return (bytes / sizeof(float) + 15) / 16 * 16; /* keep every region 64-byte aligned */
+}
+
+static void step_free(conv_step *s)
+{
+    for (int i = 0; i < STEP_INPUTS; i++)
+        if (s->reorder_in[i]) dnnl_primitive_destroy(s->reorder_in[i]);
+    if (s->reorder_out) dnnl_primitive_destroy(s->reorder_out);
+    if (s->prim) dnnl_primitive_destroy(s->prim);
+    if (s->pd) dnnl_primitive_desc_destroy(s->pd);
+    memset(s, 0, sizeof *s);
+}
+
+static int reorder_create(dnnl_primitive_t *r, dnnl_engine_t eng, const dnnl_memory_desc_t *from,
+                          const dnnl_memory_desc_t *to, int accumulate)
+{
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t po = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    int ok = dnnl_primitive_attr_create(&attr) == dnnl_success;
+    if (ok && accumulate)
+        ok = dnnl_post_ops_create(&po) == dnnl_success &&
+             dnnl_post_ops_append_sum(po, 1.0f) == dnnl_success &&
+             dnnl_primitive_attr_set_post_ops(attr, po) == dnnl_success;
+    ok = ok && dnnl_reorder_primitive_desc_create(&pd, from, eng, to, eng, attr) == dnnl_success;
+    ok = ok && dnnl_primitive_create(r, pd) == dnnl_success;
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (po) dnnl_post_ops_destroy(po);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return ok ? 0 : -1;
+}
+
+/* Completes s after its pd exists: the primitive, the layout queries, the reorders and the
+ * workspace layout. query_in/query_out name the primitive's memory descriptors. */
+static int step_finish(conv_step *s, dnnl_engine_t eng, const dnnl_query_t query_in[STEP_INPUTS],
+                       dnnl_query_t query_out, int accumulate)
+{
+    if (dnnl_primitive_create(&s->prim, s->pd) != dnnl_success) return -1;
+    size_t off = 0;
+    for (int i = 0; i < STEP_INPUTS; i++) {
+        const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(s->pd, query_in[i], 0);
+        if (!md) return -1;
+        s->md_in[i] = *md;
+        if (!dnnl_memory_desc_equal(&s->md_in[i], &s->user_in[i])) {
+            if (reorder_create(&s->reorder_in[i], eng, &s->user_in[i], &s->md_in[i], 0)) return -1;
+            s->off_in[i] = off;
+            off += floats_for(&s->md_in[i]);
+        }
+    }
+    const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(s->pd, query_out, 0);
+    if (!md) return -1;
+    s->md_out = *md;
+    if (accumulate || !dnnl_memory_desc_equal(&s->md_out, &s->user_out)) {
+        if (reorder_create(&s->reorder_out, eng, &s->md_out, &s->user_out, accumulate)) return -1;
+        s->off_out = off;
+        off += floats_for(&s->md_out);
+    }
+    md = dnnl_primitive_desc_query_md(s->pd, dnnl_query_scratchpad_md, 0);
+    if (!md) return -1;
+    s->md_scratch = *md;
+    s->off_scratch = off;
+    off += floats_for(&s->md_scratch);
+    s->work_floats = off;
+    return 0;
+}
+
+static int mem_create(dnnl_memory_t *m, const dnnl_memory_desc_t *md, dnnl_engine_t eng,
+                      const void *ptr)
+{
+    /* oneDNN's handles are non-const; inputs are only read */
+    return dnnl_memory_create(m, md, eng, (void *)ptr) == dnnl_success ? 0 : -1;
+}
+
+static void run_reorder(const conv_onednn *p, dnnl_primitive_t r, const dnnl_memory_desc_t *from_md,
+                        const void *from, const dnnl_memory_desc_t *to_md, void *to)
+{
+    dnnl_memory_t a = NULL, b = NULL;
+    int ok = !mem_create(&a, from_md, p->engine, from) && !mem_create(&b, to_md, p->engine, to);
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, a}, {DNNL_ARG_TO, b}};
+    ok = ok && dnnl_primitive_execute(r, p->stream, 2, args) == dnnl_success;
+    if (a) dnnl_memory_destroy(a);
+    if (b) dnnl_memory_destroy(b);
+    DC_ASSERT(ok, "oneDNN reorder failed");
+}
+
+/* out (or += out) = step(in0, in1) in the caller's layouts. */
+static void step_run(const conv_onednn *p, const conv_step *s, const float *in0, const float *in1,
+                     float *out, float *work)
+{
+    const float *in[STEP_INPUTS] = {in0, in1};
+    dnnl_exec_arg_t args[STEP_INPUTS + 2];
+    dnnl_memory_t mems[STEP_INPUTS + 2] = {0};
+    int n = 0, ok = 1;
+    for (int i = 0; i < STEP_INPUTS; i++) {
+        const void *ptr = in[i];
+        if (s->reorder_in[i]) {
+            float *staged = work + s->off_in[i];
+            run_reorder(p, s->reorder_in[i], &s->user_in[i], in[i], &s->md_in[i], staged);
+            ptr = staged;
+        }
+        ok = ok && !mem_create(&mems[n], &s->md_in[i], p->engine, ptr);
+        args[n] = (dnnl_exec_arg_t){s->arg_in[i], mems[n]};
+        n++;
+    }
+    float *dst = s->reorder_out ? work + s->off_out : out;
+    ok = ok && !mem_create(&mems[n], &s->md_out, p->engine, dst);
+    args[n] = (dnnl_exec_arg_t){s->arg_out, mems[n]};
+    n++;
+    ok = ok && !mem_create(&mems[n], &s->md_scratch, p->engine, work + s->off_scratch);
+    args[n] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, mems[n]};
+    n++;
+    ok = ok && dnnl_primitive_execute(s->prim, p->stream, n, args) == dnnl_success;
+    for (int i = 0; i < n; i++)
+        if (mems[i]) dnnl_memory_destroy(mems[i]);
+    DC_ASSERT(ok, "oneDNN convolution failed");
+    if (s->reorder_out) run_reorder(p, s->reorder_out, &s->md_out, dst, &s->user_out, out);
+}
+
+static int md_plain(dnnl_memory_desc_t *md, dnnl_dim_t a, dnnl_dim_t b, dnnl_dim_t c,
+                    dnnl_dim_t d, dnnl_format_tag_t tag)
+{
+    dnnl_dims_t dims = {a, b, c, d};
+    return dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag) == dnnl_success ? 0 : -1;
+}
+
+conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
+{
+    DC_ASSERT(g != NULL, "conv_onednn_create: NULL geometry");
+    conv_onednn *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->g = *g;
+    p->transpose = transpose ? 1 : 0;
+    dnnl_primitive_attr_t attr = NULL;
+    int ok = dnnl_engine_create(&p->engine, dnnl_cpu, 0) == dnnl_success &&
+             dnnl_stream_create(&p->stream, p->engine, dnnl_stream_default_flags) == dnnl_success &&
+             dnnl_primitive_attr_create(&attr) == dnnl_success &&
+             dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) ==
+                 dnnl_success;
+
+    /* The caller's layouts, and "any" for the primitives to choose. */
+    dnnl_memory_desc_t img, map, w, img_any, map_any, w_any;
+    ok = ok && !md_plain(&img, g->N, g->C_img, g->H_img, g->W_img, dnnl_nchw) &&
+         !md_plain(&map, g->N, g->C_map, g->H_map, g->W_map, dnnl_nchw) &&
+         !md_plain(&w, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_oihw) &&
+         !md_plain(&img_any, g->N, g->C_img, g->H_img, g->W_img, dnnl_format_tag_any) &&
+         !md_plain(&map_any, g->N, g->C_map, g->H_map, g->W_map, dnnl_format_tag_any) &&
+         !md_plain(&w_any, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_format_tag_any);
+
+    /* TensorFlow's padding: pad_top/left before; after, whatever makes the sizes agree
+     * (SAME: the rest of the total; VALID: the unused tail, given as negative padding). */
+    dnnl_dims_t strides = {g->stride_h, g->stride_w};
+    dnnl_dims_t pad_l = {g->pad_top, g->pad_left};
+    dnnl_dims_t pad_r = {(dnnl_dim_t)(g->H_map - 1) * g->stride_h + g->K_h - g->H_img - g->pad_top,
+                         (dnnl_dim_t)(g->W_map - 1) * g->stride_w + g->K_w - g->W_img -
+                             g->pad_left};
+
+    /* forward: img -> map. Biases are added by conv2d_bias_forward on the caller's layout (one
+     * pass over the smaller side for conv2d; conv2d_transpose's backward needs none). */
+    conv_step *f = &p->fwd;
+    dnnl_convolution_desc_t d;
+    ok = ok && dnnl_convolution_forward_desc_init(&d, dnnl_forward_training,
+                                                  dnnl_convolution_direct, &img_any, &w_any,
+                                                  NULL, &map_any, strides,
+                                                  pad_l, pad_r) == dnnl_success;
+    ok = ok && dnnl_primitive_desc_create(&f->pd, &d, attr, p->engine, NULL) == dnnl_success;
+    f->arg_in[0] = DNNL_ARG_SRC;
+    f->arg_in[1] = DNNL_ARG_WEIGHTS;
+    f->arg_out = DNNL_ARG_DST;
+    f->user_in[0] = img;
+    f->user_in[1] = w;
+    f->user_out = map;
+    const dnnl_query_t fwd_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_weights_md};
+    ok = ok && !step_finish(f, p->engine, fwd_in, dnnl_query_dst_md, transpose);
+
+    /* backward-data: map -> img (conv2d's input gradient, conv2d_transpose's forward) */
+    conv_step *bd = &p->bwd_data;
+    ok = ok && dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &img_any,
+                                                        &w_any, &map_any, strides, pad_l,
+                                                        pad_r) == dnnl_success;
+    ok = ok && dnnl_primitive_desc_create(&bd->pd, &d, attr, p->engine, f->pd) == dnnl_success;
+    bd->arg_in[0] = DNNL_ARG_DIFF_DST;
+    bd->arg_in[1] = DNNL_ARG_WEIGHTS;
+    bd->arg_out = DNNL_ARG_DIFF_SRC;
+    bd->user_in[0] = map;
+    bd->user_in[1] = w;
+    bd->user_out = img;
+    const dnnl_query_t bd_in[STEP_INPUTS] = {dnnl_query_diff_dst_md, dnnl_query_weights_md};
+    ok = ok && !step_finish(bd, p->engine, bd_in, dnnl_query_diff_src_md, !transpose);
+
+    /* backward-weights: (img, map) -> w, always accumulated; bias gradients are summed by
+     * conv2d_bias_backward on the caller's layout */
+    conv_step *bw = &p->bwd_weights;
+    ok = ok && dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &img_any,
+                                                           &w_any, NULL, &map_any, strides,
+                                                           pad_l, pad_r) == dnnl_success;
+    ok = ok && dnnl_primitive_desc_create(&bw->pd, &d, attr, p->engine, f->pd) == dnnl_success;
+    bw->arg_in[0] = DNNL_ARG_SRC;
+    bw->arg_in[1] = DNNL_ARG_DIFF_DST;
+    bw->arg_out = DNNL_ARG_DIFF_WEIGHTS;
+    bw->user_in[0] = img;
+    bw->user_in[1] = map;
+    bw->user_out = w;
+    const dnnl_query_t bw_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_diff_dst_md};
+    ok = ok && !step_finish(bw, p->engine, bw_in, dnnl_query_diff_weights_md, 1);
+
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (!ok) {
+        conv_onednn_free(p);
+        return NULL;
+    }
+    p->work_floats = f->work_floats;
+    if (bd->work_floats > p->work_floats) p->work_floats = bd->work_floats;
+    if (bw->work_floats > p->work_floats) p->work_floats = bw->work_floats;
+    return p;
+}
+
+void conv_onednn_free(conv_onednn *p)
+{
+    if (!p) return;
+    step_free(&p->fwd);
+    step_free(&p->bwd_data);
+    step_free(&p->bwd_weights);
+    if (p->stream) dnnl_stream_destroy(p->stream);
+    if (p->engine) dnnl_engine_destroy(p->engine);
+    free(p);
+}
+
+size_t conv_onednn_workspace_floats(const conv_onednn *p) { return p->work_floats; }
+
+const char *conv_onednn_impl_name(const conv_onednn *p)
+{
+    const char *name = NULL;
+    if (dnnl_primitive_desc_query(p->fwd.pd, dnnl_query_impl_info_str, 0, &name) != dnnl_success)
+        return "?";
+    return name ? name : "?";
+}
+
+void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
+                         const float *bias, float *work)
+{
+    DC_ASSERT(p && !p->transpose && out && inp && weight && work, "conv_onednn_forward: bad call");
+    const conv_geom *g = &p->g;
+    step_run(p, &p->fwd, inp, weight, out, work);
+    if (bias) conv2d_bias_forward(out, bias, g->N, g->C_map, (size_t)g->H_map * g->W_map);
+}
+
+void conv_onednn_backward(const conv_onednn *p, float *dinp, float *dweight, float *dbias,
+                          const float *dout, const float *inp, const float *weight, float *work)
+{
+    DC_ASSERT(p && !p->transpose && dout && inp && weight && work, "conv_onednn_backward: bad call");
+    const conv_geom *g = &p->g;
+    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_map, (size_t)g->H_map * g->W_map);
+    if (dweight) step_run(p, &p->bwd_weights, inp, dout, dweight, work);
+    if (dinp) step_run(p, &p->bwd_data, dout, weight, dinp, work);
+}
+
+void conv_onednn_transpose_forward(const conv_onednn *p, float *out, const float *inp,
+                                   const float *weight, const float *bias, float *work)
+{
+    DC_ASSERT(p && p->transpose && out && inp && weight && work,
+              "conv_onednn_transpose_forward: bad call");
+    const conv_geom *g = &p->g;
+    step_run(p, &p->bwd_data, inp, weight, out, work);
+    if (bias) conv2d_bias_forward(out, bias, g->N, g->C_img, (size_t)g->H_img * g->W_img);
+}
+
+void conv_onednn_transpose_backward(const conv_onednn *p, float *dinp, float *dweight,
+                                    float *dbias, const float *dout, const float *inp,
+                                    const float *weight, float *work)
+{
+    DC_ASSERT(p && p->transpose && dout && inp && weight && work,
+              "conv_onednn_transpose_backward: bad call");
+    const conv_geom *g = &p->g;
+    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_img, (size_t)g->H_img * g->W_img);
+    if (dweight) step_run(p, &p->bwd_weights, dout, inp, dweight, work);
+    if (dinp) step_run(p, &p->fwd, dout, weight, dinp, work);
+}

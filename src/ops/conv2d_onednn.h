@@ -1,0 +1,46 @@
+/* conv2d and conv2d_transpose (ops/conv2d.h) on oneDNN's JIT convolution kernels.
+ *
+ * Same arrays, layouts, padding and semantics as ops/conv2d.h: NCHW activations, weights
+ * (C_map, C_img, K_h, K_w), backward functions ACCUMULATE into each gradient given and skip
+ * NULL ones. Only the arithmetic differs (oneDNN picks its own blocked layouts and summation
+ * order), so results agree with the im2col path to float rounding.
+ *
+ * Both directions use the three primitives of one convolution (image side -> map side):
+ *   conv2d forward             = forward             (+ bias)
+ *   conv2d backward            = backward-data, backward-weights
+ *   conv2d_transpose forward   = backward-data       (+ bias)
+ *   conv2d_transpose backward  = forward (no bias),  backward-weights with the roles swapped
+ * which is exactly the adjoint relation ops/conv2d.h promises.
+ *
+ * A plan holds the primitives for one geometry; it reads and writes nothing between calls, and
+ * takes its scratch (layout copies, oneDNN's scratchpad) from the caller's `work`. */
+#ifndef DCGAN_OPS_CONV2D_ONEDNN_H
+#define DCGAN_OPS_CONV2D_ONEDNN_H
+
+#include <stddef.h>
+
+#include "ops/conv2d.h"
+
+typedef struct conv_onednn conv_onednn;
+
+/* A plan for g, or NULL if oneDNN has no implementation for it (the caller falls back to
+ * ops/conv2d.h). transpose selects the primitives conv2d_transpose needs (bias on the image
+ * side) instead of conv2d's. */
+conv_onednn *conv_onednn_create(const conv_geom *g, int transpose);
+void conv_onednn_free(conv_onednn *p);
+/* Floats of `work` every call on this plan needs. */
+size_t conv_onednn_workspace_floats(const conv_onednn *p);
+/* The implementation oneDNN chose for the forward primitive, e.g. "jit:avx512_core". */
+const char *conv_onednn_impl_name(const conv_onednn *p);
+
+void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
+                         const float *bias, float *work);
+void conv_onednn_backward(const conv_onednn *p, float *dinp, float *dweight, float *dbias,
+                          const float *dout, const float *inp, const float *weight, float *work);
+void conv_onednn_transpose_forward(const conv_onednn *p, float *out, const float *inp,
+                                   const float *weight, const float *bias, float *work);
+void conv_onednn_transpose_backward(const conv_onednn *p, float *dinp, float *dweight,
+                                    float *dbias, const float *dout, const float *inp,
+                                    const float *weight, float *work);
+
+#endif

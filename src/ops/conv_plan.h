@@ -1,0 +1,43 @@
+/* One convolution layer's geometry and the implementation that runs it.
+ *
+ * The model code calls conv_plan_forward/backward and never sees which backend computes them:
+ * oneDNN's JIT kernels (ops/conv2d_onednn.h) where oneDNN supports the geometry, im2col + BLAS
+ * (ops/conv2d.h) otherwise or when asked for. Both keep ops/conv2d.h's arrays and semantics
+ * (NCHW, backward accumulates, NULL gradients skipped), so a plan can be swapped without
+ * touching the caller. */
+#ifndef DCGAN_OPS_CONV_PLAN_H
+#define DCGAN_OPS_CONV_PLAN_H
+
+#include "ops/conv2d.h"
+#include "ops/conv2d_onednn.h"
+
+typedef enum {
+    CONV_BACKEND_AUTO = 0, /* oneDNN where it can, else im2col */
+    CONV_BACKEND_IM2COL,
+    CONV_BACKEND_ONEDNN,
+} conv_backend;
+
+typedef struct {
+    conv_geom geom;
+    int transpose;        /* 1: the layer is conv2d_transpose (image side is the output) */
+    conv_backend backend; /* IM2COL or ONEDNN: what runs */
+    conv_onednn *dnn;
+} conv_plan;
+
+/* Returns 0, or -1 when `want` is ONEDNN and oneDNN cannot run this geometry. */
+int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend want);
+void conv_plan_free(conv_plan *p);
+size_t conv_plan_workspace_floats(const conv_plan *p);
+
+/* The layer's forward: conv2d_forward, or conv2d_transpose_forward when p->transpose. */
+void conv_plan_forward(const conv_plan *p, float *out, const float *inp, const float *weight,
+                       const float *bias, float *work);
+/* The layer's backward (accumulating; NULL gradients skipped). */
+void conv_plan_backward(const conv_plan *p, float *dinp, float *dweight, float *dbias,
+                        const float *dout, const float *inp, const float *weight, float *work);
+
+/* "auto", "im2col", "onednn" */
+const char *conv_backend_name(conv_backend b);
+int conv_backend_parse(const char *s, conv_backend *b);
+
+#endif
