@@ -453,8 +453,9 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
 
 /* ---------------------------------------------------------------- linear */
 
-static void test_linear(int N, int IN, int OUT, int with_bias)
+static void test_linear(int N, int IN, int OUT, int with_bias, gemm_lib lib)
 {
+    const char *ln = lib == GEMM_ONEDNN ? "onednn" : "openblas";
     float *x = rand_floats((size_t)N * IN), *w = rand_floats((size_t)OUT * IN);
     float *b = with_bias ? rand_floats(OUT) : NULL;
     float *dy = rand_floats((size_t)N * OUT);
@@ -466,8 +467,8 @@ static void test_linear(int N, int IN, int OUT, int with_bias)
             want[n * OUT + o] = (float)s;
         }
     char what[96];
-    snprintf(what, sizeof what, "linear fwd N%d %d->%d%s", N, IN, OUT, b ? " bias" : "");
-    linear_forward(out, x, w, b, N, IN, OUT);
+    snprintf(what, sizeof what, "%s linear fwd N%d %d->%d%s", ln, N, IN, OUT, b ? " bias" : "");
+    linear_forward(out, x, w, b, N, IN, OUT, lib);
     check_close(what, out, want, (size_t)N * OUT, 1e-5, 1e-4);
 
     double *di = zero_doubles((size_t)N * IN), *dw = zero_doubles((size_t)OUT * IN);
@@ -485,26 +486,26 @@ static void test_linear(int N, int IN, int OUT, int with_bias)
     float *gb0 = rand_floats(OUT);
     float *gi = copy_floats(gi0, (size_t)N * IN), *gw = copy_floats(gw0, (size_t)OUT * IN);
     float *gb = copy_floats(gb0, OUT);
-    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT);
-    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT);
-    linear_backward(NULL, NULL, NULL, dy, x, w, N, IN, OUT); /* no-op */
+    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT, lib);
+    linear_backward(gi, gw, gb, dy, x, w, N, IN, OUT, lib);
+    linear_backward(NULL, NULL, NULL, dy, x, w, N, IN, OUT, lib); /* no-op */
     float *e = expect_accum(gi0, di, 2, (size_t)N * IN);
-    snprintf(what, sizeof what, "linear dinp x2 N%d %d->%d", N, IN, OUT);
+    snprintf(what, sizeof what, "%s linear dinp x2 N%d %d->%d", ln, N, IN, OUT);
     check_close(what, gi, e, (size_t)N * IN, 2e-5, 1e-4);
     free(e);
     e = expect_accum(gw0, dw, 2, (size_t)OUT * IN);
-    snprintf(what, sizeof what, "linear dW x2 N%d %d->%d", N, IN, OUT);
+    snprintf(what, sizeof what, "%s linear dW x2 N%d %d->%d", ln, N, IN, OUT);
     check_close(what, gw, e, (size_t)OUT * IN, 2e-5, 1e-4);
     free(e);
     e = expect_accum(gb0, db, 2, OUT);
-    snprintf(what, sizeof what, "linear db x2 N%d %d->%d", N, IN, OUT);
+    snprintf(what, sizeof what, "%s linear db x2 N%d %d->%d", ln, N, IN, OUT);
     check_close(what, gb, e, OUT, 2e-5, 1e-4);
     free(e);
     /* only dweight */
     float *only = zero_floats((size_t)OUT * IN);
-    linear_backward(NULL, only, NULL, dy, x, w, N, IN, OUT);
+    linear_backward(NULL, only, NULL, dy, x, w, N, IN, OUT, lib);
     e = to_floats(dw, (size_t)OUT * IN);
-    snprintf(what, sizeof what, "linear dW only N%d %d->%d", N, IN, OUT);
+    snprintf(what, sizeof what, "%s linear dW only N%d %d->%d", ln, N, IN, OUT);
     check_close(what, only, e, (size_t)OUT * IN, 1e-5, 1e-4);
     free(e), free(only);
 
@@ -565,8 +566,10 @@ int main(void)
         if (found) run_case(&big, CONV_BACKEND_IM2COL, 1e-4, 1e-4, 0, 1);
     }
 
-    test_linear(3, 7, 5, 1);
-    test_linear(4, 100, 33, 0);
-    test_linear(1, 1, 1, 1);
+    for (int lib = GEMM_OPENBLAS; lib <= GEMM_ONEDNN; lib++) {
+        test_linear(3, 7, 5, 1, (gemm_lib)lib);
+        test_linear(4, 100, 33, 0, (gemm_lib)lib);
+        test_linear(1, 1, 1, 1, (gemm_lib)lib);
+    }
     return test_finish();
 }

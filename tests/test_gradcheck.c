@@ -205,7 +205,7 @@ typedef struct {
 static double lin_loss(void *p)
 {
     lin_ctx *c = p;
-    linear_forward(c->out, c->x, c->w, c->b, c->N, c->IN, c->OUT);
+    linear_forward(c->out, c->x, c->w, c->b, c->N, c->IN, c->OUT, GEMM_ONEDNN);
     return dot(c->out, c->r, (size_t)c->N * c->OUT);
 }
 
@@ -222,7 +222,7 @@ static void test_linear(void)
     c.r = randn(no, 1.0);
     c.out = dc_alloc_floats(no);
     float *dx = dc_alloc_floats(ni), *dw = dc_alloc_floats(nw), *db = dc_alloc_floats(c.OUT);
-    linear_backward(dx, dw, db, c.r, c.x, c.w, c.N, c.IN, c.OUT);
+    linear_backward(dx, dw, db, c.r, c.x, c.w, c.N, c.IN, c.OUT, GEMM_ONEDNN);
     printf("linear N3 IN7 OUT4\n");
     gradcheck("linear dinp", c.x, ni, dx, H_LINEAR, TOL_LINEAR, lin_loss, &c);
     gradcheck("linear dweight", c.w, nw, dw, H_LINEAR, TOL_LINEAR, lin_loss, &c);

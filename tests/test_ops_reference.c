@@ -25,6 +25,7 @@
 #include "ops/batchnorm.h"
 #include "ops/concat.h"
 #include "ops/conv2d.h"
+#include "ops/conv_plan.h"
 #include "ops/linear.h"
 #include "ops/loss.h"
 #include "testutil.h"
@@ -198,9 +199,10 @@ static float *doubled(const float *x, size_t n)
 
 #define TOL_CONV 2e-6
 
-static void run_conv(ref_file *r, int k, int transpose)
+static void run_conv(ref_file *r, int k, int transpose, conv_backend backend)
 {
-    const char *op = transpose ? "conv2d_transpose" : "conv2d";
+    char op[48];
+    snprintf(op, sizeof op, "%s", transpose ? "conv2d_transpose" : "conv2d");
     cJSON *j = ref_params(r, k);
     if (!j) return;
     int N = pint(j, "N"), Ci = pint(j, "C_img"), H = pint(j, "H_img"), W = pint(j, "W_img");
@@ -217,6 +219,10 @@ static void run_conv(ref_file *r, int k, int transpose)
                pint(j, "pad_top"), pint(j, "pad_left"));
     cJSON_Delete(j);
     if (rc != 0) return;
+    conv_plan plan;
+    if (conv_plan_init(&plan, &g, transpose, backend) != 0) return;
+    snprintf(op, sizeof op, "%s[%s]", transpose ? "conv2d_transpose" : "conv2d",
+             conv_backend_name(plan.backend));
 
     size_t n_img = (size_t)N * Ci * H * W, n_map = (size_t)N * Cm * g.H_map * g.W_map;
     size_t n_w = (size_t)Cm * Ci * kh * kw, n_b = transpose ? (size_t)Ci : (size_t)Cm;
@@ -226,21 +232,24 @@ static void run_conv(ref_file *r, int k, int transpose)
     const float *wdinp = ref_get(r, k, "dinp", n_in), *wdw = ref_get(r, k, "dweight", n_w);
     const float *b = has_bias ? ref_get(r, k, "bias", n_b) : NULL;
     const float *wdb = has_bias ? ref_get(r, k, "dbias", n_b) : NULL;
-    if (!inp || !w || !dout || !want || !wdinp || !wdw || (has_bias && (!b || !wdb))) return;
+    if (!inp || !w || !dout || !want || !wdinp || !wdw || (has_bias && (!b || !wdb))) {
+        conv_plan_free(&plan);
+        return;
+    }
 
-    size_t nwork = conv_geom_workspace_floats(&g);
+    size_t nwork = conv_plan_workspace_floats(&plan);
     float *work = alloc_nan(nwork); /* garbage workspace must not matter */
     float *out = alloc_nan(n_out);
     float *dinp = dc_alloc_floats(n_in), *dw = dc_alloc_floats(n_w), *db = dc_alloc_floats(n_b);
 
     if (transpose) {
-        conv2d_transpose_forward(out, inp, w, b, &g, work);
+        conv_plan_forward(&plan, out, inp, w, b, work);
         for (size_t i = 0; i < nwork; i++) work[i] = NAN;
-        conv2d_transpose_backward(dinp, dw, has_bias ? db : NULL, dout, inp, w, &g, work);
+        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
     } else {
-        conv2d_forward(out, inp, w, b, &g, work);
+        conv_plan_forward(&plan, out, inp, w, b, work);
         for (size_t i = 0; i < nwork; i++) work[i] = NAN;
-        conv2d_backward(dinp, dw, has_bias ? db : NULL, dout, inp, w, &g, work);
+        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
     }
     cmp(op, k, "out", out, want, n_out, TOL_CONV);
     cmp(op, k, "dinp", dinp, wdinp, n_in, TOL_CONV);
@@ -251,9 +260,9 @@ static void run_conv(ref_file *r, int k, int transpose)
     if (k < 3) {
         /* Accumulation: a second backward adds the same gradient again. */
         if (transpose)
-            conv2d_transpose_backward(dinp, dw, has_bias ? db : NULL, dout, inp, w, &g, work);
+            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
         else
-            conv2d_backward(dinp, dw, has_bias ? db : NULL, dout, inp, w, &g, work);
+            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
         float *t2 = doubled(wdinp, n_in), *w2 = doubled(wdw, n_w);
         cmp(op, k, "~dinp accumulated", dinp, t2, n_in, TOL_CONV);
         cmp(op, k, "~dweight accumulated", dw, w2, n_w, TOL_CONV);
@@ -268,15 +277,16 @@ static void run_conv(ref_file *r, int k, int transpose)
         memset(dinp, 0, n_in * sizeof *dinp);
         memset(dw, 0, n_w * sizeof *dw);
         if (transpose) {
-            conv2d_transpose_backward(dinp, NULL, NULL, dout, inp, w, &g, work);
-            conv2d_transpose_backward(NULL, dw, NULL, dout, inp, w, &g, work);
+            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, work);
         } else {
-            conv2d_backward(dinp, NULL, NULL, dout, inp, w, &g, work);
-            conv2d_backward(NULL, dw, NULL, dout, inp, w, &g, work);
+            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, work);
         }
         cmp(op, k, "~dinp alone", dinp, wdinp, n_in, TOL_CONV);
         cmp(op, k, "~dweight alone", dw, wdw, n_w, TOL_CONV);
     }
+    conv_plan_free(&plan);
     free(work);
     free(out);
     free(dinp);
@@ -284,13 +294,13 @@ static void run_conv(ref_file *r, int k, int transpose)
     free(db);
 }
 
-static void test_conv(int transpose)
+static void test_conv(int transpose, conv_backend backend)
 {
     ref_file r;
     if (ref_open(&r, transpose ? REF_DIR "ops_conv2d_transpose.safetensors"
                                : REF_DIR "ops_conv2d.safetensors") != 0)
         return;
-    for (int k = 0; k < r.ncases; k++) run_conv(&r, k, transpose);
+    for (int k = 0; k < r.ncases; k++) run_conv(&r, k, transpose, backend);
     safetensors_free(r.f);
 }
 
@@ -298,7 +308,7 @@ static void test_conv(int transpose)
 
 #define TOL_LINEAR 2e-6
 
-static void test_linear(void)
+static void test_linear(gemm_lib lib)
 {
     ref_file r;
     if (ref_open(&r, REF_DIR "ops_linear.safetensors") != 0) return;
@@ -316,8 +326,8 @@ static void test_linear(void)
         if (!x || !w || !dout || !want || !wdx || !wdw || (hb && (!b || !wdb))) continue;
         float *out = alloc_nan(no), *dx = dc_alloc_floats(ni), *dw = dc_alloc_floats(nw);
         float *db = dc_alloc_floats((size_t)OUT);
-        linear_forward(out, x, w, b, N, IN, OUT);
-        linear_backward(dx, dw, hb ? db : NULL, dout, x, w, N, IN, OUT);
+        linear_forward(out, x, w, b, N, IN, OUT, lib);
+        linear_backward(dx, dw, hb ? db : NULL, dout, x, w, N, IN, OUT, lib);
         cmp("linear", k, "out", out, want, no, TOL_LINEAR);
         cmp("linear", k, "dinp", dx, wdx, ni, TOL_LINEAR);
         cmp("linear", k, "dweight", dw, wdw, nw, TOL_LINEAR);
@@ -325,14 +335,14 @@ static void test_linear(void)
             cmp_floor("linear", k, "dbias", db, wdb, (size_t)OUT, TOL_LINEAR,
                       max_abs_of(dout, no));
         if (k < 2) {
-            linear_backward(dx, dw, hb ? db : NULL, dout, x, w, N, IN, OUT);
+            linear_backward(dx, dw, hb ? db : NULL, dout, x, w, N, IN, OUT, lib);
             float *x2 = doubled(wdx, ni), *w2 = doubled(wdw, nw);
             cmp("linear", k, "~dinp accumulated", dx, x2, ni, TOL_LINEAR);
             cmp("linear", k, "~dweight accumulated", dw, w2, nw, TOL_LINEAR);
             free(x2);
             free(w2);
             memset(dx, 0, ni * sizeof *dx);
-            linear_backward(dx, NULL, NULL, dout, x, w, N, IN, OUT);
+            linear_backward(dx, NULL, NULL, dout, x, w, N, IN, OUT, lib);
             cmp("linear", k, "~dinp alone", dx, wdx, ni, TOL_LINEAR);
         }
         free(out);
@@ -717,9 +727,13 @@ int main(void)
 {
     test_begin("test_ops_reference");
     test_detects_errors();
-    test_conv(0);
-    test_conv(1);
-    test_linear();
+    /* every convolution case on both backends (AUTO: oneDNN where it has an implementation) */
+    test_conv(0, CONV_BACKEND_IM2COL);
+    test_conv(1, CONV_BACKEND_IM2COL);
+    test_conv(0, CONV_BACKEND_AUTO);
+    test_conv(1, CONV_BACKEND_AUTO);
+    test_linear(GEMM_OPENBLAS);
+    test_linear(GEMM_ONEDNN);
     test_batchnorm();
     test_activation();
     test_loss();

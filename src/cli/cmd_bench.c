@@ -212,7 +212,8 @@ int cmd_bench(int argc, char **argv)
     double rss_mb = ru.ru_maxrss / 1024.0;
     double gflops = flops / train_s / 1e9;
     const char *name = mnist ? "mnist-cond-28x28x1" : "uncond";
-    const char *conv = conv_backend_name(m.D.layers[0].plan.backend);
+    conv_backend used_g = net_conv_backend_used(&m.G), used_d = net_conv_backend_used(&m.D);
+    const char *conv = used_g == used_d && used_g != CONV_BACKEND_AUTO ? conv_backend_name(used_g) : "mixed";
     printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s\n", name, cfg.output_h,
            cfg.output_w, cfg.c_dim, batch, nthreads, conv);
     printf("sgemm peak       %8.1f GFLOP/s\n", peak);

@@ -148,6 +148,18 @@ static int layer_aliases_input(const layer *l)
 
 void net_set_conv_backend(net *n, conv_backend b) { n->conv_backend = b; }
 
+conv_backend net_conv_backend_used(const net *n)
+{
+    int dnn = 0, im2col = 0;
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *l = &n->layers[i];
+        if (l->kind != LAYER_CONV && l->kind != LAYER_DECONV) continue;
+        if (l->plan.backend == CONV_BACKEND_ONEDNN) dnn++;
+        else im2col++;
+    }
+    return dnn && im2col ? CONV_BACKEND_AUTO : im2col ? CONV_BACKEND_IM2COL : CONV_BACKEND_ONEDNN;
+}
+
 int net_finish(net *n)
 {
     for (int i = 0; i < n->n_layers; i++) {
@@ -158,6 +170,8 @@ int net_finish(net *n)
             return -1;
         }
     }
+    /* linear layers on the GEMM library of the convolutions */
+    n->gemm = n->conv_backend == CONV_BACKEND_IM2COL ? GEMM_OPENBLAS : GEMM_ONEDNN;
     param_store_alloc(&n->ps);
     size_t B = (size_t)n->batch;
     size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
@@ -218,7 +232,8 @@ void net_forward(net *n, int train)
         size_t count = (size_t)B * layer_size(l);
         switch (l->kind) {
         case LAYER_LINEAR:
-            linear_forward(l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C);
+            linear_forward(l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C,
+                           n->gemm);
             break;
         case LAYER_CONV:
         case LAYER_DECONV: conv_plan_forward(&l->plan, l->out, in, l->w, l->b, n->work); break;
@@ -264,7 +279,7 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
         switch (l->kind) {
         case LAYER_LINEAR:
             linear_backward(din, dw, db, l->dout, in, l->w, B, l->in_C * l->in_H * l->in_W,
-                            l->C);
+                            l->C, n->gemm);
             break;
         case LAYER_CONV:
         case LAYER_DECONV:

@@ -14,6 +14,7 @@
 
 #include "nn/param_store.h"
 #include "ops/conv_plan.h"
+#include "ops/linear.h"
 
 #define NET_MAX_LAYERS 32
 #define NET_LAYER_NAME_MAX 32
@@ -58,6 +59,7 @@ typedef struct {
     float *arena;      /* outputs and gradients of all layers, and the batch-norm statistics */
     size_t arena_floats;
     conv_backend conv_backend; /* asked for before net_finish; AUTO (0) by default */
+    gemm_lib gemm;             /* linear layers' GEMMs: oneDNN unless conv_backend is IM2COL */
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
 } net;
@@ -74,6 +76,9 @@ void net_concat_y(net *n);
 void net_reshape(net *n, int C, int H, int W);
 /* Which convolution backend net_finish plans with (default AUTO: oneDNN where it can). */
 void net_set_conv_backend(net *n, conv_backend b);
+/* What runs the convolutions after net_finish: ONEDNN or IM2COL when all layers agree,
+ * AUTO when they differ (oneDNN refused some geometry). */
+conv_backend net_conv_backend_used(const net *n);
 /* Allocates parameters and activations and plans the convolutions. Returns 0, or -1 if the
  * backend asked for cannot run one of the layers (nothing is allocated then). */
 int net_finish(net *n);
