@@ -17,7 +17,7 @@ enum {
     OPT_LR, OPT_BETA1, OPT_INPUT_H, OPT_INPUT_W, OPT_OUTPUT_H, OPT_OUTPUT_W, OPT_CROP,
     OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
-    OPT_SEED, OPT_THREADS, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
+    OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
 };
 
@@ -74,6 +74,8 @@ static const struct option train_options_table[] = {
     {"max_steps", required_argument, 0, OPT_MAX_STEPS},
     {"seed", required_argument, 0, OPT_SEED},
     {"threads", required_argument, 0, OPT_THREADS},
+    {"conv-backend", required_argument, 0, OPT_CONV},
+    {"conv_backend", required_argument, 0, OPT_CONV},
     {"loader-threads", required_argument, 0, OPT_LOADER_THREADS},
     {"loader_threads", required_argument, 0, OPT_LOADER_THREADS},
     {"conditional", no_argument, 0, OPT_COND},
@@ -124,6 +126,7 @@ static void train_help(void)
         "  --max-steps N             stop after N iterations in all\n"
         "  --seed N (1)              weights, data order and latent vectors\n"
         "  --threads N               compute threads (default: all cores)\n"
+        "  --conv-backend B          auto (default: oneDNN where it can), onednn or im2col\n"
         "  --loader-threads N        image decoding threads (2)\n"
         "outputs:\n"
         "  --out-dir DIR (./out)  --out-name NAME (default: from the dataset and model settings)\n"
@@ -249,6 +252,13 @@ int cmd_train(int argc, char **argv)
         case OPT_MAX_STEPS: bad = cli_parse_long(C, "--max-steps", optarg, 1, 2000000000L, &o.max_steps); break;
         case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o.seed); break;
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o.threads); break;
+        case OPT_CONV: {
+            conv_backend b;
+            if (conv_backend_parse(optarg, &b))
+                return cli_usage_error(C, "--conv-backend: bad value '%s' (expected auto, onednn or im2col)", optarg);
+            o.conv_backend = (int)b;
+            break;
+        }
         case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o.loader_threads); break;
         case OPT_COND: o.conditional = 1; break;
         case OPT_NO_COND: o.conditional = 0; break;

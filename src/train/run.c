@@ -539,6 +539,7 @@ int train_run(const train_options *opts, dc_err *e)
     mc.gfc_dim = o->gfc_dim;
     mc.dfc_dim = o->dfc_dim;
     mc.batch = o->batch_size;
+    mc.conv_backend = (conv_backend)o->conv_backend;
     if (dcgan_model_init(&c.model, &mc, e) != 0) goto done;
     c.model_open = 1;
     float lo, hi;

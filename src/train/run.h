@@ -35,6 +35,7 @@ typedef struct {
     long max_steps;         /* stop after this many iterations in all; <= 0: no cap */
     uint64_t seed;
     int threads;
+    int conv_backend;       /* conv_backend (ops/conv_plan.h): AUTO by default */
     /* outputs */
     char out_dir[1024];
     char out_name[256];     /* empty: derived from the dataset and model settings */
