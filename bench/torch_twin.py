@@ -412,7 +412,6 @@ def main():
     cfg.update(dict(s=28, c=1, y=10) if mnist else dict(s=64, c=3, y=0))
     gen = torch.Generator().manual_seed(1)
     G, D, Gf, Df = (build_cond if mnist else build_uncond)(cfg, gen)
-    peak = 0.0 if a.no_peak else mm_peak()
 
     B, s, c, yd = a.batch, cfg["s"], cfg["c"], cfg["y"]
     g = torch.Generator().manual_seed(3)
@@ -466,7 +465,10 @@ def main():
 
     gen_s = time_gen(z, y)
     lat_s = time_gen(z[:1].clone(), y[:1].clone() if y is not None else None)
+    # peak RSS of training and inference, read before the matrix-multiply peak allocates its
+    # own matrices (dcgan bench does the same)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = 0.0 if a.no_peak else mm_peak()
     gflops = flops / train_s / 1e9
     name = "mnist-cond-28x28x1" if mnist else "uncond"
     print("pytorch %s, model %s %dx%dx%d batch %d, %d threads, layout %s, pad %s, deconv %s, "

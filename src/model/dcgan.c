@@ -147,6 +147,8 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
         return dc_fail(e, "--conv-backend %s: cannot run this model's convolutions",
                        conv_backend_name(cfg->conv_backend));
     }
+    /* G and D run one after the other: one convolution scratch serves both */
+    net_share_work(&m->G, &m->D);
     return 0;
 }
 

@@ -216,8 +216,18 @@ void net_free(net *n)
     for (int i = 0; i < n->n_layers; i++) conv_plan_free(&n->layers[i].plan);
     param_store_free(&n->ps);
     free(n->arena);
-    free(n->work);
+    if (!n->work_borrowed) free(n->work);
     n->arena = n->work = NULL;
+}
+
+void net_share_work(net *a, net *b)
+{
+    net *owner = a->work_floats >= b->work_floats ? a : b;
+    net *other = owner == a ? b : a;
+    if (!other->work_borrowed) free(other->work);
+    other->work = owner->work;
+    other->work_floats = owner->work_floats;
+    other->work_borrowed = 1;
 }
 
 const layer *net_output(const net *n) { return &n->layers[n->n_layers - 1]; }

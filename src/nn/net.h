@@ -62,6 +62,7 @@ typedef struct {
     gemm_lib gemm;             /* linear layers' GEMMs: oneDNN unless conv_backend is IM2COL */
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
+    int work_borrowed; /* work belongs to another net (net_share_work) */
 } net;
 
 void net_begin(net *n, const char *prefix, int batch, int C, int H, int W, int y_dim);
@@ -83,6 +84,10 @@ conv_backend net_conv_backend_used(const net *n);
  * backend asked for cannot run one of the layers (nothing is allocated then). */
 int net_finish(net *n);
 void net_free(net *n);
+/* Networks that never run at the same time (G and D) can share one convolution scratch:
+ * afterwards both use the larger buffer, owned by the net it came from; free the borrower
+ * first or together (net_free of the owner releases it). */
+void net_share_work(net *a, net *b);
 
 /* The output of the last layer, (batch, C, H, W). */
 const layer *net_output(const net *n);

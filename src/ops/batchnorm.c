@@ -49,10 +49,119 @@ static double channel_ssd(const float *inp, int N, int C, int S, int c, double m
     return r > 0.0 ? r : 0.0;
 }
 
+
+/* ---- S == 1: per-feature normalisation of (N, C) rows (the linear layers' batch norms).
+ * The per-channel code above would walk each feature down a column with stride C; these loops
+ * run along the rows instead, over blocks of FEAT_BLK features, with the same double
+ * accumulations in the same order, so the results are identical. */
+#define FEAT_BLK 256
+
+static void feat_forward_train(float *out, float *mean, float *rstd, float *running_mean,
+                               float *running_var, const float *inp, const float *gamma,
+                               const float *beta, int N, int C, float decay, float eps)
+{
+    const double M = (double)N;
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= BN_PAR_MIN && C > FEAT_BLK)
+    for (int c0 = 0; c0 < C; c0 += FEAT_BLK) {
+        const int m = C - c0 < FEAT_BLK ? C - c0 : FEAT_BLK;
+        double mu[FEAT_BLK], sq[FEAT_BLK], sd[FEAT_BLK];
+        float scale[FEAT_BLK], mhi[FEAT_BLK], mlo[FEAT_BLK], bt[FEAT_BLK];
+        for (int j = 0; j < m; j++) mu[j] = sq[j] = sd[j] = 0.0;
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C + c0;
+#pragma omp simd
+            for (int j = 0; j < m; j++) mu[j] += (double)x[j];
+        }
+        for (int j = 0; j < m; j++) mu[j] /= M;
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C + c0;
+#pragma omp simd
+            for (int j = 0; j < m; j++) {
+                double d = (double)x[j] - mu[j];
+                sq[j] += d * d;
+                sd[j] += d;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            const int c = c0 + j;
+            double r = sq[j] - sd[j] * sd[j] / M;
+            double var = (r > 0.0 ? r : 0.0) / M;
+            double rs = 1.0 / sqrt(var + (double)eps);
+            mean[c] = (float)mu[j];
+            rstd[c] = (float)rs;
+            if (running_mean)
+                running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu[j]);
+            if (running_var) {
+                double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
+                running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
+            }
+            const float g = gamma ? gamma[c] : 1.0f;
+            bt[j] = beta ? beta[c] : 0.0f;
+            scale[j] = (float)((double)g * rs);
+            mhi[j] = (float)mu[j];
+            mlo[j] = (float)(mu[j] - (double)mhi[j]);
+        }
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C + c0;
+            float *y = out + (size_t)n * C + c0;
+#pragma omp simd
+            for (int j = 0; j < m; j++) y[j] = ((x[j] - mhi[j]) - mlo[j]) * scale[j] + bt[j];
+        }
+    }
+}
+
+static void feat_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                          const float *inp, const float *mean, const float *rstd,
+                          const float *gamma, int N, int C)
+{
+    const double M = (double)N;
+#pragma omp parallel for schedule(static) if ((size_t)N * C >= BN_PAR_MIN && C > FEAT_BLK)
+    for (int c0 = 0; c0 < C; c0 += FEAT_BLK) {
+        const int m = C - c0 < FEAT_BLK ? C - c0 : FEAT_BLK;
+        double sdy[FEAT_BLK], sdyd[FEAT_BLK];
+        float k1[FEAT_BLK], k2[FEAT_BLK], k3[FEAT_BLK];
+        const float *mu = mean + c0;
+        for (int j = 0; j < m; j++) sdy[j] = sdyd[j] = 0.0;
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C + c0;
+            const float *dy = dout + (size_t)n * C + c0;
+#pragma omp simd
+            for (int j = 0; j < m; j++) {
+                sdy[j] += (double)dy[j];
+                sdyd[j] += (double)dy[j] * (double)(x[j] - mu[j]);
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            const int c = c0 + j;
+            const double rs = rstd[c];
+            const double dg = sdyd[j] * rs;
+            if (dbeta) dbeta[c] += (float)sdy[j];
+            if (dgamma) dgamma[c] += (float)dg;
+            const double g = gamma ? gamma[c] : 1.0;
+            k1[j] = (float)(g * rs);
+            k2[j] = (float)(-g * rs * rs * dg / M);
+            k3[j] = (float)(-g * rs * sdy[j] / M);
+        }
+        if (!dinp) continue;
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C + c0;
+            const float *dy = dout + (size_t)n * C + c0;
+            float *dx = dinp + (size_t)n * C + c0;
+#pragma omp simd
+            for (int j = 0; j < m; j++) dx[j] += k1[j] * dy[j] + k2[j] * (x[j] - mu[j]) + k3[j];
+        }
+    }
+}
+
 void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
                              float *running_var, const float *inp, const float *gamma,
                              const float *beta, int N, int C, int S, float decay, float eps)
 {
+    if (S == 1) {
+        feat_forward_train(out, mean, rstd, running_mean, running_var, inp, gamma, beta, N, C,
+                           decay, eps);
+        return;
+    }
     const double M = (double)N * S;
     const size_t total = (size_t)N * C * S;
 #pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
@@ -113,6 +222,10 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
                         const float *gamma, int N, int C, int S)
 {
     if (!dinp && !dgamma && !dbeta) return;
+    if (S == 1) {
+        feat_backward(dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N, C);
+        return;
+    }
     const double M = (double)N * S;
     const size_t total = (size_t)N * C * S;
 #pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
