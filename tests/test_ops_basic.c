@@ -783,9 +783,13 @@ int main(void)
     test_bn_forward_reference("bn fwd S=1 (16,7,1)", 16, 7, 1, 1.0, 1.0, 2e-6);
     test_bn_forward_reference("bn fwd mean 1e4 std ~0.6 (8,4,64)", 8, 4, 64, 1e4, 1.0, 2e-4);
     test_bn_forward_reference("bn fwd parallel (16,8,256)", 16, 8, 256, -0.5, 3.0, 4e-6);
+    /* S = 1 runs row-wise over blocks of 256 features: several blocks, a partial last one,
+     * threaded (N*C >= 16384) */
+    test_bn_forward_reference("bn fwd S=1 blocks (24,1100,1)", 24, 1100, 1, 0.5, 2.0, 2e-6);
     test_bn_backward_fd(3, 2, 4);
     test_bn_backward_fd(5, 3, 1);
     test_bn_backward_fd(2, 2, 3);
+    test_bn_backward_fd(3, 600, 1); /* S = 1, three feature blocks */
     test_bn_backward_large();
     test_activations();
     test_loss();
