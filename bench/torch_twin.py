@@ -46,8 +46,11 @@ Variants tried (bench/twin_variants.sh: each variant alternated round by round; 
   --layout:    contiguous (NCHW) vs channels_last (NHWC) activations and conv weights.
   --no-mkldnn: torch.backends.mkldnn.enabled = False.
   --grad-mode: inference under torch.no_grad() (default) or torch.inference_mode().
-  Also used: fake computed under torch.no_grad() rather than fake.detach() after a graph-building
-  forward (same numbers, no saved activations), TF-form Adam with _foreach kernels.
+  --g-forward: 'reuse' (default) = G's forward of the D update keeps its graph and the first G
+               update backpropagates through it (same z, same G weights), as dcgan.c's
+               train_step does; 'recompute' = that forward under torch.no_grad() and a new
+               G forward in each G update (one G forward more per iteration).
+  Also used: TF-form Adam with _foreach kernels.
 
 FLOPs are counted exactly as src/train/step.c's train_step_flops from the layer shapes:
 2 x multiply-adds, with G fwd + D fwd/bwd on real and fake (no input grad for D's first layer) for
@@ -76,6 +79,9 @@ def parse_args(argv):
     ap.add_argument("--pad", choices=("fpad", "asym"), default="fpad")
     ap.add_argument("--deconv", choices=("crop0", "pad1", "mkldnn"), default="mkldnn")
     ap.add_argument("--no-mkldnn", action="store_true")
+    ap.add_argument("--g-forward", choices=("reuse", "recompute"), default="reuse",
+                    help="reuse: the first G update backpropagates through the G forward of the "
+                         "D update (same z, same G weights), like dcgan.c; recompute: run it again")
     ap.add_argument("--grad-mode", choices=("no_grad", "inference_mode"), default="no_grad")
     ap.add_argument("--no-peak", action="store_true", help="skip the torch.mm peak measurement")
     a = ap.parse_args(argv)
@@ -422,20 +428,26 @@ def main():
 
     optD, optG = TFAdam(D.params()), TFAdam(G.params())
 
+    reuse = a.g_forward == "reuse"
+
     def train_step():
-        # D update: G forward without a graph (== fake.detach()), D on real and fake
+        # D update: G forward (with its graph when the first G update reuses it, as
+        # `dcgan train` does; otherwise without one, == fake.detach()), D on real and fake
         D.set_trainable(True)
-        with torch.no_grad():
+        if reuse:
             fake = Gf(z, y)
+        else:
+            with torch.no_grad():
+                fake = Gf(z, y)
         optD.zero_grad(set_to_none=True)
-        d_loss = xent(Df(x, y), 1) + xent(Df(fake, y), 0)
+        d_loss = xent(Df(x, y), 1) + xent(Df(fake.detach(), y), 0)
         d_loss.backward()
         optD.step()
         # two G updates with the same z; D frozen: only its input gradients
         D.set_trainable(False)
-        for _ in range(2):
+        for k in range(2):
             optG.zero_grad(set_to_none=True)
-            g_loss = xent(Df(Gf(z, y), y), 1)
+            g_loss = xent(Df(fake if (reuse and k == 0) else Gf(z, y), y), 1)
             g_loss.backward()
             optG.step()
 
@@ -472,8 +484,9 @@ def main():
     gflops = flops / train_s / 1e9
     name = "mnist-cond-28x28x1" if mnist else "uncond"
     print("pytorch %s, model %s %dx%dx%d batch %d, %d threads, layout %s, pad %s, deconv %s, "
-          "mkldnn %s" % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout, a.pad, a.deconv,
-                         torch.backends.mkldnn.enabled))
+          "mkldnn %s, g-forward %s" % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout,
+                                       a.pad, a.deconv, torch.backends.mkldnn.enabled,
+                                       a.g_forward))
     print("torch.mm peak    %8.1f GFLOP/s" % peak)
     print("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  "
           "%.0f%% of torch.mm peak" % (train_s, a.iters, B / train_s, flops / 1e9, gflops,
@@ -485,6 +498,7 @@ def main():
         print(json.dumps(dict(
             impl="pytorch", torch_version=torch.__version__, model=name, height=s, width=s,
             channels=c, batch=B, threads=NTHREADS, layout=a.layout, pad=a.pad, deconv=a.deconv,
+            g_forward=a.g_forward,
             mkldnn=torch.backends.mkldnn.enabled, mm_peak_gflops=round(peak, 2),
             train_s_per_iter=round(train_s, 5), train_img_per_s=round(B / train_s, 3),
             gflop_per_iter=round(flops / 1e9, 3), train_gflops=round(gflops, 2),

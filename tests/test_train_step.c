@@ -8,6 +8,7 @@
 
 #include "io/safetensors.h"
 #include "model/dcgan.h"
+#include "ops/rng.h"
 #include "train/step.h"
 #include "testutil.h"
 
@@ -194,9 +195,78 @@ static void run_case(const char *path, conv_backend backend)
     safetensors_free(f);
 }
 
+/* train_step reuses the D update's G forward pass in its first G update. Against the same
+ * iterations run as train_step_d + 2 x train_step_g (which recompute it), every trainable
+ * parameter must come out bit-identical (same activations, same gradients) and the moving
+ * statistics equal to float rounding (the repeated update recovers the variance from rstd). */
+static void test_forward_reuse(int conditional)
+{
+    dcgan_config cfg = dcgan_config_default();
+    cfg.output_h = 20;
+    cfg.output_w = 16;
+    cfg.c_dim = conditional ? 1 : 3;
+    cfg.y_dim = conditional ? 3 : 0;
+    cfg.z_dim = 5;
+    cfg.gf_dim = cfg.df_dim = 4;
+    cfg.gfc_dim = cfg.dfc_dim = 8;
+    cfg.batch = 6;
+    dcgan_model a, b;
+    dc_err e;
+    int ok = dcgan_model_init(&a, &cfg, &e) == 0;
+    TEST_CHECK(ok, "reuse model: %s", e.msg);
+    if (!ok) return;
+    ok = dcgan_model_init(&b, &cfg, &e) == 0;
+    TEST_CHECK(ok, "reuse model: %s", e.msg);
+    if (!ok) {
+        dcgan_model_free(&a);
+        return;
+    }
+    rng_state r;
+    rng_init(&r, 11);
+    dcgan_model_init_weights(&a, &r);
+    rng_init(&r, 11);
+    dcgan_model_init_weights(&b, &r);
+    trainer ta, tb;
+    trainer_init(&ta, &a, adam_config_default());
+    trainer_init(&tb, &b, adam_config_default());
+    size_t B = (size_t)cfg.batch, imf = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
+    float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * cfg.z_dim);
+    float *y = dc_alloc_floats(B * (cfg.y_dim ? cfg.y_dim : 1));
+    memset(y, 0, B * (cfg.y_dim ? cfg.y_dim : 1) * sizeof *y);
+    for (size_t i = 0; conditional && i < B; i++) y[i * cfg.y_dim + i % cfg.y_dim] = 1.0f;
+    for (int it = 0; it < 3; it++) {
+        rng_uniform(&r, x, B * imf, conditional ? 0.0f : -1.0f, 1.0f);
+        rng_uniform(&r, z, B * cfg.z_dim, -1.0f, 1.0f);
+        step_stats sa, sb;
+        train_step(&ta, &a, x, conditional ? y : NULL, z, &sa);
+        train_step_d(&tb, &b, x, conditional ? y : NULL, z, &sb);
+        sb.g_loss_first = train_step_g(&tb, &b, conditional ? y : NULL, z);
+        sb.g_loss = train_step_g(&tb, &b, conditional ? y : NULL, z);
+        TEST_CHECK(sa.g_loss_first == sb.g_loss_first && sa.g_loss == sb.g_loss,
+                   "reuse it %d: g losses %.9g %.9g vs %.9g %.9g", it, sa.g_loss_first, sa.g_loss,
+                   sb.g_loss_first, sb.g_loss);
+    }
+    const net *na[2] = {&a.G, &a.D}, *nb[2] = {&b.G, &b.D};
+    for (int k = 0; k < 2; k++) {
+        const param_store *pa = &na[k]->ps, *pb = &nb[k]->ps;
+        TEST_CHECK(memcmp(pa->params, pb->params, pa->n_params * sizeof(float)) == 0,
+                   "%s: parameters differ with the reused G forward", na[k]->prefix);
+        char what[64];
+        snprintf(what, sizeof what, "%s moving statistics, reuse", na[k]->prefix);
+        check_close(what, pa->buffers, pb->buffers, pa->n_buffers, 1e-7, 1e-6);
+    }
+    printf("  reuse (%s): parameters identical, moving statistics close\n",
+           conditional ? "conditional" : "unconditional");
+    free(x), free(y), free(z);
+    trainer_free(&ta), trainer_free(&tb);
+    dcgan_model_free(&a), dcgan_model_free(&b);
+}
+
 int main(void)
 {
     test_begin("test_train_step");
+    test_forward_reuse(0);
+    test_forward_reuse(1);
     /* both convolution backends against the same twin */
     static const conv_backend backends[] = {CONV_BACKEND_IM2COL, CONV_BACKEND_ONEDNN};
     for (int b = 0; b < 2; b++) {

@@ -269,6 +269,16 @@ void net_forward(net *n, int train)
     }
 }
 
+void net_repeat_moving_update(net *n)
+{
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (l->kind != LAYER_BATCHNORM) continue;
+        batchnorm_update_moving(l->run_mean, l->run_var, l->save_mean, l->save_rstd, l->C,
+                                (double)n->batch * l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS);
+    }
+}
+
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad)
 {
     int B = n->batch;

@@ -100,6 +100,9 @@ double net_forward_macs(const net *n, double *first_layer_macs);
 /* Forward pass on n->input (and n->y). train: batch statistics, moving averages updated;
  * otherwise the moving averages are used (the reference's sampler). */
 void net_forward(net *n, int train);
+/* The moving-average updates a repeated training forward on the same input would make,
+ * without the pass itself (the layer outputs and saved statistics stay as they are). */
+void net_repeat_moving_update(net *n);
 /* Backward pass of the last training forward, given the gradient of the output (batch, C,H,W).
  * Accumulates parameter gradients into n->ps.grads when want_param_grads; writes n->dinput
  * when want_input_grad. */

@@ -192,6 +192,19 @@ void batchnorm_forward_train(float *out, float *mean, float *rstd, float *runnin
     }
 }
 
+void batchnorm_update_moving(float *running_mean, float *running_var, const float *mean,
+                             const float *rstd, int C, double M, float decay, float eps)
+{
+    for (int c = 0; c < C; c++) {
+        const double rs = rstd[c];
+        double var = 1.0 / (rs * rs) - (double)eps;
+        if (var < 0.0) var = 0.0;
+        const double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
+        running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * (double)mean[c]);
+        running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
+    }
+}
+
 void batchnorm_forward_eval(float *out, const float *inp, const float *running_mean,
                             const float *running_var, const float *gamma, const float *beta,
                             int N, int C, int S, float eps)

@@ -14,6 +14,12 @@
 void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
                              float *running_var, const float *inp, const float *gamma,
                              const float *beta, int N, int C, int S, float decay, float eps);
+/* The moving-average update of batchnorm_forward_train alone, from the statistics it saved
+ * (mean, rstd) for a batch of M = N*S elements per channel: what a second training forward on
+ * the same input would do to the moving averages (to float rounding: the variance is
+ * recovered from rstd). */
+void batchnorm_update_moving(float *running_mean, float *running_var, const float *mean,
+                             const float *rstd, int C, double M, float decay, float eps);
 void batchnorm_forward_eval(float *out, const float *inp, const float *running_mean,
                             const float *running_var, const float *gamma, const float *beta,
                             int N, int C, int S, float eps);

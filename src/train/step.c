@@ -87,9 +87,17 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     adam_update(ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params, t->d_steps, &t->adam);
 }
 
-float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z)
+/* One G update. forward_done: G's activations are those of G(z) with G's current weights and
+ * the same z and y (true for the first G update of an iteration: the D update ran that pass
+ * and only D's weights changed since), so the pass is not run again; only the moving-average
+ * update a second pass would make is repeated. The gradients are the same either way. */
+static float generator_update(trainer *t, dcgan_model *m, const float *y, const float *z,
+                              int forward_done)
 {
-    run_generator(m, z, y, 1);
+    if (forward_done)
+        net_repeat_moving_update(&m->G);
+    else
+        run_generator(m, z, y, 1);
     /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
     float loss = discriminator_pass(t, m, net_output(&m->G)->out, y, 1.0f, 0, 1, NULL, NULL);
     param_store_zero_grads(&m->G.ps);
@@ -100,12 +108,17 @@ float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z)
     return loss;
 }
 
+float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z)
+{
+    return generator_update(t, m, y, z, 0);
+}
+
 void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
                 step_stats *s)
 {
     train_step_d(t, m, x, y, z, s);
-    s->g_loss_first = train_step_g(t, m, y, z);
-    s->g_loss = train_step_g(t, m, y, z);
+    s->g_loss_first = generator_update(t, m, y, z, 1);
+    s->g_loss = generator_update(t, m, y, z, 0);
 }
 
 void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out)
@@ -134,4 +147,10 @@ double train_step_flops(const dcgan_model *m)
     double d_update = gf + 2.0 * (df + df + (df - d0));
     double g_update = gf + df + df + gf + (gf - g0);
     return 2.0 * (d_update + 2.0 * g_update);
+}
+
+double train_step_flops_executed(const dcgan_model *m)
+{
+    double g0;
+    return train_step_flops(m) - 2.0 * net_forward_macs(&m->G, &g0);
 }

@@ -35,7 +35,10 @@ void trainer_free(trainer *t);
 void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
                 step_stats *stats);
 
-/* The two halves, exposed for tests. */
+/* The two halves, exposed for tests. train_step runs train_step_d, then two G updates of which
+ * the first reuses the G forward pass the D update ran (same z, same G weights: the same
+ * activations and gradients, without running the pass again), so it does one G forward less
+ * than train_step_d + 2 x train_step_g. */
 void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
                   step_stats *stats);
 float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z);
@@ -45,6 +48,8 @@ float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z);
  * fake batch, no input gradient for D's first layer) and two G updates (G forward, D forward,
  * D backward to its input only, G backward without its first layer's input gradient). */
 double train_step_flops(const dcgan_model *m);
+/* The same count minus the G forward pass train_step does not repeat: what it computes. */
+double train_step_flops_executed(const dcgan_model *m);
 
 /* Generator in sampling mode (moving-average batch norm): z (n, z_dim), y (n, y_dim) or NULL,
  * out (n, c_dim, H, W); n may differ from the model's batch (processed in chunks). */
