@@ -11,8 +11,8 @@ after the other, so that the machine's background load hits both alike; then it 
 medians over the rounds:
   training:  median s/iter, img/s, speed-up = PyTorch s/iter / our s/iter (ratio of the medians,
              and the range of the per-round ratios), achieved GFLOP/s (the same FLOP count for
-             both, src/train/step.c's train_step_flops) and % of OUR sgemm peak measured in the
-             same run (1536^3, best of 4), the twin's torch.mm peak for reference, peak RSS of
+             both, src/train/step.c's train_step_flops) and % of the better of the two sgemm
+             peaks (oneDNN's, OpenBLAS's) `dcgan bench` measures in the same run (1536^3, best of 4), the twin's torch.mm peak for reference, peak RSS of
              each process (as each program reports it, cross-checked with wait4's ru_maxrss).
   inference: generator batch-B time and batch-1 latency (eval-mode batch norm, median of 5).
 JPEG check (celeba64 only): in each round, right after `dcgan bench --model celeba64`, also
@@ -255,7 +255,9 @@ def report(a, res, jpeg, decode):
                        fmt_range(ratios),
                        "%.1f / %.1f" % (med(O, "train_img_per_s"), med(T, "train_img_per_s")),
                        "%.1f (%.0f%%) / %.1f (%.0f%%)" % (go, 100 * go / peak, gt, 100 * gt / peak),
-                       "%.1f / %.1f" % (peak, med(T, "mm_peak_gflops")),
+                       "%.1f / %.1f / %.1f" % (med(O, "sgemm_peak_onednn_gflops"),
+                                               med(O, "sgemm_peak_openblas_gflops"),
+                                               med(T, "mm_peak_gflops")),
                        "%.0f / %.0f" % (med(O, "peak_rss_mb"), med(T, "peak_rss_mb"))])
             gt_, lt = med(T, "generate_s_per_batch"), med(T, "generate_batch1_ms")
             gr = [r[key]["generate_s_per_batch"] / r["ours"]["generate_s_per_batch"]
@@ -266,11 +268,15 @@ def report(a, res, jpeg, decode):
                         "%.0f / %.0f" % (a.batch_size / go_, a.batch_size / gt_),
                         "%.1f / %.1f" % (lo, lt), "%.2fx" % (lt / lo), fmt_range(lr)])
     cores = sorted({r["ours"]["openblas_core"] for rr in res.values() for r in rr})
+    convs = sorted({r["ours"].get("conv_backend", "?") for rr in res.values() for r in rr})
     lines = ["Training (batch %d, %d threads, medians of %d rounds; 'ours / PyTorch'; speed-up = "
-             "PyTorch s/iter / our s/iter; OpenBLAS kernels: %s):" % (
-                 a.batch_size, a.threads, a.rounds_done, ", ".join(cores)),
+             "PyTorch s/iter / our s/iter; our convolutions: %s; OpenBLAS kernels: %s; "
+             "GFLOP/s over the reference schedule's FLOP count, %% of the best sgemm peak "
+             "measured by dcgan bench):" % (
+                 a.batch_size, a.threads, a.rounds_done, ", ".join(convs), ", ".join(cores)),
              table(["model", "ours s/iter", "PyTorch s/iter", "speed-up", "per-round", "img/s",
-                    "GFLOP/s (% of our sgemm peak)", "peak GFLOP/s: sgemm / torch.mm",
+                    "GFLOP/s (% of sgemm peak)",
+                    "peak GFLOP/s: oneDNN sgemm / OpenBLAS sgemm / torch.mm",
                     "peak RSS MB"], tr),
              "",
              "Generator inference (eval-mode batch norm, median of 5; 'ours / PyTorch'; speed-up = "
