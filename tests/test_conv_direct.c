@@ -325,8 +325,8 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     naive_bgrad(bgm, y, g->N, g->C_map, hwm);
     float *gi0 = rand_floats(ni), *gw0 = rand_floats(nw), *gb0 = rand_floats(g->C_map);
     float *gi = copy_floats(gi0, ni), *gw = copy_floats(gw0, nw), *gb = copy_floats(gb0, g->C_map);
-    conv_plan_backward(&pc, gi, gw, gb, y, x, w, work);
-    conv_plan_backward(&pc, gi, gw, gb, y, x, w, work);
+    conv_plan_backward(&pc, gi, gw, gb, y, x, w, 0, work);
+    conv_plan_backward(&pc, gi, gw, gb, y, x, w, 0, work);
     float *e;
     e = expect_accum(gi0, d_img, 2, ni);
     snprintf(what, sizeof what, "conv dinp x2 %s", name);
@@ -346,7 +346,7 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
         float *a = (mask & 1) ? zero_floats(ni) : NULL;
         float *b = (mask & 2) ? zero_floats(nw) : NULL;
         float *c = (mask & 4) ? zero_floats(g->C_map) : NULL;
-        conv_plan_backward(&pc, a, b, c, y, x, w, work);
+        conv_plan_backward(&pc, a, b, c, y, x, w, 0, work);
         compare_result r;
         if (a) {
             float *f = to_floats(d_img, ni);
@@ -384,8 +384,8 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     naive_bgrad(bgi, x, g->N, g->C_img, hwi);
     float *ti0 = rand_floats(nm), *tb0 = rand_floats(g->C_img);
     float *ti = copy_floats(ti0, nm), *tw = copy_floats(gw0, nw), *tb = copy_floats(tb0, g->C_img);
-    conv_plan_backward(&pt, ti, tw, tb, x, y, w, work);
-    conv_plan_backward(&pt, ti, tw, tb, x, y, w, work);
+    conv_plan_backward(&pt, ti, tw, tb, x, y, w, 0, work);
+    conv_plan_backward(&pt, ti, tw, tb, x, y, w, 0, work);
     e = expect_accum(ti0, d_map, 2, nm);
     snprintf(what, sizeof what, "convT dinp x2 %s", name);
     check_close(what, ti, e, nm, 2 * atol, rtol);
@@ -403,7 +403,7 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
         float *a = (mask & 1) ? zero_floats(nm) : NULL;
         float *b = (mask & 2) ? zero_floats(nw) : NULL;
         float *c = (mask & 4) ? zero_floats(g->C_img) : NULL;
-        conv_plan_backward(&pt, a, b, c, x, y, w, work);
+        conv_plan_backward(&pt, a, b, c, x, y, w, 0, work);
         compare_result r;
         if (a) {
             float *f = to_floats(d_map, nm);

@@ -313,6 +313,76 @@ static void test_bn_backward_large(void)
 
 /* ---- activations ---- */
 
+/* nChw16c batch norm against the NCHW one on the same numbers. */
+static size_t c16_index(int n, int c, int s, int C, int S)
+{
+    return (((size_t)n * (C / 16) + c / 16) * S + s) * 16 + c % 16;
+}
+
+static void test_bn_c16(int N, int C, int S)
+{
+    const size_t T = (size_t)N * C * S;
+    float *x = fvec(T), *xb = fvec(T), *dy = fvec(T), *dyb = fvec(T);
+    float *g = fvec(C), *b = fvec(C);
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++)
+            for (int s = 0; s < S; s++) {
+                size_t i = ((size_t)n * C + c) * S + s, j = c16_index(n, c, s, C, S);
+                xb[j] = x[i] = frange(-2, 2) + 0.1f * (float)c;
+                dyb[j] = dy[i] = frange(-1, 1);
+            }
+    for (int c = 0; c < C; c++) {
+        g[c] = frange(0.5, 1.5);
+        b[c] = frange(-0.5, 0.5);
+    }
+    float *y = fvec(T), *yb = fvec(T), *yperm = fvec(T), *dx = fvec(T), *dxb = fvec(T),
+          *dxperm = fvec(T);
+    float *m1 = fvec(C), *r1 = fvec(C), *m2 = fvec(C), *r2 = fvec(C);
+    float *rm1 = fvec(C), *rv1 = fvec(C), *rm2 = fvec(C), *rv2 = fvec(C);
+    float *dg1 = fvec(C), *db1 = fvec(C), *dg2 = fvec(C), *db2 = fvec(C);
+    for (int c = 0; c < C; c++) {
+        rm1[c] = rm2[c] = 0.1f;
+        rv1[c] = rv2[c] = 1.2f;
+        dg1[c] = dg2[c] = db1[c] = db2[c] = 0.0f;
+    }
+    memset(dx, 0, T * sizeof *dx);
+    memset(dxb, 0, T * sizeof *dxb);
+    batchnorm_forward_train(y, m1, r1, rm1, rv1, x, g, b, N, C, S, BATCHNORM_DECAY, BATCHNORM_EPS);
+    batchnorm_forward_train_c16(yb, m2, r2, rm2, rv2, xb, g, b, N, C, S, BATCHNORM_DECAY,
+                                BATCHNORM_EPS);
+    batchnorm_backward(dx, dg1, db1, dy, x, m1, r1, g, N, C, S);
+    batchnorm_backward_c16(dxb, dg2, db2, dyb, xb, m2, r2, g, N, C, S);
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++)
+            for (int s = 0; s < S; s++) {
+                size_t i = ((size_t)n * C + c) * S + s, j = c16_index(n, c, s, C, S);
+                yperm[i] = yb[j];
+                dxperm[i] = dxb[j];
+            }
+    char what[96];
+    snprintf(what, sizeof what, "bn c16 (%d,%d,%d) out", N, C, S);
+    check_close(what, yperm, y, T, 1e-6, 1e-5);
+    snprintf(what, sizeof what, "bn c16 (%d,%d,%d) mean, rstd, moving", N, C, S);
+    check_close(what, m2, m1, C, 1e-6, 1e-6);
+    check_close(what, r2, r1, C, 0, 1e-6);
+    check_close(what, rm2, rm1, C, 1e-7, 1e-6);
+    check_close(what, rv2, rv1, C, 0, 1e-6);
+    snprintf(what, sizeof what, "bn c16 (%d,%d,%d) dinp, dgamma, dbeta", N, C, S);
+    check_close(what, dxperm, dx, T, 1e-6, 1e-4);
+    check_close(what, dg2, dg1, C, 1e-5, 1e-5);
+    check_close(what, db2, db1, C, 1e-5, 1e-5);
+    batchnorm_forward_eval(y, x, rm1, rv1, g, b, N, C, S, BATCHNORM_EPS);
+    batchnorm_forward_eval_c16(yb, xb, rm1, rv1, g, b, N, C, S, BATCHNORM_EPS);
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++)
+            for (int s = 0; s < S; s++) yperm[((size_t)n * C + c) * S + s] = yb[c16_index(n, c, s, C, S)];
+    snprintf(what, sizeof what, "bn c16 (%d,%d,%d) eval", N, C, S);
+    check_close(what, yperm, y, T, 0, 0);
+    float *all[] = {x, xb, dy, dyb, g, b, y, yb, yperm, dx, dxb, dxperm, m1, r1, m2, r2,
+                    rm1, rv1, rm2, rv2, dg1, db1, dg2, db2};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
+}
+
 static void test_activations(void)
 {
     const float edge[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 1.0f, -1.0f, 0.5f, -0.5f,
@@ -791,6 +861,8 @@ int main(void)
     test_bn_backward_fd(2, 2, 3);
     test_bn_backward_fd(3, 600, 1); /* S = 1, three feature blocks */
     test_bn_backward_large();
+    test_bn_c16(3, 32, 5);
+    test_bn_c16(8, 64, 64); /* threaded */
     test_activations();
     test_loss();
     test_concat();

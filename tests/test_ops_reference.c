@@ -245,11 +245,11 @@ static void run_conv(ref_file *r, int k, int transpose, conv_backend backend)
     if (transpose) {
         conv_plan_forward(&plan, out, inp, w, b, work);
         for (size_t i = 0; i < nwork; i++) work[i] = NAN;
-        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
+        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, 0, work);
     } else {
         conv_plan_forward(&plan, out, inp, w, b, work);
         for (size_t i = 0; i < nwork; i++) work[i] = NAN;
-        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
+        conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, 0, work);
     }
     cmp(op, k, "out", out, want, n_out, TOL_CONV);
     cmp(op, k, "dinp", dinp, wdinp, n_in, TOL_CONV);
@@ -260,9 +260,9 @@ static void run_conv(ref_file *r, int k, int transpose, conv_backend backend)
     if (k < 3) {
         /* Accumulation: a second backward adds the same gradient again. */
         if (transpose)
-            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, 0, work);
         else
-            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, dinp, dw, has_bias ? db : NULL, dout, inp, w, 0, work);
         float *t2 = doubled(wdinp, n_in), *w2 = doubled(wdw, n_w);
         cmp(op, k, "~dinp accumulated", dinp, t2, n_in, TOL_CONV);
         cmp(op, k, "~dweight accumulated", dw, w2, n_w, TOL_CONV);
@@ -277,11 +277,11 @@ static void run_conv(ref_file *r, int k, int transpose, conv_backend backend)
         memset(dinp, 0, n_in * sizeof *dinp);
         memset(dw, 0, n_w * sizeof *dw);
         if (transpose) {
-            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, work);
-            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, 0, work);
+            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, 0, work);
         } else {
-            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, work);
-            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, work);
+            conv_plan_backward(&plan, dinp, NULL, NULL, dout, inp, w, 0, work);
+            conv_plan_backward(&plan, NULL, dw, NULL, dout, inp, w, 0, work);
         }
         cmp(op, k, "~dinp alone", dinp, wdinp, n_in, TOL_CONV);
         cmp(op, k, "~dweight alone", dw, wdw, n_w, TOL_CONV);

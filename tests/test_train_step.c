@@ -262,9 +262,84 @@ static void test_forward_reuse(int conditional)
     dcgan_model_free(&a), dcgan_model_free(&b);
 }
 
+/* The oneDNN and im2col backends on a model wide enough (gf = df = 16) for oneDNN's nChw16c
+ * layout between convolutions: the same D update and G update from the same weights must give
+ * the same fake images and the same gradients to float rounding. Gradients, not parameters, are
+ * compared: Adam turns a rounding difference in a near-zero gradient into a full step. */
+static void test_backends_agree(void)
+{
+    dcgan_config cfg = dcgan_config_default();
+    cfg.output_h = cfg.output_w = 32;
+    cfg.c_dim = 3;
+    cfg.z_dim = 10;
+    cfg.gf_dim = cfg.df_dim = 16;
+    cfg.batch = 8;
+    dcgan_model m[2];
+    const conv_backend be[2] = {CONV_BACKEND_IM2COL, CONV_BACKEND_ONEDNN};
+    dc_err e;
+    for (int k = 0; k < 2; k++) {
+        cfg.conv_backend = be[k];
+        int ok = dcgan_model_init(&m[k], &cfg, &e) == 0;
+        TEST_CHECK(ok, "backend model: %s", e.msg);
+        if (!ok) {
+            if (k) dcgan_model_free(&m[0]);
+            return;
+        }
+        rng_state r;
+        rng_init(&r, 5);
+        dcgan_model_init_weights(&m[k], &r);
+    }
+    int c16 = 0;
+    for (int i = 0; i < m[1].G.n_layers; i++) c16 += m[1].G.layers[i].c16;
+    for (int i = 0; i < m[1].D.n_layers; i++) c16 += m[1].D.layers[i].c16;
+    TEST_CHECK(c16 > 0, "no layer of the oneDNN model runs in nChw16c");
+    printf("  %d layers in nChw16c\n", c16);
+    size_t B = (size_t)cfg.batch, imf = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
+    float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * cfg.z_dim);
+    rng_state r;
+    rng_init(&r, 9);
+    rng_uniform(&r, x, B * imf, -1.0f, 1.0f);
+    rng_uniform(&r, z, B * cfg.z_dim, -1.0f, 1.0f);
+    /* sampling mode (eval batch norm) through the same layouts, before any update */
+    float *o[2] = {dc_alloc_floats(B * imf), dc_alloc_floats(B * imf)};
+    for (int k = 0; k < 2; k++) generate_images(&m[k], z, NULL, cfg.batch, o[k]);
+    printf("  G output scale: sampling %.3g\n", max_abs(o[0], B * imf));
+    check_close("backends: sampling", o[1], o[0], B * imf, 1e-5 * max_abs(o[0], B * imf), 1e-4);
+    free(o[0]), free(o[1]);
+    trainer t[2];
+    float dloss[2], gloss[2];
+    for (int k = 0; k < 2; k++) {
+        trainer_init(&t[k], &m[k], adam_config_default());
+        step_stats s;
+        train_step_d(&t[k], &m[k], x, NULL, z, &s);
+        dloss[k] = s.d_loss;
+    }
+    double gscale = max_abs(net_output(&m[0].G)->out, B * imf);
+    printf("  G output scale: training %.3g\n", gscale);
+    check_close("backends: G(z)", net_output(&m[1].G)->out, net_output(&m[0].G)->out,
+                B * imf, 1e-5 * gscale, 1e-4);
+    check_scalar("backends: d_loss", dloss[1], dloss[0], 1e-5);
+    const param_store *pd0 = &m[0].D.ps, *pd1 = &m[1].D.ps;
+    check_close("backends: D gradients", pd1->grads, pd0->grads, pd0->n_params,
+                2e-4 * max_abs(pd0->grads, pd0->n_params), 1e-3);
+    for (int k = 0; k < 2; k++) gloss[k] = train_step_g(&t[k], &m[k], NULL, z);
+    check_scalar("backends: g_loss", gloss[1], gloss[0], 1e-5);
+    const param_store *pg0 = &m[0].G.ps, *pg1 = &m[1].G.ps;
+    check_close("backends: G gradients", pg1->grads, pg0->grads, pg0->n_params,
+                2e-4 * max_abs(pg0->grads, pg0->n_params), 1e-3);
+    check_close("backends: D input gradient", m[1].D.dinput, m[0].D.dinput, B * imf,
+                2e-4 * max_abs(m[0].D.dinput, B * imf), 1e-3);
+    free(x), free(z);
+    for (int k = 0; k < 2; k++) {
+        trainer_free(&t[k]);
+        dcgan_model_free(&m[k]);
+    }
+}
+
 int main(void)
 {
     test_begin("test_train_step");
+    test_backends_agree();
     test_forward_reuse(0);
     test_forward_reuse(1);
     /* both convolution backends against the same twin */

@@ -160,6 +160,46 @@ conv_backend net_conv_backend_used(const net *n)
     return dnn && im2col ? CONV_BACKEND_AUTO : im2col ? CONV_BACKEND_IM2COL : CONV_BACKEND_ONEDNN;
 }
 
+static int is_conv(const layer *l) { return l->kind == LAYER_CONV || l->kind == LAYER_DECONV; }
+
+/* Layers that accept nChw16c between two convolutions: batch norm and the activations. */
+static int is_c16_passthrough(const layer *l)
+{
+    return l->kind == LAYER_BATCHNORM || l->kind == LAYER_RELU || l->kind == LAYER_LRELU ||
+           l->kind == LAYER_TANH || l->kind == LAYER_SIGMOID;
+}
+
+/* Where a convolution's output flows through batch norm and activations only into the next
+ * convolution, and oneDNN uses nChw16c on both ends, those activations stay in nChw16c: the
+ * reorders to and from NCHW between the two convolutions disappear. */
+static void net_plan_c16(net *n)
+{
+    int want_img[NET_MAX_LAYERS] = {0}, want_map[NET_MAX_LAYERS] = {0};
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (!is_conv(l)) continue;
+        int j = i + 1;
+        while (j < n->n_layers && is_c16_passthrough(&n->layers[j])) j++;
+        if (j >= n->n_layers || !is_conv(&n->layers[j])) continue;
+        layer *next = &n->layers[j];
+        int out_map = l->kind == LAYER_CONV, in_map = next->kind == LAYER_DECONV;
+        if (!conv_plan_c16_available(&l->plan, out_map) ||
+            !conv_plan_c16_available(&next->plan, in_map))
+            continue;
+        for (int k = i; k < j; k++) n->layers[k].c16 = 1;
+        if (out_map) want_map[i] = 1;
+        else want_img[i] = 1;
+        if (in_map) want_map[j] = 1;
+        else want_img[j] = 1;
+    }
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (!is_conv(l) || (!want_img[i] && !want_map[i])) continue;
+        int rc = conv_plan_set_c16(&l->plan, want_img[i], want_map[i]);
+        DC_ASSERT(rc == 0, "layer %s: nChw16c plan failed after oneDNN offered it", l->name);
+    }
+}
+
 int net_finish(net *n)
 {
     for (int i = 0; i < n->n_layers; i++) {
@@ -170,6 +210,7 @@ int net_finish(net *n)
             return -1;
         }
     }
+    net_plan_c16(n);
     /* linear layers on the GEMM library of the convolutions */
     n->gemm = n->conv_backend == CONV_BACKEND_IM2COL ? GEMM_OPENBLAS : GEMM_ONEDNN;
     param_store_alloc(&n->ps);
@@ -249,12 +290,13 @@ void net_forward(net *n, int train)
         case LAYER_DECONV: conv_plan_forward(&l->plan, l->out, in, l->w, l->b, n->work); break;
         case LAYER_BATCHNORM:
             if (train)
-                batchnorm_forward_train(l->out, l->save_mean, l->save_rstd, l->run_mean,
-                                        l->run_var, in, l->w, l->b, B, l->C, l->H * l->W,
-                                        BATCHNORM_DECAY, BATCHNORM_EPS);
+                (l->c16 ? batchnorm_forward_train_c16 : batchnorm_forward_train)(
+                    l->out, l->save_mean, l->save_rstd, l->run_mean, l->run_var, in, l->w, l->b,
+                    B, l->C, l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS);
             else
-                batchnorm_forward_eval(l->out, in, l->run_mean, l->run_var, l->w, l->b, B, l->C,
-                                       l->H * l->W, BATCHNORM_EPS);
+                (l->c16 ? batchnorm_forward_eval_c16 : batchnorm_forward_eval)(
+                    l->out, in, l->run_mean, l->run_var, l->w, l->b, B, l->C, l->H * l->W,
+                    BATCHNORM_EPS);
             break;
         case LAYER_RELU: relu_forward(l->out, in, count); break;
         case LAYER_LRELU: lrelu_forward(l->out, in, LRELU_SLOPE, count); break;
@@ -282,11 +324,14 @@ void net_repeat_moving_update(net *n)
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad)
 {
     int B = n->batch;
-    for (int i = 0; i < n->n_layers; i++)
-        memset(n->layers[i].dout, 0, (size_t)B * layer_size(&n->layers[i]) * sizeof(float));
+    /* gradients accumulate into zeroed buffers, except the input gradients of convolutions,
+     * which overwrite theirs */
+    for (int i = 0; i + 1 < n->n_layers; i++)
+        if (!is_conv(&n->layers[i + 1]))
+            memset(n->layers[i].dout, 0, (size_t)B * layer_size(&n->layers[i]) * sizeof(float));
     const layer *last = net_output(n);
     memcpy(last->dout, dout, (size_t)B * layer_size(last) * sizeof(float));
-    if (want_input_grad)
+    if (want_input_grad && !is_conv(&n->layers[0]))
         memset(n->dinput, 0, (size_t)B * n->in_C * n->in_H * n->in_W * sizeof(float));
 
     for (int i = n->n_layers - 1; i >= 0; i--) {
@@ -303,11 +348,12 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             break;
         case LAYER_CONV:
         case LAYER_DECONV:
-            conv_plan_backward(&l->plan, din, dw, db, l->dout, in, l->w, n->work);
+            /* nothing else writes din: overwrite it (net_backward skipped zeroing it) */
+            conv_plan_backward(&l->plan, din, dw, db, l->dout, in, l->w, 1, n->work);
             break;
         case LAYER_BATCHNORM:
-            batchnorm_backward(din, dw, db, l->dout, in, l->save_mean, l->save_rstd, l->w, B,
-                               l->C, l->H * l->W);
+            (l->c16 ? batchnorm_backward_c16 : batchnorm_backward)(
+                din, dw, db, l->dout, in, l->save_mean, l->save_rstd, l->w, B, l->C, l->H * l->W);
             break;
         /* in-place activations: their output is what the next layer saw, and the derivative
          * is recoverable from it (relu/lrelu: out > 0 exactly when in > 0) */

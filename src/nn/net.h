@@ -43,6 +43,7 @@ typedef struct {
     float *run_mean, *run_var;    /* batch norm moving statistics */
     float *save_mean, *save_rstd; /* batch norm batch statistics of the last training pass */
     float *out, *dout;            /* (batch, C, H, W) */
+    int c16;                      /* out/dout are in oneDNN's nChw16c layout (net_finish) */
 } layer;
 
 typedef struct {

@@ -275,3 +275,138 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
         }
     }
 }
+
+/* ---- nChw16c: x viewed as (N, C/16, S, 16), the layout oneDNN's convolutions keep their
+ * activations in. Sixteen channels are processed together, one per vector lane; the same
+ * double accumulations as above, summed in (n, s) order per channel. */
+
+void batchnorm_forward_train_c16(float *out, float *mean, float *rstd, float *running_mean,
+                                 float *running_var, const float *inp, const float *gamma,
+                                 const float *beta, int N, int C, int S, float decay, float eps)
+{
+    const int CB = C / 16;
+    const double M = (double)N * S;
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && CB > 1)
+    for (int cb = 0; cb < CB; cb++) {
+        double mu[16] = {0}, sq[16] = {0}, sd[16] = {0};
+        float scale[16], mhi[16], mlo[16], bt[16];
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * CB + cb) * S * 16;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) mu[j] += (double)x[s * 16 + j];
+        }
+        for (int j = 0; j < 16; j++) mu[j] /= M;
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * CB + cb) * S * 16;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) {
+                    double d = (double)x[s * 16 + j] - mu[j];
+                    sq[j] += d * d;
+                    sd[j] += d;
+                }
+        }
+        for (int j = 0; j < 16; j++) {
+            const int c = cb * 16 + j;
+            double r = sq[j] - sd[j] * sd[j] / M;
+            double var = (r > 0.0 ? r : 0.0) / M;
+            double rs = 1.0 / sqrt(var + (double)eps);
+            mean[c] = (float)mu[j];
+            rstd[c] = (float)rs;
+            if (running_mean)
+                running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu[j]);
+            if (running_var) {
+                double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
+                running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
+            }
+            const float g = gamma ? gamma[c] : 1.0f;
+            bt[j] = beta ? beta[c] : 0.0f;
+            scale[j] = (float)((double)g * rs);
+            mhi[j] = (float)mu[j];
+            mlo[j] = (float)(mu[j] - (double)mhi[j]);
+        }
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * CB + cb) * S * 16;
+            float *y = out + ((size_t)n * CB + cb) * S * 16;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++)
+                    y[s * 16 + j] = ((x[s * 16 + j] - mhi[j]) - mlo[j]) * scale[j] + bt[j];
+        }
+    }
+}
+
+void batchnorm_forward_eval_c16(float *out, const float *inp, const float *running_mean,
+                                const float *running_var, const float *gamma, const float *beta,
+                                int N, int C, int S, float eps)
+{
+    const int CB = C / 16;
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && CB > 1)
+    for (int cb = 0; cb < CB; cb++) {
+        float scale[16], rm[16], bt[16];
+        for (int j = 0; j < 16; j++) {
+            const int c = cb * 16 + j;
+            const float g = gamma ? gamma[c] : 1.0f;
+            bt[j] = beta ? beta[c] : 0.0f;
+            rm[j] = running_mean[c];
+            scale[j] = (float)((double)g / sqrt((double)running_var[c] + (double)eps));
+        }
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + ((size_t)n * CB + cb) * S * 16;
+            float *y = out + ((size_t)n * CB + cb) * S * 16;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) y[s * 16 + j] = (x[s * 16 + j] - rm[j]) * scale[j] + bt[j];
+        }
+    }
+}
+
+void batchnorm_backward_c16(float *dinp, float *dgamma, float *dbeta, const float *dout,
+                            const float *inp, const float *mean, const float *rstd,
+                            const float *gamma, int N, int C, int S)
+{
+    if (!dinp && !dgamma && !dbeta) return;
+    const int CB = C / 16;
+    const double M = (double)N * S;
+    const size_t total = (size_t)N * C * S;
+#pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && CB > 1)
+    for (int cb = 0; cb < CB; cb++) {
+        const float *mu = mean + cb * 16;
+        double sdy[16] = {0}, sdyd[16] = {0};
+        float k1[16], k2[16], k3[16];
+        for (int n = 0; n < N; n++) {
+            const size_t base = ((size_t)n * CB + cb) * S * 16;
+            const float *x = inp + base, *dy = dout + base;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) {
+                    sdy[j] += (double)dy[s * 16 + j];
+                    sdyd[j] += (double)dy[s * 16 + j] * (double)(x[s * 16 + j] - mu[j]);
+                }
+        }
+        for (int j = 0; j < 16; j++) {
+            const int c = cb * 16 + j;
+            const double rs = rstd[c];
+            const double dg = sdyd[j] * rs;
+            if (dbeta) dbeta[c] += (float)sdy[j];
+            if (dgamma) dgamma[c] += (float)dg;
+            const double g = gamma ? gamma[c] : 1.0;
+            k1[j] = (float)(g * rs);
+            k2[j] = (float)(-g * rs * rs * dg / M);
+            k3[j] = (float)(-g * rs * sdy[j] / M);
+        }
+        if (!dinp) continue;
+        for (int n = 0; n < N; n++) {
+            const size_t base = ((size_t)n * CB + cb) * S * 16;
+            const float *x = inp + base, *dy = dout + base;
+            float *dx = dinp + base;
+            for (int s = 0; s < S; s++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++)
+                    dx[s * 16 + j] += k1[j] * dy[s * 16 + j] + k2[j] * (x[s * 16 + j] - mu[j]) + k3[j];
+        }
+    }
+}

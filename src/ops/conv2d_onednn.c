@@ -23,7 +23,9 @@ typedef struct {
     dnnl_memory_desc_t md_in[STEP_INPUTS], md_out; /* the primitive's layouts */
     dnnl_memory_desc_t user_in[STEP_INPUTS], user_out;
     dnnl_primitive_t reorder_in[STEP_INPUTS]; /* NULL: the caller's array is used as is */
-    dnnl_primitive_t reorder_out;             /* NULL: the primitive writes the caller's array */
+    dnnl_primitive_t reorder_sum;  /* staging -> caller's array, adding (NULL: never accumulates) */
+    dnnl_primitive_t reorder_copy; /* staging -> caller's array, overwriting (NULL: the layouts
+                                      agree and the primitive writes the caller's array) */
     dnnl_memory_desc_t md_scratch;
     size_t off_in[STEP_INPUTS], off_out, off_scratch; /* in floats, into work */
     size_t work_floats;
@@ -32,6 +34,7 @@ typedef struct {
 struct conv_onednn {
     conv_geom g;
     int transpose;
+    int native_img, native_map; /* that side's activations are in nChw16c, not NCHW */
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     conv_step fwd, bwd_data, bwd_weights;
@@ -48,7 +51,8 @@ static void step_free(conv_step *s)
 {
     for (int i = 0; i < STEP_INPUTS; i++)
         if (s->reorder_in[i]) dnnl_primitive_destroy(s->reorder_in[i]);
-    if (s->reorder_out) dnnl_primitive_destroy(s->reorder_out);
+    if (s->reorder_sum) dnnl_primitive_destroy(s->reorder_sum);
+    if (s->reorder_copy) dnnl_primitive_destroy(s->reorder_copy);
     if (s->prim) dnnl_primitive_destroy(s->prim);
     if (s->pd) dnnl_primitive_desc_destroy(s->pd);
     memset(s, 0, sizeof *s);
@@ -74,9 +78,10 @@ static int reorder_create(dnnl_primitive_t *r, dnnl_engine_t eng, const dnnl_mem
 }
 
 /* Completes s after its pd exists: the primitive, the layout queries, the reorders and the
- * workspace layout. query_in/query_out name the primitive's memory descriptors. */
+ * workspace layout. query_in/query_out name the primitive's memory descriptors; may_sum and
+ * may_copy say whether calls accumulate into the output, overwrite it, or both. */
 static int step_finish(conv_step *s, dnnl_engine_t eng, const dnnl_query_t query_in[STEP_INPUTS],
-                       dnnl_query_t query_out, int accumulate)
+                       dnnl_query_t query_out, int may_sum, int may_copy)
 {
     if (dnnl_primitive_create(&s->prim, s->pd) != dnnl_success) return -1;
     size_t off = 0;
@@ -93,8 +98,12 @@ static int step_finish(conv_step *s, dnnl_engine_t eng, const dnnl_query_t query
     const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(s->pd, query_out, 0);
     if (!md) return -1;
     s->md_out = *md;
-    if (accumulate || !dnnl_memory_desc_equal(&s->md_out, &s->user_out)) {
-        if (reorder_create(&s->reorder_out, eng, &s->md_out, &s->user_out, accumulate)) return -1;
+    int differ = !dnnl_memory_desc_equal(&s->md_out, &s->user_out);
+    if (may_sum && reorder_create(&s->reorder_sum, eng, &s->md_out, &s->user_out, 1)) return -1;
+    if (may_copy && differ &&
+        reorder_create(&s->reorder_copy, eng, &s->md_out, &s->user_out, 0))
+        return -1;
+    if (s->reorder_sum || s->reorder_copy) {
         s->off_out = off;
         off += floats_for(&s->md_out);
     }
@@ -126,10 +135,12 @@ static void run_reorder(const conv_onednn *p, dnnl_primitive_t r, const dnnl_mem
     DC_ASSERT(ok, "oneDNN reorder failed");
 }
 
-/* out (or += out) = step(in0, in1) in the caller's layouts. */
+/* out = step(in0, in1), or out += step(in0, in1) when accumulate, in the caller's layouts. */
 static void step_run(const conv_onednn *p, const conv_step *s, const float *in0, const float *in1,
-                     float *out, float *work)
+                     float *out, int accumulate, float *work)
 {
+    dnnl_primitive_t finish = accumulate ? s->reorder_sum : s->reorder_copy;
+    DC_ASSERT(!accumulate || finish, "oneDNN step cannot accumulate");
     const float *in[STEP_INPUTS] = {in0, in1};
     dnnl_exec_arg_t args[STEP_INPUTS + 2];
     dnnl_memory_t mems[STEP_INPUTS + 2] = {0};
@@ -145,7 +156,7 @@ static void step_run(const conv_onednn *p, const conv_step *s, const float *in0,
         args[n] = (dnnl_exec_arg_t){s->arg_in[i], mems[n]};
         n++;
     }
-    float *dst = s->reorder_out ? work + s->off_out : out;
+    float *dst = finish ? work + s->off_out : out;
     ok = ok && !mem_create(&mems[n], &s->md_out, p->engine, dst);
     args[n] = (dnnl_exec_arg_t){s->arg_out, mems[n]};
     n++;
@@ -156,7 +167,7 @@ static void step_run(const conv_onednn *p, const conv_step *s, const float *in0,
     for (int i = 0; i < n; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
     DC_ASSERT(ok, "oneDNN convolution failed");
-    if (s->reorder_out) run_reorder(p, s->reorder_out, &s->md_out, dst, &s->user_out, out);
+    if (finish) run_reorder(p, finish, &s->md_out, dst, &s->user_out, out);
 }
 
 static int md_plain(dnnl_memory_desc_t *md, dnnl_dim_t a, dnnl_dim_t b, dnnl_dim_t c,
@@ -166,13 +177,15 @@ static int md_plain(dnnl_memory_desc_t *md, dnnl_dim_t a, dnnl_dim_t b, dnnl_dim
     return dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag) == dnnl_success ? 0 : -1;
 }
 
-conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
+conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_img, int native_map)
 {
     DC_ASSERT(g != NULL, "conv_onednn_create: NULL geometry");
     conv_onednn *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->g = *g;
     p->transpose = transpose ? 1 : 0;
+    p->native_img = native_img ? 1 : 0;
+    p->native_map = native_map ? 1 : 0;
     dnnl_primitive_attr_t attr = NULL;
     int ok = dnnl_engine_create(&p->engine, dnnl_cpu, 0) == dnnl_success &&
              dnnl_stream_create(&p->stream, p->engine, dnnl_stream_default_flags) == dnnl_success &&
@@ -182,8 +195,10 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
 
     /* The caller's layouts, and "any" for the primitives to choose. */
     dnnl_memory_desc_t img, map, w, img_any, map_any, w_any;
-    ok = ok && !md_plain(&img, g->N, g->C_img, g->H_img, g->W_img, dnnl_nchw) &&
-         !md_plain(&map, g->N, g->C_map, g->H_map, g->W_map, dnnl_nchw) &&
+    ok = ok && !md_plain(&img, g->N, g->C_img, g->H_img, g->W_img,
+                         p->native_img ? dnnl_nChw16c : dnnl_nchw) &&
+         !md_plain(&map, g->N, g->C_map, g->H_map, g->W_map,
+                   p->native_map ? dnnl_nChw16c : dnnl_nchw) &&
          !md_plain(&w, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_oihw) &&
          !md_plain(&img_any, g->N, g->C_img, g->H_img, g->W_img, dnnl_format_tag_any) &&
          !md_plain(&map_any, g->N, g->C_map, g->H_map, g->W_map, dnnl_format_tag_any) &&
@@ -213,7 +228,7 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
     f->user_in[1] = w;
     f->user_out = map;
     const dnnl_query_t fwd_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_weights_md};
-    ok = ok && !step_finish(f, p->engine, fwd_in, dnnl_query_dst_md, transpose);
+    ok = ok && !step_finish(f, p->engine, fwd_in, dnnl_query_dst_md, transpose, 1);
 
     /* backward-data: map -> img (conv2d's input gradient, conv2d_transpose's forward) */
     conv_step *bd = &p->bwd_data;
@@ -228,7 +243,7 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
     bd->user_in[1] = w;
     bd->user_out = img;
     const dnnl_query_t bd_in[STEP_INPUTS] = {dnnl_query_diff_dst_md, dnnl_query_weights_md};
-    ok = ok && !step_finish(bd, p->engine, bd_in, dnnl_query_diff_src_md, !transpose);
+    ok = ok && !step_finish(bd, p->engine, bd_in, dnnl_query_diff_src_md, !transpose, 1);
 
     /* backward-weights: (img, map) -> w, always accumulated; bias gradients are summed by
      * conv2d_bias_backward on the caller's layout */
@@ -244,7 +259,7 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose)
     bw->user_in[1] = map;
     bw->user_out = w;
     const dnnl_query_t bw_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_diff_dst_md};
-    ok = ok && !step_finish(bw, p->engine, bw_in, dnnl_query_diff_weights_md, 1);
+    ok = ok && !step_finish(bw, p->engine, bw_in, dnnl_query_diff_weights_md, 1, 0);
 
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (!ok) {
@@ -278,23 +293,91 @@ const char *conv_onednn_impl_name(const conv_onednn *p)
     return name ? name : "?";
 }
 
+/* Biases on a side that may be in nChw16c (x viewed as (N, C/16, hw, 16)). */
+static void bias_forward(float *x, const float *bias, int N, int C, size_t hw, int c16)
+{
+    if (!c16) {
+        conv2d_bias_forward(x, bias, N, C, hw);
+        return;
+    }
+    const int CB = C / 16;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int n = 0; n < N; n++)
+        for (int cb = 0; cb < CB; cb++) {
+            float *d = x + ((size_t)n * CB + cb) * hw * 16;
+            const float *b = bias + cb * 16;
+            for (size_t i = 0; i < hw; i++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) d[i * 16 + j] += b[j];
+        }
+}
+
+static void bias_backward(float *dbias, const float *dy, int N, int C, size_t hw, int c16)
+{
+    if (!c16) {
+        conv2d_bias_backward(dbias, dy, N, C, hw);
+        return;
+    }
+    const int CB = C / 16;
+#pragma omp parallel for schedule(static)
+    for (int cb = 0; cb < CB; cb++) {
+        double acc[16] = {0};
+        for (int n = 0; n < N; n++) {
+            const float *d = dy + ((size_t)n * CB + cb) * hw * 16;
+            float part[16] = {0}; /* one image's sum in float lanes, then double */
+            for (size_t i = 0; i < hw; i++)
+#pragma omp simd
+                for (int j = 0; j < 16; j++) part[j] += d[i * 16 + j];
+            for (int j = 0; j < 16; j++) acc[j] += part[j];
+        }
+        for (int j = 0; j < 16; j++) dbias[cb * 16 + j] += (float)acc[j];
+    }
+}
+
+/* The primitives' layout of one side's activations, if all three agree on nChw16c. */
+static int side_is_c16(const conv_onednn *p, int map_side)
+{
+    dnnl_memory_desc_t c16;
+    const conv_geom *g = &p->g;
+    if (map_side ? g->C_map % 16 : g->C_img % 16) return 0;
+    if (map_side ? md_plain(&c16, g->N, g->C_map, g->H_map, g->W_map, dnnl_nChw16c)
+                 : md_plain(&c16, g->N, g->C_img, g->H_img, g->W_img, dnnl_nChw16c))
+        return 0;
+    const dnnl_memory_desc_t *mds[3];
+    if (map_side) {
+        mds[0] = &p->fwd.md_out;
+        mds[1] = &p->bwd_data.md_in[0];
+        mds[2] = &p->bwd_weights.md_in[1];
+    } else {
+        mds[0] = &p->fwd.md_in[0];
+        mds[1] = &p->bwd_data.md_out;
+        mds[2] = &p->bwd_weights.md_in[0];
+    }
+    for (int i = 0; i < 3; i++)
+        if (!dnnl_memory_desc_equal(mds[i], &c16)) return 0;
+    return 1;
+}
+
+int conv_onednn_native_c16(const conv_onednn *p, int map_side) { return side_is_c16(p, map_side); }
+
 void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
                          const float *bias, float *work)
 {
     DC_ASSERT(p && !p->transpose && out && inp && weight && work, "conv_onednn_forward: bad call");
     const conv_geom *g = &p->g;
-    step_run(p, &p->fwd, inp, weight, out, work);
-    if (bias) conv2d_bias_forward(out, bias, g->N, g->C_map, (size_t)g->H_map * g->W_map);
+    step_run(p, &p->fwd, inp, weight, out, 0, work);
+    if (bias) bias_forward(out, bias, g->N, g->C_map, (size_t)g->H_map * g->W_map, p->native_map);
 }
 
 void conv_onednn_backward(const conv_onednn *p, float *dinp, float *dweight, float *dbias,
-                          const float *dout, const float *inp, const float *weight, float *work)
+                          const float *dout, const float *inp, const float *weight,
+                          int dinp_overwrite, float *work)
 {
     DC_ASSERT(p && !p->transpose && dout && inp && weight && work, "conv_onednn_backward: bad call");
     const conv_geom *g = &p->g;
-    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_map, (size_t)g->H_map * g->W_map);
-    if (dweight) step_run(p, &p->bwd_weights, inp, dout, dweight, work);
-    if (dinp) step_run(p, &p->bwd_data, dout, weight, dinp, work);
+    if (dbias) bias_backward(dbias, dout, g->N, g->C_map, (size_t)g->H_map * g->W_map, p->native_map);
+    if (dweight) step_run(p, &p->bwd_weights, inp, dout, dweight, 1, work);
+    if (dinp) step_run(p, &p->bwd_data, dout, weight, dinp, !dinp_overwrite, work);
 }
 
 void conv_onednn_transpose_forward(const conv_onednn *p, float *out, const float *inp,
@@ -303,18 +386,18 @@ void conv_onednn_transpose_forward(const conv_onednn *p, float *out, const float
     DC_ASSERT(p && p->transpose && out && inp && weight && work,
               "conv_onednn_transpose_forward: bad call");
     const conv_geom *g = &p->g;
-    step_run(p, &p->bwd_data, inp, weight, out, work);
-    if (bias) conv2d_bias_forward(out, bias, g->N, g->C_img, (size_t)g->H_img * g->W_img);
+    step_run(p, &p->bwd_data, inp, weight, out, 0, work);
+    if (bias) bias_forward(out, bias, g->N, g->C_img, (size_t)g->H_img * g->W_img, p->native_img);
 }
 
 void conv_onednn_transpose_backward(const conv_onednn *p, float *dinp, float *dweight,
                                     float *dbias, const float *dout, const float *inp,
-                                    const float *weight, float *work)
+                                    const float *weight, int dinp_overwrite, float *work)
 {
     DC_ASSERT(p && p->transpose && dout && inp && weight && work,
               "conv_onednn_transpose_backward: bad call");
     const conv_geom *g = &p->g;
-    if (dbias) conv2d_bias_backward(dbias, dout, g->N, g->C_img, (size_t)g->H_img * g->W_img);
-    if (dweight) step_run(p, &p->bwd_weights, dout, inp, dweight, work);
-    if (dinp) step_run(p, &p->fwd, dout, weight, dinp, work);
+    if (dbias) bias_backward(dbias, dout, g->N, g->C_img, (size_t)g->H_img * g->W_img, p->native_img);
+    if (dweight) step_run(p, &p->bwd_weights, dout, inp, dweight, 1, work);
+    if (dinp) step_run(p, &p->fwd, dout, weight, dinp, !dinp_overwrite, work);
 }

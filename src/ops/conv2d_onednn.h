@@ -13,7 +13,13 @@
  * which is exactly the adjoint relation ops/conv2d.h promises.
  *
  * A plan holds the primitives for one geometry; it reads and writes nothing between calls, and
- * takes its scratch (layout copies, oneDNN's scratchpad) from the caller's `work`. */
+ * takes its scratch (layout copies, oneDNN's scratchpad) from the caller's `work`.
+ *
+ * Layouts: the image side and the map side are NCHW unless the plan is made `native` for that
+ * side, in which case those activations (and their gradients) are in oneDNN's nChw16c: element
+ * (n, c, h, w) at ((n*C/16 + c/16)*H*W + h*W + w)*16 + c%16. A network whose layers between two
+ * convolutions all accept nChw16c (batch norm, activations) skips the reorders to and from
+ * NCHW there; conv_onednn_native_c16 says whether the primitives use nChw16c for a side. */
 #ifndef DCGAN_OPS_CONV2D_ONEDNN_H
 #define DCGAN_OPS_CONV2D_ONEDNN_H
 
@@ -26,21 +32,27 @@ typedef struct conv_onednn conv_onednn;
 /* A plan for g, or NULL if oneDNN has no implementation for it (the caller falls back to
  * ops/conv2d.h). transpose selects the primitives conv2d_transpose needs (bias on the image
  * side) instead of conv2d's. */
-conv_onednn *conv_onednn_create(const conv_geom *g, int transpose);
+conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_img,
+                                int native_map);
 void conv_onednn_free(conv_onednn *p);
 /* Floats of `work` every call on this plan needs. */
 size_t conv_onednn_workspace_floats(const conv_onednn *p);
+/* 1 if all three primitives keep that side (map_side: the smaller one) in nChw16c. */
+int conv_onednn_native_c16(const conv_onednn *p, int map_side);
 /* The implementation oneDNN chose for the forward primitive, e.g. "jit:avx512_core". */
 const char *conv_onednn_impl_name(const conv_onednn *p);
 
 void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
                          const float *bias, float *work);
+/* dinp_overwrite: dinp = the input gradient instead of +=, saving a pass when the caller's
+ * buffer would be zero anyway. Weight and bias gradients always accumulate. */
 void conv_onednn_backward(const conv_onednn *p, float *dinp, float *dweight, float *dbias,
-                          const float *dout, const float *inp, const float *weight, float *work);
+                          const float *dout, const float *inp, const float *weight,
+                          int dinp_overwrite, float *work);
 void conv_onednn_transpose_forward(const conv_onednn *p, float *out, const float *inp,
                                    const float *weight, const float *bias, float *work);
 void conv_onednn_transpose_backward(const conv_onednn *p, float *dinp, float *dweight,
                                     float *dbias, const float *dout, const float *inp,
-                                    const float *weight, float *work);
+                                    const float *weight, int dinp_overwrite, float *work);
 
 #endif

@@ -12,7 +12,7 @@ int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend
     p->transpose = transpose ? 1 : 0;
     p->backend = CONV_BACKEND_IM2COL;
     if (want == CONV_BACKEND_IM2COL) return 0;
-    p->dnn = conv_onednn_create(g, p->transpose);
+    p->dnn = conv_onednn_create(g, p->transpose, 0, 0);
     if (p->dnn) p->backend = CONV_BACKEND_ONEDNN;
     return (want == CONV_BACKEND_ONEDNN && !p->dnn) ? -1 : 0;
 }
@@ -29,6 +29,25 @@ size_t conv_plan_workspace_floats(const conv_plan *p)
     return p->dnn ? conv_onednn_workspace_floats(p->dnn) : conv_geom_workspace_floats(&p->geom);
 }
 
+int conv_plan_c16_available(const conv_plan *p, int map_side)
+{
+    return p->dnn ? conv_onednn_native_c16(p->dnn, map_side) : 0;
+}
+
+int conv_plan_set_c16(conv_plan *p, int img, int map)
+{
+    if (img == p->c16_img && map == p->c16_map) return 0;
+    if (!p->dnn || (img && !conv_plan_c16_available(p, 0)) || (map && !conv_plan_c16_available(p, 1)))
+        return -1;
+    conv_onednn *d = conv_onednn_create(&p->geom, p->transpose, img, map);
+    if (!d) return -1;
+    conv_onednn_free(p->dnn);
+    p->dnn = d;
+    p->c16_img = img ? 1 : 0;
+    p->c16_map = map ? 1 : 0;
+    return 0;
+}
+
 void conv_plan_forward(const conv_plan *p, float *out, const float *inp, const float *weight,
                        const float *bias, float *work)
 {
@@ -43,13 +62,26 @@ void conv_plan_forward(const conv_plan *p, float *out, const float *inp, const f
 }
 
 void conv_plan_backward(const conv_plan *p, float *dinp, float *dweight, float *dbias,
-                        const float *dout, const float *inp, const float *weight, float *work)
+                        const float *dout, const float *inp, const float *weight,
+                        int dinp_overwrite, float *work)
 {
-    if (p->dnn && p->transpose)
-        conv_onednn_transpose_backward(p->dnn, dinp, dweight, dbias, dout, inp, weight, work);
-    else if (p->dnn)
-        conv_onednn_backward(p->dnn, dinp, dweight, dbias, dout, inp, weight, work);
-    else if (p->transpose)
+    if (p->dnn && p->transpose) {
+        conv_onednn_transpose_backward(p->dnn, dinp, dweight, dbias, dout, inp, weight,
+                                       dinp_overwrite, work);
+        return;
+    }
+    if (p->dnn) {
+        conv_onednn_backward(p->dnn, dinp, dweight, dbias, dout, inp, weight, dinp_overwrite,
+                             work);
+        return;
+    }
+    if (dinp && dinp_overwrite) {
+        const conv_geom *g = &p->geom;
+        size_t n = p->transpose ? (size_t)g->N * g->C_map * g->H_map * g->W_map
+                                : (size_t)g->N * g->C_img * g->H_img * g->W_img;
+        memset(dinp, 0, n * sizeof *dinp);
+    }
+    if (p->transpose)
         conv2d_transpose_backward(dinp, dweight, dbias, dout, inp, weight, &p->geom, work);
     else
         conv2d_backward(dinp, dweight, dbias, dout, inp, weight, &p->geom, work);
