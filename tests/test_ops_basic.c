@@ -383,6 +383,41 @@ static void test_bn_c16(int N, int C, int S)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
 }
 
+/* The in-place backwards equal the accumulating ones into a zeroed buffer, bit for bit. */
+static void test_activations_inplace(void)
+{
+    enum { n = 100000 }; /* above the threading threshold */
+    float *x = fvec(n), *y = fvec(n), *g = fvec(n), *acc = fvec(n), *inp = fvec(n);
+    for (int k = 0; k < 4; k++) {
+        for (size_t i = 0; i < n; i++) {
+            x[i] = frange(-4, 4);
+            g[i] = frange(-1, 1);
+        }
+        const char *name = "";
+        switch (k) {
+        case 0: relu_forward(y, x, n); name = "relu"; break;
+        case 1: lrelu_forward(y, x, LRELU_SLOPE, n); name = "lrelu"; break;
+        case 2: tanh_forward(y, x, n); name = "tanh"; break;
+        default: sigmoid_forward(y, x, n); name = "sigmoid"; break;
+        }
+        memset(acc, 0, n * sizeof *acc);
+        memcpy(inp, g, n * sizeof *g);
+        switch (k) {
+        case 0: relu_backward(acc, g, y, n); relu_backward_inplace(inp, y, n); break;
+        case 1:
+            lrelu_backward(acc, g, y, LRELU_SLOPE, n);
+            lrelu_backward_inplace(inp, y, LRELU_SLOPE, n);
+            break;
+        case 2: tanh_backward(acc, g, y, n); tanh_backward_inplace(inp, y, n); break;
+        default: sigmoid_backward(acc, g, y, n); sigmoid_backward_inplace(inp, y, n); break;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "%s backward in place", name);
+        check_close(what, inp, acc, n, 0, 0);
+    }
+    free(x), free(y), free(g), free(acc), free(inp);
+}
+
 static void test_activations(void)
 {
     const float edge[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 1.0f, -1.0f, 0.5f, -0.5f,
@@ -864,6 +899,7 @@ int main(void)
     test_bn_c16(3, 32, 5);
     test_bn_c16(8, 64, 64); /* threaded */
     test_activations();
+    test_activations_inplace();
     test_loss();
     test_concat();
     test_adam();

@@ -139,6 +139,15 @@ void net_reshape(net *n, int C, int H, int W)
 
 static size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
 
+/* Activations and reshapes (after the first layer) also share their input's gradient buffer:
+ * an activation's backward scales it in place, a reshape's is nothing. */
+static int layer_shares_grad(const net *n, int i)
+{
+    const layer *l = &n->layers[i];
+    return i > 0 && (l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
+                     l->kind == LAYER_SIGMOID || l->kind == LAYER_RESHAPE);
+}
+
 /* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
 static int layer_aliases_input(const layer *l)
 {
@@ -220,7 +229,7 @@ int net_finish(net *n)
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
         size_t sz = (layer_size(l) + 15) / 16 * 16;
-        total += B * sz; /* dout */
+        if (!layer_shares_grad(n, i)) total += B * sz; /* dout */
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
         if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV) {
@@ -241,7 +250,7 @@ int net_finish(net *n)
         size_t sz = (layer_size(l) + 15) / 16 * 16;
         float *prev_out = i ? n->layers[i - 1].out : n->input;
         l->out = layer_aliases_input(l) ? prev_out : TAKE(B * sz);
-        l->dout = TAKE(B * sz);
+        l->dout = layer_shares_grad(n, i) ? n->layers[i - 1].dout : TAKE(B * sz);
         if (l->kind == LAYER_BATCHNORM) {
             l->save_mean = TAKE((size_t)l->C);
             l->save_rstd = TAKE((size_t)l->C);
@@ -324,11 +333,16 @@ void net_repeat_moving_update(net *n)
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad)
 {
     int B = n->batch;
-    /* gradients accumulate into zeroed buffers, except the input gradients of convolutions,
-     * which overwrite theirs */
-    for (int i = 0; i + 1 < n->n_layers; i++)
-        if (!is_conv(&n->layers[i + 1]))
+    /* Gradients accumulate into zeroed buffers, except where a convolution writes the buffer
+     * (it overwrites). A buffer belongs to a layer that does not share its input's; the layer
+     * that writes it is the next one that does not share either. */
+    for (int i = 0; i < n->n_layers; i++) {
+        if (layer_shares_grad(n, i)) continue;
+        int w = i + 1;
+        while (w < n->n_layers && layer_shares_grad(n, w)) w++;
+        if (w < n->n_layers && !is_conv(&n->layers[w]))
             memset(n->layers[i].dout, 0, (size_t)B * layer_size(&n->layers[i]) * sizeof(float));
+    }
     const layer *last = net_output(n);
     memcpy(last->dout, dout, (size_t)B * layer_size(last) * sizeof(float));
     if (want_input_grad && !is_conv(&n->layers[0]))
@@ -357,23 +371,28 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             break;
         /* in-place activations: their output is what the next layer saw, and the derivative
          * is recoverable from it (relu/lrelu: out > 0 exactly when in > 0) */
+        /* (with a shared gradient buffer, din == l->dout: scaled in place) */
         case LAYER_RELU:
-            if (din) relu_backward(din, l->dout, l->out, count);
+            if (din == l->dout) relu_backward_inplace(din, l->out, count);
+            else if (din) relu_backward(din, l->dout, l->out, count);
             break;
         case LAYER_LRELU:
-            if (din) lrelu_backward(din, l->dout, l->out, LRELU_SLOPE, count);
+            if (din == l->dout) lrelu_backward_inplace(din, l->out, LRELU_SLOPE, count);
+            else if (din) lrelu_backward(din, l->dout, l->out, LRELU_SLOPE, count);
             break;
         case LAYER_TANH:
-            if (din) tanh_backward(din, l->dout, l->out, count);
+            if (din == l->dout) tanh_backward_inplace(din, l->out, count);
+            else if (din) tanh_backward(din, l->dout, l->out, count);
             break;
         case LAYER_SIGMOID:
-            if (din) sigmoid_backward(din, l->dout, l->out, count);
+            if (din == l->dout) sigmoid_backward_inplace(din, l->out, count);
+            else if (din) sigmoid_backward(din, l->dout, l->out, count);
             break;
         case LAYER_CONCAT_Y:
             if (din) cond_concat_backward(din, NULL, l->dout, B, l->in_C, l->H, l->W, n->y_dim);
             break;
         case LAYER_RESHAPE:
-            if (din)
+            if (din && din != l->dout)
                 for (size_t j = 0; j < count; j++) din[j] += l->dout[j];
             break;
         }

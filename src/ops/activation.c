@@ -63,3 +63,28 @@ void sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n
 #pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
     for (size_t i = 0; i < n; i++) dinp[i] += dout[i] * out[i] * (1.0f - out[i]);
 }
+
+/* In place: d = d * f'(x), the backward of a layer whose gradient buffer is its input's. */
+void relu_backward_inplace(float *d, const float *inp, size_t n)
+{
+#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
+    for (size_t i = 0; i < n; i++) d[i] = inp[i] > 0.0f ? d[i] : 0.0f;
+}
+
+void lrelu_backward_inplace(float *d, const float *inp, float slope, size_t n)
+{
+#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
+    for (size_t i = 0; i < n; i++) d[i] *= inp[i] > 0.0f ? 1.0f : slope;
+}
+
+void tanh_backward_inplace(float *d, const float *out, size_t n)
+{
+#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
+    for (size_t i = 0; i < n; i++) d[i] *= 1.0f - out[i] * out[i];
+}
+
+void sigmoid_backward_inplace(float *d, const float *out, size_t n)
+{
+#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
+    for (size_t i = 0; i < n; i++) d[i] = d[i] * out[i] * (1.0f - out[i]);
+}

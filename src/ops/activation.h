@@ -18,4 +18,11 @@ void tanh_backward(float *dinp, const float *dout, const float *out, size_t n);
 void sigmoid_forward(float *out, const float *inp, size_t n);
 void sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n);
 
+/* In place: d = d * f'(x) (each dout overwritten by the matching dinp): for layers whose
+ * gradient buffer is shared with their input's. Equal to the accumulating backward into zeros. */
+void relu_backward_inplace(float *d, const float *inp, size_t n);
+void lrelu_backward_inplace(float *d, const float *inp, float slope, size_t n);
+void tanh_backward_inplace(float *d, const float *out, size_t n);
+void sigmoid_backward_inplace(float *d, const float *out, size_t n);
+
 #endif
