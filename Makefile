@@ -115,7 +115,7 @@ $(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ)
 	ar rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_DIR)/libdcgan.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(PKG_LIBS) -lgomp -lpthread -lm -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(PKG_LIBS) -ldnnl -lgif -lgomp -lpthread -lm -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

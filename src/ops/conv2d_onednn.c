@@ -195,6 +195,8 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_im
 
     /* The caller's layouts, and "any" for the primitives to choose. */
     dnnl_memory_desc_t img, map, w, img_any, map_any, w_any;
+    memset(&img, 0, sizeof img); /* copied into the steps even when a call below fails */
+    map = w = img_any = map_any = w_any = img;
     ok = ok && !md_plain(&img, g->N, g->C_img, g->H_img, g->W_img,
                          p->native_img ? dnnl_nChw16c : dnnl_nchw) &&
          !md_plain(&map, g->N, g->C_map, g->H_map, g->W_map,
