@@ -50,6 +50,54 @@ static double channel_ssd(const float *inp, int N, int C, int S, int c, double m
 }
 
 
+/* For channel c of a training forward, from its mean and centred sum of squares r >= 0 over M
+ * elements: saves mean and rstd, updates the moving averages, and returns what the element
+ * loop needs: y = ((x - mhi) - mlo) * scale + shift, the mean carried as hi + lo floats. */
+typedef struct {
+    float scale, mhi, mlo, shift;
+} bn_affine;
+
+static bn_affine bn_channel_train(int c, double mu, double r, double M, float *mean, float *rstd,
+                                  float *running_mean, float *running_var, const float *gamma,
+                                  const float *beta, float decay, float eps)
+{
+    double var = r / M; /* biased */
+    double rs = 1.0 / sqrt(var + (double)eps);
+    mean[c] = (float)mu;
+    rstd[c] = (float)rs;
+    if (running_mean)
+        running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu);
+    if (running_var) {
+        double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
+        running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
+    }
+    bn_affine a;
+    const float g = gamma ? gamma[c] : 1.0f;
+    a.shift = beta ? beta[c] : 0.0f;
+    a.scale = (float)((double)g * rs);
+    a.mhi = (float)mu;
+    a.mlo = (float)(mu - (double)a.mhi);
+    return a;
+}
+
+/* For channel c of a backward, from sum dout and sum dout*(x - mean): accumulates dgamma and
+ * dbeta and returns dx = k1*dout + k2*(x - mean) + k3 (see batchnorm_backward). */
+typedef struct {
+    float k1, k2, k3;
+} bn_grad;
+
+static bn_grad bn_channel_grad(int c, double sum_dy, double sum_dyd, double M, const float *rstd,
+                               const float *gamma, float *dgamma, float *dbeta)
+{
+    const double rs = rstd[c];
+    const double dg = sum_dyd * rs; /* sum dout*xhat */
+    if (dbeta) dbeta[c] += (float)sum_dy;
+    if (dgamma) dgamma[c] += (float)dg;
+    const double g = gamma ? gamma[c] : 1.0;
+    bn_grad k = {(float)(g * rs), (float)(-g * rs * rs * dg / M), (float)(-g * rs * sum_dy / M)};
+    return k;
+}
+
 /* ---- S == 1: per-feature normalisation of (N, C) rows (the linear layers' batch norms).
  * The per-channel code above would walk each feature down a column with stride C; these loops
  * run along the rows instead, over blocks of FEAT_BLK features, with the same double
@@ -83,23 +131,10 @@ static void feat_forward_train(float *out, float *mean, float *rstd, float *runn
             }
         }
         for (int j = 0; j < m; j++) {
-            const int c = c0 + j;
             double r = sq[j] - sd[j] * sd[j] / M;
-            double var = (r > 0.0 ? r : 0.0) / M;
-            double rs = 1.0 / sqrt(var + (double)eps);
-            mean[c] = (float)mu[j];
-            rstd[c] = (float)rs;
-            if (running_mean)
-                running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu[j]);
-            if (running_var) {
-                double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
-                running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
-            }
-            const float g = gamma ? gamma[c] : 1.0f;
-            bt[j] = beta ? beta[c] : 0.0f;
-            scale[j] = (float)((double)g * rs);
-            mhi[j] = (float)mu[j];
-            mlo[j] = (float)(mu[j] - (double)mhi[j]);
+            bn_affine a = bn_channel_train(c0 + j, mu[j], r > 0.0 ? r : 0.0, M, mean, rstd,
+                                           running_mean, running_var, gamma, beta, decay, eps);
+            scale[j] = a.scale, mhi[j] = a.mhi, mlo[j] = a.mlo, bt[j] = a.shift;
         }
         for (int n = 0; n < N; n++) {
             const float *x = inp + (size_t)n * C + c0;
@@ -132,15 +167,8 @@ static void feat_backward(float *dinp, float *dgamma, float *dbeta, const float 
             }
         }
         for (int j = 0; j < m; j++) {
-            const int c = c0 + j;
-            const double rs = rstd[c];
-            const double dg = sdyd[j] * rs;
-            if (dbeta) dbeta[c] += (float)sdy[j];
-            if (dgamma) dgamma[c] += (float)dg;
-            const double g = gamma ? gamma[c] : 1.0;
-            k1[j] = (float)(g * rs);
-            k2[j] = (float)(-g * rs * rs * dg / M);
-            k3[j] = (float)(-g * rs * sdy[j] / M);
+            bn_grad k = bn_channel_grad(c0 + j, sdy[j], sdyd[j], M, rstd, gamma, dgamma, dbeta);
+            k1[j] = k.k1, k2[j] = k.k2, k3[j] = k.k3;
         }
         if (!dinp) continue;
         for (int n = 0; n < N; n++) {
@@ -167,27 +195,13 @@ void batchnorm_forward_train(float *out, float *mean, float *rstd, float *runnin
 #pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
     for (int c = 0; c < C; c++) {
         double mu = channel_mean(inp, N, C, S, c);
-        double var = channel_ssd(inp, N, C, S, c, mu) / M; /* biased */
-        double rs = 1.0 / sqrt(var + (double)eps);
-        mean[c] = (float)mu;
-        rstd[c] = (float)rs;
-        if (running_mean)
-            running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu);
-        if (running_var) {
-            double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
-            running_var[c] =
-                (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
-        }
-        const float g = gamma ? gamma[c] : 1.0f;
-        const float bt = beta ? beta[c] : 0.0f;
-        const float scale = (float)((double)g * rs);
-        const float mhi = (float)mu;
-        const float mlo = (float)(mu - (double)mhi);
+        bn_affine a = bn_channel_train(c, mu, channel_ssd(inp, N, C, S, c, mu), M, mean, rstd,
+                                       running_mean, running_var, gamma, beta, decay, eps);
         for (int n = 0; n < N; n++) {
             const float *x = inp + ((size_t)n * C + c) * S;
             float *y = out + ((size_t)n * C + c) * S;
 #pragma omp simd
-            for (int s = 0; s < S; s++) y[s] = ((x[s] - mhi) - mlo) * scale + bt;
+            for (int s = 0; s < S; s++) y[s] = ((x[s] - a.mhi) - a.mlo) * a.scale + a.shift;
         }
     }
 }
@@ -244,7 +258,6 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
 #pragma omp parallel for schedule(static) if (total >= BN_PAR_MIN && C > 1)
     for (int c = 0; c < C; c++) {
         const float mu = mean[c];
-        const double rs = rstd[c];
         double sum_dy = 0.0, sum_dyd = 0.0; /* sum dout, sum dout*(x - mean) */
         for (int n = 0; n < N; n++) {
             const float *x = inp + ((size_t)n * C + c) * S;
@@ -258,14 +271,9 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
             sum_dy += a;
             sum_dyd += b;
         }
-        const double dg = sum_dyd * rs; /* sum dout*xhat */
-        if (dbeta) dbeta[c] += (float)sum_dy;
-        if (dgamma) dgamma[c] += (float)dg;
+        bn_grad k = bn_channel_grad(c, sum_dy, sum_dyd, M, rstd, gamma, dgamma, dbeta);
         if (!dinp) continue;
-        const double g = gamma ? gamma[c] : 1.0;
-        const float k1 = (float)(g * rs);
-        const float k2 = (float)(-g * rs * rs * dg / M);
-        const float k3 = (float)(-g * rs * sum_dy / M);
+        const float k1 = k.k1, k2 = k.k2, k3 = k.k3;
         for (int n = 0; n < N; n++) {
             const float *x = inp + ((size_t)n * C + c) * S;
             const float *dy = dout + ((size_t)n * C + c) * S;
@@ -309,23 +317,10 @@ void batchnorm_forward_train_c16(float *out, float *mean, float *rstd, float *ru
                 }
         }
         for (int j = 0; j < 16; j++) {
-            const int c = cb * 16 + j;
             double r = sq[j] - sd[j] * sd[j] / M;
-            double var = (r > 0.0 ? r : 0.0) / M;
-            double rs = 1.0 / sqrt(var + (double)eps);
-            mean[c] = (float)mu[j];
-            rstd[c] = (float)rs;
-            if (running_mean)
-                running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu[j]);
-            if (running_var) {
-                double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
-                running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
-            }
-            const float g = gamma ? gamma[c] : 1.0f;
-            bt[j] = beta ? beta[c] : 0.0f;
-            scale[j] = (float)((double)g * rs);
-            mhi[j] = (float)mu[j];
-            mlo[j] = (float)(mu[j] - (double)mhi[j]);
+            bn_affine a = bn_channel_train(cb * 16 + j, mu[j], r > 0.0 ? r : 0.0, M, mean, rstd,
+                                           running_mean, running_var, gamma, beta, decay, eps);
+            scale[j] = a.scale, mhi[j] = a.mhi, mlo[j] = a.mlo, bt[j] = a.shift;
         }
         for (int n = 0; n < N; n++) {
             const float *x = inp + ((size_t)n * CB + cb) * S * 16;
@@ -388,15 +383,8 @@ void batchnorm_backward_c16(float *dinp, float *dgamma, float *dbeta, const floa
                 }
         }
         for (int j = 0; j < 16; j++) {
-            const int c = cb * 16 + j;
-            const double rs = rstd[c];
-            const double dg = sdyd[j] * rs;
-            if (dbeta) dbeta[c] += (float)sdy[j];
-            if (dgamma) dgamma[c] += (float)dg;
-            const double g = gamma ? gamma[c] : 1.0;
-            k1[j] = (float)(g * rs);
-            k2[j] = (float)(-g * rs * rs * dg / M);
-            k3[j] = (float)(-g * rs * sdy[j] / M);
+            bn_grad k = bn_channel_grad(cb * 16 + j, sdy[j], sdyd[j], M, rstd, gamma, dgamma, dbeta);
+            k1[j] = k.k1, k2[j] = k.k2, k3[j] = k.k3;
         }
         if (!dinp) continue;
         for (int n = 0; n < N; n++) {
