@@ -40,6 +40,9 @@ expect 2 "\-\-output-height: bad value '-5'" -- "$D" train --output-height -5
 expect 2 "\-\-output-height/\-\-output-width 8x8: must be 16" -- "$D" train --no-conditional --output-height 8
 expect 2 "\-\-out-name: bad value 'a/b'" -- "$D" train --out-name a/b
 expect 2 "unexpected argument 'extra'" -- "$D" train extra
+expect 2 "\-\-conv-backend: bad value 'cuda'" -- "$D" train --conv-backend cuda
+expect 2 "\-\-conv-backend: bad value 'x'" -- "$D" bench --conv_backend x
+expect 0 "" -- "$D" bench --help
 # every flag with a value, given a bad one: usage error (2) naming the flag
 long=$(printf '%01100d' 0)
 while read -r flag value; do
@@ -115,6 +118,9 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     if [ "$n" -eq 5 ]; then echo "ok   5 PNGs from sample -n 5"; pass=$((pass+1)); else echo "FAIL: $n PNGs"; fail=$((fail+1)); fi
     expect 0 "" -- "$D" sample --run "$R" --labels all --grid "$T/grid.png" --npy "$T/g.npy"
     expect 0 "" -- "$D" sample --run "$R" --labels sandal,3 -n 4 --grid "$T/g2.png"
+    # the portable backend trains the same run further (3 -> 4 iterations)
+    expect 0 "" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+        --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet --conv-backend im2col
     expect 2 "\-\-labels: 'cat' is not a class" -- "$D" sample --run "$R" --labels cat
     expect 1 "\-\-batch-size 16" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
