@@ -39,6 +39,9 @@ static void print_usage(FILE *f)
 static void prefer_passive_openmp(char **argv)
 {
     if (getenv("OMP_WAIT_POLICY")) return;
+    /* under valgrind /proc/self/exe is valgrind's tool, and re-executing would leave it */
+    const char *preload = getenv("LD_PRELOAD");
+    if (preload && strstr(preload, "vgpreload")) return;
     if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
     execv("/proc/self/exe", argv);
     /* exec failed: carry on with the default policy */
