@@ -8,22 +8,7 @@ T=$(mktemp -d /tmp/dcgan-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
 
-# expect CODE PATTERN -- command...: exit code CODE and (if PATTERN non-empty) stderr matching it
-expect() {
-    code=$1; pat=$2; shift 3
-    "$@" >"$T/.stdout" 2>"$T/.stderr"
-    rc=$?
-    if [ "$rc" -ne "$code" ]; then
-        echo "FAIL (exit $rc, want $code): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/.stderr"; then
-        echo "FAIL (stderr lacks '$pat'): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    if [ "$code" -ne 0 ] && [ "$(wc -l <"$T/.stderr")" -ne 1 ]; then
-        echo "FAIL (error is not one line): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    echo "ok   $*"; pass=$((pass+1))
-}
+. tests/cli_expect.sh
 
 expect 2 "missing command" -- "$D"
 expect 2 "unknown command 'bogus'" -- "$D" bogus
@@ -133,7 +118,8 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     expect 1 "$T/bad.npy: not a .npy file" -- "$D" sample --run "$R" --z "$T/bad.npy"
     expect 1 "$T/no/such/dir/g.png: cannot create" -- "$D" sample --run "$R" --grid "$T/no/such/dir/g.png"
     expect 1 "$T/no/such/dir/x.npy: cannot create" -- "$D" sample --run "$R" --npy "$T/no/such/dir/x.npy"
-    head -c 1000 "$R/checkpoints/ckpt-00000003.safetensors" >"$T/trunc.safetensors"
+    newest=$(ls "$R"/checkpoints/ckpt-*.safetensors | tail -1)
+    head -c 1000 "$newest" >"$T/trunc.safetensors"
     expect 1 "$T/trunc.safetensors" -- "$D" sample --checkpoint "$T/trunc.safetensors"
     # one run folder, one trainer: a second is refused while the first runs
     "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name locked \

@@ -1,5 +1,4 @@
 /* IDX reading (raw and gzip) and dataset_load_idx: round trips, malformed files, Fashion-MNIST. */
-#include <ftw.h>
 #include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,19 +11,9 @@
 #include "data/idx.h"
 #include "testutil.h"
 
-static char g_dir[256];
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void path_in(char *buf, size_t n, const char *name)
 {
-    snprintf(buf, n, "%s/%s", g_dir, name);
+    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
 }
 
 static void write_bytes(const char *path, const uint8_t *b, size_t n, int gz)
@@ -289,15 +278,11 @@ static void test_fashion_mnist(void)
 int main(void)
 {
     test_begin("test_idx");
-    snprintf(g_dir, sizeof g_dir, "/tmp/dcgan_test_idx_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_create("test_idx") != 0) return 1;
     test_round_trip();
     test_bad_files();
     test_dataset_idx();
     test_fashion_mnist();
-    nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    test_tmpdir_remove();
     return test_finish();
 }

@@ -1,6 +1,5 @@
 /* Image decoding (PNG via libpng, JPEG via libjpeg), crop/resize/channel conversion, malformed
  * files, decompression bombs, and PNG writing (png_write, image_to_u8, png_write_grid). */
-#include <ftw.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -17,25 +16,6 @@
 #include "data/image.h"
 #include "io/png_write.h"
 #include "testutil.h"
-
-static char g_dir[256];
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *b = buf[k++ & 7];
-    snprintf(b, 512, "%s/%s", g_dir, name);
-    return b;
-}
 
 /* rows of bytes as libpng wants them for (color_type, depth); palette optional */
 static void write_png_raw(const char *path, int w, int h, int ctype, int depth, const uint8_t *data,
@@ -122,12 +102,12 @@ static void test_constant_colour(void)
         px[i * 3 + 1] = 100;
         px[i * 3 + 2] = 50;
     }
-    write_png_raw(tpath("rgb.png"), w, h, PNG_COLOR_TYPE_RGB, 8, px, (size_t)w * 3, NULL, 0, 0);
-    write_jpeg(tpath("rgb.jpg"), w, h, 3, px, 98);
+    write_png_raw(test_tmpdir_path("rgb.png"), w, h, PNG_COLOR_TYPE_RGB, 8, px, (size_t)w * 3, NULL, 0, 0);
+    write_jpeg(test_tmpdir_path("rgb.jpg"), w, h, 3, px, 98);
     float out[3 * 8 * 9], want[3 * 8 * 9];
     /* downscale, 8x9, range [-1,1] */
     image_spec s = mkspec(8, 9, 3, -1, 1);
-    if (load(tpath("rgb.png"), &s, out) == 0) {
+    if (load(test_tmpdir_path("rgb.png"), &s, out) == 0) {
         for (int c = 0; c < 3; c++)
             fill(want + c * 72, 72, -1 + 2 * (c == 0 ? 200 : c == 1 ? 100 : 50) / 255.0f);
         check_close("png constant colour downscaled", out, want, 216, 1e-5, 0);
@@ -136,31 +116,31 @@ static void test_constant_colour(void)
     float big[3 * 50 * 60];
     float bigw[3 * 50 * 60];
     image_spec su = mkspec(50, 60, 3, 0, 255);
-    if (load(tpath("rgb.png"), &su, big) == 0) {
+    if (load(test_tmpdir_path("rgb.png"), &su, big) == 0) {
         for (int c = 0; c < 3; c++)
             fill(bigw + c * 3000, 3000, (float)(c == 0 ? 200 : c == 1 ? 100 : 50));
         check_close("png constant colour upscaled", big, bigw, 9000, 1e-3, 0);
     }
     /* jpeg (lossy: a couple of levels) */
     image_spec sj = mkspec(8, 9, 3, 0, 255);
-    if (load(tpath("rgb.jpg"), &sj, out) == 0) {
+    if (load(test_tmpdir_path("rgb.jpg"), &sj, out) == 0) {
         for (int c = 0; c < 3; c++) fill(want + c * 72, 72, (float)(c == 0 ? 200 : c == 1 ? 100 : 50));
         check_close("jpeg constant colour", out, want, 216, 3, 0);
     }
     /* RGB -> gray: ITU-R 601 luma */
     image_spec sg = mkspec(4, 4, 1, 0, 255);
-    if (load(tpath("rgb.png"), &sg, out) == 0) {
+    if (load(test_tmpdir_path("rgb.png"), &sg, out) == 0) {
         fill(want, 16, 0.299f * 200 + 0.587f * 100 + 0.114f * 50);
         check_close("rgb png as gray (luma)", out, want, 16, 1e-3, 0);
     }
     /* the format comes from the bytes: a PNG named .jpg */
-    rename(tpath("rgb.png"), tpath("really-a-png.jpg"));
+    rename(test_tmpdir_path("rgb.png"), test_tmpdir_path("really-a-png.jpg"));
     int pw = 0, ph = 0, pc = 0;
     dc_err e;
-    TEST_CHECK(image_probe(tpath("really-a-png.jpg"), &pw, &ph, &pc, &e) == 0 && pw == w &&
+    TEST_CHECK(image_probe(test_tmpdir_path("really-a-png.jpg"), &pw, &ph, &pc, &e) == 0 && pw == w &&
                    ph == h && pc == 3,
                "probe misnamed png: %d %d %d", pw, ph, pc);
-    TEST_CHECK(image_probe(tpath("rgb.jpg"), &pw, &ph, &pc, &e) == 0 && pw == w && ph == h &&
+    TEST_CHECK(image_probe(test_tmpdir_path("rgb.jpg"), &pw, &ph, &pc, &e) == 0 && pw == w && ph == h &&
                    pc == 3,
                "probe jpeg: %d %d %d", pw, ph, pc);
     free(px);
@@ -175,10 +155,10 @@ static void test_box_downscale(void)
         s = s * 1103515245u + 12345u;
         px[i] = (uint8_t)(s >> 16);
     }
-    write_png_raw(tpath("gray.png"), w, h, PNG_COLOR_TYPE_GRAY, 8, px, (size_t)w, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("gray.png"), w, h, PNG_COLOR_TYPE_GRAY, 8, px, (size_t)w, NULL, 0, 0);
     float out[12], want[12];
     image_spec sp = mkspec(3, 4, 1, 0, 255);
-    if (load(tpath("gray.png"), &sp, out) == 0) {
+    if (load(test_tmpdir_path("gray.png"), &sp, out) == 0) {
         for (int y = 0; y < 3; y++)
             for (int x = 0; x < 4; x++)
                 want[y * 4 + x] = (px[(2 * y) * w + 2 * x] + px[(2 * y) * w + 2 * x + 1] +
@@ -189,9 +169,9 @@ static void test_box_downscale(void)
     /* 3x downscale horizontally, 2x vertically (non-square factors) */
     float o2[3 * 2];
     int w3 = 6;
-    write_png_raw(tpath("gray6x6.png"), w3, 6, PNG_COLOR_TYPE_GRAY, 8, px, (size_t)w3, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("gray6x6.png"), w3, 6, PNG_COLOR_TYPE_GRAY, 8, px, (size_t)w3, NULL, 0, 0);
     image_spec s2 = mkspec(3, 2, 1, 0, 255);
-    if (load(tpath("gray6x6.png"), &s2, o2) == 0) {
+    if (load(test_tmpdir_path("gray6x6.png"), &s2, o2) == 0) {
         float w2[6];
         for (int y = 0; y < 3; y++)
             for (int x = 0; x < 2; x++) {
@@ -205,7 +185,7 @@ static void test_box_downscale(void)
     /* non-integer factor: 6 -> 4 columns, output j covers [1.5j, 1.5j+1.5) */
     float o3[6 * 4];
     image_spec s3 = mkspec(6, 4, 1, 0, 255);
-    if (load(tpath("gray6x6.png"), &s3, o3) == 0) {
+    if (load(test_tmpdir_path("gray6x6.png"), &s3, o3) == 0) {
         float w3v[24];
         for (int y = 0; y < 6; y++) {
             const uint8_t *r = px + y * w3;
@@ -219,20 +199,20 @@ static void test_box_downscale(void)
     /* gray as RGB replicates */
     float rgb[3 * 12];
     image_spec sr = mkspec(3, 4, 3, 0, 255);
-    if (load(tpath("gray.png"), &sr, rgb) == 0) {
+    if (load(test_tmpdir_path("gray.png"), &sr, rgb) == 0) {
         check_close("gray png as RGB: R", rgb, want, 12, 1e-3, 0);
         check_close("gray png as RGB: G", rgb + 12, want, 12, 1e-3, 0);
         check_close("gray png as RGB: B", rgb + 24, want, 12, 1e-3, 0);
     }
     int pw, ph, pc;
     dc_err e;
-    TEST_CHECK(image_probe(tpath("gray.png"), &pw, &ph, &pc, &e) == 0 && pc == 1 && pw == 8 &&
+    TEST_CHECK(image_probe(test_tmpdir_path("gray.png"), &pw, &ph, &pc, &e) == 0 && pc == 1 && pw == 8 &&
                    ph == 6,
                "probe gray png");
     /* identity size returns the pixels exactly */
     float id[48], idw[48];
     image_spec si = mkspec(6, 8, 1, 0, 255);
-    if (load(tpath("gray.png"), &si, id) == 0) {
+    if (load(test_tmpdir_path("gray.png"), &si, id) == 0) {
         for (int i = 0; i < 48; i++) idw[i] = px[i];
         check_close("same size = identity", id, idw, 48, 0, 0);
     }
@@ -242,21 +222,21 @@ static void test_upscale_and_crop(void)
 {
     /* 1-D bilinear: [0, 100] -> 4: 0, 25, 75, 100 */
     uint8_t two[2] = {0, 100};
-    write_png_raw(tpath("two.png"), 2, 1, PNG_COLOR_TYPE_GRAY, 8, two, 2, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("two.png"), 2, 1, PNG_COLOR_TYPE_GRAY, 8, two, 2, NULL, 0, 0);
     float o[4], w[4] = {0, 25, 75, 100};
     image_spec s = mkspec(1, 4, 1, 0, 255);
-    if (load(tpath("two.png"), &s, o) == 0) check_close("bilinear 2 -> 4", o, w, 4, 1e-3, 0);
+    if (load(test_tmpdir_path("two.png"), &s, o) == 0) check_close("bilinear 2 -> 4", o, w, 4, 1e-3, 0);
 
     /* centre crop: 9x7 image, crop 4x3 -> offsets round(5/2)=2 (half to even), round(4/2)=2 */
     uint8_t px[63];
     for (int i = 0; i < 63; i++) px[i] = (uint8_t)(i * 3);
-    write_png_raw(tpath("crop.png"), 9, 7, PNG_COLOR_TYPE_GRAY, 8, px, 9, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("crop.png"), 9, 7, PNG_COLOR_TYPE_GRAY, 8, px, 9, NULL, 0, 0);
     image_spec c = mkspec(3, 4, 1, 0, 255);
     c.crop = 1;
     c.crop_h = 3;
     c.crop_w = 4;
     float co[12], cw[12];
-    if (load(tpath("crop.png"), &c, co) == 0) {
+    if (load(test_tmpdir_path("crop.png"), &c, co) == 0) {
         for (int y = 0; y < 3; y++)
             for (int x = 0; x < 4; x++) cw[y * 4 + x] = px[(y + 2) * 9 + x + 2];
         check_close("centre crop 3x4 of 7x9", co, cw, 12, 0, 0);
@@ -267,7 +247,7 @@ static void test_upscale_and_crop(void)
     c.out_h = 2;
     c.out_w = 3;
     float c2[6], c2w[6];
-    if (load(tpath("crop.png"), &c, c2) == 0) {
+    if (load(test_tmpdir_path("crop.png"), &c, c2) == 0) {
         for (int y = 0; y < 2; y++)
             for (int x = 0; x < 3; x++) {
                 int y0 = 2 + 2 * y, x0 = 2 + 2 * x; /* rows round(3/2)=2, cols round(1.5)=2 */
@@ -283,7 +263,7 @@ static void test_upscale_and_crop(void)
     c.out_h = 7;
     c.out_w = 9;
     float c3[63], c3w[63];
-    if (load(tpath("crop.png"), &c, c3) == 0) {
+    if (load(test_tmpdir_path("crop.png"), &c, c3) == 0) {
         for (int i = 0; i < 63; i++) c3w[i] = px[i];
         check_close("oversized crop clamps to the image", c3, c3w, 63, 0, 0);
     }
@@ -300,13 +280,13 @@ static void test_png_kinds(void)
         rgba[i * 4 + 2] = 0;
         rgba[i * 4 + 3] = 128;
     }
-    write_png_raw(tpath("rgba.png"), w, h, PNG_COLOR_TYPE_RGBA, 8, rgba, (size_t)w * 4, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("rgba.png"), w, h, PNG_COLOR_TYPE_RGBA, 8, rgba, (size_t)w * 4, NULL, 0, 0);
     image_spec s = mkspec(2, 2, 3, 0, 255);
     s.background[0] = 0;
     s.background[1] = 0;
     s.background[2] = 255;
     float o[12], want[12];
-    if (load(tpath("rgba.png"), &s, o) == 0) {
+    if (load(test_tmpdir_path("rgba.png"), &s, o) == 0) {
         float a = 128 / 255.0f;
         fill(want, 4, 255 * a);
         fill(want + 4, 4, 0);
@@ -319,27 +299,27 @@ static void test_png_kinds(void)
         ga[i * 2] = 40;
         ga[i * 2 + 1] = 64;
     }
-    write_png_raw(tpath("ga.png"), w, h, PNG_COLOR_TYPE_GRAY_ALPHA, 8, ga, (size_t)w * 2, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("ga.png"), w, h, PNG_COLOR_TYPE_GRAY_ALPHA, 8, ga, (size_t)w * 2, NULL, 0, 0);
     image_spec sg = mkspec(4, 5, 1, 0, 255);
     sg.background[0] = sg.background[1] = sg.background[2] = 255;
     float og[20], wg[20];
-    if (load(tpath("ga.png"), &sg, og) == 0) {
+    if (load(test_tmpdir_path("ga.png"), &sg, og) == 0) {
         float a = 64 / 255.0f;
         fill(wg, 20, 40 * a + 255 * (1 - a));
         check_close("gray+alpha over white", og, wg, 20, 1e-3, 0);
     }
     int pw, ph, pc;
     dc_err e;
-    TEST_CHECK(image_probe(tpath("ga.png"), &pw, &ph, &pc, &e) == 0 && pc == 1, "gray+alpha probes 1");
-    TEST_CHECK(image_probe(tpath("rgba.png"), &pw, &ph, &pc, &e) == 0 && pc == 3, "rgba probes 3");
+    TEST_CHECK(image_probe(test_tmpdir_path("ga.png"), &pw, &ph, &pc, &e) == 0 && pc == 1, "gray+alpha probes 1");
+    TEST_CHECK(image_probe(test_tmpdir_path("rgba.png"), &pw, &ph, &pc, &e) == 0 && pc == 3, "rgba probes 3");
 
     /* palette, 2-bit */
     png_color pal[4] = {{0, 0, 0}, {255, 0, 0}, {0, 255, 0}, {10, 20, 30}};
     uint8_t idx[4] = {0x1b, 0x1b, 0xe4, 0xe4}; /* 4x4 pixels: rows 0,1: 0 1 2 3; rows 2,3: 3 2 1 0 */
-    write_png_raw(tpath("pal.png"), 4, 4, PNG_COLOR_TYPE_PALETTE, 2, idx, 1, pal, 4, 0);
+    write_png_raw(test_tmpdir_path("pal.png"), 4, 4, PNG_COLOR_TYPE_PALETTE, 2, idx, 1, pal, 4, 0);
     float op[3 * 16], wp[3 * 16];
     image_spec sp = mkspec(4, 4, 3, 0, 255);
-    if (load(tpath("pal.png"), &sp, op) == 0) {
+    if (load(test_tmpdir_path("pal.png"), &sp, op) == 0) {
         for (int y = 0; y < 4; y++)
             for (int x = 0; x < 4; x++) {
                 int k = y < 2 ? x : 3 - x;
@@ -349,31 +329,31 @@ static void test_png_kinds(void)
             }
         check_close("palette 2-bit", op, wp, 48, 0, 0);
     }
-    TEST_CHECK(image_probe(tpath("pal.png"), &pw, &ph, &pc, &e) == 0 && pc == 3, "palette probes 3");
+    TEST_CHECK(image_probe(test_tmpdir_path("pal.png"), &pw, &ph, &pc, &e) == 0 && pc == 3, "palette probes 3");
     png_color gpal[2] = {{0, 0, 0}, {77, 77, 77}};
     uint8_t idx1[4] = {0xa0, 0x50, 0xa0, 0x50};
-    write_png_raw(tpath("gpal.png"), 4, 4, PNG_COLOR_TYPE_PALETTE, 1, idx1, 1, gpal, 2, 0);
-    TEST_CHECK(image_probe(tpath("gpal.png"), &pw, &ph, &pc, &e) == 0 && pc == 1,
+    write_png_raw(test_tmpdir_path("gpal.png"), 4, 4, PNG_COLOR_TYPE_PALETTE, 1, idx1, 1, gpal, 2, 0);
+    TEST_CHECK(image_probe(test_tmpdir_path("gpal.png"), &pw, &ph, &pc, &e) == 0 && pc == 1,
                "gray palette probes 1: %s", e.msg);
 
     /* 16-bit RGB, interlaced */
     uint16_t p16[6 * 5 * 3];
     for (int i = 0; i < 90; i++) p16[i] = (uint16_t)(257 * ((i * 37) % 256));
-    write_png_raw(tpath("rgb16.png"), 6, 5, PNG_COLOR_TYPE_RGB, 16, (const uint8_t *)p16, 6 * 3 * 2,
+    write_png_raw(test_tmpdir_path("rgb16.png"), 6, 5, PNG_COLOR_TYPE_RGB, 16, (const uint8_t *)p16, 6 * 3 * 2,
                   NULL, 0, 1);
     float o16[90], w16[90];
     image_spec s16 = mkspec(5, 6, 3, 0, 255);
-    if (load(tpath("rgb16.png"), &s16, o16) == 0) {
+    if (load(test_tmpdir_path("rgb16.png"), &s16, o16) == 0) {
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < 30; i++) w16[c * 30 + i] = (float)(p16[i * 3 + c] / 257);
         check_close("16-bit interlaced RGB", o16, w16, 90, 0, 0);
     }
     /* 1-bit gray */
     uint8_t bits[2] = {0xa0, 0x50}; /* 4x2: 1 0 1 0 / 0 1 0 1 */
-    write_png_raw(tpath("bw.png"), 4, 2, PNG_COLOR_TYPE_GRAY, 1, bits, 1, NULL, 0, 0);
+    write_png_raw(test_tmpdir_path("bw.png"), 4, 2, PNG_COLOR_TYPE_GRAY, 1, bits, 1, NULL, 0, 0);
     float ob[8], wb[8] = {255, 0, 255, 0, 0, 255, 0, 255};
     image_spec sb = mkspec(2, 4, 1, 0, 255);
-    if (load(tpath("bw.png"), &sb, ob) == 0) check_close("1-bit gray", ob, wb, 8, 0, 0);
+    if (load(test_tmpdir_path("bw.png"), &sb, ob) == 0) check_close("1-bit gray", ob, wb, 8, 0, 0);
 }
 
 static void test_jpeg(void)
@@ -381,14 +361,14 @@ static void test_jpeg(void)
     /* gray JPEG */
     uint8_t g[32 * 32];
     for (int i = 0; i < 32 * 32; i++) g[i] = 90;
-    write_jpeg(tpath("gray.jpg"), 32, 32, 1, g, 95);
+    write_jpeg(test_tmpdir_path("gray.jpg"), 32, 32, 1, g, 95);
     int pw, ph, pc;
     dc_err e;
-    TEST_CHECK(image_probe(tpath("gray.jpg"), &pw, &ph, &pc, &e) == 0 && pc == 1 && pw == 32,
+    TEST_CHECK(image_probe(test_tmpdir_path("gray.jpg"), &pw, &ph, &pc, &e) == 0 && pc == 1 && pw == 32,
                "gray jpeg probes 1");
     float o[3 * 16], w[3 * 16];
     image_spec s = mkspec(4, 4, 3, 0, 255);
-    if (load(tpath("gray.jpg"), &s, o) == 0) {
+    if (load(test_tmpdir_path("gray.jpg"), &s, o) == 0) {
         fill(w, 48, 90);
         check_close("gray jpeg as RGB", o, w, 48, 1.5, 0);
     }
@@ -404,7 +384,7 @@ static void test_jpeg(void)
             p[1] = (uint8_t)(x / 2);
             p[2] = (uint8_t)(y / 2);
         }
-    write_jpeg(tpath("big.jpg"), W, H, 3, big, 92);
+    write_jpeg(test_tmpdir_path("big.jpg"), W, H, 3, big, 92);
     free(big);
     float *full = malloc(sizeof(float) * 3 * W * H);
     float small[3 * 32 * 32], ref[3 * 32 * 32];
@@ -412,9 +392,9 @@ static void test_jpeg(void)
     image_spec ss = mkspec(32, 32, 3, 0, 255);
     struct timespec t0, t1, t2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int ok = load(tpath("big.jpg"), &sf, full) == 0;
+    int ok = load(test_tmpdir_path("big.jpg"), &sf, full) == 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    ok = ok && load(tpath("big.jpg"), &ss, small) == 0;
+    ok = ok && load(test_tmpdir_path("big.jpg"), &ss, small) == 0;
     clock_gettime(CLOCK_MONOTONIC, &t2);
     if (ok) {
         for (int c = 0; c < 3; c++)
@@ -436,7 +416,7 @@ static void test_jpeg(void)
     sc.crop = 1;
     sc.crop_h = 256;
     sc.crop_w = 256;
-    if (ok && load(tpath("big.jpg"), &sc, small) == 0) {
+    if (ok && load(test_tmpdir_path("big.jpg"), &sc, small) == 0) {
         for (int c = 0; c < 3; c++)
             for (int y = 0; y < 32; y++)
                 for (int x = 0; x < 32; x++) {
@@ -502,67 +482,67 @@ static void truncate_copy(const char *src, const char *dst, double frac)
 static void test_bad_files(void)
 {
     image_spec s = mkspec(8, 8, 3, 0, 1);
-    truncate_copy(tpath("big.jpg"), tpath("trunc.jpg"), 0.5);
-    expect_fail(tpath("trunc.jpg"), &s, "not a valid JPEG");
-    truncate_copy(tpath("big.jpg"), tpath("trunc-header.jpg"), 0.002);
-    expect_fail(tpath("trunc-header.jpg"), &s, "not a valid JPEG");
-    truncate_copy(tpath("rgb16.png"), tpath("trunc.png"), 0.6);
-    expect_fail(tpath("trunc.png"), &s, "PNG");
+    truncate_copy(test_tmpdir_path("big.jpg"), test_tmpdir_path("trunc.jpg"), 0.5);
+    expect_fail(test_tmpdir_path("trunc.jpg"), &s, "not a valid JPEG");
+    truncate_copy(test_tmpdir_path("big.jpg"), test_tmpdir_path("trunc-header.jpg"), 0.002);
+    expect_fail(test_tmpdir_path("trunc-header.jpg"), &s, "not a valid JPEG");
+    truncate_copy(test_tmpdir_path("rgb16.png"), test_tmpdir_path("trunc.png"), 0.6);
+    expect_fail(test_tmpdir_path("trunc.png"), &s, "PNG");
     /* only the end marker missing: a PNG's pixels are all there (accepted); a JPEG cannot tell */
     {
         size_t len;
-        uint8_t *b = test_read_file(tpath("rgb.jpg"), &len);
-        FILE *g = fopen(tpath("no-eoi.jpg"), "wb");
+        uint8_t *b = test_read_file(test_tmpdir_path("rgb.jpg"), &len);
+        FILE *g = fopen(test_tmpdir_path("no-eoi.jpg"), "wb");
         fwrite(b, 1, len - 2, g);
         fclose(g);
         free(b);
-        b = test_read_file(tpath("gray.png"), &len);
-        g = fopen(tpath("no-iend.png"), "wb");
+        b = test_read_file(test_tmpdir_path("gray.png"), &len);
+        g = fopen(test_tmpdir_path("no-iend.png"), "wb");
         fwrite(b, 1, len - 12, g);
         fclose(g);
         free(b);
         image_spec s2 = mkspec(6, 8, 1, 0, 255);
         float a[48], c[48];
         dc_err e2 = {{0}};
-        TEST_CHECK(image_load(tpath("no-eoi.jpg"), &s2, a, &e2) == -1 &&
+        TEST_CHECK(image_load(test_tmpdir_path("no-eoi.jpg"), &s2, a, &e2) == -1 &&
                        strstr(e2.msg, "no-eoi.jpg"),
                    "JPEG without EOI: an error too (libjpeg cannot tell): %s", e2.msg);
-        TEST_CHECK(load(tpath("no-iend.png"), &s2, a) == 0 && load(tpath("gray.png"), &s2, c) == 0 &&
+        TEST_CHECK(load(test_tmpdir_path("no-iend.png"), &s2, a) == 0 && load(test_tmpdir_path("gray.png"), &s2, c) == 0 &&
                        memcmp(a, c, sizeof a) == 0,
                    "PNG without IEND decodes like the full file");
     }
-    FILE *f = fopen(tpath("notes.txt"), "w");
+    FILE *f = fopen(test_tmpdir_path("notes.txt"), "w");
     fputs("hello, not an image\n", f);
     fclose(f);
-    expect_fail(tpath("notes.txt"), &s, "not a JPEG or PNG");
-    fclose(fopen(tpath("empty.png"), "w"));
-    expect_fail(tpath("empty.png"), &s, "empty");
-    expect_fail(tpath("missing.png"), &s, "No such file");
+    expect_fail(test_tmpdir_path("notes.txt"), &s, "not a JPEG or PNG");
+    fclose(fopen(test_tmpdir_path("empty.png"), "w"));
+    expect_fail(test_tmpdir_path("empty.png"), &s, "empty");
+    expect_fail(test_tmpdir_path("missing.png"), &s, "No such file");
     /* a corrupt JPEG body (garbage after a valid header) */
     size_t n;
-    uint8_t *b = test_read_file(tpath("rgb.jpg"), &n);
+    uint8_t *b = test_read_file(test_tmpdir_path("rgb.jpg"), &n);
     for (size_t i = n / 2; i < n - 2; i++) b[i] = (uint8_t)(i * 7);
-    f = fopen(tpath("garbled.jpg"), "wb");
+    f = fopen(test_tmpdir_path("garbled.jpg"), "wb");
     fwrite(b, 1, n, f);
     fclose(f);
     free(b);
     dc_err e = {{0}};
     float o[3 * 64];
-    int rc = image_load(tpath("garbled.jpg"), &s, o, &e);
+    int rc = image_load(test_tmpdir_path("garbled.jpg"), &s, o, &e);
     printf("  garbled jpeg body: rc %d %s\n", rc, rc ? e.msg : "(decoded with libjpeg's recovery)");
 
     /* decompression bomb: header claims 100000 x 100000 */
-    write_png_header_only(tpath("bomb.png"), 100000, 100000);
+    write_png_header_only(test_tmpdir_path("bomb.png"), 100000, 100000);
     int pw, ph, pc;
-    TEST_CHECK(image_probe(tpath("bomb.png"), &pw, &ph, &pc, &e) == 0 && pw == 100000,
+    TEST_CHECK(image_probe(test_tmpdir_path("bomb.png"), &pw, &ph, &pc, &e) == 0 && pw == 100000,
                "probe reads the bomb's header: %s", e.msg);
-    expect_fail(tpath("bomb.png"), &s, "limit");
+    expect_fail(test_tmpdir_path("bomb.png"), &s, "limit");
     /* a small explicit limit */
     image_spec lim = mkspec(8, 8, 3, 0, 1);
     lim.max_pixels = 100;
     lim.max_pixels = 47; /* gray.png is 8x6 = 48 */
-    expect_fail(tpath("gray.png"), &lim, "limit");
-    expect_fail(tpath("gray.jpg"), &lim, "limit");
+    expect_fail(test_tmpdir_path("gray.png"), &lim, "limit");
+    expect_fail(test_tmpdir_path("gray.jpg"), &lim, "limit");
 }
 
 /* gray.png is 48 pixels: the first expect above must be a success, check it separately */
@@ -571,7 +551,7 @@ static void test_limit_ok(void)
     image_spec lim = mkspec(8, 8, 3, 0, 1);
     lim.max_pixels = 48;
     float o[3 * 64];
-    load(tpath("gray.png"), &lim, o);
+    load(test_tmpdir_path("gray.png"), &lim, o);
 }
 
 typedef struct {
@@ -591,8 +571,8 @@ static void *run_job(void *arg)
 
 static void test_threads(void)
 {
-    const char *files[4] = {tpath("big.jpg"), tpath("rgb16.png"), tpath("rgba.png"),
-                            tpath("really-a-png.jpg")};
+    const char *files[4] = {test_tmpdir_path("big.jpg"), test_tmpdir_path("rgb16.png"), test_tmpdir_path("rgba.png"),
+                            test_tmpdir_path("really-a-png.jpg")};
     job jobs[4];
     float ref[4][3 * 20 * 24];
     pthread_t t[4];
@@ -647,11 +627,11 @@ static void test_png_write(void)
         dc_err e = {{0}};
         char name[32];
         snprintf(name, sizeof name, "w%d.png", C);
-        TEST_CHECK(png_write(tpath(name), px, W, H, C, &e) == 0, "png_write C=%d: %s", C, e.msg);
+        TEST_CHECK(png_write(test_tmpdir_path(name), px, W, H, C, &e) == 0, "png_write C=%d: %s", C, e.msg);
         png_image img;
         uint8_t *back = NULL;
         png_uint_32 fmt = C == 1 ? PNG_FORMAT_GRAY : C == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_RGBA;
-        int rc = read_png_back(tpath(name), &img, &back, fmt);
+        int rc = read_png_back(test_tmpdir_path(name), &img, &back, fmt);
         TEST_CHECK(rc == 0, "read back C=%d", C);
         if (rc == 0) {
             TEST_CHECK(img.width == 7 && img.height == 5, "size");
@@ -660,7 +640,7 @@ static void test_png_write(void)
         }
     }
     dc_err e = {{0}};
-    TEST_CHECK(png_write(tpath("no/such/dir/x.png"), (const uint8_t *)"", 1, 1, 1, &e) == -1 &&
+    TEST_CHECK(png_write(test_tmpdir_path("no/such/dir/x.png"), (const uint8_t *)"", 1, 1, 1, &e) == -1 &&
                    strstr(e.msg, "no/such/dir/x.png"),
                "unwritable path: %s", e.msg);
 
@@ -668,11 +648,11 @@ static void test_png_write(void)
     int N = 5, Hh = 2, Ww = 3;
     float imgs[5 * 6];
     for (int i = 0; i < 30; i++) imgs[i] = (float)i / 29.0f;
-    TEST_CHECK(png_write_grid(tpath("grid.png"), imgs, N, 1, Hh, Ww, 3, 0, 1, &e) == 0, "grid: %s",
+    TEST_CHECK(png_write_grid(test_tmpdir_path("grid.png"), imgs, N, 1, Hh, Ww, 3, 0, 1, &e) == 0, "grid: %s",
                e.msg);
     png_image img;
     uint8_t *back = NULL;
-    if (read_png_back(tpath("grid.png"), &img, &back, PNG_FORMAT_GRAY) == 0) {
+    if (read_png_back(test_tmpdir_path("grid.png"), &img, &back, PNG_FORMAT_GRAY) == 0) {
         TEST_CHECK(img.width == 9 && img.height == 4, "grid size %ux%u", img.width, img.height);
         int bad = 0;
         for (int n = 0; n < 6; n++)
@@ -691,9 +671,9 @@ static void test_png_write(void)
     /* RGB grid */
     float rgbimgs[2 * 3 * 2 * 2];
     for (int i = 0; i < 24; i++) rgbimgs[i] = (i % 3) ? -1.0f : 1.0f;
-    TEST_CHECK(png_write_grid(tpath("grid3.png"), rgbimgs, 2, 3, 2, 2, 2, -1, 1, &e) == 0,
+    TEST_CHECK(png_write_grid(test_tmpdir_path("grid3.png"), rgbimgs, 2, 3, 2, 2, 2, -1, 1, &e) == 0,
                "rgb grid: %s", e.msg);
-    if (read_png_back(tpath("grid3.png"), &img, &back, PNG_FORMAT_RGB) == 0) {
+    if (read_png_back(test_tmpdir_path("grid3.png"), &img, &back, PNG_FORMAT_RGB) == 0) {
         TEST_CHECK(img.width == 4 && img.height == 2, "rgb grid size");
         /* image 1, channel 0 at (y=0,x=1): rgbimgs[12 + 0*4 + 1] */
         uint8_t want = rgbimgs[13] > 0 ? 255 : 0;
@@ -705,11 +685,7 @@ static void test_png_write(void)
 int main(void)
 {
     test_begin("test_image");
-    snprintf(g_dir, sizeof g_dir, "/tmp/dcgan_test_image_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_create("test_image") != 0) return 1;
     test_constant_colour();
     test_box_downscale();
     test_upscale_and_crop();
@@ -719,6 +695,6 @@ int main(void)
     test_bad_files();
     test_threads();
     test_png_write();
-    nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    test_tmpdir_remove();
     return test_finish();
 }

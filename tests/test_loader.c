@@ -1,5 +1,4 @@
 /* The batch loader (memory- and file-backed), image folders and class subfolders. */
-#include <ftw.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,25 +10,6 @@
 #include "data/dataset.h"
 #include "io/png_write.h"
 #include "testutil.h"
-
-static char g_dir[256];
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *b = buf[k++ & 7];
-    snprintf(b, 512, "%s/%s", g_dir, name);
-    return b;
-}
 
 /* ---------------------------------------------------------------------- memory-backed */
 
@@ -214,16 +194,16 @@ static int ids_from(const float *img, int B, int C, float lo, float hi, int *ids
 
 static void test_files(void)
 {
-    mkdir(tpath("flat"), 0755);
+    mkdir(test_tmpdir_path("flat"), 0755);
     int N = 14;
     for (int i = 0; i < N; i++) {
         char name[64];
         snprintf(name, sizeof name, "flat/img%02d.png", i);
-        write_gray(tpath(name), 10 * i + 5);
+        write_gray(test_tmpdir_path(name), 10 * i + 5);
     }
     /* not matched: other extension, hidden file */
-    write_gray(tpath("flat/skip.jpeg"), 0);
-    write_gray(tpath("flat/.hidden.png"), 0);
+    write_gray(test_tmpdir_path("flat/skip.jpeg"), 0);
+    write_gray(test_tmpdir_path("flat/.hidden.png"), 0);
     image_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.out_h = spec.out_w = 4;
@@ -231,7 +211,7 @@ static void test_files(void)
     spec.hi = 1;
     dataset ds;
     dc_err e = {{0}};
-    int rc = dataset_open_folder(&ds, tpath("flat"), "*.png", &spec, &e);
+    int rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "*.png", &spec, &e);
     TEST_CHECK(rc == 0, "open folder: %s", e.msg);
     if (rc != 0) return;
     TEST_CHECK(ds.count == N && ds.C == 1 && ds.H == 4 && ds.W == 4 && ds.num_classes == 0 &&
@@ -328,16 +308,16 @@ static void test_files(void)
 
     /* a file that is not an image: found when the folder is opened; an error naming it with
      * skip_bad 0, dropped (and counted) with skip_bad 1 */
-    FILE *f = fopen(tpath("flat/img99.png"), "wb");
+    FILE *f = fopen(test_tmpdir_path("flat/img99.png"), "wb");
     fputs("\x89PNG\r\n\x1a\n garbage", f);
     fclose(f);
     dataset_free(&ds);
     spec.channels = 1;
-    rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "img*.png", &spec, &e);
     TEST_CHECK(rc != 0 && strstr(e.msg, "img99.png"), "open with a corrupt file, fail: %s", e.msg);
     printf("  corrupt header, fail -> %s\n", e.msg);
     spec.skip_bad = 1;
-    rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "img*.png", &spec, &e);
     TEST_CHECK(rc == 0 && ds.count == N && ds.skipped == 1, "open with a corrupt file, skip: %s",
                e.msg);
     dataset_free(&ds);
@@ -345,16 +325,16 @@ static void test_files(void)
     /* a file whose header is sound but whose pixels are cut short: only decoding finds it.
      * skip_bad 0: loader_next fails for its batch, naming it. skip_bad 1: it is replaced by
      * the next file (img00, id 0), the same with and without threads, counted once. */
-    write_gray(tpath("flat/img99.png"), 255);
+    write_gray(test_tmpdir_path("flat/img99.png"), 255);
     size_t len = 0;
-    char *raw = test_read_file(tpath("flat/img99.png"), &len);
-    f = fopen(tpath("flat/img99.png"), "wb");
+    char *raw = test_read_file(test_tmpdir_path("flat/img99.png"), &len);
+    f = fopen(test_tmpdir_path("flat/img99.png"), "wb");
     if (raw && f) fwrite(raw, 1, len - 16, f); /* loses IEND and the end of IDAT */
     if (f) fclose(f);
     free(raw);
     for (int skip = 0; skip <= 1; skip++) {
         spec.skip_bad = skip;
-        rc = dataset_open_folder(&ds, tpath("flat"), "img*.png", &spec, &e);
+        rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "img*.png", &spec, &e);
         TEST_CHECK(rc == 0 && ds.count == N + 1 && ds.skipped == 0, "open, truncated pixels: %s",
                    e.msg);
         if (rc != 0) continue;
@@ -390,24 +370,24 @@ static void test_files(void)
         }
         dataset_free(&ds);
     }
-    unlink(tpath("flat/img99.png"));
+    unlink(test_tmpdir_path("flat/img99.png"));
     spec.skip_bad = 0;
     /* channel detection: a colour file among gray ones makes the set colour */
     dataset_free(&ds);
     uint8_t rgb[8 * 8 * 3];
     for (int i = 0; i < 64; i++) rgb[3 * i] = 200, rgb[3 * i + 1] = 10, rgb[3 * i + 2] = 10;
-    png_write(tpath("flat/img50.png"), rgb, 8, 8, 3, &e);
+    png_write(test_tmpdir_path("flat/img50.png"), rgb, 8, 8, 3, &e);
     spec.channels = 0;
-    rc = dataset_open_folder(&ds, tpath("flat"), "img[0-5]*.png", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "img[0-5]*.png", &spec, &e);
     TEST_CHECK(rc == 0 && ds.C == 3 && ds.count == N + 1, "one colour file -> C=3 (%d, %s)", ds.C,
                e.msg);
     dataset_free(&ds);
-    rc = dataset_open_folder(&ds, tpath("flat"), "*.jpg", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "*.jpg", &spec, &e);
     char want[600];
-    snprintf(want, sizeof want, "%s: no files match '*.jpg'", tpath("flat"));
+    snprintf(want, sizeof want, "%s: no files match '*.jpg'", test_tmpdir_path("flat"));
     TEST_CHECK(rc == -1 && strcmp(e.msg, want) == 0, "no match: %s", e.msg);
-    rc = dataset_open_folder(&ds, tpath("nope"), "*.png", &spec, &e);
-    TEST_CHECK(rc == -1 && strstr(e.msg, tpath("nope")), "missing folder: %s", e.msg);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("nope"), "*.png", &spec, &e);
+    TEST_CHECK(rc == -1 && strstr(e.msg, test_tmpdir_path("nope")), "missing folder: %s", e.msg);
     free(seq);
     free(got);
 }
@@ -415,21 +395,21 @@ static void test_files(void)
 static void test_classes(void)
 {
     const char *cls[3] = {"zebra", "cat", "dog"}; /* sorted: cat dog zebra */
-    mkdir(tpath("cls"), 0755);
+    mkdir(test_tmpdir_path("cls"), 0755);
     int n = 0;
     for (int c = 0; c < 3; c++) {
         char d[64];
         snprintf(d, sizeof d, "cls/%s", cls[c]);
-        mkdir(tpath(d), 0755);
+        mkdir(test_tmpdir_path(d), 0755);
         for (int i = 0; i < 3 + c; i++) {
             char name[96];
             snprintf(name, sizeof name, "cls/%s/%d.png", cls[c], i);
-            write_gray(tpath(name), 10 * (c * 5 + i) + 5); /* id = 5c + i */
+            write_gray(test_tmpdir_path(name), 10 * (c * 5 + i) + 5); /* id = 5c + i */
             n++;
         }
     }
-    mkdir(tpath("cls/empty"), 0755);
-    write_gray(tpath("cls/empty/x.gif"), 0);
+    mkdir(test_tmpdir_path("cls/empty"), 0755);
+    write_gray(test_tmpdir_path("cls/empty/x.gif"), 0);
     image_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.out_h = spec.out_w = 4;
@@ -438,7 +418,7 @@ static void test_classes(void)
     spec.hi = 1;
     dataset ds;
     dc_err e = {{0}};
-    int rc = dataset_open_folder(&ds, tpath("cls"), "*.png", &spec, &e);
+    int rc = dataset_open_folder(&ds, test_tmpdir_path("cls"), "*.png", &spec, &e);
     TEST_CHECK(rc == 0, "class folders: %s", e.msg);
     if (rc != 0) return;
     TEST_CHECK(ds.count == n && ds.num_classes == 3 && ds.labels, "count %d classes %d", ds.count,
@@ -468,26 +448,26 @@ static void test_classes(void)
     TEST_CHECK(ok && seen == 12, "one-hot labels follow the folders (%d seen)", seen);
     dataset_free(&ds);
     /* a single class folder is just an unlabelled set */
-    mkdir(tpath("one"), 0755);
-    mkdir(tpath("one/img"), 0755);
-    write_gray(tpath("one/img/a.png"), 5);
-    write_gray(tpath("one/img/b.png"), 15);
-    rc = dataset_open_folder(&ds, tpath("one"), "*.png", &spec, &e);
+    mkdir(test_tmpdir_path("one"), 0755);
+    mkdir(test_tmpdir_path("one/img"), 0755);
+    write_gray(test_tmpdir_path("one/img/a.png"), 5);
+    write_gray(test_tmpdir_path("one/img/b.png"), 15);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("one"), "*.png", &spec, &e);
     TEST_CHECK(rc == 0 && ds.count == 2 && ds.num_classes == 0 && !ds.labels,
                "single subfolder: %s", e.msg);
     dataset_free(&ds);
-    rc = dataset_open_folder(&ds, tpath("cls"), "*.jpg", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("cls"), "*.jpg", &spec, &e);
     TEST_CHECK(rc == -1 && strstr(e.msg, "no files match '*.jpg'"), "no match in classes: %s",
                e.msg);
     /* glob patterns may reach into subfolders (unlabelled then), like the reference's glob */
-    rc = dataset_open_folder(&ds, tpath("cls"), "*/[01].png", &spec, &e);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("cls"), "*/[01].png", &spec, &e);
     TEST_CHECK(rc == 0 && ds.count == 6 && ds.num_classes == 0, "pattern */[01].png: %d %s",
                ds.count, e.msg);
     dataset_free(&ds);
     /* the folder name is literal, even with glob characters in it */
-    mkdir(tpath("we[ir]d *"), 0755);
-    write_gray(tpath("we[ir]d */a.png"), 5);
-    rc = dataset_open_folder(&ds, tpath("we[ir]d *"), "*.png", &spec, &e);
+    mkdir(test_tmpdir_path("we[ir]d *"), 0755);
+    write_gray(test_tmpdir_path("we[ir]d */a.png"), 5);
+    rc = dataset_open_folder(&ds, test_tmpdir_path("we[ir]d *"), "*.png", &spec, &e);
     TEST_CHECK(rc == 0 && ds.count == 1, "folder name with glob characters: %s", e.msg);
     dataset_free(&ds);
 }
@@ -495,14 +475,10 @@ static void test_classes(void)
 int main(void)
 {
     test_begin("test_loader");
-    snprintf(g_dir, sizeof g_dir, "/tmp/dcgan_test_loader_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_create("test_loader") != 0) return 1;
     test_memory();
     test_files();
     test_classes();
-    nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    test_tmpdir_remove();
     return test_finish();
 }

@@ -1,6 +1,5 @@
 /* .npy reading and writing: round trips, '<f8' conversion, version 2.0/3.0 headers, and
  * malformed files (fortran order, other dtypes, truncation, bad headers). */
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,25 +8,6 @@
 
 #include "io/npy.h"
 #include "testutil.h"
-
-static char g_dir[256];
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static const char *tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *b = buf[k++ & 3];
-    snprintf(b, 512, "%s/%s", g_dir, name);
-    return b;
-}
 
 /* Writes a .npy with the given version, header dict (padded to 64 as numpy does unless
  * nopad) and data bytes. */
@@ -66,9 +46,9 @@ static void test_round_trip(void)
     for (int i = 0; i < 24; i++) a[i] = (float)i * 0.25f - 3.0f;
     int64_t shape[3] = {2, 3, 4};
     dc_err e = {{0}};
-    TEST_CHECK(npy_write_f32(tpath("a.npy"), a, 3, shape, &e) == 0, "write: %s", e.msg);
+    TEST_CHECK(npy_write_f32(test_tmpdir_path("a.npy"), a, 3, shape, &e) == 0, "write: %s", e.msg);
     size_t len;
-    uint8_t *raw = test_read_file(tpath("a.npy"), &len);
+    uint8_t *raw = test_read_file(test_tmpdir_path("a.npy"), &len);
     /* the 63-character dict + 10 + '\n' pads to 128 */
     TEST_CHECK(raw && len == 128 + 24 * 4 && raw[8] + 256 * raw[9] == 118 && raw[127] == '\n',
                "layout: data at 128 (len %zu)", len);
@@ -84,7 +64,7 @@ static void test_round_trip(void)
     float *b = NULL;
     int nd = 0;
     int64_t sh[NPY_MAX_DIMS];
-    TEST_CHECK(npy_read_f32(tpath("a.npy"), &b, &nd, sh, &e) == 0, "read: %s", e.msg);
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("a.npy"), &b, &nd, sh, &e) == 0, "read: %s", e.msg);
     if (b) {
         TEST_CHECK(nd == 3 && sh[0] == 2 && sh[1] == 3 && sh[2] == 4, "shape");
         TEST_CHECK(memcmp(a, b, sizeof a) == 0, "data");
@@ -92,25 +72,25 @@ static void test_round_trip(void)
     }
     /* 1-d "(5,)" and 0-d "()" */
     int64_t s1[1] = {5};
-    TEST_CHECK(npy_write_f32(tpath("v.npy"), a, 1, s1, &e) == 0, "write 1-d");
-    raw = test_read_file(tpath("v.npy"), &len);
+    TEST_CHECK(npy_write_f32(test_tmpdir_path("v.npy"), a, 1, s1, &e) == 0, "write 1-d");
+    raw = test_read_file(test_tmpdir_path("v.npy"), &len);
     TEST_CHECK(raw && strstr((char *)raw + 10, "'shape': (5,), }"), "1-d tuple");
     free(raw);
     b = NULL;
-    TEST_CHECK(npy_read_f32(tpath("v.npy"), &b, &nd, sh, &e) == 0 && nd == 1 && sh[0] == 5 &&
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("v.npy"), &b, &nd, sh, &e) == 0 && nd == 1 && sh[0] == 5 &&
                    memcmp(b, a, 20) == 0,
                "1-d round trip");
     free(b);
-    TEST_CHECK(npy_write_f32(tpath("s.npy"), a, 0, NULL, &e) == 0, "write scalar");
+    TEST_CHECK(npy_write_f32(test_tmpdir_path("s.npy"), a, 0, NULL, &e) == 0, "write scalar");
     b = NULL;
-    TEST_CHECK(npy_read_f32(tpath("s.npy"), &b, &nd, sh, &e) == 0 && nd == 0 && b[0] == a[0],
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("s.npy"), &b, &nd, sh, &e) == 0 && nd == 0 && b[0] == a[0],
                "scalar round trip");
     free(b);
     /* an empty array */
     int64_t s0[2] = {0, 3};
-    TEST_CHECK(npy_write_f32(tpath("z.npy"), a, 2, s0, &e) == 0, "write empty");
+    TEST_CHECK(npy_write_f32(test_tmpdir_path("z.npy"), a, 2, s0, &e) == 0, "write empty");
     b = NULL;
-    TEST_CHECK(npy_read_f32(tpath("z.npy"), &b, &nd, sh, &e) == 0 && nd == 2 && sh[0] == 0,
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("z.npy"), &b, &nd, sh, &e) == 0 && nd == 2 && sh[0] == 0,
                "empty round trip: %s", e.msg);
     free(b);
 }
@@ -130,12 +110,12 @@ static void test_variants(void)
         {3, "{\"shape\":(3,2),\"fortran_order\":False,\"descr\":\"<f8\"}"},
     };
     for (int i = 0; i < 3; i++) {
-        write_raw(tpath("d.npy"), v[i].major, v[i].dict, d, sizeof d);
+        write_raw(test_tmpdir_path("d.npy"), v[i].major, v[i].dict, d, sizeof d);
         float *b = NULL;
         int nd;
         int64_t sh[NPY_MAX_DIMS];
         dc_err e = {{0}};
-        int rc = npy_read_f32(tpath("d.npy"), &b, &nd, sh, &e);
+        int rc = npy_read_f32(test_tmpdir_path("d.npy"), &b, &nd, sh, &e);
         TEST_CHECK(rc == 0, "v%d f8: %s", v[i].major, e.msg);
         if (rc == 0) {
             TEST_CHECK(sh[0] * (nd == 2 ? sh[1] : 1) == 6, "v%d shape", v[i].major);
@@ -149,14 +129,14 @@ static void expect_fail(const char *name, int major, const char *dict, size_t nb
                         const char *needle)
 {
     uint8_t data[256] = {0};
-    write_raw(tpath(name), major, dict, data, nbytes);
+    write_raw(test_tmpdir_path(name), major, dict, data, nbytes);
     float *b = NULL;
     int nd;
     int64_t sh[NPY_MAX_DIMS];
     dc_err e = {{0}};
-    int rc = npy_read_f32(tpath(name), &b, &nd, sh, &e);
+    int rc = npy_read_f32(test_tmpdir_path(name), &b, &nd, sh, &e);
     TEST_CHECK(rc == -1 && b == NULL, "%s should fail", name);
-    TEST_CHECK(strstr(e.msg, tpath(name)) == e.msg, "%s: message names the file: %s", name, e.msg);
+    TEST_CHECK(strstr(e.msg, test_tmpdir_path(name)) == e.msg, "%s: message names the file: %s", name, e.msg);
     if (needle) TEST_CHECK(strstr(e.msg, needle) != NULL, "%s: '%s' not in %s", name, needle,
                            e.msg);
     printf("  %-12s -> %s\n", name, e.msg);
@@ -180,21 +160,21 @@ static void test_bad(void)
     expect_fail("notdict", 1, "'descr': '<f4'", 8, NULL);
     expect_fail("version", 4, "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8,
                 "version");
-    FILE *f = fopen(tpath("magic"), "wb");
+    FILE *f = fopen(test_tmpdir_path("magic"), "wb");
     fputs("PK\x03\x04 this is a zip", f);
     fclose(f);
     float *b = NULL;
     int nd;
     int64_t sh[NPY_MAX_DIMS];
     dc_err e = {{0}};
-    TEST_CHECK(npy_read_f32(tpath("magic"), &b, &nd, sh, &e) == -1 && strstr(e.msg, "magic"),
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("magic"), &b, &nd, sh, &e) == -1 && strstr(e.msg, "magic"),
                "bad magic: %s", e.msg);
     /* header length pointing past the end of the file */
-    f = fopen(tpath("hlen"), "wb");
+    f = fopen(test_tmpdir_path("hlen"), "wb");
     fwrite("\x93NUMPY\x01\x00\xff\x7f{'descr'", 1, 18, f);
     fclose(f);
-    TEST_CHECK(npy_read_f32(tpath("hlen"), &b, &nd, sh, &e) == -1, "header past end: %s", e.msg);
-    TEST_CHECK(npy_read_f32(tpath("missing"), &b, &nd, sh, &e) == -1 &&
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("hlen"), &b, &nd, sh, &e) == -1, "header past end: %s", e.msg);
+    TEST_CHECK(npy_read_f32(test_tmpdir_path("missing"), &b, &nd, sh, &e) == -1 &&
                    strstr(e.msg, "No such file"),
                "missing: %s", e.msg);
 }
@@ -202,14 +182,10 @@ static void test_bad(void)
 int main(void)
 {
     test_begin("test_npy");
-    snprintf(g_dir, sizeof g_dir, "/tmp/dcgan_test_npy_XXXXXX");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (test_tmpdir_create("test_npy") != 0) return 1;
     test_round_trip();
     test_variants();
     test_bad();
-    nftw(g_dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    test_tmpdir_remove();
     return test_finish();
 }

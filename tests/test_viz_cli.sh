@@ -8,21 +8,7 @@ T=$(mktemp -d /tmp/dcgan-vizcli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
 
-expect() {
-    code=$1; pat=$2; shift 3
-    "$@" >"$T/.stdout" 2>"$T/.stderr"
-    rc=$?
-    if [ "$rc" -ne "$code" ]; then
-        echo "FAIL (exit $rc, want $code): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$T/.stderr"; then
-        echo "FAIL (stderr lacks '$pat'): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    if [ "$code" -ne 0 ] && [ "$(wc -l <"$T/.stderr")" -ne 1 ]; then
-        echo "FAIL (error is not one line): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); return
-    fi
-    echo "ok   $*"; pass=$((pass+1))
-}
+. tests/cli_expect.sh
 
 # PNG width and height from the IHDR chunk
 png_size() {

@@ -1,5 +1,8 @@
 #include "testutil.h"
 
+#include <ftw.h>
+#include <sys/stat.h>
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -84,3 +87,36 @@ void *test_read_file(const char *path, size_t *len)
     if (buf && len) *len = (size_t)sz;
     return buf;
 }
+
+static char g_tmpdir[256];
+
+static int tmpdir_rm(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+int test_tmpdir_create(const char *name)
+{
+    snprintf(g_tmpdir, sizeof g_tmpdir, "/tmp/dcgan_%s_XXXXXX", name);
+    if (!mkdtemp(g_tmpdir)) {
+        perror("mkdtemp");
+        return -1;
+    }
+    return 0;
+}
+
+const char *test_tmpdir(void) { return g_tmpdir; }
+
+const char *test_tmpdir_path(const char *file)
+{
+    static char buf[8][512];
+    static int k;
+    char *b = buf[k++ & 7];
+    snprintf(b, sizeof buf[0], "%s/%s", g_tmpdir, file);
+    return b;
+}
+
+void test_tmpdir_remove(void) { nftw(g_tmpdir, tmpdir_rm, 16, FTW_DEPTH | FTW_PHYS); }

@@ -48,4 +48,12 @@ int check_close(const char *name, const float *got, const float *want, size_t n,
 /* Reads a whole file; NULL if it cannot. */
 void *test_read_file(const char *path, size_t *len);
 
+/* A fresh folder /tmp/dcgan_<name>_XXXXXX for one test program's files (-1 if it cannot be
+ * made, with a message), its path, "<folder>/<file>" (in one of 8 rotating buffers: valid for
+ * the next 7 calls), and its removal with everything in it. */
+int test_tmpdir_create(const char *name);
+const char *test_tmpdir(void);
+const char *test_tmpdir_path(const char *file);
+void test_tmpdir_remove(void);
+
 #endif

@@ -40,6 +40,13 @@ int cli_parse_int(const char *cmd, const char *flag, const char *s, int lo, int 
     return 0;
 }
 
+int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out)
+{
+    if (conv_backend_parse(s, out) == 0) return 0;
+    cli_usage_error(cmd, "--conv-backend: bad value '%s' (expected auto, onednn or im2col)", s);
+    return -1;
+}
+
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t *out)
 {
     char *end = NULL;

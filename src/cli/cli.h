@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "ops/conv_plan.h"
+
 #define EXIT_USAGE 2
 
 int cmd_train(int argc, char **argv);
@@ -24,6 +26,8 @@ int cli_parse_int(const char *cmd, const char *flag, const char *s, int lo, int 
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t *out);
 int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, float hi,
                     float *out);
+/* --conv-backend: auto, onednn or im2col; -1 with the same kind of message otherwise. */
+int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
 /* Copies s into dst (size n); fails with a message if it does not fit. */
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */

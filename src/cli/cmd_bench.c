@@ -129,10 +129,7 @@ int cmd_bench(int argc, char **argv)
         case OPT_OUT_H: bad = cli_parse_int(C, "--output-height", optarg, 16, 1024, &out_h); break;
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &threads); break;
         case OPT_JSON: json = 1; break;
-        case OPT_CONV:
-            if (conv_backend_parse(optarg, &backend))
-                return cli_usage_error(C, "--conv-backend: bad value '%s' (expected auto, onednn or im2col)", optarg);
-            break;
+        case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &backend); break;
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);

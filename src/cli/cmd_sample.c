@@ -16,6 +16,7 @@
 #include "train/run_config.h"
 #include "train/step.h"
 #include "util/log.h"
+#include "viz/generator.h"
 
 #define SAMPLE_CHUNK 64
 
@@ -89,23 +90,6 @@ static int newest_checkpoint(const char *run, char *out, size_t n, dcgan_config 
 }
 
 /* Class names from the checkpoint's JSON array; names[i] point into a cJSON tree. */
-static int class_index(const char *tok, int y_dim, cJSON *names)
-{
-    char *end;
-    long v = strtol(tok, &end, 10);
-    if (*tok && !*end && v >= 0 && v < y_dim) return (int)v;
-    if (cJSON_IsArray(names)) {
-        int i = 0;
-        const cJSON *it;
-        cJSON_ArrayForEach(it, names)
-        {
-            if (cJSON_IsString(it) && strcmp(it->valuestring, tok) == 0) return i;
-            i++;
-        }
-    }
-    return -1;
-}
-
 int cmd_sample(int argc, char **argv)
 {
     const char *C = "sample";
@@ -223,7 +207,7 @@ int cmd_sample(int argc, char **argv)
             char buf[8192];
             snprintf(buf, sizeof buf, "%s", labels);
             for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-                int c = class_index(tok, cfg.y_dim, names);
+                int c = generator_class_index(tok, cfg.y_dim, names);
                 if (c < 0) {
                     rc = cli_usage_error(C, "--labels: '%s' is not a class of %s (0..%d or a class name)", tok, path, cfg.y_dim - 1);
                     goto out;

@@ -253,9 +253,8 @@ int cmd_train(int argc, char **argv)
         case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o.seed); break;
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o.threads); break;
         case OPT_CONV: {
-            conv_backend b;
-            if (conv_backend_parse(optarg, &b))
-                return cli_usage_error(C, "--conv-backend: bad value '%s' (expected auto, onednn or im2col)", optarg);
+            conv_backend b = CONV_BACKEND_AUTO;
+            bad = cli_parse_conv_backend(C, optarg, &b);
             o.conv_backend = (int)b;
             break;
         }

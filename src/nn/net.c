@@ -139,20 +139,25 @@ void net_reshape(net *n, int C, int H, int W)
 
 static size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
 
-/* Activations and reshapes (after the first layer) also share their input's gradient buffer:
- * an activation's backward scales it in place, a reshape's is nothing. */
-static int layer_shares_grad(const net *n, int i)
+static int is_activation(const layer *l)
 {
-    const layer *l = &n->layers[i];
-    return i > 0 && (l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
-                     l->kind == LAYER_SIGMOID || l->kind == LAYER_RESHAPE);
+    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
+           l->kind == LAYER_SIGMOID;
 }
+
+static int is_conv(const layer *l) { return l->kind == LAYER_CONV || l->kind == LAYER_DECONV; }
 
 /* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
 static int layer_aliases_input(const layer *l)
 {
-    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
-           l->kind == LAYER_SIGMOID || l->kind == LAYER_RESHAPE;
+    return is_activation(l) || l->kind == LAYER_RESHAPE;
+}
+
+/* After the first layer they also share their input's gradient buffer: an activation's
+ * backward scales it in place, a reshape's is nothing. */
+static int layer_shares_grad(const net *n, int i)
+{
+    return i > 0 && layer_aliases_input(&n->layers[i]);
 }
 
 void net_set_conv_backend(net *n, conv_backend b) { n->conv_backend = b; }
@@ -162,20 +167,17 @@ conv_backend net_conv_backend_used(const net *n)
     int dnn = 0, im2col = 0;
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
-        if (l->kind != LAYER_CONV && l->kind != LAYER_DECONV) continue;
+        if (!is_conv(l)) continue;
         if (l->plan.backend == CONV_BACKEND_ONEDNN) dnn++;
         else im2col++;
     }
     return dnn && im2col ? CONV_BACKEND_AUTO : im2col ? CONV_BACKEND_IM2COL : CONV_BACKEND_ONEDNN;
 }
 
-static int is_conv(const layer *l) { return l->kind == LAYER_CONV || l->kind == LAYER_DECONV; }
-
 /* Layers that accept nChw16c between two convolutions: batch norm and the activations. */
 static int is_c16_passthrough(const layer *l)
 {
-    return l->kind == LAYER_BATCHNORM || l->kind == LAYER_RELU || l->kind == LAYER_LRELU ||
-           l->kind == LAYER_TANH || l->kind == LAYER_SIGMOID;
+    return l->kind == LAYER_BATCHNORM || is_activation(l);
 }
 
 /* Where a convolution's output flows through batch norm and activations only into the next
@@ -213,7 +215,7 @@ int net_finish(net *n)
 {
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
-        if (l->kind != LAYER_CONV && l->kind != LAYER_DECONV) continue;
+        if (!is_conv(l)) continue;
         if (conv_plan_init(&l->plan, &l->geom, l->kind == LAYER_DECONV, n->conv_backend)) {
             for (int j = 0; j <= i; j++) conv_plan_free(&n->layers[j].plan);
             return -1;
@@ -232,7 +234,7 @@ int net_finish(net *n)
         if (!layer_shares_grad(n, i)) total += B * sz; /* dout */
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
-        if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV) {
+        if (is_conv(l)) {
             size_t w = conv_plan_workspace_floats(&l->plan);
             if (w > n->work_floats) n->work_floats = w;
         }
@@ -407,7 +409,7 @@ double net_forward_macs(const net *n, double *first_layer_macs)
         double macs = 0;
         if (l->kind == LAYER_LINEAR)
             macs = (double)n->batch * l->in_C * l->in_H * l->in_W * l->C;
-        else if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV)
+        else if (is_conv(l))
             macs = (double)n->batch * l->geom.H_map * l->geom.W_map * l->geom.C_map *
                    l->geom.C_img * l->geom.K_h * l->geom.K_w;
         if (macs > 0 && first < 0) first = macs;

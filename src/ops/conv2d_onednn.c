@@ -287,14 +287,6 @@ void conv_onednn_free(conv_onednn *p)
 
 size_t conv_onednn_workspace_floats(const conv_onednn *p) { return p->work_floats; }
 
-const char *conv_onednn_impl_name(const conv_onednn *p)
-{
-    const char *name = NULL;
-    if (dnnl_primitive_desc_query(p->fwd.pd, dnnl_query_impl_info_str, 0, &name) != dnnl_success)
-        return "?";
-    return name ? name : "?";
-}
-
 /* Biases on a side that may be in nChw16c (x viewed as (N, C/16, hw, 16)). */
 static void bias_forward(float *x, const float *bias, int N, int C, size_t hw, int c16)
 {

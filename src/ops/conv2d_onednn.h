@@ -39,8 +39,6 @@ void conv_onednn_free(conv_onednn *p);
 size_t conv_onednn_workspace_floats(const conv_onednn *p);
 /* 1 if all three primitives keep that side (map_side: the smaller one) in nChw16c. */
 int conv_onednn_native_c16(const conv_onednn *p, int map_side);
-/* The implementation oneDNN chose for the forward primitive, e.g. "jit:avx512_core". */
-const char *conv_onednn_impl_name(const conv_onednn *p);
 
 void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
                          const float *bias, float *work);

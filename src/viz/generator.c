@@ -139,13 +139,12 @@ void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count)
     }
 }
 
-static int class_index(const generator *g, const char *tok)
+int generator_class_index(const char *tok, int y_dim, const void *class_names)
 {
-    int y_dim = g->model.cfg.y_dim;
     char *end;
     long v = strtol(tok, &end, 10);
     if (*tok && !*end && v >= 0 && v < y_dim) return (int)v;
-    const cJSON *names = g->class_names;
+    const cJSON *names = class_names;
     if (cJSON_IsArray(names)) {
         int i = 0;
         const cJSON *it;
@@ -176,7 +175,7 @@ int generator_parse_labels(const generator *g, const char *flag, const char *spe
     int n = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        int c = class_index(g, tok);
+        int c = generator_class_index(tok, y_dim, g->class_names);
         if (c < 0)
             return dc_fail(e, "%s: '%s' is not a class of %s (0..%d or a class name)", flag, tok,
                            g->path, y_dim - 1);

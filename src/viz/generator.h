@@ -45,6 +45,9 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
 /* n * z_dim values from the run's latent distribution. */
 void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count);
 
+/* A class given as an index (0..y_dim-1) or as one of class_names (a cJSON array, may be
+ * NULL); -1 if it is neither. */
+int generator_class_index(const char *tok, int y_dim, const void *class_names);
 /* Parses a --labels value (flag: the flag's name for messages): comma-separated class indices
  * or names, or "all" (every class in order; *all set). Returns the count (<= max) or -1 with
  * a message naming the flag and the bad class. */
