@@ -205,7 +205,7 @@ def decode_cost(a, data):
     try:
         exe = os.path.join(tmp, "jpeg_decode")
         src = ["bench/jpeg_decode.c", "src/data/dataset.c", "src/data/image.c", "src/data/idx.c",
-               "src/ops/rng.c", "src/util/error.c", "src/util/log.c"]
+               "src/core/rng.c", "src/core/error.c", "src/core/log.c"]
         cc = os.environ.get("CC", "cc")
         flags = ["-O2", "-std=c11", "-D_GNU_SOURCE", "-pthread", "-fopenmp", "-Isrc"]
         p = subprocess.run([cc] + flags + src + ["-ljpeg", "-lpng", "-lz", "-lm", "-o", exe],

@@ -8,7 +8,7 @@
  * is what decoding takes away from the training threads; it hardly depends on the machine's
  * background load, unlike wall time. Built and run by bench/compare.py from the sources:
  *   cc -O2 -std=c11 -D_GNU_SOURCE -pthread -fopenmp -Isrc bench/jpeg_decode.c \
- *      src/data/{dataset,image,idx}.c src/ops/rng.c src/util/{error,log}.c -ljpeg -lpng -lz -lm
+ *      src/data/{dataset,image,idx}.c src/core/{rng,error,log}.c -ljpeg -lpng -lz -lm
  * Settings as `dcgan train --crop --input-height 108 --output-height 64`. */
 #include <stdio.h>
 #include <stdlib.h>

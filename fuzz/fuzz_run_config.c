@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "train/run_config.h"
-#include "util/log.h"
+#include "core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

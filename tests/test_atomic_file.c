@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util/atomic_file.h"
+#include "core/atomic_file.h"
 #include "testutil.h"
 
 static char g_dir[64];

@@ -13,7 +13,7 @@
 
 #include "train/checkpoint.h"
 #include "train/run.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "testdata.h"
 #include "testutil.h"
 

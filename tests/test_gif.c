@@ -10,7 +10,7 @@
 
 #include "gifread.h"
 #include "io/gif_write.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "testutil.h"
 
 static char g_dir[64];

@@ -30,14 +30,14 @@
 #include "ops/linear.h"
 #include "ops/loss.h"
 #include "testutil.h"
-#include "util/error.h"
+#include "core/error.h"
 
 #define H_LINEAR 0.5
 #define H_SMOOTH 1e-2
 #define TOL_LINEAR 1e-5 /* measured <= ~5e-7 scaled */
 #define TOL_SMOOTH 1e-3 /* measured <= ~6e-5 scaled */
 
-/* ---- deterministic random numbers (independent of ops/rng) ------------------------------ */
+/* ---- deterministic random numbers (independent of core/rng) ------------------------------ */
 
 static uint64_t g_state = 0x9E3779B97F4A7C15ull;
 

@@ -12,7 +12,7 @@
 #include "gifread.h"
 #include "io/npy.h"
 #include "tinyrun.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/latent.h"
 #include "testutil.h"
 

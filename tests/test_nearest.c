@@ -10,7 +10,7 @@
 #include "data/dataset.h"
 #include "io/png_write.h"
 #include "tinyrun.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "testutil.h"
 
 typedef struct {

@@ -13,10 +13,10 @@
 #include "ops/batchnorm.h"
 #include "ops/concat.h"
 #include "ops/loss.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "testutil.h"
 
-/* ---- small deterministic helpers (independent of ops/rng) ---- */
+/* ---- small deterministic helpers (independent of core/rng) ---- */
 
 static uint64_t g_lcg = 0x243F6A8885A308D3ull;
 static double frand(void) /* [0,1) */

@@ -10,9 +10,9 @@
 
 #include "io/png_write.h"
 #include "io/safetensors.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/run.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "testdata.h"
 #include "testutil.h"
 

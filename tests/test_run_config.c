@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "train/run_config.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "testutil.h"
 
 static const char *GOOD =

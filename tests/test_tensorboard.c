@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "io/tb_events.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/run.h"
-#include "util/crc32c.h"
-#include "util/log.h"
+#include "core/crc32c.h"
+#include "core/log.h"
 #include "testdata.h"
 #include "testutil.h"
 

@@ -8,7 +8,7 @@
 
 #include "io/safetensors.h"
 #include "model/dcgan.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/step.h"
 #include "testutil.h"
 

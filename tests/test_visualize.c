@@ -16,7 +16,7 @@
 #include "io/safetensors.h"
 #include "tinyrun.h"
 #include "train/checkpoint.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/generator.h"
 #include "testutil.h"
 

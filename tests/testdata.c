@@ -8,7 +8,7 @@
 
 #include "io/png_write.h"
 #include "io/safetensors.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 
 static void put_be32(FILE *f, uint32_t v)
 {

@@ -8,7 +8,7 @@
 
 #include "io/png_read.h"
 #include "io/png_write.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/run.h"
 
 static void put_be32(FILE *f, uint32_t v)

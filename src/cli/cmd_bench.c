@@ -12,9 +12,10 @@
 
 #include "cli/cli.h"
 #include "model/dcgan.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/step.h"
-#include "util/log.h"
+#include "core/log.h"
+#include "core/threads.h"
 
 enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_HELP };
 
@@ -138,11 +139,8 @@ int cmd_bench(int argc, char **argv)
         if (bad) return EXIT_USAGE;
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
-    if (threads > 0) {
-        omp_set_num_threads(threads);
-        openblas_set_num_threads(threads);
-    }
-    int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    threads_set_compute(threads);
+    int nthreads = threads_compute_count();
 
     dcgan_config cfg = dcgan_config_default();
     cfg.batch = batch;

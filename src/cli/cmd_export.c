@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/generator.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_OUT, OPT_HELP };

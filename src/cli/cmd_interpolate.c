@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "io/gif_write.h"
 #include "io/npy.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/canvas.h"
 #include "viz/generator.h"
 #include "viz/latent.h"

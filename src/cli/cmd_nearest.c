@@ -8,8 +8,8 @@
 
 #include "cli/cli.h"
 #include "data/image.h"
-#include "util/atomic_file.h"
-#include "util/log.h"
+#include "core/atomic_file.h"
+#include "core/log.h"
 #include "viz/canvas.h"
 #include "viz/generator.h"
 #include "viz/nearest.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/generator.h"
 #include "viz/plot.h"
 

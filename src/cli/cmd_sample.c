@@ -15,7 +15,7 @@
 #include "train/run.h"
 #include "train/run_config.h"
 #include "train/step.h"
-#include "util/log.h"
+#include "core/log.h"
 #include "viz/generator.h"
 
 #define SAMPLE_CHUNK 64

@@ -9,8 +9,8 @@
 #include "cli/cli.h"
 #include "model/dcgan.h"
 #include "train/run.h"
-#include "util/interrupt.h"
-#include "util/log.h"
+#include "core/interrupt.h"
+#include "core/log.h"
 
 enum {
     OPT_DATASET = 1000, OPT_DATA_DIR, OPT_PATTERN, OPT_EPOCH, OPT_TRAIN_SIZE, OPT_BATCH_SIZE,

@@ -32,8 +32,8 @@
 #include <sys/stat.h>
 
 #include "data/idx.h"
-#include "ops/rng.h"
-#include "util/log.h"
+#include "core/rng.h"
+#include "core/log.h"
 
 #define IDX_SHUFFLE_SEED 547
 #define BAD_WARN_MAX 10 /* warning lines for bad files when opening a folder; then a count */

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 #include "data/image.h"
-#include "util/error.h"
+#include "core/error.h"
 
 #define DATASET_MAX_CLASSES 1024
 

@@ -4,7 +4,7 @@
 #define DCGAN_DATA_IDX_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 /* *pixels is malloc'ed: count * rows * cols bytes. */
 int idx_read_images(const char *path, uint8_t **pixels, int *count, int *rows, int *cols,

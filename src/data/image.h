@@ -6,7 +6,7 @@
 #define DCGAN_DATA_IMAGE_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     int out_h, out_w;      /* model input size */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "io/palette.h"
-#include "util/atomic_file.h"
+#include "core/atomic_file.h"
 
 static int gif_out(GifFileType *g, const GifByteType *buf, int n)
 {

@@ -6,7 +6,7 @@
 #define DCGAN_IO_GIF_WRITE_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     int colors;        /* palette entries used */

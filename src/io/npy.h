@@ -3,7 +3,7 @@
 #define DCGAN_IO_NPY_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 #define NPY_MAX_DIMS 8
 

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "util/error.h"
+#include "core/error.h"
 
 #define BIN_BITS 6
 #define BIN_SIDE (1 << BIN_BITS)

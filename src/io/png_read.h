@@ -4,7 +4,7 @@
 #define DCGAN_IO_PNG_READ_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 /* *pixels (malloc'ed): H rows of W*C bytes; C is 1 for gray files and 3 otherwise (alpha is
  * composited onto white). */

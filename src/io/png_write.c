@@ -9,7 +9,7 @@
 
 #include <png.h>
 
-#include "util/atomic_file.h"
+#include "core/atomic_file.h"
 
 typedef struct {
     png_structp png;

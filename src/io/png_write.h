@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 /* pixels: H rows of W*C bytes, C = 1 (gray), 3 (RGB) or 4 (RGBA). */
 int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_err *e);

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "util/error.h"
+#include "core/error.h"
 
 enum { WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5 };
 

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "util/atomic_file.h"
+#include "core/atomic_file.h"
 
 #define SAFETENSORS_MAX_HEADER (100u * 1024u * 1024u) /* bytes */
 #define CHECKSUM_PREFIX "crc32:"

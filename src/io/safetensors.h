@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 #define SAFETENSORS_MAX_DIMS 8
 

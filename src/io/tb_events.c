@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "io/png_write.h"
-#include "util/crc32c.h"
+#include "core/crc32c.h"
 
 #define TB_FILE_VERSION "brain.Event:2"
 #define TB_PATH_MAX 4096

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "io/protobuf.h"
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct tb_writer tb_writer;
 

@@ -6,8 +6,8 @@
 #define DCGAN_MODEL_DCGAN_H
 
 #include "nn/net.h"
-#include "ops/rng.h"
-#include "util/error.h"
+#include "core/rng.h"
+#include "core/error.h"
 
 typedef struct {
     int output_h, output_w;

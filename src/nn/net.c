@@ -6,7 +6,7 @@
 #include "ops/batchnorm.h"
 #include "ops/concat.h"
 #include "ops/linear.h"
-#include "util/error.h"
+#include "core/error.h"
 
 #define NET_KERNEL 5
 #define NET_STRIDE 2

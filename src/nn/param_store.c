@@ -1,7 +1,7 @@
 #include "nn/param_store.h"
 
 #include <string.h>
-#include "util/error.h"
+#include "core/error.h"
 
 void param_store_init(param_store *ps) { memset(ps, 0, sizeof *ps); }
 

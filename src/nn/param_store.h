@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ops/rng.h"
+#include "core/rng.h"
 
 #define PARAM_MAX_DIMS 4
 #define PARAM_NAME_MAX 96

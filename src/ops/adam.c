@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "util/error.h"
+#include "core/error.h"
 
 #define ADAM_PAR_MIN 32768
 

@@ -19,7 +19,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "util/error.h"
+#include "core/error.h"
 
 /* Target size of one chunk's scratch (col + map) in floats: 8M floats = 32 MB. Measured on the
  * DCGAN shapes (batch 64, 2 cores): 1M and 2M floats lose 10-30% on the 4x4 and 8x8 maps

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "util/error.h"
+#include "core/error.h"
 
 int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend want)
 {

@@ -4,7 +4,7 @@
 #include <dnnl.h>
 #include <string.h>
 
-#include "util/error.h"
+#include "core/error.h"
 
 /* Row-major C (M,N) = alpha * op(A) (M,K) @ op(B) (K,N) + beta * C. */
 static void sgemm(gemm_lib lib, int ta, int tb, int M, int N, int K, float alpha, const float *A,

@@ -8,9 +8,9 @@
 
 #include "io/safetensors.h"
 #include "model/dcgan.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/step.h"
-#include "util/error.h"
+#include "core/error.h"
 
 #define CHECKPOINT_FORMAT "dcgan.c/checkpoint/1"
 

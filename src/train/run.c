@@ -1,11 +1,9 @@
 #include "train/run.h"
 
 #include <cJSON.h>
-#include <cblas.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <omp.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -20,9 +18,10 @@
 #include "train/checkpoint.h"
 #include "train/run_config.h"
 #include "train/step.h"
-#include "util/atomic_file.h"
-#include "util/interrupt.h"
-#include "util/log.h"
+#include "core/atomic_file.h"
+#include "core/interrupt.h"
+#include "core/threads.h"
+#include "core/log.h"
 
 #define FASHION_MNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
 #define SAMPLE_SEED_SALT 0x5EED5A3B1E5ULL
@@ -513,10 +512,7 @@ int train_run(const train_options *opts, dc_err *e)
     train_options *o = &c.o;
     if (o->input_w <= 0) o->input_w = o->input_h;
     if (o->output_w <= 0) o->output_w = o->output_h;
-    if (o->threads > 0) {
-        omp_set_num_threads(o->threads);
-        openblas_set_num_threads(o->threads);
-    }
+    threads_set_compute(o->threads);
     int rc = -1;
     char src[RUN_PATH_MAX];
 

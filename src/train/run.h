@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "data/dataset.h"
-#include "util/error.h"
+#include "core/error.h"
 
 typedef enum { Z_DIST_UNIFORM_SIGNED = 0, Z_DIST_UNIFORM_UNSIGNED, Z_DIST_NORMAL01 } z_dist;
 

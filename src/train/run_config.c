@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "core/log.h"
 
 static const cJSON *item(const cJSON *o, const char *key)
 {

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include "train/run.h"
-#include "util/error.h"
+#include "core/error.h"
 
 enum {
     RUN_CONFIG_DATASET = 1u << 0,

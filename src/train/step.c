@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "ops/loss.h"
-#include "util/error.h"
+#include "core/error.h"
 
 void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
 {

@@ -4,7 +4,7 @@
 #define DCGAN_VIZ_CANVAS_H
 
 #include <stdint.h>
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     int W, H, C;   /* C = 1 (gray) or 3 (RGB) */

@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #include "model/dcgan.h"
-#include "ops/rng.h"
+#include "core/rng.h"
 #include "train/checkpoint.h"
 #include "train/run.h"
-#include "util/error.h"
+#include "core/error.h"
 
 #define GENERATOR_PATH_MAX 4096
 #define GENERATOR_CHUNK 64

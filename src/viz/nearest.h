@@ -5,7 +5,7 @@
 #define DCGAN_VIZ_NEAREST_H
 
 #include "data/dataset.h"
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     int index;     /* into the data set */

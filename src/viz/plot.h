@@ -4,7 +4,7 @@
 #ifndef DCGAN_VIZ_PLOT_H
 #define DCGAN_VIZ_PLOT_H
 
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     int width, height;  /* pixels */

@@ -1,11 +1,11 @@
 /* Atomic file replacement: write to "<path>.tmp.<pid>", fsync, rename over <path>, fsync the
  * folder. A reader sees either the old file or the complete new one, never a partial write;
  * once atomic_file_commit returns 0 the new file survives a crash or power loss. */
-#ifndef DCGAN_UTIL_ATOMIC_FILE_H
-#define DCGAN_UTIL_ATOMIC_FILE_H
+#ifndef DCGAN_CORE_ATOMIC_FILE_H
+#define DCGAN_CORE_ATOMIC_FILE_H
 
 #include <stdio.h>
-#include "util/error.h"
+#include "core/error.h"
 
 typedef struct {
     FILE *fp;          /* write through this */

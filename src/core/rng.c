@@ -13,7 +13,7 @@
  *   rng_truncated_normal(n) n blocks: element i owns block c+i; attempt k uses tag k, four
  *                           normals per attempt, first one within 2 std wins.
  * rng_below / rng_shuffle draw through rng_next_u64 (rejection adds draws, deterministically). */
-#include "ops/rng.h"
+#include "core/rng.h"
 
 #include <math.h>
 

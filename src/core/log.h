@@ -1,6 +1,6 @@
 /* Logging to stderr. The level is the program's only global mutable state. */
-#ifndef DCGAN_UTIL_LOG_H
-#define DCGAN_UTIL_LOG_H
+#ifndef DCGAN_CORE_LOG_H
+#define DCGAN_CORE_LOG_H
 
 typedef enum { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG } log_level;
 

@@ -1,7 +1,7 @@
 /* CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of TensorFlow's record
  * files. */
-#ifndef DCGAN_UTIL_CRC32C_H
-#define DCGAN_UTIL_CRC32C_H
+#ifndef DCGAN_CORE_CRC32C_H
+#define DCGAN_CORE_CRC32C_H
 
 #include <stddef.h>
 #include <stdint.h>

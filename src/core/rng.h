@@ -2,8 +2,8 @@
  * at the call, i), so the output never depends on the thread count, and the whole state is two
  * integers (saved in checkpoints). Each fill of n values advances the counter by a fixed amount
  * that depends only on n. */
-#ifndef DCGAN_OPS_RNG_H
-#define DCGAN_OPS_RNG_H
+#ifndef DCGAN_CORE_RNG_H
+#define DCGAN_CORE_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>

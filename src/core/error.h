@@ -1,7 +1,7 @@
 /* Recoverable errors: a function that can fail on input returns 0 on success or -1 with a
  * one-line message ("path: problem") in a caller-owned dc_err. */
-#ifndef DCGAN_UTIL_ERROR_H
-#define DCGAN_UTIL_ERROR_H
+#ifndef DCGAN_CORE_ERROR_H
+#define DCGAN_CORE_ERROR_H
 
 #include <stdio.h>
 #include <stdlib.h>

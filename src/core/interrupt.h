@@ -3,8 +3,8 @@
  * each iteration, then writes a checkpoint and returns). The handler is installed with
  * SA_RESETHAND, so a second signal takes the default action and ends the process at once;
  * atomic file writes keep every file on disk whole even then. */
-#ifndef DCGAN_UTIL_INTERRUPT_H
-#define DCGAN_UTIL_INTERRUPT_H
+#ifndef DCGAN_CORE_INTERRUPT_H
+#define DCGAN_CORE_INTERRUPT_H
 
 #include <signal.h>
 

@@ -1,4 +1,4 @@
-#include "util/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "util/crc32c.h"
+#include "core/crc32c.h"
 
 #include <pthread.h>
 

@@ -1,4 +1,4 @@
-#include "util/interrupt.h"
+#include "core/interrupt.h"
 
 #include <string.h>
 #include <unistd.h>
