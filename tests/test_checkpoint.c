@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "train/checkpoint.h"
+#include "model/checkpoint.h"
 #include "train/run.h"
 #include "core/log.h"
 #include "testdata.h"
@@ -68,7 +68,7 @@ static void test_load_errors(const train_options *base)
     cfg.batch = o.batch_size;
     dcgan_model m;
     TEST_CHECK(dcgan_model_init(&m, &cfg, &e) == 0, "%s", e.msg);
-    TEST_CHECK(checkpoint_load(good, &m, NULL, NULL, &e) == 0, "%s", e.msg);
+    TEST_CHECK(checkpoint_load(good, &m, 0, NULL, &e) == 0, "%s", e.msg);
 
     snprintf(bad, sizeof bad, "%s.bad", good);
     struct {
@@ -88,7 +88,7 @@ static void test_load_errors(const train_options *base)
         free(raw);
         if (cases[i].how == 0) flip_byte(bad, 100);
         if (cases[i].how == 1) truncate_half(bad);
-        int rc = checkpoint_load(bad, &m, NULL, NULL, &e);
+        int rc = checkpoint_load(bad, &m, 0, NULL, &e);
         TEST_CHECK(rc == CHECKPOINT_DAMAGED, "%s: rc %d (%s)", cases[i].label, rc, e.msg);
         TEST_CHECK(strncmp(e.msg, bad, strlen(bad)) == 0, "%s: message does not name the file: %s",
                    cases[i].label, e.msg);
@@ -103,7 +103,7 @@ static void test_load_errors(const train_options *base)
     dcgan_config other = cfg;
     other.gf_dim = cfg.gf_dim * 2;
     TEST_CHECK(dcgan_model_init(&m, &other, &e) == 0, "%s", e.msg);
-    int rc = checkpoint_load(good, &m, NULL, NULL, &e);
+    int rc = checkpoint_load(good, &m, 0, NULL, &e);
     TEST_CHECK(rc == CHECKPOINT_MISMATCH && strstr(e.msg, "differs"), "other model: rc %d %s", rc,
                e.msg);
     dcgan_model_free(&m);

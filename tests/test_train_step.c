@@ -302,7 +302,7 @@ static void test_backends_agree(void)
     rng_uniform(&r, z, B * cfg.z_dim, -1.0f, 1.0f);
     /* sampling mode (eval batch norm) through the same layouts, before any update */
     float *o[2] = {dc_alloc_floats(B * imf), dc_alloc_floats(B * imf)};
-    for (int k = 0; k < 2; k++) generate_images(&m[k], z, NULL, cfg.batch, o[k]);
+    for (int k = 0; k < 2; k++) dcgan_generate(&m[k], z, NULL, cfg.batch, o[k]);
     printf("  G output scale: sampling %.3g\n", max_abs(o[0], B * imf));
     check_close("backends: sampling", o[1], o[0], B * imf, 1e-5 * max_abs(o[0], B * imf), 1e-4);
     free(o[0]), free(o[1]);

@@ -10,7 +10,7 @@
 #include "io/npy.h"
 #include "core/log.h"
 #include "viz/canvas.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 #include "viz/latent.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_SHEET, OPT_SHEET_Z, OPT_EXPR, OPT_N, OPT_COLS, OPT_LABEL,

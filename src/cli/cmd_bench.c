@@ -188,7 +188,7 @@ int cmd_bench(int argc, char **argv)
     double *gt = calloc((size_t)reps, sizeof *gt);
     for (int i = 0; i < reps + 1; i++) {
         double t0 = now();
-        generate_images(&m, z, y, batch, out);
+        dcgan_generate(&m, z, y, batch, out);
         if (i) gt[i - 1] = now() - t0;
     }
     double gen_s = median(gt, reps);
@@ -199,7 +199,7 @@ int cmd_bench(int argc, char **argv)
     if (model_build(&m1, c1, &e) == 0) {
         for (int i = 0; i < reps + 1; i++) {
             double t0 = now();
-            generate_images(&m1, z, y, 1, out);
+            dcgan_generate(&m1, z, y, 1, out);
             if (i) gt[i - 1] = now() - t0;
         }
         lat_s = median(gt, reps);

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_OUT, OPT_HELP };
 

@@ -10,7 +10,7 @@
 #include "io/npy.h"
 #include "core/log.h"
 #include "viz/canvas.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 #include "viz/latent.h"
 
 #define INTERP_MAX_LABELS 1024

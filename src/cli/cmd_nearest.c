@@ -11,7 +11,8 @@
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "viz/canvas.h"
-#include "viz/generator.h"
+#include "train/run.h"
+#include "viz/output.h"
 #include "viz/nearest.h"
 
 #define NEAREST_MAX_QUERIES 256

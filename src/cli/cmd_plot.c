@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 #include "viz/plot.h"
 
 enum { OPT_RUN = 1000, OPT_OUT, OPT_SMOOTH, OPT_WIDTH, OPT_HEIGHT, OPT_HELP };
@@ -80,7 +80,7 @@ int cmd_plot(int argc, char **argv)
     } else {
         char dir[GENERATOR_PATH_MAX];
         snprintf(dir, sizeof dir, "%s/visualize", run);
-        if (make_dirs(dir, &e) != 0) {
+        if (dirs_make(dir, &e) != 0) {
             log_error("%s", e.msg);
             return 1;
         }

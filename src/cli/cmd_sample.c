@@ -11,12 +11,12 @@
 #include "io/npy.h"
 #include "io/png_write.h"
 #include "model/dcgan.h"
-#include "train/checkpoint.h"
+#include "model/checkpoint.h"
 #include "train/run.h"
 #include "train/run_config.h"
 #include "train/step.h"
 #include "core/log.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 
 #define SAMPLE_CHUNK 64
 
@@ -185,7 +185,7 @@ int cmd_sample(int argc, char **argv)
     cfg.batch = n < SAMPLE_CHUNK ? n : SAMPLE_CHUNK;
     if (dcgan_model_init(&m, &cfg, &e) != 0) goto fail;
     model_open = 1;
-    if (checkpoint_load(path, &m, NULL, &st, &e) != 0) goto fail;
+    if (checkpoint_load(path, &m, 0, &st, &e) != 0) goto fail;
     if (st.class_names_json) names = cJSON_Parse(st.class_names_json);
     if (st.run_json && !zdist_given) { /* the latent distribution G was trained on */
         run_config rc_saved;
@@ -223,7 +223,7 @@ int cmd_sample(int argc, char **argv)
 
     size_t per = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
     images = dc_alloc_floats((size_t)n * per);
-    generate_images(&m, z, y, n, images);
+    dcgan_generate(&m, z, y, n, images);
     float lo, hi;
     dcgan_model_range(&cfg, &lo, &hi);
 

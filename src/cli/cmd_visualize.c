@@ -14,7 +14,7 @@
 #include "io/png_read.h"
 #include "core/log.h"
 #include "viz/canvas.h"
-#include "viz/generator.h"
+#include "viz/output.h"
 #include "viz/latent.h"
 
 #define VIS_MAX_LABELS 1024
@@ -393,7 +393,7 @@ static int progress(vis_ctx *v, const char *run, const char *out_flag, dc_err *e
         v1.scale = 1; /* already scaled */
         if (out_flag) snprintf(v1.out, sizeof v1.out, "%s", out_flag);
         else if (dc_path(e, v1.out, sizeof v1.out, "%s/visualize", run)) rc = -1;
-        if (rc == 0) rc = make_dirs(v1.out, e);
+        if (rc == 0) rc = dirs_make(v1.out, e);
         if (rc == 0) rc = write_gif(&v1, frames, m, delays, "progress.gif", 1, e);
         if (rc == 0 && m < n) log_info("%d of the %d samples (--max-frames %d)", m, n, v->max_frames);
     }

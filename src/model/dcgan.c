@@ -193,3 +193,27 @@ int dcgan_model_check_finite(const dcgan_model *m, int check_outputs, char *wher
     }
     return 0;
 }
+
+size_t dcgan_image_floats(const dcgan_config *c)
+{
+    return (size_t)c->c_dim * c->output_h * c->output_w;
+}
+
+void dcgan_generate(dcgan_model *m, const float *z, const float *y, int n, float *out)
+{
+    int B = m->cfg.batch;
+    size_t zf = (size_t)m->cfg.z_dim, imf = dcgan_image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
+    net *G = &m->G;
+    for (int start = 0; start < n; start += B) {
+        int k = n - start < B ? n - start : B;
+        /* a partial chunk is padded by repeating its last item; eval-mode batch norm makes
+         * every item independent of the others */
+        for (int i = 0; i < B; i++) {
+            int src = start + (i < k ? i : k - 1);
+            memcpy(G->input + (size_t)i * zf, z + (size_t)src * zf, zf * sizeof(float));
+            if (yd) memcpy(G->y + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
+        }
+        net_forward(G, 0);
+        memcpy(out + (size_t)start * imf, net_output(G)->out, (size_t)k * imf * sizeof(float));
+    }
+}

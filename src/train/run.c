@@ -15,7 +15,7 @@
 #include "io/png_write.h"
 #include "io/tb_events.h"
 #include "model/dcgan.h"
-#include "train/checkpoint.h"
+#include "model/checkpoint.h"
 #include "train/run_config.h"
 #include "train/step.h"
 #include "core/atomic_file.h"
@@ -61,35 +61,6 @@ void train_options_default(train_options *o)
     o->progress = 1;
     o->tensorboard = 1;
     o->hist_freq = 10;
-}
-
-const char *z_dist_name(z_dist d)
-{
-    switch (d) {
-    case Z_DIST_UNIFORM_SIGNED: return "uniform_signed";
-    case Z_DIST_UNIFORM_UNSIGNED: return "uniform_unsigned";
-    case Z_DIST_NORMAL01: return "normal01";
-    }
-    return "?";
-}
-
-int z_dist_parse(const char *s, z_dist *d)
-{
-    for (int i = 0; i <= Z_DIST_NORMAL01; i++)
-        if (strcmp(s, z_dist_name((z_dist)i)) == 0) {
-            *d = (z_dist)i;
-            return 0;
-        }
-    return -1;
-}
-
-static void draw_z(rng_state *r, z_dist d, float *z, size_t n)
-{
-    switch (d) {
-    case Z_DIST_UNIFORM_SIGNED: rng_uniform(r, z, n, -1.0f, 1.0f); break;
-    case Z_DIST_UNIFORM_UNSIGNED: rng_uniform(r, z, n, 0.0f, 1.0f); break;
-    case Z_DIST_NORMAL01: rng_normal(r, z, n, 0.0f, 1.0f); break;
-    }
 }
 
 static int is_dir(const char *path)
@@ -297,7 +268,7 @@ static void sample_set_init(sample_set *s, const dcgan_config *mc, uint64_t seed
     s->images = dc_alloc_floats((size_t)s->n * mc->c_dim * mc->output_h * mc->output_w);
     rng_state r;
     rng_init(&r, seed ^ SAMPLE_SEED_SALT);
-    draw_z(&r, zd, s->z, (size_t)s->n * mc->z_dim);
+    z_dist_draw(zd, &r, s->z, (size_t)s->n * mc->z_dim);
     for (int i = 0; s->y && i < s->n; i++) s->y[(size_t)i * mc->y_dim + i / s->cols] = 1.0f;
 }
 
@@ -391,10 +362,12 @@ static int save_checkpoint(run_ctx *c, long iteration, long epoch, long batch, r
     s.batch = batch;
     s.z_rng = zr;
     s.batch_size = c->o.batch_size;
+    s.d_steps = c->tr.d_steps;
+    s.g_steps = c->tr.g_steps;
     s.run_json = c->run_json;
     s.class_names_json = c->classes_json;
     dcgan_model_range(&c->model.cfg, &s.image_lo, &s.image_hi);
-    if (checkpoint_save(path, &c->model, &c->tr, &s, e) != 0) return -1;
+    if (checkpoint_save(path, &c->model, 1, &s, e) != 0) return -1;
     rotate_checkpoints(c->ckpt_dir, c->o.max_to_keep, iteration);
     return 0;
 }
@@ -404,7 +377,7 @@ static int save_samples(run_ctx *c, long iteration, dc_err *e)
     char path[RUN_PATH_MAX];
     if (dc_path(e, path, sizeof path, "%s/train_%08ld.png", c->sample_dir, iteration)) return -1;
     const dcgan_config *mc = &c->model.cfg;
-    generate_images(&c->model, c->samples.z, c->samples.y, c->samples.n, c->samples.images);
+    dcgan_generate(&c->model, c->samples.z, c->samples.y, c->samples.n, c->samples.images);
     float lo, hi;
     dcgan_model_range(mc, &lo, &hi);
     if (png_write_grid(path, c->samples.images, c->samples.n, mc->c_dim, mc->output_h,
@@ -442,54 +415,45 @@ static int tb_summaries(run_ctx *c, long iteration, const step_stats *s, dc_err 
 static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, rng_state *zr,
                          dc_err *e)
 {
+    char path[RUN_PATH_MAX];
+    dc_err why[DAMAGED_REPORT_MAX];
+    long found;
+    int ndamaged = 0;
+    int frc = checkpoint_find_newest(c->ckpt_dir, path, sizeof path, &found, why,
+                                     DAMAGED_REPORT_MAX, &ndamaged, e);
+    if (frc < 0) {
+        dc_err inner = *e;
+        return dc_fail(e, "%s; move them away to start the run afresh", inner.msg);
+    }
+    if (frc == 0) return 0;
+    checkpoint_state st;
+    if (checkpoint_load(path, &c->model, 1, &st, e) != 0) return -1;
+    if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
+        run_config saved;
+        if (run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
+            run_config_check_resume(&saved, &c->o, path, e) != 0) {
+            checkpoint_state_free(&st);
+            return -1;
+        }
+    }
+    int bs = st.batch_size;
+    *iteration = st.iteration;
+    *epoch = st.epoch;
+    *batch = st.batch;
+    *zr = st.z_rng;
+    c->tr.d_steps = st.d_steps;
+    c->tr.g_steps = st.g_steps;
+    checkpoint_state_free(&st);
+    if (bs != c->o.batch_size)
+        return dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
+                          "start a new run with --out-name", path, bs);
     long iters[CKPT_LIST_MAX];
     int count = checkpoint_list(c->ckpt_dir, iters, CKPT_LIST_MAX);
-    if (count == 0) return 0;
-    char path[RUN_PATH_MAX];
-    dc_err *why = dc_calloc(DAMAGED_REPORT_MAX, sizeof *why); /* the newest damaged ones */
-    int ndamaged = 0, rc = -1, i;
-    for (i = count - 1; i >= 0; i--) {
-        if (checkpoint_path(e, path, sizeof path, c->ckpt_dir, iters[i]) != 0) goto out;
-        checkpoint_state st;
-        int lrc = checkpoint_load(path, &c->model, &c->tr, &st, e);
-        if (lrc == CHECKPOINT_DAMAGED) {
-            if (ndamaged < DAMAGED_REPORT_MAX) why[ndamaged] = *e;
-            ndamaged++;
-            continue;
-        }
-        if (lrc != 0) goto out;
-        if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
-            run_config saved;
-            int bad = run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
-                      run_config_check_resume(&saved, &c->o, path, e) != 0;
-            if (bad) {
-                checkpoint_state_free(&st);
-                goto out;
-            }
-        }
-        int bs = st.batch_size;
-        *iteration = st.iteration;
-        *epoch = st.epoch;
-        *batch = st.batch;
-        *zr = st.z_rng;
-        checkpoint_state_free(&st);
-        if (bs != c->o.batch_size) {
-            dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
-                       "start a new run with --out-name", path, bs);
-            goto out;
-        }
-        break;
-    }
-    if (i < 0) {
-        dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s); move them away to "
-                   "start the run afresh", c->ckpt_dir, count, why[0].msg);
-        goto out;
-    }
-    for (int j = count - 1, k = 0; j > i; j--, k++) { /* newest first, as found */
+    for (int j = count - 1, k = 0; j >= 0 && iters[j] > found; j--, k++) { /* newest first */
         char bad[RUN_PATH_MAX], aside[RUN_PATH_MAX + 16];
         if (checkpoint_path(NULL, bad, sizeof bad, c->ckpt_dir, iters[j]) != 0) continue;
         snprintf(aside, sizeof aside, "%s.damaged", bad);
-        const char *msg = k < DAMAGED_REPORT_MAX ? why[k].msg : bad;
+        const char *msg = k < DAMAGED_REPORT_MAX && k < ndamaged ? why[k].msg : bad;
         if (rename(bad, aside) == 0)
             log_warn("%s; renamed to %s, resuming from an older checkpoint", msg, aside);
         else
@@ -497,10 +461,7 @@ static int resume_newest(run_ctx *c, long *iteration, long *epoch, long *batch, 
     }
     log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, *iteration, *epoch,
              *batch);
-    rc = 1;
-out:
-    free(why);
-    return rc;
+    return 1;
 }
 
 int train_run(const train_options *opts, dc_err *e)
@@ -681,7 +642,7 @@ int train_run(const train_options *opts, dc_err *e)
         }
         long be, bb;
         if (loader_next(c.ld, c.x, c.y, &be, &bb, e) != 0) goto done;
-        draw_z(&zr, o->zdist, c.z, B * mc.z_dim);
+        z_dist_draw(o->zdist, &zr, c.z, B * mc.z_dim);
         step_stats s;
         train_step(&c.tr, &c.model, c.x, c.y, c.z, &s);
         iteration++;

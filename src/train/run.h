@@ -7,9 +7,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include "data/dataset.h"
+#include "model/zdist.h"
 #include "core/error.h"
-
-typedef enum { Z_DIST_UNIFORM_SIGNED = 0, Z_DIST_UNIFORM_UNSIGNED, Z_DIST_NORMAL01 } z_dist;
 
 typedef struct {
     /* data */
@@ -50,8 +49,6 @@ typedef struct {
 } train_options;
 
 void train_options_default(train_options *o);
-const char *z_dist_name(z_dist d);
-int z_dist_parse(const char *s, z_dist *d);
 
 #define TRAIN_RUN_STOPPED 1
 /* Opens the training data as train_run does: DATA_DIR/DATASET as MNIST-format IDX files (with

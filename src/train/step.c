@@ -22,11 +22,6 @@ void trainer_free(trainer *t)
     t->dlogits = t->d_real_prob = t->d_fake_prob = NULL;
 }
 
-static size_t image_floats(const dcgan_config *c)
-{
-    return (size_t)c->c_dim * c->output_h * c->output_w;
-}
-
 static void net_set_input(net *n, const float *input, size_t per_item, const float *y)
 {
     memcpy(n->input, input, (size_t)n->batch * per_item * sizeof(float));
@@ -59,7 +54,7 @@ static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
 {
     int B = m->cfg.batch;
     net *D = &m->D;
-    net_set_input(D, images, image_floats(&m->cfg), y);
+    net_set_input(D, images, dcgan_image_floats(&m->cfg), y);
     net_forward(D, 1);
     const float *logits = net_output(D)->out;
     float loss = sigmoid_xent_forward(logits, target, (size_t)B);
@@ -119,25 +114,6 @@ void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, cons
     train_step_d(t, m, x, y, z, s);
     s->g_loss_first = generator_update(t, m, y, z, 1);
     s->g_loss = generator_update(t, m, y, z, 0);
-}
-
-void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out)
-{
-    int B = m->cfg.batch;
-    size_t zf = (size_t)m->cfg.z_dim, imf = image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
-    net *G = &m->G;
-    for (int start = 0; start < n; start += B) {
-        int k = n - start < B ? n - start : B;
-        /* a partial chunk is padded by repeating its last item; eval-mode batch norm makes
-         * every item independent of the others */
-        for (int i = 0; i < B; i++) {
-            int src = start + (i < k ? i : k - 1);
-            memcpy(G->input + (size_t)i * zf, z + (size_t)src * zf, zf * sizeof(float));
-            if (yd) memcpy(G->y + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
-        }
-        net_forward(G, 0);
-        memcpy(out + (size_t)start * imf, net_output(G)->out, (size_t)k * imf * sizeof(float));
-    }
 }
 
 double train_step_flops(const dcgan_model *m)

@@ -51,8 +51,4 @@ double train_step_flops(const dcgan_model *m);
 /* The same count minus the G forward pass train_step does not repeat: what it computes. */
 double train_step_flops_executed(const dcgan_model *m);
 
-/* Generator in sampling mode (moving-average batch norm): z (n, z_dim), y (n, y_dim) or NULL,
- * out (n, c_dim, H, W); n may differ from the model's batch (processed in chunks). */
-void generate_images(dcgan_model *m, const float *z, const float *y, int n, float *out);
-
 #endif

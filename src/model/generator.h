@@ -1,16 +1,16 @@
-/* A trained generator opened for the visualisation tools: from a run folder (its newest
+/* A trained generator opened for sampling and the visualisation tools: from a run folder (its newest
  * checkpoint) or a checkpoint file (a training checkpoint or a generator-only export), with the
  * run's class names, latent distribution and pixel range, and the default output folder. */
-#ifndef DCGAN_VIZ_GENERATOR_H
-#define DCGAN_VIZ_GENERATOR_H
+#ifndef DCGAN_MODEL_GENERATOR_H
+#define DCGAN_MODEL_GENERATOR_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model/dcgan.h"
 #include "core/rng.h"
-#include "train/checkpoint.h"
-#include "train/run.h"
+#include "model/checkpoint.h"
+#include "model/zdist.h"
 #include "core/error.h"
 
 #define GENERATOR_PATH_MAX 4096
@@ -54,20 +54,8 @@ int generator_class_index(const char *tok, int y_dim, const void *class_names);
 int generator_parse_labels(const generator *g, const char *flag, const char *spec, int *out,
                            int max, int *all, dc_err *e);
 
-/* Writes n generated images (n, c_dim, H, W) as float32 [n, H, W, c_dim] (like 'dcgan sample
- * --npy'). */
-int generator_write_npy(const generator *g, const char *path, const float *images, int n,
-                        dc_err *e);
-
-/* Enlargement that makes a cell at least `min_px` pixels on its shorter side (1..4). */
-int generator_auto_scale(const generator *g, int min_px);
-
-/* The output folder: out (created with its parents) or the default one. */
-int generator_out_dir(const generator *g, const char *out, char *buf, size_t n, dc_err *e);
-
-/* The newest ckpt-*.safetensors in RUN/checkpoints. */
-int run_newest_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e);
-/* mkdir -p */
-int make_dirs(const char *path, dc_err *e);
+/* The newest sound checkpoint of a run folder, RUN/checkpoints/ckpt-*.safetensors
+ * (checkpoint_find_newest: damaged newer ones are skipped with a warning). */
+int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e);
 
 #endif

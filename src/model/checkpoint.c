@@ -1,4 +1,4 @@
-#include "train/checkpoint.h"
+#include "model/checkpoint.h"
 
 #include <cJSON.h>
 #include <dirent.h>
@@ -114,12 +114,12 @@ static void entries_add_net(entry_list *l, const net *n, int with_adam)
 
 #define CONTENTS_GENERATOR "generator"
 
-static int checkpoint_write(const char *path, const dcgan_model *m, const trainer *t,
+static int checkpoint_write(const char *path, const dcgan_model *m, int with_optimizer,
                             const checkpoint_state *s, int generator_only, dc_err *e)
 {
     entry_list l = {0};
-    entries_add_net(&l, &m->G, t != NULL);
-    if (!generator_only) entries_add_net(&l, &m->D, t != NULL);
+    entries_add_net(&l, &m->G, with_optimizer);
+    if (!generator_only) entries_add_net(&l, &m->D, with_optimizer);
 
     char num[20][32];
     char *model_json = model_config_json(&m->cfg);
@@ -140,8 +140,8 @@ static int checkpoint_write(const char *path, const dcgan_model *m, const traine
     META_NUM("batch", "%ld", s->batch);
     META_NUM("rng_seed", "%" PRIu64, s->z_rng.seed);
     META_NUM("rng_counter", "%" PRIu64, s->z_rng.counter);
-    META_NUM("d_steps", "%ld", t ? t->d_steps : s->d_steps);
-    META_NUM("g_steps", "%ld", t ? t->g_steps : s->g_steps);
+    META_NUM("d_steps", "%ld", s->d_steps);
+    META_NUM("g_steps", "%ld", s->g_steps);
     META_NUM("batch_size", "%d", s->batch_size);
     META_NUM("image_lo", "%.9g", (double)s->image_lo);
     META_NUM("image_hi", "%.9g", (double)s->image_hi);
@@ -157,16 +157,16 @@ static int checkpoint_write(const char *path, const dcgan_model *m, const traine
     return rc;
 }
 
-int checkpoint_save(const char *path, const dcgan_model *m, const trainer *t,
+int checkpoint_save(const char *path, const dcgan_model *m, int with_optimizer,
                     const checkpoint_state *s, dc_err *e)
 {
-    return checkpoint_write(path, m, t, s, 0, e);
+    return checkpoint_write(path, m, with_optimizer, s, 0, e);
 }
 
 int checkpoint_export_generator(const char *path, const dcgan_model *m, const checkpoint_state *s,
                                 dc_err *e)
 {
-    return checkpoint_write(path, m, NULL, s, 1, e);
+    return checkpoint_write(path, m, 0, s, 1, e);
 }
 
 static int json_int(const cJSON *o, const char *key, int *out)
@@ -277,7 +277,7 @@ static int meta_u64(const safetensors_file *f, const char *path, const char *key
 }
 
 int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_model *m,
-                         trainer *t, checkpoint_state *s, dc_err *e)
+                         int with_optimizer, checkpoint_state *s, dc_err *e)
 {
     if (s) memset(s, 0, sizeof *s);
     int rc = CHECKPOINT_DAMAGED;
@@ -298,11 +298,12 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
     }
     const char *contents = safetensors_metadata(f, "contents");
     int g_only = contents && strcmp(contents, CONTENTS_GENERATOR) == 0;
-    if (g_only && t) {
+    if (g_only && with_optimizer) {
         dc_fail(e, "%s: a generator-only file (dcgan export): it cannot resume training", path);
         goto done;
     }
-    if (load_net(f, path, &m->G, t != NULL, e) || (!g_only && load_net(f, path, &m->D, t != NULL, e)))
+    if (load_net(f, path, &m->G, with_optimizer, e) ||
+        (!g_only && load_net(f, path, &m->D, with_optimizer, e)))
         goto done;
     if (s) {
         long bs = 0, d = 0, g = 0;
@@ -329,24 +330,53 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         s->run_json = run ? strdup(run) : NULL;
         s->class_names_json = cls ? strdup(cls) : NULL;
     }
-    if (t) {
-        long d = 0, g = 0;
-        if (meta_long(f, path, "d_steps", &d, e) || meta_long(f, path, "g_steps", &g, e)) goto done;
-        t->d_steps = d;
-        t->g_steps = g;
-    }
     rc = 0;
 done:
     if (rc != 0 && s) checkpoint_state_free(s);
     return rc;
 }
 
-int checkpoint_load(const char *path, dcgan_model *m, trainer *t, checkpoint_state *s, dc_err *e)
+int checkpoint_load(const char *path, dcgan_model *m, int with_optimizer, checkpoint_state *s,
+                    dc_err *e)
 {
     if (s) memset(s, 0, sizeof *s);
     safetensors_file *f = read_verified(path, e);
     if (!f) return CHECKPOINT_DAMAGED;
-    int rc = checkpoint_load_from(f, path, m, t, s, e);
+    int rc = checkpoint_load_from(f, path, m, with_optimizer, s, e);
     safetensors_free(f);
+    return rc;
+}
+
+#define CHECKPOINT_LIST_MAX 4096
+
+int checkpoint_find_newest(const char *dir, char *out, size_t n, long *iteration,
+                           dc_err *skipped, int skipped_max, int *n_skipped, dc_err *e)
+{
+    long *iters = malloc(CHECKPOINT_LIST_MAX * sizeof *iters);
+    DC_ASSERT(iters != NULL, "out of memory");
+    int count = checkpoint_list(dir, iters, CHECKPOINT_LIST_MAX), bad = 0, rc = 0;
+    dc_err first = {{0}};
+    for (int i = count - 1; i >= 0; i--) {
+        dc_err why;
+        if (checkpoint_path(e, out, n, dir, iters[i]) != 0) {
+            rc = -1;
+            break;
+        }
+        safetensors_file *f = read_verified(out, &why);
+        if (f) {
+            safetensors_free(f);
+            *iteration = iters[i];
+            rc = 1;
+            break;
+        }
+        if (bad == 0) first = why;
+        if (skipped && bad < skipped_max) skipped[bad] = why;
+        bad++;
+    }
+    if (count > 0 && rc == 0)
+        rc = dc_fail(e, "%s: no usable checkpoint (%d damaged; the newest: %s)", dir, count,
+                     first.msg);
+    if (n_skipped) *n_skipped = bad;
+    free(iters);
     return rc;
 }

@@ -1,51 +1,27 @@
-#include "viz/generator.h"
+#include "model/generator.h"
 
 #include <cJSON.h>
-#include <dirent.h>
-#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/npy.h"
-#include "train/step.h"
+#include "core/log.h"
 
-int run_newest_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e)
+
+int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e)
 {
     char dir[GENERATOR_PATH_MAX];
     if (dc_path(e, dir, sizeof dir, "%s/checkpoints", run_dir)) return -1;
-    DIR *d = opendir(dir);
-    if (!d) return dc_fail(e, "%s: no checkpoints folder (is this a training run folder?)", run_dir);
-    long best = -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        long it;
-        char tail[32];
-        if (sscanf(de->d_name, "ckpt-%ld.%31s", &it, tail) == 2 &&
-            strcmp(tail, "safetensors") == 0 && it > best)
-            best = it;
-    }
-    closedir(d);
-    if (best < 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
-    return dc_path(e, out, n, "%s/ckpt-%08ld.safetensors", dir, best);
-}
-
-int make_dirs(const char *path, dc_err *e)
-{
-    char buf[GENERATOR_PATH_MAX];
-    if (dc_path(e, buf, sizeof buf, "%s", path)) return -1;
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == 0) {
-            char c = *p;
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return dc_fail(e, "%s: cannot create folder: %s", buf, strerror(errno));
-            *p = c;
-            if (!c) break;
-        }
-    }
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return dc_fail(e, "%s: exists and is not a folder", path);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return dc_fail(e, "%s: no checkpoints folder (is this a training run folder?)", run_dir);
+    long it;
+    dc_err why[1];
+    int skipped = 0;
+    int rc = checkpoint_find_newest(dir, out, n, &it, why, 1, &skipped, e);
+    if (rc == 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
+    if (rc < 0) return -1;
+    if (skipped > 0)
+        log_warn("%s; using the older %s", why[0].msg, out);
     return 0;
 }
 
@@ -73,7 +49,7 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *
 {
     memset(g, 0, sizeof *g);
     if (run_dir) {
-        if (run_newest_checkpoint(run_dir, g->path, sizeof g->path, e)) return -1;
+        if (generator_find_checkpoint(run_dir, g->path, sizeof g->path, e)) return -1;
     } else if (dc_path(e, g->path, sizeof g->path, "%s", ckpt)) {
         return -1;
     }
@@ -82,7 +58,7 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *
     cfg.batch = GENERATOR_CHUNK;
     if (dcgan_model_init(&g->model, &cfg, e) != 0) return -1;
     g->model_open = 1;
-    if (checkpoint_load(g->path, &g->model, NULL, &g->st, e) != 0) {
+    if (checkpoint_load(g->path, &g->model, 0, &g->st, e) != 0) {
         generator_close(g);
         return -1;
     }
@@ -126,17 +102,13 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
             y[(size_t)i * c->y_dim + k] = 1.0f;
         }
     }
-    generate_images(&g->model, z, y, n, out);
+    dcgan_generate(&g->model, z, y, n, out);
     free(y);
 }
 
 void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count)
 {
-    switch (g->zdist) {
-    case Z_DIST_UNIFORM_SIGNED: rng_uniform(r, z, count, -1.0f, 1.0f); break;
-    case Z_DIST_UNIFORM_UNSIGNED: rng_uniform(r, z, count, 0.0f, 1.0f); break;
-    case Z_DIST_NORMAL01: rng_normal(r, z, count, 0.0f, 1.0f); break;
-    }
+    z_dist_draw(g->zdist, r, z, count);
 }
 
 int generator_class_index(const char *tok, int y_dim, const void *class_names)
@@ -186,32 +158,3 @@ int generator_parse_labels(const generator *g, const char *flag, const char *spe
     return n;
 }
 
-int generator_out_dir(const generator *g, const char *out, char *buf, size_t n, dc_err *e)
-{
-    if (dc_path(e, buf, n, "%s", out ? out : g->default_out)) return -1;
-    return make_dirs(buf, e);
-}
-
-int generator_write_npy(const generator *g, const char *path, const float *images, int n, dc_err *e)
-{
-    const dcgan_config *c = &g->model.cfg;
-    int H = c->output_h, W = c->output_w, C = c->c_dim;
-    size_t per = generator_image_floats(g);
-    float *nhwc = dc_alloc_floats((size_t)n * per);
-    for (int i = 0; i < n; i++)
-        for (int ch = 0; ch < C; ch++)
-            for (int p = 0; p < H * W; p++)
-                nhwc[(size_t)i * per + (size_t)p * C + ch] = images[(size_t)i * per + (size_t)ch * H * W + p];
-    int64_t shape[4] = {n, H, W, C};
-    int rc = npy_write_f32(path, nhwc, 4, shape, e);
-    free(nhwc);
-    return rc;
-}
-
-int generator_auto_scale(const generator *g, int min_px)
-{
-    const dcgan_config *c = &g->model.cfg;
-    int side = c->output_h < c->output_w ? c->output_h : c->output_w;
-    int k = (min_px + side - 1) / side;
-    return k < 1 ? 1 : k > 4 ? 4 : k;
-}
