@@ -2,7 +2,8 @@
  * the resume check against a default command. */
 #include <stdint.h>
 
-#include "train/run_config.h"
+#include "model/run_config.h"
+#include "train/resume_check.h"
 #include "core/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,8 @@
  * the latent vectors must match on resume, the learning rate and beta1 may change. */
 #include <string.h>
 
-#include "train/run_config.h"
+#include "model/run_config.h"
+#include "train/resume_check.h"
 #include "core/log.h"
 #include "testutil.h"
 

@@ -60,26 +60,20 @@ static void nearest_help(void)
         "  --out DIR          output folder\n");
 }
 
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 /* The run's data settings as train_options. */
 static int options_from_run(const generator *g, const char *data_dir, train_options *o, dc_err *e)
 {
-    const cJSON *run = g->run;
-    if (!run) return dc_fail(e, "%s: no run settings in the checkpoint (needed to find the data)", g->path);
+    const run_config *run = &g->run;
+    if (!g->have_run) return dc_fail(e, "%s: no run settings in the checkpoint (needed to find the data)", g->path);
     train_options_default(o);
-    const cJSON *ds = jget(run, "dataset"), *src = jget(run, "data_source");
-    if (!cJSON_IsString(ds)) return dc_fail(e, "%s: the run settings name no dataset", g->path);
+    if (!(run->have & RUN_CONFIG_DATASET)) return dc_fail(e, "%s: the run settings name no dataset", g->path);
     if (data_dir) {
         snprintf(o->data_dir, sizeof o->data_dir, "%s", data_dir);
-        snprintf(o->dataset, sizeof o->dataset, "%s", ds->valuestring);
-    } else if (cJSON_IsString(src)) {
+        snprintf(o->dataset, sizeof o->dataset, "%s", run->dataset);
+    } else if (run->have & RUN_CONFIG_DATA_SOURCE) {
         /* the folder training used: DATA_DIR = its parent */
-        char buf[2048];
-        snprintf(buf, sizeof buf, "%s", src->valuestring);
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s", run->data_source);
         char *slash = strrchr(buf, '/');
         if (slash && slash[1]) {
             *slash = 0;
@@ -91,21 +85,16 @@ static int options_from_run(const generator *g, const char *data_dir, train_opti
             if (dc_path(e, o->dataset, sizeof o->dataset, "%s", buf)) return -1;
         }
     } else {
-        snprintf(o->dataset, sizeof o->dataset, "%s", ds->valuestring);
+        snprintf(o->dataset, sizeof o->dataset, "%s", run->dataset);
     }
-    const cJSON *v;
-    if (cJSON_IsString(v = jget(run, "input_fname_pattern")))
-        snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "%s", v->valuestring);
-    if (cJSON_IsNumber(v = jget(run, "input_height"))) o->input_h = v->valueint;
-    if (cJSON_IsNumber(v = jget(run, "input_width"))) o->input_w = v->valueint;
-    if (cJSON_IsBool(v = jget(run, "crop"))) o->crop = cJSON_IsTrue(v);
-    const cJSON *bg = jget(run, "background");
-    int r, gg, b;
-    if (cJSON_IsString(bg) && sscanf(bg->valuestring, "%d,%d,%d", &r, &gg, &b) == 3) {
-        o->background[0] = (uint8_t)r;
-        o->background[1] = (uint8_t)gg;
-        o->background[2] = (uint8_t)b;
+    if (run->have & RUN_CONFIG_PATTERN)
+        snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "%s", run->input_fname_pattern);
+    if (run->have & RUN_CONFIG_INPUT_SIZE) {
+        o->input_h = run->input_h;
+        o->input_w = run->input_w;
     }
+    if (run->have & RUN_CONFIG_CROP) o->crop = run->crop;
+    if (run->have & RUN_CONFIG_BACKGROUND) memcpy(o->background, run->background, 3);
     const dcgan_config *mc = generator_config(g);
     o->output_h = mc->output_h;
     o->output_w = mc->output_w;

@@ -13,7 +13,7 @@
 #include "model/dcgan.h"
 #include "model/checkpoint.h"
 #include "train/run.h"
-#include "train/run_config.h"
+#include "model/run_config.h"
 #include "train/step.h"
 #include "core/log.h"
 #include "viz/output.h"

@@ -66,9 +66,10 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *
     if (g->st.class_names_json) g->class_names = cJSON_Parse(g->st.class_names_json);
     g->zdist = Z_DIST_UNIFORM_SIGNED;
     if (g->st.run_json) {
-        g->run = cJSON_Parse(g->st.run_json);
-        const cJSON *zs = cJSON_GetObjectItemCaseSensitive(g->run, "z_dist");
-        if (cJSON_IsString(zs)) z_dist_parse(zs->valuestring, &g->zdist);
+        dc_err ignored; /* settings this file cannot read leave the defaults */
+        g->have_run = run_config_parse(g->st.run_json, strlen(g->st.run_json), g->path, &g->run,
+                                       &ignored) == 0;
+        if (g->have_run && (g->run.have & RUN_CONFIG_Z_DIST)) g->zdist = g->run.zdist;
     }
     default_out_dir(g, run_dir);
     return 0;
@@ -80,8 +81,8 @@ void generator_close(generator *g)
     g->model_open = 0;
     checkpoint_state_free(&g->st);
     cJSON_Delete(g->class_names);
-    cJSON_Delete(g->run);
-    g->class_names = g->run = NULL;
+    g->class_names = NULL;
+    g->have_run = 0;
 }
 
 size_t generator_image_floats(const generator *g)

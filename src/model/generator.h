@@ -10,6 +10,7 @@
 #include "model/dcgan.h"
 #include "core/rng.h"
 #include "model/checkpoint.h"
+#include "model/run_config.h"
 #include "model/zdist.h"
 #include "core/error.h"
 
@@ -23,7 +24,8 @@ typedef struct {
     int model_open;
     checkpoint_state st;
     void *class_names; /* cJSON array or NULL */
-    void *run;         /* cJSON run settings or NULL */
+    run_config run;    /* the run's settings (config.json) when have_run */
+    int have_run;
     z_dist zdist;      /* the run's latent distribution */
     float lo, hi;      /* G's output range */
 } generator;

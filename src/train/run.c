@@ -16,14 +16,14 @@
 #include "io/tb_events.h"
 #include "model/dcgan.h"
 #include "model/checkpoint.h"
-#include "train/run_config.h"
+#include "model/run_config.h"
+#include "train/resume_check.h"
 #include "train/step.h"
 #include "core/atomic_file.h"
 #include "core/interrupt.h"
 #include "core/threads.h"
 #include "core/log.h"
 
-#define FASHION_MNIST_SYSTEM_DIR "/usr/share/datasets/fashion-mnist"
 #define SAMPLE_SEED_SALT 0x5EED5A3B1E5ULL
 #define INIT_SEED_SALT 0x1A17ULL
 #define GRID_COLS_PER_CLASS 8
@@ -69,20 +69,6 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static int has_idx_files(const char *dir)
-{
-    char p[RUN_PATH_MAX];
-    if (dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte", dir) == 0 && file_exists(p))
-        return 1;
-    return dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir) == 0 && file_exists(p);
-}
-
 static int make_dir(const char *path, dc_err *e)
 {
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
@@ -91,48 +77,27 @@ static int make_dir(const char *path, dc_err *e)
     return 0;
 }
 
-/* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
- * image folder. */
 int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
 {
-    if (dc_path(e, src, srclen, "%s/%s", o->data_dir, o->dataset)) return -1;
-    if (!is_dir(src) && strcmp(o->dataset, "fashion-mnist") == 0 &&
-        has_idx_files(FASHION_MNIST_SYSTEM_DIR))
-        snprintf(src, srclen, "%s", FASHION_MNIST_SYSTEM_DIR);
-    if (!is_dir(src)) {
-        if (strcmp(o->dataset, "fashion-mnist") == 0)
-            return dc_fail(e, "%s: no such folder (install Debian's dataset-fashion-mnist, or run scripts/install-deps)", src);
-        if (strcmp(o->dataset, "emoji") == 0)
-            return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
-        return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
-    }
-    if (has_idx_files(src)) {
-        if (dataset_load_idx(ds, src, e) != 0) return -1;
-        /* Fashion-MNIST's labels have names; MNIST's digits are their own names */
-        static const char *fashion[10] = {"t-shirt", "trouser", "pullover", "dress", "coat",
-                                          "sandal", "shirt", "sneaker", "bag", "ankle-boot"};
-        if (strstr(src, "fashion") && ds->num_classes == 10)
-            for (int i = 0; i < 10; i++) {
-                char *name = strdup(fashion[i]);
-                if (!name) break;
-                free(ds->class_names[i]);
-                ds->class_names[i] = name;
-            }
-        return 0;
-    }
-    image_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.out_h = o->output_h;
-    spec.out_w = o->output_w;
-    spec.channels = o->c_dim;
-    spec.crop = o->crop;
-    spec.crop_h = o->input_h;
-    spec.crop_w = o->input_w;
-    memcpy(spec.background, o->background, 3);
-    spec.lo = -1.0f;
-    spec.hi = 1.0f;
-    spec.skip_bad = o->skip_bad_images;
-    return dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
+    dataset_source ds_src;
+    train_dataset_source(o, &ds_src);
+    return dataset_open_source(&ds_src, ds, src, srclen, e);
+}
+
+void train_dataset_source(const train_options *o, dataset_source *s)
+{
+    memset(s, 0, sizeof *s);
+    s->data_dir = o->data_dir;
+    s->dataset = o->dataset;
+    s->input_fname_pattern = o->input_fname_pattern;
+    s->crop = o->crop;
+    s->input_h = o->input_h;
+    s->input_w = o->input_w;
+    s->output_h = o->output_h;
+    s->output_w = o->output_w;
+    s->c_dim = o->c_dim;
+    memcpy(s->background, o->background, 3);
+    s->skip_bad_images = o->skip_bad_images;
 }
 
 static char *class_names_json(const dataset *ds)
@@ -149,49 +114,42 @@ static char *class_names_json(const dataset *ds)
 static char *run_config_json(const train_options *o, const dcgan_config *mc, const dataset *ds,
                              const char *src, const char *run_dir)
 {
-    cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "dataset", o->dataset);
-    cJSON_AddStringToObject(c, "data_source", src);
-    cJSON_AddStringToObject(c, "input_fname_pattern", o->input_fname_pattern);
-    cJSON_AddNumberToObject(c, "dataset_size", ds->count);
-    cJSON_AddNumberToObject(c, "input_height", o->input_h);
-    cJSON_AddNumberToObject(c, "input_width", o->input_w);
-    cJSON_AddNumberToObject(c, "output_height", mc->output_h);
-    cJSON_AddNumberToObject(c, "output_width", mc->output_w);
-    cJSON_AddBoolToObject(c, "crop", o->crop);
-    cJSON_AddStringToObject(c, "on_bad_image", o->skip_bad_images ? "skip" : "fail");
-    char bg[16];
-    snprintf(bg, sizeof bg, "%d,%d,%d", o->background[0], o->background[1], o->background[2]);
-    cJSON_AddStringToObject(c, "background", bg);
-    cJSON_AddNumberToObject(c, "c_dim", mc->c_dim);
-    cJSON_AddNumberToObject(c, "y_dim", mc->y_dim);
-    cJSON_AddBoolToObject(c, "conditional", mc->y_dim > 0);
-    cJSON_AddNumberToObject(c, "z_dim", mc->z_dim);
-    cJSON_AddStringToObject(c, "z_dist", z_dist_name(o->zdist));
-    cJSON_AddNumberToObject(c, "gf_dim", mc->gf_dim);
-    cJSON_AddNumberToObject(c, "df_dim", mc->df_dim);
-    cJSON_AddNumberToObject(c, "gfc_dim", mc->gfc_dim);
-    cJSON_AddNumberToObject(c, "dfc_dim", mc->dfc_dim);
-    cJSON_AddNumberToObject(c, "epoch", (double)o->epochs);
-    cJSON_AddNumberToObject(c, "train_size", (double)o->train_size);
-    cJSON_AddNumberToObject(c, "batch_size", o->batch_size);
-    cJSON_AddNumberToObject(c, "learning_rate", o->learning_rate);
-    cJSON_AddNumberToObject(c, "beta1", o->beta1);
-    cJSON_AddNumberToObject(c, "max_steps", (double)o->max_steps);
-    cJSON_AddNumberToObject(c, "seed", (double)o->seed);
-    cJSON_AddStringToObject(c, "out_dir", o->out_dir);
-    cJSON_AddStringToObject(c, "run_dir", run_dir);
-    cJSON_AddNumberToObject(c, "sample_freq", (double)o->sample_freq);
-    cJSON_AddNumberToObject(c, "ckpt_freq", (double)o->ckpt_freq);
-    cJSON_AddNumberToObject(c, "max_to_keep", o->max_to_keep);
-    if (ds->num_classes > 0) {
-        cJSON *a = cJSON_AddArrayToObject(c, "class_names");
-        for (int i = 0; i < ds->num_classes; i++)
-            cJSON_AddItemToArray(a, cJSON_CreateString(ds->class_names[i]));
-    }
-    char *s = cJSON_Print(c);
-    cJSON_Delete(c);
-    return s;
+    run_config r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.dataset, sizeof r.dataset, "%s", o->dataset);
+    snprintf(r.data_source, sizeof r.data_source, "%s", src);
+    snprintf(r.input_fname_pattern, sizeof r.input_fname_pattern, "%s", o->input_fname_pattern);
+    r.dataset_size = ds->count;
+    r.input_h = o->input_h;
+    r.input_w = o->input_w;
+    r.crop = o->crop;
+    r.skip_bad_images = o->skip_bad_images;
+    memcpy(r.background, o->background, 3);
+    r.output_h = mc->output_h;
+    r.output_w = mc->output_w;
+    r.c_dim = mc->c_dim;
+    r.y_dim = mc->y_dim;
+    r.z_dim = mc->z_dim;
+    r.gf_dim = mc->gf_dim;
+    r.df_dim = mc->df_dim;
+    r.gfc_dim = mc->gfc_dim;
+    r.dfc_dim = mc->dfc_dim;
+    r.zdist = o->zdist;
+    r.epochs = o->epochs;
+    r.train_size = o->train_size;
+    r.batch_size = o->batch_size;
+    r.learning_rate = o->learning_rate;
+    r.beta1 = o->beta1;
+    r.max_steps = o->max_steps;
+    r.seed = (double)o->seed;
+    snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
+    snprintf(r.run_dir, sizeof r.run_dir, "%s", run_dir);
+    r.sample_freq = o->sample_freq;
+    r.ckpt_freq = o->ckpt_freq;
+    r.max_to_keep = o->max_to_keep;
+    r.num_classes = ds->num_classes;
+    r.class_names = ds->class_names;
+    return run_config_to_json(&r);
 }
 
 #define CKPT_LIST_MAX 4096

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "data/dataset.h"
+#include "data/source.h"
 #include "model/zdist.h"
 #include "core/error.h"
 
@@ -55,6 +56,8 @@ void train_options_default(train_options *o);
  * the fashion-mnist fallback) or an image folder (scaled to [-1, 1]; IDX data: [0, 1]). src
  * receives the folder used. */
 int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e);
+/* The options' data settings as a dataset_source (pointing into o). */
+void train_dataset_source(const train_options *o, dataset_source *s);
 
 /* Runs training; resumes from the newest checkpoint in the run folder if there is one.
  * Returns 0, -1 with a one-line message, or TRAIN_RUN_STOPPED (stopped on request, checkpoint

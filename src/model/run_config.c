@@ -1,4 +1,4 @@
-#include "train/run_config.h"
+#include "model/run_config.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -94,6 +94,21 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
     FIELD("beta1", RUN_CONFIG_BETA1, get_number(o, "beta1", 0, 1, 0, &c->beta1));
     FIELD("batch_size", RUN_CONFIG_BATCH_SIZE, get_number(o, "batch_size", 1, 65536, 1, &d));
     if (c->have & RUN_CONFIG_BATCH_SIZE) c->batch_size = (int)d;
+    FIELD("data_source", RUN_CONFIG_DATA_SOURCE,
+          get_string(o, "data_source", c->data_source, sizeof c->data_source));
+    char bg[32];
+    FIELD("background", RUN_CONFIG_BACKGROUND, get_string(o, "background", bg, sizeof bg));
+    if (c->have & RUN_CONFIG_BACKGROUND) {
+        unsigned r_, g_, b_;
+        char end;
+        if (sscanf(bg, "%u,%u,%u%c", &r_, &g_, &b_, &end) != 3 || r_ > 255 || g_ > 255 || b_ > 255) {
+            bad = "background";
+            goto invalid;
+        }
+        c->background[0] = (uint8_t)r_;
+        c->background[1] = (uint8_t)g_;
+        c->background[2] = (uint8_t)b_;
+    }
 #undef FIELD
     rc = 0;
     goto done;
@@ -104,50 +119,49 @@ done:
     return rc;
 }
 
-static int mismatch(dc_err *e, const char *name, const char *flag, const char *was,
-                    const char *now)
+char *run_config_to_json(const run_config *r)
 {
-    return dc_fail(e, "%s: the run was trained with %s %s, this command has %s %s; resume with "
-                      "the run's settings, or start a new run with --out-name",
-                   name, flag, was, flag, now);
-}
-
-int run_config_check_resume(const run_config *s, const train_options *o, const char *name,
-                            dc_err *e)
-{
-    char a[300], b[300];
-    if ((s->have & RUN_CONFIG_DATASET) && strcmp(s->dataset, o->dataset) != 0)
-        return mismatch(e, name, "--dataset", s->dataset, o->dataset);
-    if ((s->have & RUN_CONFIG_PATTERN) && strcmp(s->input_fname_pattern, o->input_fname_pattern) != 0)
-        return mismatch(e, name, "--input-fname-pattern", s->input_fname_pattern,
-                        o->input_fname_pattern);
-    if ((s->have & RUN_CONFIG_CROP) && s->crop != (o->crop != 0))
-        return mismatch(e, name, "--crop", s->crop ? "on" : "off", o->crop ? "on" : "off");
-    if ((s->have & RUN_CONFIG_INPUT_SIZE) && o->crop &&
-        (s->input_h != o->input_h || s->input_w != o->input_w)) {
-        snprintf(a, sizeof a, "%dx%d", s->input_h, s->input_w);
-        snprintf(b, sizeof b, "%dx%d", o->input_h, o->input_w);
-        return mismatch(e, name, "--input-height/--input-width", a, b);
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "dataset", r->dataset);
+    cJSON_AddStringToObject(c, "data_source", r->data_source);
+    cJSON_AddStringToObject(c, "input_fname_pattern", r->input_fname_pattern);
+    cJSON_AddNumberToObject(c, "dataset_size", (double)r->dataset_size);
+    cJSON_AddNumberToObject(c, "input_height", r->input_h);
+    cJSON_AddNumberToObject(c, "input_width", r->input_w);
+    cJSON_AddNumberToObject(c, "output_height", r->output_h);
+    cJSON_AddNumberToObject(c, "output_width", r->output_w);
+    cJSON_AddBoolToObject(c, "crop", r->crop);
+    cJSON_AddStringToObject(c, "on_bad_image", r->skip_bad_images ? "skip" : "fail");
+    char bg[16];
+    snprintf(bg, sizeof bg, "%d,%d,%d", r->background[0], r->background[1], r->background[2]);
+    cJSON_AddStringToObject(c, "background", bg);
+    cJSON_AddNumberToObject(c, "c_dim", r->c_dim);
+    cJSON_AddNumberToObject(c, "y_dim", r->y_dim);
+    cJSON_AddBoolToObject(c, "conditional", r->y_dim > 0);
+    cJSON_AddNumberToObject(c, "z_dim", r->z_dim);
+    cJSON_AddStringToObject(c, "z_dist", z_dist_name(r->zdist));
+    cJSON_AddNumberToObject(c, "gf_dim", r->gf_dim);
+    cJSON_AddNumberToObject(c, "df_dim", r->df_dim);
+    cJSON_AddNumberToObject(c, "gfc_dim", r->gfc_dim);
+    cJSON_AddNumberToObject(c, "dfc_dim", r->dfc_dim);
+    cJSON_AddNumberToObject(c, "epoch", (double)r->epochs);
+    cJSON_AddNumberToObject(c, "train_size", (double)r->train_size);
+    cJSON_AddNumberToObject(c, "batch_size", r->batch_size);
+    cJSON_AddNumberToObject(c, "learning_rate", r->learning_rate);
+    cJSON_AddNumberToObject(c, "beta1", r->beta1);
+    cJSON_AddNumberToObject(c, "max_steps", (double)r->max_steps);
+    cJSON_AddNumberToObject(c, "seed", r->seed);
+    cJSON_AddStringToObject(c, "out_dir", r->out_dir);
+    cJSON_AddStringToObject(c, "run_dir", r->run_dir);
+    cJSON_AddNumberToObject(c, "sample_freq", (double)r->sample_freq);
+    cJSON_AddNumberToObject(c, "ckpt_freq", (double)r->ckpt_freq);
+    cJSON_AddNumberToObject(c, "max_to_keep", r->max_to_keep);
+    if (r->num_classes > 0) {
+        cJSON *a = cJSON_AddArrayToObject(c, "class_names");
+        for (int i = 0; i < r->num_classes; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateString(r->class_names[i]));
     }
-    if ((s->have & RUN_CONFIG_TRAIN_SIZE) && s->train_size != (o->train_size > 0 ? o->train_size : 0)) {
-        snprintf(a, sizeof a, "%ld", s->train_size);
-        snprintf(b, sizeof b, "%ld", o->train_size > 0 ? o->train_size : 0);
-        return mismatch(e, name, "--train-size", s->train_size ? a : "inf",
-                        o->train_size > 0 ? b : "inf");
-    }
-    if ((s->have & RUN_CONFIG_SEED) && s->seed != (double)o->seed) {
-        snprintf(a, sizeof a, "%.0f", s->seed);
-        snprintf(b, sizeof b, "%llu", (unsigned long long)o->seed);
-        return mismatch(e, name, "--seed", a, b);
-    }
-    if ((s->have & RUN_CONFIG_Z_DIST) && s->zdist != o->zdist)
-        return mismatch(e, name, "--z-dist", z_dist_name(s->zdist), z_dist_name(o->zdist));
-    /* allowed to change: said once, so the log explains a change in the curves */
-    if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
-        log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,
-                 s->learning_rate, (double)o->learning_rate);
-    if ((s->have & RUN_CONFIG_BETA1) && (float)s->beta1 != o->beta1)
-        log_warn("%s: the run was trained with --beta1 %g; continuing with %g", name, s->beta1,
-                 (double)o->beta1);
-    return 0;
+    char *s = cJSON_Print(c);
+    cJSON_Delete(c);
+    return s;
 }

@@ -1,0 +1,27 @@
+/* A data set named the way the command line and config.json name it: DATA_DIR/DATASET, either
+ * MNIST-format IDX files (fashion-mnist falls back to Debian's dataset-fashion-mnist copy) or
+ * a folder of images prepared by the crop and size settings. */
+#ifndef DCGAN_DATA_SOURCE_H
+#define DCGAN_DATA_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/error.h"
+#include "data/dataset.h"
+
+typedef struct {
+    const char *data_dir, *dataset, *input_fname_pattern;
+    int crop, input_h, input_w; /* crop size (input_w <= 0: = input_h) */
+    int output_h, output_w;     /* item size (output_w <= 0: = output_h) */
+    int c_dim;                  /* 0: from the data */
+    uint8_t background[3];      /* under transparent PNG pixels */
+    int skip_bad_images;
+} dataset_source;
+
+/* Opens the data: IDX sets scaled to [0, 1] with their class names (Fashion-MNIST's named),
+ * image folders to [-1, 1]. src receives the folder used. The message of a missing folder
+ * says how to get the well-known ones. */
+int dataset_open_source(const dataset_source *s, dataset *ds, char *src, size_t srclen,
+                        dc_err *e);
+
+#endif

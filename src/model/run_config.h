@@ -1,0 +1,67 @@
+/* A run's settings as config.json (and every checkpoint's "run" metadata) records them: the
+ * one writer and the one strict reader. Training writes them; resuming, sampling and the
+ * visualisations read them (the latent distribution, where the data was). */
+#ifndef DCGAN_MODEL_RUN_CONFIG_H
+#define DCGAN_MODEL_RUN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/error.h"
+#include "model/zdist.h"
+
+enum {
+    RUN_CONFIG_DATASET = 1u << 0,
+    RUN_CONFIG_PATTERN = 1u << 1,
+    RUN_CONFIG_CROP = 1u << 2,
+    RUN_CONFIG_INPUT_SIZE = 1u << 3,
+    RUN_CONFIG_TRAIN_SIZE = 1u << 4,
+    RUN_CONFIG_SEED = 1u << 5,
+    RUN_CONFIG_Z_DIST = 1u << 6,
+    RUN_CONFIG_LEARNING_RATE = 1u << 7,
+    RUN_CONFIG_BETA1 = 1u << 8,
+    RUN_CONFIG_BATCH_SIZE = 1u << 9,
+    RUN_CONFIG_DATA_SOURCE = 1u << 10,
+    RUN_CONFIG_BACKGROUND = 1u << 11,
+};
+
+#define RUN_CONFIG_CLASSES_MAX 1024
+
+typedef struct {
+    unsigned have; /* RUN_CONFIG_* bits of the keys present (older runs may lack some) */
+    /* data */
+    char dataset[256];
+    char data_source[4096]; /* the folder training read */
+    char input_fname_pattern[256];
+    long dataset_size;
+    int crop;
+    int input_h, input_w;
+    int skip_bad_images;
+    uint8_t background[3];
+    /* model */
+    int output_h, output_w, c_dim, y_dim, z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
+    z_dist zdist;
+    /* optimisation */
+    long epochs;
+    long train_size;  /* 0: all */
+    int batch_size;
+    double learning_rate, beta1;
+    long max_steps;
+    double seed;      /* as stored: a JSON number */
+    /* outputs */
+    char out_dir[4096], run_dir[4096];
+    long sample_freq, ckpt_freq;
+    int max_to_keep;
+    /* class names (written only; checkpoints carry them apart too) */
+    int num_classes;
+    char *const *class_names;
+} run_config;
+
+/* The settings as pretty-printed JSON (caller frees), every field above. */
+char *run_config_to_json(const run_config *c);
+
+/* Parses len bytes of JSON (need not be NUL-terminated). Keys it does not know are ignored; a
+ * known key with a value of the wrong type or out of range is an error ("name: ..."). Only
+ * the keys behind the RUN_CONFIG_* bits are read (class_names is left NULL). */
+int run_config_parse(const char *json, size_t len, const char *name, run_config *c, dc_err *e);
+
+#endif

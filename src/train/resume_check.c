@@ -1,0 +1,53 @@
+#include "train/resume_check.h"
+
+#include <string.h>
+
+#include "core/log.h"
+
+static int mismatch(dc_err *e, const char *name, const char *flag, const char *was,
+                    const char *now)
+{
+    return dc_fail(e, "%s: the run was trained with %s %s, this command has %s %s; resume with "
+                      "the run's settings, or start a new run with --out-name",
+                   name, flag, was, flag, now);
+}
+
+int run_config_check_resume(const run_config *s, const train_options *o, const char *name,
+                            dc_err *e)
+{
+    char a[300], b[300];
+    if ((s->have & RUN_CONFIG_DATASET) && strcmp(s->dataset, o->dataset) != 0)
+        return mismatch(e, name, "--dataset", s->dataset, o->dataset);
+    if ((s->have & RUN_CONFIG_PATTERN) && strcmp(s->input_fname_pattern, o->input_fname_pattern) != 0)
+        return mismatch(e, name, "--input-fname-pattern", s->input_fname_pattern,
+                        o->input_fname_pattern);
+    if ((s->have & RUN_CONFIG_CROP) && s->crop != (o->crop != 0))
+        return mismatch(e, name, "--crop", s->crop ? "on" : "off", o->crop ? "on" : "off");
+    if ((s->have & RUN_CONFIG_INPUT_SIZE) && o->crop &&
+        (s->input_h != o->input_h || s->input_w != o->input_w)) {
+        snprintf(a, sizeof a, "%dx%d", s->input_h, s->input_w);
+        snprintf(b, sizeof b, "%dx%d", o->input_h, o->input_w);
+        return mismatch(e, name, "--input-height/--input-width", a, b);
+    }
+    if ((s->have & RUN_CONFIG_TRAIN_SIZE) && s->train_size != (o->train_size > 0 ? o->train_size : 0)) {
+        snprintf(a, sizeof a, "%ld", s->train_size);
+        snprintf(b, sizeof b, "%ld", o->train_size > 0 ? o->train_size : 0);
+        return mismatch(e, name, "--train-size", s->train_size ? a : "inf",
+                        o->train_size > 0 ? b : "inf");
+    }
+    if ((s->have & RUN_CONFIG_SEED) && s->seed != (double)o->seed) {
+        snprintf(a, sizeof a, "%.0f", s->seed);
+        snprintf(b, sizeof b, "%llu", (unsigned long long)o->seed);
+        return mismatch(e, name, "--seed", a, b);
+    }
+    if ((s->have & RUN_CONFIG_Z_DIST) && s->zdist != o->zdist)
+        return mismatch(e, name, "--z-dist", z_dist_name(s->zdist), z_dist_name(o->zdist));
+    /* allowed to change: said once, so the log explains a change in the curves */
+    if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
+        log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,
+                 s->learning_rate, (double)o->learning_rate);
+    if ((s->have & RUN_CONFIG_BETA1) && (float)s->beta1 != o->beta1)
+        log_warn("%s: the run was trained with --beta1 %g; continuing with %g", name, s->beta1,
+                 (double)o->beta1);
+    return 0;
+}
