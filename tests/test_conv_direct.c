@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/conv2d.h"
-#include "ops/conv_plan.h"
-#include "ops/linear.h"
+#include "ops/cpu/conv2d.h"
+#include "ops/cpu/conv_plan.h"
+#include "ops/cpu/linear.h"
 #include "testutil.h"
 
 /* ---------------------------------------------------------------- helpers */

@@ -23,12 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/activation.h"
-#include "ops/batchnorm.h"
-#include "ops/concat.h"
-#include "ops/conv2d.h"
-#include "ops/linear.h"
-#include "ops/loss.h"
+#include "ops/cpu/activation.h"
+#include "ops/cpu/batchnorm.h"
+#include "ops/cpu/concat.h"
+#include "ops/cpu/conv2d.h"
+#include "ops/cpu/linear.h"
+#include "ops/cpu/loss.h"
 #include "testutil.h"
 #include "core/error.h"
 

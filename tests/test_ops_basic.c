@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/activation.h"
-#include "ops/adam.h"
-#include "ops/batchnorm.h"
-#include "ops/concat.h"
-#include "ops/loss.h"
+#include "ops/cpu/activation.h"
+#include "ops/cpu/adam.h"
+#include "ops/cpu/batchnorm.h"
+#include "ops/cpu/concat.h"
+#include "ops/cpu/loss.h"
 #include "core/rng.h"
 #include "testutil.h"
 

@@ -20,14 +20,14 @@
 #include <string.h>
 
 #include "io/safetensors.h"
-#include "ops/activation.h"
-#include "ops/adam.h"
-#include "ops/batchnorm.h"
-#include "ops/concat.h"
-#include "ops/conv2d.h"
-#include "ops/conv_plan.h"
-#include "ops/linear.h"
-#include "ops/loss.h"
+#include "ops/cpu/activation.h"
+#include "ops/cpu/adam.h"
+#include "ops/cpu/batchnorm.h"
+#include "ops/cpu/concat.h"
+#include "ops/cpu/conv2d.h"
+#include "ops/cpu/conv_plan.h"
+#include "ops/cpu/linear.h"
+#include "ops/cpu/loss.h"
 #include "testutil.h"
 
 #define REF_DIR "tests/reference/"

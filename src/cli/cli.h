@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "ops/conv_plan.h"
+#include "ops/ops.h"
 
 #define EXIT_USAGE 2
 

@@ -1,7 +1,6 @@
 /* dcgan bench: how fast this machine trains and samples the reference's models, on synthetic
  * data, with the FLOP rate against the machine's own measured sgemm peak. */
-#include <cblas.h>
-#include <dnnl.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <omp.h>
 #include <stdio.h>
@@ -16,6 +15,8 @@
 #include "train/step.h"
 #include "core/log.h"
 #include "core/threads.h"
+
+#define BENCH_MAX_PEAKS 4
 
 enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_HELP };
 
@@ -72,32 +73,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Best of a few 1536^3 sgemms on `lib`, in GFLOP/s. */
-static double sgemm_peak(gemm_lib lib)
-{
-    const int n = 1536;
-    float *a = dc_alloc_floats((size_t)n * n), *b = dc_alloc_floats((size_t)n * n),
-          *c = dc_alloc_floats((size_t)n * n);
-    rng_state r;
-    rng_init(&r, 7);
-    rng_uniform(&r, a, (size_t)n * n, -1, 1);
-    rng_uniform(&r, b, (size_t)n * n, -1, 1);
-    double best = 0;
-    for (int rep = 0; rep < 5; rep++) {
-        double t = now();
-        if (lib == GEMM_ONEDNN)
-            dnnl_sgemm('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
-        else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
-        double g = 2.0 * n * n * (double)n / (now() - t) / 1e9;
-        if (rep > 0 && g > best) best = g;
-    }
-    free(a);
-    free(b);
-    free(c);
-    return best;
-}
-
 static int model_build(dcgan_model *m, dcgan_config cfg, dc_err *e)
 {
     if (dcgan_model_init(m, &cfg, e) != 0) return -1;
@@ -107,11 +82,16 @@ static int model_build(dcgan_model *m, dcgan_config cfg, dc_err *e)
     return 0;
 }
 
-int cmd_bench(int argc, char **argv)
+typedef struct {
+    int iters, warmup, batch, threads, json, out_h, mnist;
+    conv_backend backend;
+} bench_options;
+
+/* Returns -1 to go on, else the exit code (0 after --help, 2 on a usage error). */
+static int bench_parse(int argc, char **argv, bench_options *o)
 {
     const char *C = "bench";
-    int iters = 5, warmup = 1, batch = 64, threads = 0, json = 0, out_h = 64, mnist = 0;
-    conv_backend backend = CONV_BACKEND_AUTO;
+    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO};
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -120,17 +100,17 @@ int cmd_bench(int argc, char **argv)
         int bad = 0;
         switch (opt) {
         case OPT_MODEL:
-            if (strcmp(optarg, "celeba64") == 0) mnist = 0;
-            else if (strcmp(optarg, "mnist") == 0) mnist = 1;
+            if (strcmp(optarg, "celeba64") == 0) o->mnist = 0;
+            else if (strcmp(optarg, "mnist") == 0) o->mnist = 1;
             else return cli_usage_error(C, "--model: bad value '%s' (expected celeba64 or mnist)", optarg);
             break;
-        case OPT_ITERS: bad = cli_parse_int(C, "--iters", optarg, 1, 100000, &iters); break;
-        case OPT_WARMUP: bad = cli_parse_int(C, "--warmup", optarg, 0, 100000, &warmup); break;
-        case OPT_BATCH: bad = cli_parse_int(C, "--batch-size", optarg, 1, 4096, &batch); break;
-        case OPT_OUT_H: bad = cli_parse_int(C, "--output-height", optarg, 16, 1024, &out_h); break;
-        case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &threads); break;
-        case OPT_JSON: json = 1; break;
-        case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &backend); break;
+        case OPT_ITERS: bad = cli_parse_int(C, "--iters", optarg, 1, 100000, &o->iters); break;
+        case OPT_WARMUP: bad = cli_parse_int(C, "--warmup", optarg, 0, 100000, &o->warmup); break;
+        case OPT_BATCH: bad = cli_parse_int(C, "--batch-size", optarg, 1, 4096, &o->batch); break;
+        case OPT_OUT_H: bad = cli_parse_int(C, "--output-height", optarg, 16, 1024, &o->out_h); break;
+        case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o->threads); break;
+        case OPT_JSON: o->json = 1; break;
+        case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &o->backend); break;
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -139,18 +119,131 @@ int cmd_bench(int argc, char **argv)
         if (bad) return EXIT_USAGE;
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
-    threads_set_compute(threads);
-    int nthreads = threads_compute_count();
+    return -1;
+}
+
+typedef struct {
+    double train_s, flops, flops_exec; /* median iteration, its FLOPs */
+    double gen_s, lat_s;               /* generator: batch, batch-1 latency */
+    double rss_mb;
+} bench_result;
+
+/* Median time of a training iteration on synthetic data. */
+static double bench_train(dcgan_model *m, const bench_options *o, const float *x, const float *y,
+                          float *z, rng_state *r)
+{
+    const dcgan_config *cfg = &m->cfg;
+    trainer t;
+    trainer_init(&t, m, adam_config_default());
+    double *times = calloc((size_t)o->iters, sizeof *times);
+    step_stats s;
+    for (int i = 0; i < o->warmup + o->iters; i++) {
+        rng_uniform(r, z, (size_t)o->batch * cfg->z_dim, -1, 1);
+        double t0 = now();
+        train_step(&t, m, x, y, z, &s);
+        if (i >= o->warmup) times[i - o->warmup] = now() - t0;
+    }
+    double train_s = median(times, o->iters);
+    free(times);
+    trainer_free(&t);
+    return train_s;
+}
+
+/* Generator inference: a batch, then batch-1 latency on a second model. */
+static void bench_generate(dcgan_model *m, const bench_options *o, const float *y, const float *z,
+                           bench_result *res)
+{
+    const dcgan_config *cfg = &m->cfg;
+    float *out = dc_alloc_floats((size_t)o->batch * dcgan_image_floats(cfg));
+    enum { REPS = 5 };
+    double gt[REPS];
+    for (int i = 0; i < REPS + 1; i++) {
+        double t0 = now();
+        dcgan_generate(m, z, y, o->batch, out);
+        if (i) gt[i - 1] = now() - t0;
+    }
+    res->gen_s = median(gt, REPS);
+    dcgan_model m1;
+    dcgan_config c1 = *cfg;
+    c1.batch = 1;
+    dc_err e;
+    res->lat_s = 0;
+    if (model_build(&m1, c1, &e) == 0) {
+        for (int i = 0; i < REPS + 1; i++) {
+            double t0 = now();
+            dcgan_generate(&m1, z, y, 1, out);
+            if (i) gt[i - 1] = now() - t0;
+        }
+        res->lat_s = median(gt, REPS);
+        dcgan_model_free(&m1);
+    }
+    free(out);
+}
+
+static void bench_report(dcgan_model *m, const bench_options *o, const bench_result *res)
+{
+    const dcgan_config *cfg = &m->cfg;
+    /* the sgemm peak is the best of the GEMM libraries the backend uses (on the CPU, OpenBLAS
+     * may be held to older kernels by OPENBLAS_CORETYPE; oneDNN picks its own) */
+    ops_gemm_peak peaks[BENCH_MAX_PEAKS];
+    int npeaks = ops_gemm_peaks(m->be, peaks, BENCH_MAX_PEAKS);
+    double peak = 0;
+    char peak_list[256] = "", peak_json[512] = "";
+    for (int i = 0; i < npeaks; i++) {
+        if (peaks[i].gflops > peak) peak = peaks[i].gflops;
+        size_t l = strlen(peak_list), lj = strlen(peak_json);
+        snprintf(peak_list + l, sizeof peak_list - l, "%s%s %.1f", i ? ", " : "", peaks[i].name,
+                 peaks[i].gflops);
+        char key[64];
+        snprintf(key, sizeof key, "%s", peaks[i].name);
+        for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
+        snprintf(peak_json + lj, sizeof peak_json - lj, "\"sgemm_peak_%s_gflops\":%.2f,", key,
+                 peaks[i].gflops);
+    }
+    double train_s = res->train_s, flops = res->flops, flops_exec = res->flops_exec;
+    double gflops = flops / train_s / 1e9;
+    int batch = o->batch, nthreads = threads_compute_count();
+    const char *name = o->mnist ? "mnist-cond-28x28x1" : "uncond";
+    const char *conv_g = net_conv_engine(&m->G), *conv_d = net_conv_engine(&m->D);
+    const char *conv = strcmp(conv_g, conv_d) == 0 ? conv_g : "mixed";
+    printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s\n", name, cfg->output_h,
+           cfg->output_w, cfg->c_dim, batch, nthreads, conv);
+    printf("sgemm peak       %8.1f GFLOP/s (%s)\n", peak, peak_list);
+    printf("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  %.0f%% of sgemm peak\n",
+           train_s, o->iters, batch / train_s, flops / 1e9, gflops, 100.0 * gflops / peak);
+    printf("                 (computed: %.1f GFLOP/iter without the repeated G forward, %.1f GFLOP/s, %.0f%% of peak)\n",
+           flops_exec / 1e9, flops_exec / train_s / 1e9, 100.0 * flops_exec / train_s / 1e9 / peak);
+    printf("generate         %8.3f s per batch of %d (%.1f img/s), batch-1 latency %.1f ms\n", res->gen_s,
+           batch, batch / res->gen_s, res->lat_s * 1e3);
+    printf("peak RSS         %8.1f MB\n", res->rss_mb);
+    if (o->json)
+        printf("{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"batch\":%d,\"threads\":%d,"
+               "\"sgemm_peak_gflops\":%.2f,%s\"train_s_per_iter\":%.5f,\"train_img_per_s\":%.3f,"
+               "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
+               "\"gflop_per_iter_computed\":%.3f,\"train_gflops_computed\":%.2f,"
+               "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
+               "\"conv_backend\":\"%s\"}\n",
+               name, cfg->output_h, cfg->output_w, cfg->c_dim, batch, nthreads, peak, peak_json,
+               train_s, batch / train_s, flops / 1e9, gflops, gflops / peak, flops_exec / 1e9,
+               flops_exec / train_s / 1e9, res->gen_s, res->lat_s * 1e3, res->rss_mb, conv);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    bench_options o;
+    int rc = bench_parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    threads_set_compute(o.threads);
 
     dcgan_config cfg = dcgan_config_default();
-    cfg.batch = batch;
-    cfg.conv_backend = backend;
-    if (mnist) {
+    cfg.batch = o.batch;
+    cfg.conv_backend = o.backend;
+    if (o.mnist) {
         cfg.output_h = cfg.output_w = 28;
         cfg.c_dim = 1;
         cfg.y_dim = 10;
     } else {
-        cfg.output_h = cfg.output_w = out_h;
+        cfg.output_h = cfg.output_w = o.out_h;
     }
     dc_err e;
     dcgan_model m;
@@ -158,8 +251,7 @@ int cmd_bench(int argc, char **argv)
         log_error("%s", e.msg);
         return 1;
     }
-
-    size_t B = (size_t)batch, imf = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
+    size_t B = (size_t)o.batch, imf = dcgan_image_floats(&cfg);
     float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * cfg.z_dim);
     float *y = cfg.y_dim ? dc_alloc_floats(B * cfg.y_dim) : NULL;
     rng_state r;
@@ -169,84 +261,19 @@ int cmd_bench(int argc, char **argv)
     rng_uniform(&r, x, B * imf, lo, hi);
     for (size_t i = 0; y && i < B; i++) y[i * cfg.y_dim + rng_below(&r, (uint64_t)cfg.y_dim)] = 1.0f;
 
-    trainer t;
-    trainer_init(&t, &m, adam_config_default());
-    double *times = calloc((size_t)iters, sizeof *times);
-    step_stats s;
-    for (int i = 0; i < warmup + iters; i++) {
-        rng_uniform(&r, z, B * cfg.z_dim, -1, 1);
-        double t0 = now();
-        train_step(&t, &m, x, y, z, &s);
-        if (i >= warmup) times[i - warmup] = now() - t0;
-    }
-    double train_s = median(times, iters);
-    double flops = train_step_flops(&m), flops_exec = train_step_flops_executed(&m);
-
-    /* generator inference: batch B, then batch 1 latency */
-    float *out = dc_alloc_floats(B * imf);
-    int reps = 5;
-    double *gt = calloc((size_t)reps, sizeof *gt);
-    for (int i = 0; i < reps + 1; i++) {
-        double t0 = now();
-        dcgan_generate(&m, z, y, batch, out);
-        if (i) gt[i - 1] = now() - t0;
-    }
-    double gen_s = median(gt, reps);
-    dcgan_model m1;
-    dcgan_config c1 = cfg;
-    c1.batch = 1;
-    double lat_s = 0;
-    if (model_build(&m1, c1, &e) == 0) {
-        for (int i = 0; i < reps + 1; i++) {
-            double t0 = now();
-            dcgan_generate(&m1, z, y, 1, out);
-            if (i) gt[i - 1] = now() - t0;
-        }
-        lat_s = median(gt, reps);
-        dcgan_model_free(&m1);
-    }
+    bench_result res;
+    res.train_s = bench_train(&m, &o, x, y, z, &r);
+    res.flops = train_step_flops(&m);
+    res.flops_exec = train_step_flops_executed(&m);
+    bench_generate(&m, &o, y, z, &res);
     /* peak RSS of training and inference, read before the sgemm peak allocates its matrices */
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double rss_mb = ru.ru_maxrss / 1024.0;
-    /* the sgemm peak is the better of the two GEMM libraries linked (OpenBLAS may be held to older
-     * kernels by OPENBLAS_CORETYPE; oneDNN picks its own) */
-    double peak_openblas = sgemm_peak(GEMM_OPENBLAS), peak_onednn = sgemm_peak(GEMM_ONEDNN);
-    double peak = peak_openblas > peak_onednn ? peak_openblas : peak_onednn;
-    double gflops = flops / train_s / 1e9;
-    const char *name = mnist ? "mnist-cond-28x28x1" : "uncond";
-    conv_backend used_g = net_conv_backend_used(&m.G), used_d = net_conv_backend_used(&m.D);
-    const char *conv = used_g == used_d && used_g != CONV_BACKEND_AUTO ? conv_backend_name(used_g) : "mixed";
-    printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s\n", name, cfg.output_h,
-           cfg.output_w, cfg.c_dim, batch, nthreads, conv);
-    printf("sgemm peak       %8.1f GFLOP/s (OpenBLAS %.1f, oneDNN %.1f)\n", peak, peak_openblas,
-           peak_onednn);
-    printf("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  %.0f%% of sgemm peak\n",
-           train_s, iters, batch / train_s, flops / 1e9, gflops, 100.0 * gflops / peak);
-    printf("                 (computed: %.1f GFLOP/iter without the repeated G forward, %.1f GFLOP/s, %.0f%% of peak)\n",
-           flops_exec / 1e9, flops_exec / train_s / 1e9, 100.0 * flops_exec / train_s / 1e9 / peak);
-    printf("generate         %8.3f s per batch of %d (%.1f img/s), batch-1 latency %.1f ms\n", gen_s,
-           batch, batch / gen_s, lat_s * 1e3);
-    printf("peak RSS         %8.1f MB\n", rss_mb);
-    if (json)
-        printf("{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"batch\":%d,\"threads\":%d,"
-               "\"sgemm_peak_gflops\":%.2f,\"sgemm_peak_openblas_gflops\":%.2f,"
-               "\"sgemm_peak_onednn_gflops\":%.2f,\"train_s_per_iter\":%.5f,\"train_img_per_s\":%.3f,"
-               "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
-               "\"gflop_per_iter_computed\":%.3f,\"train_gflops_computed\":%.2f,"
-               "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
-               "\"conv_backend\":\"%s\"}\n",
-               name, cfg.output_h, cfg.output_w, cfg.c_dim, batch, nthreads, peak, peak_openblas,
-               peak_onednn, train_s, batch / train_s,
-               flops / 1e9, gflops, gflops / peak, flops_exec / 1e9, flops_exec / train_s / 1e9,
-               gen_s, lat_s * 1e3, rss_mb, conv);
-    free(times);
-    free(gt);
+    res.rss_mb = ru.ru_maxrss / 1024.0;
+    bench_report(&m, &o, &res);
     free(x);
     free(y);
     free(z);
-    free(out);
-    trainer_free(&t);
     dcgan_model_free(&m);
     return 0;
 }

@@ -99,15 +99,16 @@ static void entry_add(entry_list *l, const char *name, const float *data, const 
 static void entries_add_net(entry_list *l, const net *n, int with_adam)
 {
     const param_store *ps = &n->ps;
+    param_store_download(ps);
     for (int i = 0; i < ps->count; i++) {
         const param_spec *s = &ps->specs[i];
-        entry_add(l, s->name, param_store_values(ps, s), s, 0);
+        entry_add(l, s->name, param_store_host_values(ps, s), s, 0);
         if (with_adam && s->trainable) {
             char name[PARAM_NAME_MAX + 16];
             snprintf(name, sizeof name, "%s/Adam", s->name);
-            entry_add(l, name, ps->adam_m + s->offset, s, 1);
+            entry_add(l, name, param_store_host_adam_m(ps, s), s, 1);
             snprintf(name, sizeof name, "%s/Adam_1", s->name);
-            entry_add(l, name, ps->adam_v + s->offset, s, 1);
+            entry_add(l, name, param_store_host_adam_v(ps, s), s, 1);
         }
     }
 }
@@ -240,17 +241,19 @@ static int load_tensor(const safetensors_file *f, const char *path, const char *
 static int load_net(const safetensors_file *f, const char *path, net *n, int with_adam, dc_err *e)
 {
     param_store *ps = &n->ps;
+    param_store_download(ps); /* what the file does not replace stays as it was */
     for (int i = 0; i < ps->count; i++) {
         const param_spec *s = &ps->specs[i];
-        if (load_tensor(f, path, s->name, s, param_store_values(ps, s), e)) return -1;
+        if (load_tensor(f, path, s->name, s, param_store_host_values(ps, s), e)) return -1;
         if (with_adam && s->trainable) {
             char name[PARAM_NAME_MAX + 16];
             snprintf(name, sizeof name, "%s/Adam", s->name);
-            if (load_tensor(f, path, name, s, ps->adam_m + s->offset, e)) return -1;
+            if (load_tensor(f, path, name, s, param_store_host_adam_m(ps, s), e)) return -1;
             snprintf(name, sizeof name, "%s/Adam_1", s->name);
-            if (load_tensor(f, path, name, s, ps->adam_v + s->offset, e)) return -1;
+            if (load_tensor(f, path, name, s, param_store_host_adam_v(ps, s), e)) return -1;
         }
     }
+    param_store_upload(ps);
     return 0;
 }
 

@@ -52,8 +52,7 @@ static int dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
     }
     int gf = c->gf_dim, df = c->df_dim;
     net *G = &m->G;
-    net_begin(G, "generator", c->batch, c->z_dim, 1, 1, 0);
-    net_set_conv_backend(G, c->conv_backend);
+    net_begin(G, m->be, "generator", c->batch, c->z_dim, 1, 1, 0);
     net_linear(G, "g_h0_lin", gf * 8 * h[4] * w[4]);
     net_reshape(G, gf * 8, h[4], w[4]);
     net_batchnorm(G, "g_bn0");
@@ -73,8 +72,7 @@ static int dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
     if (net_finish(G)) return -1;
 
     net *D = &m->D;
-    net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, 0);
-    net_set_conv_backend(D, c->conv_backend);
+    net_begin(D, m->be, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, 0);
     net_conv(D, "d_h0_conv", df);
     net_activation(D, LAYER_LRELU);
     static const char *conv_names[] = {"d_h1_conv", "d_h2_conv", "d_h3_conv"};
@@ -94,8 +92,7 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     int h4 = ceil_half(h2), w4 = ceil_half(w2);
     int gf = c->gf_dim, df = c->df_dim, y = c->y_dim;
     net *G = &m->G;
-    net_begin(G, "generator", c->batch, c->z_dim, 1, 1, y);
-    net_set_conv_backend(G, c->conv_backend);
+    net_begin(G, m->be, "generator", c->batch, c->z_dim, 1, 1, y);
     net_concat_y(G);
     net_linear(G, "g_h0_lin", c->gfc_dim);
     net_batchnorm(G, "g_bn0");
@@ -117,8 +114,7 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     if (net_finish(G)) return -1;
 
     net *D = &m->D;
-    net_begin(D, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, y);
-    net_set_conv_backend(D, c->conv_backend);
+    net_begin(D, m->be, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, y);
     net_concat_y(D);
     net_conv(D, "d_h0_conv", c->c_dim + y);
     net_activation(D, LAYER_LRELU);
@@ -141,6 +137,9 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
     memset(m, 0, sizeof *m);
     if (dcgan_config_validate(cfg, e) != 0) return -1;
     m->cfg = *cfg;
+    ops_options oo = {"cpu", cfg->conv_backend};
+    m->be = ops_open(&oo, e);
+    if (!m->be) return -1;
     int rc = cfg->y_dim > 0 ? dcgan_build_conditional(m, cfg) : dcgan_build_unconditional(m, cfg);
     if (rc) {
         dcgan_model_free(m);
@@ -162,6 +161,8 @@ void dcgan_model_free(dcgan_model *m)
 {
     net_free(&m->G);
     net_free(&m->D);
+    ops_close(m->be);
+    m->be = NULL;
 }
 
 void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi)
@@ -204,16 +205,20 @@ void dcgan_generate(dcgan_model *m, const float *z, const float *y, int n, float
     int B = m->cfg.batch;
     size_t zf = (size_t)m->cfg.z_dim, imf = dcgan_image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
     net *G = &m->G;
+    float *zc = dc_alloc_floats((size_t)B * zf), *yc = yd ? dc_alloc_floats((size_t)B * yd) : NULL;
     for (int start = 0; start < n; start += B) {
         int k = n - start < B ? n - start : B;
         /* a partial chunk is padded by repeating its last item; eval-mode batch norm makes
          * every item independent of the others */
         for (int i = 0; i < B; i++) {
             int src = start + (i < k ? i : k - 1);
-            memcpy(G->input + (size_t)i * zf, z + (size_t)src * zf, zf * sizeof(float));
-            if (yd) memcpy(G->y + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
+            memcpy(zc + (size_t)i * zf, z + (size_t)src * zf, zf * sizeof(float));
+            if (yd) memcpy(yc + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
         }
+        net_set_input(G, zc, 0, yc);
         net_forward(G, 0);
-        memcpy(out + (size_t)start * imf, net_output(G)->out, (size_t)k * imf * sizeof(float));
+        net_read_output(G, out + (size_t)start * imf, k);
     }
+    free(zc);
+    free(yc);
 }

@@ -17,11 +17,13 @@ typedef struct {
     int gf_dim, df_dim;   /* 64 */
     int gfc_dim, dfc_dim; /* 1024, conditional model only */
     int batch;
-    conv_backend conv_backend; /* how convolutions run (not part of the model): AUTO */
+    conv_backend conv_backend; /* how the CPU backend runs convolutions (not part of the
+                                * model): AUTO */
 } dcgan_config;
 
 typedef struct {
     dcgan_config cfg;
+    ops_backend *be; /* what G and D run on (owned) */
     net G; /* input z (z_dim,1,1) and y; output (c_dim, output_h, output_w) */
     net D; /* input image and y; output one logit */
 } dcgan_model;
@@ -30,7 +32,7 @@ typedef struct {
 dcgan_config dcgan_config_default(void);
 /* Checks that the sizes make a model; the message names the offending setting. */
 int dcgan_config_validate(const dcgan_config *cfg, dc_err *e);
-/* Builds G and D for cfg->batch (weights uninitialised). */
+/* Opens the backend and builds G and D on it for cfg->batch (weights uninitialised). */
 int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
 /* The reference's initialisation: conv weights truncated N(0,0.02), deconv and linear weights
  * N(0,0.02), biases 0, gamma 1, beta 0, moving mean 0, moving variance 1. */

@@ -2,18 +2,16 @@
 
 #include <math.h>
 #include <string.h>
-#include "ops/activation.h"
-#include "ops/batchnorm.h"
-#include "ops/concat.h"
-#include "ops/linear.h"
 #include "core/error.h"
 
 #define NET_KERNEL 5
 #define NET_STRIDE 2
 
-void net_begin(net *n, const char *prefix, int batch, int C, int H, int W, int y_dim)
+void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,
+               int y_dim)
 {
     memset(n, 0, sizeof *n);
+    n->be = be;
     snprintf(n->prefix, sizeof n->prefix, "%s", prefix);
     n->batch = batch;
     n->in_C = C;
@@ -160,54 +158,55 @@ static int layer_shares_grad(const net *n, int i)
     return i > 0 && layer_aliases_input(&n->layers[i]);
 }
 
-void net_set_conv_backend(net *n, conv_backend b) { n->conv_backend = b; }
-
-conv_backend net_conv_backend_used(const net *n)
+const char *net_conv_engine(const net *n)
 {
-    int dnn = 0, im2col = 0;
+    const char *engine = NULL;
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
         if (!is_conv(l)) continue;
-        if (l->plan.backend == CONV_BACKEND_ONEDNN) dnn++;
-        else im2col++;
+        const char *e = ops_conv_engine(l->conv);
+        if (engine && strcmp(engine, e) != 0) return "mixed";
+        engine = e;
     }
-    return dnn && im2col ? CONV_BACKEND_AUTO : im2col ? CONV_BACKEND_IM2COL : CONV_BACKEND_ONEDNN;
+    return engine ? engine : "none";
 }
 
-/* Layers that accept nChw16c between two convolutions: batch norm and the activations. */
-static int is_c16_passthrough(const layer *l)
+/* Layers that pass a backend's own layout through between two convolutions: batch norm and
+ * the activations. */
+static int is_layout_passthrough(const layer *l)
 {
     return l->kind == LAYER_BATCHNORM || is_activation(l);
 }
 
 /* Where a convolution's output flows through batch norm and activations only into the next
- * convolution, and oneDNN uses nChw16c on both ends, those activations stay in nChw16c: the
- * reorders to and from NCHW between the two convolutions disappear. */
-static void net_plan_c16(net *n)
+ * convolution, and both convolutions offer the same layout of their own for that side, the
+ * maps between them stay in it: the reorders to and from NCHW between the two disappear
+ * (oneDNN's nChw16c on the CPU backend). */
+static void net_plan_layouts(net *n)
 {
     int want_img[NET_MAX_LAYERS] = {0}, want_map[NET_MAX_LAYERS] = {0};
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (!is_conv(l)) continue;
         int j = i + 1;
-        while (j < n->n_layers && is_c16_passthrough(&n->layers[j])) j++;
+        while (j < n->n_layers && is_layout_passthrough(&n->layers[j])) j++;
         if (j >= n->n_layers || !is_conv(&n->layers[j])) continue;
         layer *next = &n->layers[j];
         int out_map = l->kind == LAYER_CONV, in_map = next->kind == LAYER_DECONV;
-        if (!conv_plan_c16_available(&l->plan, out_map) ||
-            !conv_plan_c16_available(&next->plan, in_map))
+        int layout = ops_conv_native_layout(l->conv, out_map);
+        if (layout == OPS_LAYOUT_PLAIN || ops_conv_native_layout(next->conv, in_map) != layout)
             continue;
-        for (int k = i; k < j; k++) n->layers[k].c16 = 1;
-        if (out_map) want_map[i] = 1;
-        else want_img[i] = 1;
-        if (in_map) want_map[j] = 1;
-        else want_img[j] = 1;
+        for (int k = i; k < j; k++) n->layers[k].layout = layout;
+        if (out_map) want_map[i] = layout;
+        else want_img[i] = layout;
+        if (in_map) want_map[j] = layout;
+        else want_img[j] = layout;
     }
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (!is_conv(l) || (!want_img[i] && !want_map[i])) continue;
-        int rc = conv_plan_set_c16(&l->plan, want_img[i], want_map[i]);
-        DC_ASSERT(rc == 0, "layer %s: nChw16c plan failed after oneDNN offered it", l->name);
+        int rc = ops_conv_set_layout(l->conv, want_img[i], want_map[i]);
+        DC_ASSERT(rc == 0, "layer %s: the layout the backend offered was refused", l->name);
     }
 }
 
@@ -216,15 +215,17 @@ int net_finish(net *n)
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (!is_conv(l)) continue;
-        if (conv_plan_init(&l->plan, &l->geom, l->kind == LAYER_DECONV, n->conv_backend)) {
-            for (int j = 0; j <= i; j++) conv_plan_free(&n->layers[j].plan);
+        l->conv = ops_conv_create(n->be, &l->geom, l->kind == LAYER_DECONV);
+        if (!l->conv) {
+            for (int j = 0; j < i; j++) {
+                ops_conv_free(n->layers[j].conv);
+                n->layers[j].conv = NULL;
+            }
             return -1;
         }
     }
-    net_plan_c16(n);
-    /* linear layers on the GEMM library of the convolutions */
-    n->gemm = n->conv_backend == CONV_BACKEND_IM2COL ? GEMM_OPENBLAS : GEMM_ONEDNN;
-    param_store_alloc(&n->ps);
+    net_plan_layouts(n);
+    param_store_alloc(&n->ps, n->be);
     size_t B = (size_t)n->batch;
     size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
     size_t total = 2 * B * in_size + B * (size_t)(n->y_dim > 0 ? n->y_dim : 1);
@@ -235,13 +236,13 @@ int net_finish(net *n)
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
         if (is_conv(l)) {
-            size_t w = conv_plan_workspace_floats(&l->plan);
+            size_t w = ops_conv_workspace_floats(l->conv);
             if (w > n->work_floats) n->work_floats = w;
         }
     }
     n->arena_floats = total + 64;
-    n->arena = dc_alloc_floats(n->arena_floats);
-    n->work = dc_alloc_floats(n->work_floats);
+    n->arena = ops_alloc(n->be, n->arena_floats);
+    n->work = ops_alloc(n->be, n->work_floats);
     float *p = n->arena;
 #define TAKE(count) (p += ((count) + 15) / 16 * 16, p - ((count) + 15) / 16 * 16)
     n->input = TAKE(B * in_size);
@@ -265,10 +266,15 @@ int net_finish(net *n)
 
 void net_free(net *n)
 {
-    for (int i = 0; i < n->n_layers; i++) conv_plan_free(&n->layers[i].plan);
+    for (int i = 0; i < n->n_layers; i++) {
+        ops_conv_free(n->layers[i].conv);
+        n->layers[i].conv = NULL;
+    }
     param_store_free(&n->ps);
-    free(n->arena);
-    if (!n->work_borrowed) free(n->work);
+    if (n->be) {
+        ops_free(n->be, n->arena);
+        if (!n->work_borrowed) ops_free(n->be, n->work);
+    }
     n->arena = n->work = NULL;
 }
 
@@ -276,7 +282,7 @@ void net_share_work(net *a, net *b)
 {
     net *owner = a->work_floats >= b->work_floats ? a : b;
     net *other = owner == a ? b : a;
-    if (!other->work_borrowed) free(other->work);
+    if (!other->work_borrowed) ops_free(other->be, other->work);
     other->work = owner->work;
     other->work_floats = owner->work_floats;
     other->work_borrowed = 1;
@@ -284,6 +290,29 @@ void net_share_work(net *a, net *b)
 
 const layer *net_output(const net *n) { return &n->layers[n->n_layers - 1]; }
 size_t net_output_size(const net *n) { return layer_size(net_output(n)); }
+
+void net_set_input(net *n, const float *x, int x_on_backend, const float *y)
+{
+    size_t count = (size_t)n->batch * n->in_C * n->in_H * n->in_W;
+    if (x_on_backend) ops_copy(n->be, n->input, x, count);
+    else ops_from_host(n->be, n->input, x, count);
+    if (n->y_dim > 0) ops_from_host(n->be, n->y, y, (size_t)n->batch * n->y_dim);
+}
+
+void net_read_output(const net *n, float *host, int items)
+{
+    ops_to_host(n->be, host, net_output(n)->out, (size_t)items * net_output_size(n));
+}
+
+static ops_activation activation_of(layer_kind k)
+{
+    switch (k) {
+    case LAYER_LRELU: return OPS_LRELU;
+    case LAYER_TANH: return OPS_TANH;
+    case LAYER_SIGMOID: return OPS_SIGMOID;
+    default: return OPS_RELU;
+    }
+}
 
 void net_forward(net *n, int train)
 {
@@ -294,27 +323,29 @@ void net_forward(net *n, int train)
         size_t count = (size_t)B * layer_size(l);
         switch (l->kind) {
         case LAYER_LINEAR:
-            linear_forward(l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C,
-                           n->gemm);
+            ops_linear_forward(n->be, l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W,
+                               l->C);
             break;
         case LAYER_CONV:
-        case LAYER_DECONV: conv_plan_forward(&l->plan, l->out, in, l->w, l->b, n->work); break;
+        case LAYER_DECONV: ops_conv_forward(l->conv, l->out, in, l->w, l->b, n->work); break;
         case LAYER_BATCHNORM:
             if (train)
-                (l->c16 ? batchnorm_forward_train_c16 : batchnorm_forward_train)(
-                    l->out, l->save_mean, l->save_rstd, l->run_mean, l->run_var, in, l->w, l->b,
-                    B, l->C, l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS);
+                ops_batchnorm_forward_train(n->be, l->layout, l->out, l->save_mean, l->save_rstd,
+                                            l->run_mean, l->run_var, in, l->w, l->b, B, l->C,
+                                            l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS);
             else
-                (l->c16 ? batchnorm_forward_eval_c16 : batchnorm_forward_eval)(
-                    l->out, in, l->run_mean, l->run_var, l->w, l->b, B, l->C, l->H * l->W,
-                    BATCHNORM_EPS);
+                ops_batchnorm_forward_eval(n->be, l->layout, l->out, in, l->run_mean,
+                                           l->run_var, l->w, l->b, B, l->C, l->H * l->W,
+                                           BATCHNORM_EPS);
             break;
-        case LAYER_RELU: relu_forward(l->out, in, count); break;
-        case LAYER_LRELU: lrelu_forward(l->out, in, LRELU_SLOPE, count); break;
-        case LAYER_TANH: tanh_forward(l->out, in, count); break;
-        case LAYER_SIGMOID: sigmoid_forward(l->out, in, count); break;
+        case LAYER_RELU:
+        case LAYER_LRELU:
+        case LAYER_TANH:
+        case LAYER_SIGMOID:
+            ops_activation_forward(n->be, activation_of(l->kind), l->out, in, count);
+            break;
         case LAYER_CONCAT_Y:
-            cond_concat_forward(l->out, in, n->y, B, l->in_C, l->H, l->W, n->y_dim);
+            ops_cond_concat_forward(n->be, l->out, in, n->y, B, l->in_C, l->H, l->W, n->y_dim);
             break;
         case LAYER_RESHAPE: break;
         }
@@ -327,8 +358,9 @@ void net_repeat_moving_update(net *n)
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (l->kind != LAYER_BATCHNORM) continue;
-        batchnorm_update_moving(l->run_mean, l->run_var, l->save_mean, l->save_rstd, l->C,
-                                (double)n->batch * l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS);
+        ops_batchnorm_update_moving(n->be, l->run_mean, l->run_var, l->save_mean, l->save_rstd,
+                                    l->C, (double)n->batch * l->H * l->W, BATCHNORM_DECAY,
+                                    BATCHNORM_EPS);
     }
 }
 
@@ -343,12 +375,12 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
         int w = i + 1;
         while (w < n->n_layers && layer_shares_grad(n, w)) w++;
         if (w < n->n_layers && !is_conv(&n->layers[w]))
-            memset(n->layers[i].dout, 0, (size_t)B * layer_size(&n->layers[i]) * sizeof(float));
+            ops_zero(n->be, n->layers[i].dout, (size_t)B * layer_size(&n->layers[i]));
     }
     const layer *last = net_output(n);
-    memcpy(last->dout, dout, (size_t)B * layer_size(last) * sizeof(float));
+    ops_copy(n->be, last->dout, dout, (size_t)B * layer_size(last));
     if (want_input_grad && !is_conv(&n->layers[0]))
-        memset(n->dinput, 0, (size_t)B * n->in_C * n->in_H * n->in_W * sizeof(float));
+        ops_zero(n->be, n->dinput, (size_t)B * n->in_C * n->in_H * n->in_W);
 
     for (int i = n->n_layers - 1; i >= 0; i--) {
         layer *l = &n->layers[i];
@@ -359,43 +391,36 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
         float *db = want_param_grads ? l->db : NULL;
         switch (l->kind) {
         case LAYER_LINEAR:
-            linear_backward(din, dw, db, l->dout, in, l->w, B, l->in_C * l->in_H * l->in_W,
-                            l->C, n->gemm);
+            ops_linear_backward(n->be, din, dw, db, l->dout, in, l->w, B,
+                                l->in_C * l->in_H * l->in_W, l->C);
             break;
         case LAYER_CONV:
         case LAYER_DECONV:
             /* nothing else writes din: overwrite it (net_backward skipped zeroing it) */
-            conv_plan_backward(&l->plan, din, dw, db, l->dout, in, l->w, 1, n->work);
+            ops_conv_backward(l->conv, din, dw, db, l->dout, in, l->w, 1, n->work);
             break;
         case LAYER_BATCHNORM:
-            (l->c16 ? batchnorm_backward_c16 : batchnorm_backward)(
-                din, dw, db, l->dout, in, l->save_mean, l->save_rstd, l->w, B, l->C, l->H * l->W);
+            ops_batchnorm_backward(n->be, l->layout, din, dw, db, l->dout, in, l->save_mean,
+                                   l->save_rstd, l->w, B, l->C, l->H * l->W);
             break;
         /* in-place activations: their output is what the next layer saw, and the derivative
-         * is recoverable from it (relu/lrelu: out > 0 exactly when in > 0) */
-        /* (with a shared gradient buffer, din == l->dout: scaled in place) */
+         * is recoverable from it (relu/lrelu: out > 0 exactly when in > 0); with a shared
+         * gradient buffer, din == l->dout: scaled in place */
         case LAYER_RELU:
-            if (din == l->dout) relu_backward_inplace(din, l->out, count);
-            else if (din) relu_backward(din, l->dout, l->out, count);
-            break;
         case LAYER_LRELU:
-            if (din == l->dout) lrelu_backward_inplace(din, l->out, LRELU_SLOPE, count);
-            else if (din) lrelu_backward(din, l->dout, l->out, LRELU_SLOPE, count);
-            break;
         case LAYER_TANH:
-            if (din == l->dout) tanh_backward_inplace(din, l->out, count);
-            else if (din) tanh_backward(din, l->dout, l->out, count);
-            break;
         case LAYER_SIGMOID:
-            if (din == l->dout) sigmoid_backward_inplace(din, l->out, count);
-            else if (din) sigmoid_backward(din, l->dout, l->out, count);
+            if (din)
+                ops_activation_backward(n->be, activation_of(l->kind), din, l->dout, l->out,
+                                        count);
             break;
         case LAYER_CONCAT_Y:
-            if (din) cond_concat_backward(din, NULL, l->dout, B, l->in_C, l->H, l->W, n->y_dim);
+            if (din)
+                ops_cond_concat_backward(n->be, din, NULL, l->dout, B, l->in_C, l->H, l->W,
+                                         n->y_dim);
             break;
         case LAYER_RESHAPE:
-            if (din && din != l->dout)
-                for (size_t j = 0; j < count; j++) din[j] += l->dout[j];
+            if (din && din != l->dout) ops_accumulate(n->be, din, l->dout, count);
             break;
         }
     }
@@ -419,20 +444,15 @@ double net_forward_macs(const net *n, double *first_layer_macs)
     return total;
 }
 
-static int all_finite(const float *x, size_t n)
-{
-    /* summing x*0 keeps the loop branch-free: it is 0 unless some x is NaN or Inf */
-    float acc = 0.0f;
-    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;
-    return acc == 0.0f;
-}
-
 int net_first_nonfinite_param(const net *n)
 {
     const param_store *ps = &n->ps;
-    if (all_finite(ps->params, ps->n_params) && all_finite(ps->buffers, ps->n_buffers)) return -1;
+    if (ops_all_finite(n->be, ps->params, ps->n_params) &&
+        ops_all_finite(n->be, ps->buffers, ps->n_buffers))
+        return -1;
     for (int i = 0; i < ps->count; i++)
-        if (!all_finite(param_store_values(ps, &ps->specs[i]), ps->specs[i].numel)) return i;
+        if (!ops_all_finite(n->be, param_store_values(ps, &ps->specs[i]), ps->specs[i].numel))
+            return i;
     return -1;
 }
 
@@ -443,7 +463,7 @@ int net_first_nonfinite_output(const net *n)
         /* in-place layers share the buffer of the layer that owns it: checked there, and that
          * buffer holds what the last of them wrote */
         if (layer_aliases_input(l)) continue;
-        if (!all_finite(l->out, (size_t)n->batch * layer_size(l))) return i;
+        if (!ops_all_finite(n->be, l->out, (size_t)n->batch * layer_size(l))) return i;
     }
     return -1;
 }

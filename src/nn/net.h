@@ -1,7 +1,9 @@
 /* A network as the reference builds its G and D: a sequence of layers over NCHW activations
  * for a fixed batch size, with the one-hot condition y available to CONCAT_Y layers.
  *
- * Every layer keeps its output (and a gradient buffer of the same size) for the backward pass.
+ * Every op runs on the net's backend (ops/ops.h); activations, gradients and parameters are
+ * backend memory. Every layer keeps its output (and a gradient buffer of the same size) for
+ * the backward pass.
  * Activation layers run in place on their input, and RESHAPE only relabels the shape, so the
  * reshape the reference does between a linear layer and a feature map (channel-major, like
  * PyTorch's view) and D's flatten cost nothing.
@@ -13,8 +15,7 @@
 #define DCGAN_NN_NET_H
 
 #include "nn/param_store.h"
-#include "ops/conv_plan.h"
-#include "ops/linear.h"
+#include "ops/ops.h"
 
 #define NET_MAX_LAYERS 32
 #define NET_LAYER_NAME_MAX 32
@@ -38,35 +39,36 @@ typedef struct {
     int in_C, in_H, in_W;
     int C, H, W;
     conv_geom geom;
-    conv_plan plan;               /* conv/deconv: the backend that runs it (net_finish) */
+    ops_conv *conv;               /* conv/deconv: planned by net_finish */
     float *w, *b, *dw, *db;       /* linear/conv/deconv weight and bias; batch norm gamma, beta */
     float *run_mean, *run_var;    /* batch norm moving statistics */
     float *save_mean, *save_rstd; /* batch norm batch statistics of the last training pass */
     float *out, *dout;            /* (batch, C, H, W) */
-    int c16;                      /* out/dout are in oneDNN's nChw16c layout (net_finish) */
+    int layout;                   /* of out/dout: OPS_LAYOUT_PLAIN, or one the convolutions on
+                                   * both sides offered (net_finish) */
 } layer;
 
 typedef struct {
     char prefix[32];
+    ops_backend *be; /* borrowed */
     int batch;
     int in_C, in_H, in_W;
     int y_dim;
     int n_layers;
     layer layers[NET_MAX_LAYERS];
     param_store ps;
-    float *input;      /* (batch, in_C, in_H, in_W): callers copy the input here */
+    float *input;      /* (batch, in_C, in_H, in_W): net_set_input fills it */
     float *dinput;     /* gradient w.r.t. input after net_backward(want_input_grad) */
-    float *y;          /* (batch, y_dim): callers copy the condition here */
+    float *y;          /* (batch, y_dim): the condition, also set by net_set_input */
     float *arena;      /* outputs and gradients of all layers, and the batch-norm statistics */
     size_t arena_floats;
-    conv_backend conv_backend; /* asked for before net_finish; AUTO (0) by default */
-    gemm_lib gemm;             /* linear layers' GEMMs: oneDNN unless conv_backend is IM2COL */
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
     int work_borrowed; /* work belongs to another net (net_share_work) */
 } net;
 
-void net_begin(net *n, const char *prefix, int batch, int C, int H, int W, int y_dim);
+void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,
+               int y_dim);
 /* Layer builders; each takes the current output shape as its input. */
 void net_linear(net *n, const char *name, int out_features);
 void net_conv(net *n, const char *name, int C_out);
@@ -76,13 +78,11 @@ void net_batchnorm(net *n, const char *name);
 void net_activation(net *n, layer_kind kind);
 void net_concat_y(net *n);
 void net_reshape(net *n, int C, int H, int W);
-/* Which convolution backend net_finish plans with (default AUTO: oneDNN where it can). */
-void net_set_conv_backend(net *n, conv_backend b);
-/* What runs the convolutions after net_finish: ONEDNN or IM2COL when all layers agree,
- * AUTO when they differ (oneDNN refused some geometry). */
-conv_backend net_conv_backend_used(const net *n);
+/* What runs the convolutions after net_finish (ops_conv_engine): the engine's name when all
+ * layers agree, "mixed" when they differ (e.g. oneDNN refused some geometry), "none". */
+const char *net_conv_engine(const net *n);
 /* Allocates parameters and activations and plans the convolutions. Returns 0, or -1 if the
- * backend asked for cannot run one of the layers (nothing is allocated then). */
+ * backend cannot run one of the layers as its options ask (nothing is allocated then). */
 int net_finish(net *n);
 void net_free(net *n);
 /* Networks that never run at the same time (G and D) can share one convolution scratch:
@@ -93,6 +93,12 @@ void net_share_work(net *a, net *b);
 /* The output of the last layer, (batch, C, H, W). */
 const layer *net_output(const net *n);
 size_t net_output_size(const net *n); /* floats per item */
+/* Input for the next forward pass: x (batch items, from host memory, or backend memory when
+ * x_on_backend, e.g. another net's output) and y (batch, y_dim) from host memory (ignored
+ * without a condition). */
+void net_set_input(net *n, const float *x, int x_on_backend, const float *y);
+/* Copies the first `items` items of the output to host memory. */
+void net_read_output(const net *n, float *host, int items);
 
 /* Multiply-adds of one forward pass over the batch (linear, conv and deconv layers), and of
  * its first such layer (whose input gradient a network's first layer often skips). */

@@ -43,13 +43,25 @@ void param_store_declare(param_store *ps, const char *name, int ndim, const int6
     }
 }
 
-void param_store_alloc(param_store *ps)
+void param_store_alloc(param_store *ps, ops_backend *be)
 {
-    ps->params = dc_alloc_floats(ps->n_params);
-    ps->grads = dc_alloc_floats(ps->n_params);
-    ps->adam_m = dc_alloc_floats(ps->n_params);
-    ps->adam_v = dc_alloc_floats(ps->n_params);
-    ps->buffers = dc_alloc_floats(ps->n_buffers);
+    ps->be = be;
+    ps->params = ops_alloc(be, ps->n_params);
+    ps->grads = ops_alloc(be, ps->n_params);
+    ps->adam_m = ops_alloc(be, ps->n_params);
+    ps->adam_v = ops_alloc(be, ps->n_params);
+    ps->buffers = ops_alloc(be, ps->n_buffers);
+    if (ops_memory_is_host(be)) {
+        ps->host_params = ps->params;
+        ps->host_adam_m = ps->adam_m;
+        ps->host_adam_v = ps->adam_v;
+        ps->host_buffers = ps->buffers;
+    } else {
+        ps->host_params = dc_alloc_floats(ps->n_params);
+        ps->host_adam_m = dc_alloc_floats(ps->n_params);
+        ps->host_adam_v = dc_alloc_floats(ps->n_params);
+        ps->host_buffers = dc_alloc_floats(ps->n_buffers);
+    }
     for (int i = 0; i < ps->count; i++) {
         param_spec *s = &ps->specs[i];
         if (s->value_slot) *s->value_slot = param_store_values(ps, s);
@@ -62,11 +74,46 @@ float *param_store_values(const param_store *ps, const param_spec *s)
     return (s->trainable ? ps->params : ps->buffers) + s->offset;
 }
 
+float *param_store_host_values(const param_store *ps, const param_spec *s)
+{
+    return (s->trainable ? ps->host_params : ps->host_buffers) + s->offset;
+}
+
+float *param_store_host_adam_m(const param_store *ps, const param_spec *s)
+{
+    DC_ASSERT(s->trainable, "%s has no Adam moments", s->name);
+    return ps->host_adam_m + s->offset;
+}
+
+float *param_store_host_adam_v(const param_store *ps, const param_spec *s)
+{
+    DC_ASSERT(s->trainable, "%s has no Adam moments", s->name);
+    return ps->host_adam_v + s->offset;
+}
+
+void param_store_download(const param_store *ps)
+{
+    if (ops_memory_is_host(ps->be)) return;
+    ops_to_host(ps->be, ps->host_params, ps->params, ps->n_params);
+    ops_to_host(ps->be, ps->host_adam_m, ps->adam_m, ps->n_params);
+    ops_to_host(ps->be, ps->host_adam_v, ps->adam_v, ps->n_params);
+    ops_to_host(ps->be, ps->host_buffers, ps->buffers, ps->n_buffers);
+}
+
+void param_store_upload(param_store *ps)
+{
+    if (ops_memory_is_host(ps->be)) return;
+    ops_from_host(ps->be, ps->params, ps->host_params, ps->n_params);
+    ops_from_host(ps->be, ps->adam_m, ps->host_adam_m, ps->n_params);
+    ops_from_host(ps->be, ps->adam_v, ps->host_adam_v, ps->n_params);
+    ops_from_host(ps->be, ps->buffers, ps->host_buffers, ps->n_buffers);
+}
+
 void param_store_init_values(param_store *ps, rng_state *r, float std)
 {
     for (int i = 0; i < ps->count; i++) {
         param_spec *s = &ps->specs[i];
-        float *v = param_store_values(ps, s);
+        float *v = param_store_host_values(ps, s);
         switch (s->init) {
         case PARAM_INIT_ZERO: memset(v, 0, s->numel * sizeof *v); break;
         case PARAM_INIT_ONE:
@@ -76,12 +123,13 @@ void param_store_init_values(param_store *ps, rng_state *r, float std)
         case PARAM_INIT_TRUNCATED_NORMAL: rng_truncated_normal(r, v, s->numel, 0.0f, std); break;
         }
     }
-    memset(ps->adam_m, 0, ps->n_params * sizeof(float));
-    memset(ps->adam_v, 0, ps->n_params * sizeof(float));
+    memset(ps->host_adam_m, 0, ps->n_params * sizeof(float));
+    memset(ps->host_adam_v, 0, ps->n_params * sizeof(float));
+    param_store_upload(ps);
     param_store_zero_grads(ps);
 }
 
-void param_store_zero_grads(param_store *ps) { memset(ps->grads, 0, ps->n_params * sizeof(float)); }
+void param_store_zero_grads(param_store *ps) { ops_zero(ps->be, ps->grads, ps->n_params); }
 
 const param_spec *param_store_find(const param_store *ps, const char *name)
 {
@@ -93,10 +141,18 @@ const param_spec *param_store_find(const param_store *ps, const char *name)
 void param_store_free(param_store *ps)
 {
     free(ps->specs);
-    free(ps->params);
-    free(ps->grads);
-    free(ps->adam_m);
-    free(ps->adam_v);
-    free(ps->buffers);
+    if (ps->be && !ops_memory_is_host(ps->be)) {
+        free(ps->host_params);
+        free(ps->host_adam_m);
+        free(ps->host_adam_v);
+        free(ps->host_buffers);
+    }
+    if (ps->be) {
+        ops_free(ps->be, ps->params);
+        ops_free(ps->be, ps->grads);
+        ops_free(ps->be, ps->adam_m);
+        ops_free(ps->be, ps->adam_v);
+        ops_free(ps->be, ps->buffers);
+    }
     memset(ps, 0, sizeof *ps);
 }

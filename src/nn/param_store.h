@@ -3,6 +3,10 @@
  * moving statistics). Checkpointing, zeroing gradients, the optimiser step and a future MPI
  * all-reduce are then one loop or one call over one buffer.
  *
+ * The buffers are backend memory (ops_alloc). The host sees the values, Adam's moments and the
+ * buffers through host views (host_*): the same memory on a host-memory backend, copies kept
+ * by param_store_download/upload otherwise.
+ *
  * Use: declare every tensor (each declaration says where to store its pointers), then
  * param_store_alloc() allocates and fills in those pointers. */
 #ifndef DCGAN_NN_PARAM_STORE_H
@@ -11,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/rng.h"
+#include "ops/ops.h"
 
 #define PARAM_MAX_DIMS 4
 #define PARAM_NAME_MAX 96
@@ -39,7 +44,9 @@ typedef struct {
     int count, cap;
     size_t n_params;  /* floats in params, grads, adam_m, adam_v */
     size_t n_buffers; /* floats in buffers */
-    float *params, *grads, *adam_m, *adam_v, *buffers;
+    float *params, *grads, *adam_m, *adam_v, *buffers; /* backend memory */
+    ops_backend *be;
+    float *host_params, *host_adam_m, *host_adam_v, *host_buffers;
 } param_store;
 
 void param_store_init(param_store *ps);
@@ -47,13 +54,21 @@ void param_store_init(param_store *ps);
 void param_store_declare(param_store *ps, const char *name, int ndim, const int64_t *shape,
                          int trainable, param_init init, float **value_slot,
                          float **grad_slot);
-void param_store_alloc(param_store *ps);
-/* Fills every tensor by its init rule; N(0, std) draws come from r in declaration order. */
+void param_store_alloc(param_store *ps, ops_backend *be);
+/* Fills every tensor by its init rule; N(0, std) draws come from r in declaration order.
+ * Adam's moments and the gradients are zeroed. */
 void param_store_init_values(param_store *ps, rng_state *r, float std);
 void param_store_zero_grads(param_store *ps);
 const param_spec *param_store_find(const param_store *ps, const char *name);
-/* Address of a tensor's values. */
+/* Address of a tensor's values (backend memory). */
 float *param_store_values(const param_store *ps, const param_spec *s);
+/* Its host view, and the host views of its Adam moments (trainable tensors only). */
+float *param_store_host_values(const param_store *ps, const param_spec *s);
+float *param_store_host_adam_m(const param_store *ps, const param_spec *s);
+float *param_store_host_adam_v(const param_store *ps, const param_spec *s);
+/* Host views <- backend memory (values, moments, buffers), and back. No-ops on host memory. */
+void param_store_download(const param_store *ps);
+void param_store_upload(param_store *ps);
 void param_store_free(param_store *ps);
 
 #endif

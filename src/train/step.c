@@ -2,30 +2,26 @@
 
 #include <math.h>
 #include <string.h>
-#include "ops/loss.h"
 #include "core/error.h"
 
 void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
 {
     memset(t, 0, sizeof *t);
     t->adam = adam;
-    t->dlogits = dc_alloc_floats((size_t)m->cfg.batch);
+    t->be = m->be;
+    t->dlogits = ops_alloc(t->be, (size_t)m->cfg.batch);
+    t->logits = dc_alloc_floats((size_t)m->cfg.batch);
     t->d_real_prob = dc_alloc_floats((size_t)m->cfg.batch);
     t->d_fake_prob = dc_alloc_floats((size_t)m->cfg.batch);
 }
 
 void trainer_free(trainer *t)
 {
-    free(t->dlogits);
+    if (t->be) ops_free(t->be, t->dlogits);
+    free(t->logits);
     free(t->d_real_prob);
     free(t->d_fake_prob);
-    t->dlogits = t->d_real_prob = t->d_fake_prob = NULL;
-}
-
-static void net_set_input(net *n, const float *input, size_t per_item, const float *y)
-{
-    memcpy(n->input, input, (size_t)n->batch * per_item * sizeof(float));
-    if (n->y_dim > 0) memcpy(n->y, y, (size_t)n->batch * n->y_dim * sizeof(float));
+    t->dlogits = t->logits = t->d_real_prob = t->d_fake_prob = NULL;
 }
 
 /* Mean of sigmoid(logits); each item's value goes to probs if not NULL. */
@@ -42,25 +38,30 @@ static float mean_sigmoid(const float *logits, int n, float *probs)
 
 static void run_generator(dcgan_model *m, const float *z, const float *y, int train)
 {
-    net_set_input(&m->G, z, (size_t)m->cfg.z_dim, y);
+    net_set_input(&m->G, z, 0, y);
     net_forward(&m->G, train);
 }
 
-/* D forward on `images` in training mode, then backward of xent(logits, target) into D's
- * gradients (and, if want_input_grad, into D.dinput). Returns the loss. */
-static float discriminator_pass(trainer *t, dcgan_model *m, const float *images, const float *y,
-                                float target, int want_param_grads, int want_input_grad,
-                                float *mean_out, float *probs_out)
+/* D forward on `images` (host memory, or backend memory when images_on_backend) in training
+ * mode, then backward of xent(logits, target) into D's gradients (and, if want_input_grad,
+ * into D.dinput). Returns the loss. */
+static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
+                                int images_on_backend, const float *y, float target,
+                                int want_param_grads, int want_input_grad, float *mean_out,
+                                float *probs_out)
 {
     int B = m->cfg.batch;
     net *D = &m->D;
-    net_set_input(D, images, dcgan_image_floats(&m->cfg), y);
+    net_set_input(D, images, images_on_backend, y);
     net_forward(D, 1);
     const float *logits = net_output(D)->out;
-    float loss = sigmoid_xent_forward(logits, target, (size_t)B);
-    if (mean_out) *mean_out = mean_sigmoid(logits, B, probs_out);
-    memset(t->dlogits, 0, (size_t)B * sizeof(float));
-    sigmoid_xent_backward(t->dlogits, logits, target, 1.0f, (size_t)B);
+    float loss = ops_sigmoid_xent_forward(t->be, logits, target, (size_t)B);
+    if (mean_out) {
+        net_read_output(D, t->logits, B);
+        *mean_out = mean_sigmoid(t->logits, B, probs_out);
+    }
+    ops_zero(t->be, t->dlogits, (size_t)B);
+    ops_sigmoid_xent_backward(t->be, t->dlogits, logits, target, 1.0f, (size_t)B);
     net_backward(D, t->dlogits, want_param_grads, want_input_grad);
     return loss;
 }
@@ -72,14 +73,15 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     param_store_zero_grads(&m->D.ps);
     /* real and fake go through D as separate batches (each with its own batch statistics);
      * the gradient of d_loss = real + fake accumulates */
-    s->d_loss_real = discriminator_pass(t, m, x, y, 1.0f, 1, 0, &s->d_real_mean,
+    s->d_loss_real = discriminator_pass(t, m, x, 0, y, 1.0f, 1, 0, &s->d_real_mean,
                                         t->d_real_prob);
-    s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, y, 0.0f, 1, 0,
+    s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 0.0f, 1, 0,
                                         &s->d_fake_mean, t->d_fake_prob);
     s->d_loss = s->d_loss_real + s->d_loss_fake;
     t->d_steps++;
     param_store *ps = &m->D.ps;
-    adam_update(ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params, t->d_steps, &t->adam);
+    ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
+                    t->d_steps, &t->adam);
 }
 
 /* One G update. forward_done: G's activations are those of G(z) with G's current weights and
@@ -94,12 +96,13 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     else
         run_generator(m, z, y, 1);
     /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
-    float loss = discriminator_pass(t, m, net_output(&m->G)->out, y, 1.0f, 0, 1, NULL, NULL);
+    float loss = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 1.0f, 0, 1, NULL, NULL);
     param_store_zero_grads(&m->G.ps);
     net_backward(&m->G, m->D.dinput, 1, 0);
     t->g_steps++;
     param_store *ps = &m->G.ps;
-    adam_update(ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params, t->g_steps, &t->adam);
+    ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
+                    t->g_steps, &t->adam);
     return loss;
 }
 

@@ -7,13 +7,15 @@
 #define DCGAN_TRAIN_STEP_H
 
 #include "model/dcgan.h"
-#include "ops/adam.h"
+#include "ops/ops.h"
 
 typedef struct {
     adam_config adam;
     long d_steps; /* Adam steps taken by D's optimiser */
     long g_steps; /* ... by G's */
-    float *dlogits; /* (batch) scratch */
+    ops_backend *be; /* the model's */
+    float *dlogits;  /* (batch) scratch, backend memory */
+    float *logits;   /* (batch) the last D pass's logits, host copy */
     /* (batch) each: sigmoid(D(x)) and sigmoid(D(G(z))) per item, from the last D update
      * (TensorBoard's d and d_ histograms) */
     float *d_real_prob, *d_fake_prob;

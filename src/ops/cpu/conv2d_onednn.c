@@ -6,7 +6,7 @@
  * written to the caller's array directly when the layouts agree and the call overwrites, and
  * otherwise to `work` and then reordered into the caller's array, with a sum post-op where the
  * call accumulates. Scratchpads are user-managed so that all memory comes from `work`. */
-#include "ops/conv2d_onednn.h"
+#include "ops/cpu/conv2d_onednn.h"
 
 #include <dnnl.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * sum of deviations as a correction term). The mean is carried into the float element loops as
  * an unevaluated sum hi + lo of two floats, so x - mean is nearly exact even when |mean| >> std.
  * gamma/beta may be NULL (treated as 1 and 0). */
-#include "ops/batchnorm.h"
+#include "ops/cpu/batchnorm.h"
 
 #include <math.h>
 #include <stddef.h>

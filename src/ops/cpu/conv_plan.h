@@ -5,17 +5,14 @@
  * (ops/conv2d.h) otherwise or when asked for. Both keep ops/conv2d.h's arrays and semantics
  * (NCHW, backward accumulates, NULL gradients skipped), so a plan can be swapped without
  * touching the caller. */
-#ifndef DCGAN_OPS_CONV_PLAN_H
-#define DCGAN_OPS_CONV_PLAN_H
+#ifndef DCGAN_OPS_CPU_CONV_PLAN_H
+#define DCGAN_OPS_CPU_CONV_PLAN_H
 
-#include "ops/conv2d.h"
-#include "ops/conv2d_onednn.h"
+#include "ops/ops.h"
+#include "ops/cpu/conv2d.h"
+#include "ops/cpu/conv2d_onednn.h"
 
-typedef enum {
-    CONV_BACKEND_AUTO = 0, /* oneDNN where it can, else im2col */
-    CONV_BACKEND_IM2COL,
-    CONV_BACKEND_ONEDNN,
-} conv_backend;
+
 
 typedef struct {
     conv_geom geom;
@@ -45,8 +42,6 @@ void conv_plan_backward(const conv_plan *p, float *dinp, float *dweight, float *
                         const float *dout, const float *inp, const float *weight,
                         int dinp_overwrite, float *work);
 
-/* "auto", "im2col", "onednn" */
-const char *conv_backend_name(conv_backend b);
-int conv_backend_parse(const char *s, conv_backend *b);
+
 
 #endif

@@ -1,7 +1,7 @@
 /* Sigmoid cross-entropy with logits, in double per element:
  *   l(x, t) = max(x, 0) - x*t + log1p(exp(-|x|))
  * exp never sees a positive argument, so |x| = 1e4 (or inf-free anything) gives exact results. */
-#include "ops/loss.h"
+#include "ops/cpu/loss.h"
 
 #include <math.h>
 

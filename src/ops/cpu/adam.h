@@ -3,19 +3,13 @@
  *   m = beta1*m + (1-beta1)*g;  v = beta2*v + (1-beta2)*g^2
  *   p -= lr_t * m / (sqrt(v) + eps)
  * t is the 1-based step number. */
-#ifndef DCGAN_OPS_ADAM_H
-#define DCGAN_OPS_ADAM_H
+#ifndef DCGAN_OPS_CPU_ADAM_H
+#define DCGAN_OPS_CPU_ADAM_H
 
 #include <stddef.h>
+#include "ops/ops.h"
 
-typedef struct {
-    float lr;    /* 2e-4 */
-    float beta1; /* 0.5 */
-    float beta2; /* 0.999 */
-    float eps;   /* 1e-8 */
-} adam_config;
 
-adam_config adam_config_default(void);
 void adam_update(float *param, const float *grad, float *m, float *v, size_t n, long t,
                  const adam_config *cfg);
 

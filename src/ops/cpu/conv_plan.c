@@ -1,4 +1,4 @@
-#include "ops/conv_plan.h"
+#include "ops/cpu/conv_plan.h"
 
 #include <string.h>
 
@@ -85,21 +85,4 @@ void conv_plan_backward(const conv_plan *p, float *dinp, float *dweight, float *
         conv2d_transpose_backward(dinp, dweight, dbias, dout, inp, weight, &p->geom, work);
     else
         conv2d_backward(dinp, dweight, dbias, dout, inp, weight, &p->geom, work);
-}
-
-static const char *const backend_names[] = {"auto", "im2col", "onednn"};
-
-const char *conv_backend_name(conv_backend b)
-{
-    return (unsigned)b < sizeof backend_names / sizeof backend_names[0] ? backend_names[b] : "?";
-}
-
-int conv_backend_parse(const char *s, conv_backend *b)
-{
-    for (unsigned i = 0; i < sizeof backend_names / sizeof backend_names[0]; i++)
-        if (s && strcmp(s, backend_names[i]) == 0) {
-            *b = (conv_backend)i;
-            return 0;
-        }
-    return -1;
 }

@@ -1,7 +1,7 @@
 /* Sigmoid cross-entropy with logits against a constant target t, averaged over n:
  * loss = mean(max(x,0) - x*t + log1p(exp(-|x|))), stable for |x| up to 1e4 and beyond. */
-#ifndef DCGAN_OPS_LOSS_H
-#define DCGAN_OPS_LOSS_H
+#ifndef DCGAN_OPS_CPU_LOSS_H
+#define DCGAN_OPS_CPU_LOSS_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* Feature-axis concatenation and conv_cond_concat (labels appended as constant planes). */
-#include "ops/concat.h"
+#include "ops/cpu/concat.h"
 
 #include <stddef.h>
 #include <string.h>

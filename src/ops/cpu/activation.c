@@ -1,6 +1,6 @@
 /* Element-wise activations. Loops are `omp parallel for simd`; the parallel part only switches on
  * above ACT_PAR_MIN elements so small tensors do not pay for waking threads. */
-#include "ops/activation.h"
+#include "ops/cpu/activation.h"
 
 #include <math.h>
 

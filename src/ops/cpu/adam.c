@@ -1,17 +1,11 @@
 /* Adam, TensorFlow update form (see adam.h). The step-size factor is formed in double. */
-#include "ops/adam.h"
+#include "ops/cpu/adam.h"
 
 #include <math.h>
 
 #include "core/error.h"
 
 #define ADAM_PAR_MIN 32768
-
-adam_config adam_config_default(void)
-{
-    adam_config c = {2e-4f, 0.5f, 0.999f, 1e-8f};
-    return c;
-}
 
 void adam_update(float *param, const float *grad, float *m, float *v, size_t n, long t,
                  const adam_config *cfg)

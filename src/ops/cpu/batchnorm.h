@@ -3,11 +3,10 @@
  * are updated in place as running = decay*running + (1-decay)*batch_stat, where the variance fed
  * to the moving average is the unbiased one (PyTorch's convention; decay 0.9 is PyTorch's
  * momentum 0.1). Inference uses the moving averages. Backward accumulates. */
-#ifndef DCGAN_OPS_BATCHNORM_H
-#define DCGAN_OPS_BATCHNORM_H
+#ifndef DCGAN_OPS_CPU_BATCHNORM_H
+#define DCGAN_OPS_CPU_BATCHNORM_H
 
-#define BATCHNORM_DECAY 0.9f
-#define BATCHNORM_EPS 1e-5f
+#include "ops/ops.h" /* BATCHNORM_DECAY, BATCHNORM_EPS */
 
 /* mean, rstd (C): saved for backward; rstd = 1/sqrt(var_biased + eps).
  * running_mean/running_var (C) may be NULL (not updated). */

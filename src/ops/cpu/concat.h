@@ -1,7 +1,7 @@
 /* Concatenation along the feature axis, and the reference's conv_cond_concat. Backward splits
  * the gradient and accumulates into each non-NULL part. */
-#ifndef DCGAN_OPS_CONCAT_H
-#define DCGAN_OPS_CONCAT_H
+#ifndef DCGAN_OPS_CPU_CONCAT_H
+#define DCGAN_OPS_CPU_CONCAT_H
 
 /* out (N, A+B) = [a (N,A), b (N,B)] per row. For NCHW maps, A = C_a*H*W and B = C_b*H*W. */
 void concat_forward(float *out, const float *a, const float *b, int N, int A, int B);

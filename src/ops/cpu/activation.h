@@ -1,12 +1,12 @@
 /* Element-wise activations over n floats. Forward may run in place (out == inp). Backward
  * accumulates dinp += dout * f'(x); f' is taken from the saved input (relu, lrelu) or the saved
  * output (tanh, sigmoid), as each signature says. */
-#ifndef DCGAN_OPS_ACTIVATION_H
-#define DCGAN_OPS_ACTIVATION_H
+#ifndef DCGAN_OPS_CPU_ACTIVATION_H
+#define DCGAN_OPS_CPU_ACTIVATION_H
 
 #include <stddef.h>
 
-#define LRELU_SLOPE 0.2f
+#include "ops/ops.h" /* LRELU_SLOPE */
 
 void relu_forward(float *out, const float *inp, size_t n);
 void relu_backward(float *dinp, const float *dout, const float *inp, size_t n);

@@ -20,12 +20,12 @@
  * (n, c, h, w) at ((n*C/16 + c/16)*H*W + h*W + w)*16 + c%16. A network whose layers between two
  * convolutions all accept nChw16c (batch norm, activations) skips the reorders to and from
  * NCHW there; conv_onednn_native_c16 says whether the primitives use nChw16c for a side. */
-#ifndef DCGAN_OPS_CONV2D_ONEDNN_H
-#define DCGAN_OPS_CONV2D_ONEDNN_H
+#ifndef DCGAN_OPS_CPU_CONV2D_ONEDNN_H
+#define DCGAN_OPS_CPU_CONV2D_ONEDNN_H
 
 #include <stddef.h>
 
-#include "ops/conv2d.h"
+#include "ops/cpu/conv2d.h"
 
 typedef struct conv_onednn conv_onednn;
 

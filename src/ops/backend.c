@@ -1,0 +1,193 @@
+/* The one switch between backends, and the calls that forward each op to the backend's
+ * table. */
+#include "ops/ops_backend.h"
+
+#include <string.h>
+
+#include "ops/cpu/cpu_backend.h"
+
+adam_config adam_config_default(void)
+{
+    adam_config c = {2e-4f, 0.5f, 0.999f, 1e-8f};
+    return c;
+}
+
+static const char *const conv_backend_names[] = {"auto", "im2col", "onednn"};
+
+const char *conv_backend_name(conv_backend b)
+{
+    return (unsigned)b < sizeof conv_backend_names / sizeof conv_backend_names[0]
+               ? conv_backend_names[b]
+               : "?";
+}
+
+int conv_backend_parse(const char *s, conv_backend *b)
+{
+    for (unsigned i = 0; i < sizeof conv_backend_names / sizeof conv_backend_names[0]; i++)
+        if (s && strcmp(s, conv_backend_names[i]) == 0) {
+            *b = (conv_backend)i;
+            return 0;
+        }
+    return -1;
+}
+
+ops_backend *ops_open(const ops_options *o, dc_err *e)
+{
+    const char *device = o && o->device ? o->device : "cpu";
+    if (strcmp(device, "cpu") == 0) return ops_cpu_open(o, e);
+    dc_fail(e, "device '%s': unknown (this build has: cpu)", device);
+    return NULL;
+}
+
+void ops_close(ops_backend *be)
+{
+    if (be) be->vt->close(be);
+}
+
+const char *ops_device_name(const ops_backend *be) { return be->device; }
+
+float *ops_alloc(ops_backend *be, size_t n) { return be->vt->alloc(be, n); }
+void ops_free(ops_backend *be, float *p)
+{
+    if (p) be->vt->free(be, p);
+}
+int ops_memory_is_host(const ops_backend *be) { return be->vt->memory_is_host; }
+void ops_to_host(ops_backend *be, float *host, const float *src, size_t n)
+{
+    be->vt->to_host(be, host, src, n);
+}
+void ops_from_host(ops_backend *be, float *dst, const float *host, size_t n)
+{
+    be->vt->from_host(be, dst, host, n);
+}
+void ops_copy(ops_backend *be, float *dst, const float *src, size_t n)
+{
+    be->vt->copy(be, dst, src, n);
+}
+void ops_zero(ops_backend *be, float *p, size_t n) { be->vt->zero(be, p, n); }
+void ops_accumulate(ops_backend *be, float *dst, const float *src, size_t n)
+{
+    be->vt->accumulate(be, dst, src, n);
+}
+int ops_all_finite(ops_backend *be, const float *x, size_t n)
+{
+    return be->vt->all_finite(be, x, n);
+}
+
+ops_conv *ops_conv_create(ops_backend *be, const conv_geom *g, int transpose)
+{
+    return be->vt->conv_create(be, g, transpose);
+}
+void ops_conv_free(ops_conv *c)
+{
+    if (c) c->be->vt->conv_free(c);
+}
+size_t ops_conv_workspace_floats(const ops_conv *c)
+{
+    return c->be->vt->conv_workspace_floats(c);
+}
+int ops_conv_native_layout(const ops_conv *c, int map_side)
+{
+    return c->be->vt->conv_native_layout(c, map_side);
+}
+int ops_conv_set_layout(ops_conv *c, int img_layout, int map_layout)
+{
+    return c->be->vt->conv_set_layout(c, img_layout, map_layout);
+}
+const char *ops_conv_engine(const ops_conv *c) { return c->be->vt->conv_engine(c); }
+void ops_conv_forward(const ops_conv *c, float *out, const float *inp, const float *weight,
+                      const float *bias, float *work)
+{
+    c->be->vt->conv_forward(c, out, inp, weight, bias, work);
+}
+void ops_conv_backward(const ops_conv *c, float *dinp, float *dweight, float *dbias,
+                       const float *dout, const float *inp, const float *weight,
+                       int dinp_overwrite, float *work)
+{
+    c->be->vt->conv_backward(c, dinp, dweight, dbias, dout, inp, weight, dinp_overwrite, work);
+}
+
+void ops_linear_forward(ops_backend *be, float *out, const float *inp, const float *weight,
+                        const float *bias, int N, int IN, int OUT)
+{
+    be->vt->linear_forward(be, out, inp, weight, bias, N, IN, OUT);
+}
+void ops_linear_backward(ops_backend *be, float *dinp, float *dweight, float *dbias,
+                         const float *dout, const float *inp, const float *weight, int N, int IN,
+                         int OUT)
+{
+    be->vt->linear_backward(be, dinp, dweight, dbias, dout, inp, weight, N, IN, OUT);
+}
+
+void ops_batchnorm_forward_train(ops_backend *be, int layout, float *out, float *mean,
+                                 float *rstd, float *running_mean, float *running_var,
+                                 const float *inp, const float *gamma, const float *beta, int N,
+                                 int C, int S, float decay, float eps)
+{
+    be->vt->batchnorm_forward_train(be, layout, out, mean, rstd, running_mean, running_var, inp,
+                                    gamma, beta, N, C, S, decay, eps);
+}
+void ops_batchnorm_forward_eval(ops_backend *be, int layout, float *out, const float *inp,
+                                const float *running_mean, const float *running_var,
+                                const float *gamma, const float *beta, int N, int C, int S,
+                                float eps)
+{
+    be->vt->batchnorm_forward_eval(be, layout, out, inp, running_mean, running_var, gamma, beta,
+                                   N, C, S, eps);
+}
+void ops_batchnorm_backward(ops_backend *be, int layout, float *dinp, float *dgamma,
+                            float *dbeta, const float *dout, const float *inp, const float *mean,
+                            const float *rstd, const float *gamma, int N, int C, int S)
+{
+    be->vt->batchnorm_backward(be, layout, dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N,
+                               C, S);
+}
+void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *running_var,
+                                 const float *mean, const float *rstd, int C, double M,
+                                 float decay, float eps)
+{
+    be->vt->batchnorm_update_moving(be, running_mean, running_var, mean, rstd, C, M, decay, eps);
+}
+
+void ops_activation_forward(ops_backend *be, ops_activation a, float *out, const float *inp,
+                            size_t n)
+{
+    be->vt->activation_forward(be, a, out, inp, n);
+}
+void ops_activation_backward(ops_backend *be, ops_activation a, float *din, const float *dout,
+                             const float *out, size_t n)
+{
+    be->vt->activation_backward(be, a, din, dout, out, n);
+}
+
+void ops_cond_concat_forward(ops_backend *be, float *out, const float *x, const float *y, int N,
+                             int C, int H, int W, int Y)
+{
+    be->vt->cond_concat_forward(be, out, x, y, N, C, H, W, Y);
+}
+void ops_cond_concat_backward(ops_backend *be, float *dx, float *dy, const float *dout, int N,
+                              int C, int H, int W, int Y)
+{
+    be->vt->cond_concat_backward(be, dx, dy, dout, N, C, H, W, Y);
+}
+
+float ops_sigmoid_xent_forward(ops_backend *be, const float *logits, float target, size_t n)
+{
+    return be->vt->sigmoid_xent_forward(be, logits, target, n);
+}
+void ops_sigmoid_xent_backward(ops_backend *be, float *dlogits, const float *logits,
+                               float target, float scale, size_t n)
+{
+    be->vt->sigmoid_xent_backward(be, dlogits, logits, target, scale, n);
+}
+
+void ops_adam_update(ops_backend *be, float *param, const float *grad, float *m, float *v,
+                     size_t n, long t, const adam_config *cfg)
+{
+    be->vt->adam_update(be, param, grad, m, v, n, t, cfg);
+}
+
+int ops_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max)
+{
+    return be->vt->gemm_peaks(be, out, max);
+}

@@ -1,0 +1,284 @@
+#include "ops/cpu/cpu_backend.h"
+
+#include <string.h>
+
+#include "ops/cpu/activation.h"
+#include "ops/cpu/adam.h"
+#include "ops/cpu/batchnorm.h"
+#include "ops/cpu/concat.h"
+#include "ops/cpu/conv_plan.h"
+#include "ops/cpu/linear.h"
+#include "ops/cpu/loss.h"
+#include "ops/ops_backend.h"
+
+/* The one layout this backend offers besides NCHW: oneDNN's nChw16c. */
+#define CPU_LAYOUT_C16 1
+
+typedef struct {
+    ops_backend base;
+    conv_backend conv; /* what the options asked for */
+    gemm_lib gemm;     /* linear layers: the GEMM library of the convolutions */
+} cpu_backend;
+
+typedef struct {
+    ops_conv base;
+    conv_plan plan;
+} cpu_conv;
+
+static cpu_backend *cpu(ops_backend *be) { return (cpu_backend *)be; }
+static const conv_plan *plan_of(const ops_conv *c) { return &((const cpu_conv *)c)->plan; }
+
+static void cpu_close(ops_backend *be) { free(be); }
+
+/* ---- memory: host memory, 64-byte aligned ---- */
+static float *cpu_alloc(ops_backend *be, size_t n)
+{
+    (void)be;
+    return dc_alloc_floats(n);
+}
+static void cpu_free(ops_backend *be, float *p)
+{
+    (void)be;
+    free(p);
+}
+static void cpu_copy(ops_backend *be, float *dst, const float *src, size_t n)
+{
+    (void)be;
+    if (n) memcpy(dst, src, n * sizeof(float));
+}
+static void cpu_zero(ops_backend *be, float *p, size_t n)
+{
+    (void)be;
+    if (n) memset(p, 0, n * sizeof(float));
+}
+static void cpu_accumulate(ops_backend *be, float *dst, const float *src, size_t n)
+{
+    (void)be;
+    for (size_t i = 0; i < n; i++) dst[i] += src[i];
+}
+static int cpu_all_finite(ops_backend *be, const float *x, size_t n)
+{
+    (void)be;
+    /* summing x*0 keeps the loop branch-free: it is 0 unless some x is NaN or Inf */
+    float acc = 0.0f;
+    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+/* ---- convolution ---- */
+static ops_conv *cpu_conv_create(ops_backend *be, const conv_geom *g, int transpose)
+{
+    cpu_conv *c = dc_calloc(1, sizeof *c);
+    c->base.be = be;
+    if (conv_plan_init(&c->plan, g, transpose, cpu(be)->conv) != 0) {
+        conv_plan_free(&c->plan);
+        free(c);
+        return NULL;
+    }
+    return &c->base;
+}
+static void cpu_conv_free(ops_conv *c)
+{
+    conv_plan_free(&((cpu_conv *)c)->plan);
+    free(c);
+}
+static size_t cpu_conv_workspace_floats(const ops_conv *c)
+{
+    return conv_plan_workspace_floats(plan_of(c));
+}
+static int cpu_conv_native_layout(const ops_conv *c, int map_side)
+{
+    return conv_plan_c16_available(plan_of(c), map_side) ? CPU_LAYOUT_C16 : OPS_LAYOUT_PLAIN;
+}
+static int cpu_conv_set_layout(ops_conv *c, int img_layout, int map_layout)
+{
+    return conv_plan_set_c16(&((cpu_conv *)c)->plan, img_layout == CPU_LAYOUT_C16,
+                             map_layout == CPU_LAYOUT_C16);
+}
+static const char *cpu_conv_engine(const ops_conv *c)
+{
+    return conv_backend_name(plan_of(c)->backend);
+}
+static void cpu_conv_forward(const ops_conv *c, float *out, const float *inp,
+                             const float *weight, const float *bias, float *work)
+{
+    conv_plan_forward(plan_of(c), out, inp, weight, bias, work);
+}
+static void cpu_conv_backward(const ops_conv *c, float *dinp, float *dweight, float *dbias,
+                              const float *dout, const float *inp, const float *weight,
+                              int dinp_overwrite, float *work)
+{
+    conv_plan_backward(plan_of(c), dinp, dweight, dbias, dout, inp, weight, dinp_overwrite, work);
+}
+
+/* ---- linear ---- */
+static void cpu_linear_forward(ops_backend *be, float *out, const float *inp, const float *weight,
+                               const float *bias, int N, int IN, int OUT)
+{
+    linear_forward(out, inp, weight, bias, N, IN, OUT, cpu(be)->gemm);
+}
+static void cpu_linear_backward(ops_backend *be, float *dinp, float *dweight, float *dbias,
+                                const float *dout, const float *inp, const float *weight, int N,
+                                int IN, int OUT)
+{
+    linear_backward(dinp, dweight, dbias, dout, inp, weight, N, IN, OUT, cpu(be)->gemm);
+}
+
+/* ---- batch norm ---- */
+static void cpu_bn_train(ops_backend *be, int layout, float *out, float *mean, float *rstd,
+                         float *running_mean, float *running_var, const float *inp,
+                         const float *gamma, const float *beta, int N, int C, int S, float decay,
+                         float eps)
+{
+    (void)be;
+    (layout == CPU_LAYOUT_C16 ? batchnorm_forward_train_c16 : batchnorm_forward_train)(
+        out, mean, rstd, running_mean, running_var, inp, gamma, beta, N, C, S, decay, eps);
+}
+static void cpu_bn_eval(ops_backend *be, int layout, float *out, const float *inp,
+                        const float *running_mean, const float *running_var, const float *gamma,
+                        const float *beta, int N, int C, int S, float eps)
+{
+    (void)be;
+    (layout == CPU_LAYOUT_C16 ? batchnorm_forward_eval_c16 : batchnorm_forward_eval)(
+        out, inp, running_mean, running_var, gamma, beta, N, C, S, eps);
+}
+static void cpu_bn_backward(ops_backend *be, int layout, float *dinp, float *dgamma, float *dbeta,
+                            const float *dout, const float *inp, const float *mean,
+                            const float *rstd, const float *gamma, int N, int C, int S)
+{
+    (void)be;
+    (layout == CPU_LAYOUT_C16 ? batchnorm_backward_c16 : batchnorm_backward)(
+        dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N, C, S);
+}
+static void cpu_bn_update_moving(ops_backend *be, float *running_mean, float *running_var,
+                                 const float *mean, const float *rstd, int C, double M,
+                                 float decay, float eps)
+{
+    (void)be;
+    batchnorm_update_moving(running_mean, running_var, mean, rstd, C, M, decay, eps);
+}
+
+/* ---- activations ---- */
+static void cpu_act_forward(ops_backend *be, ops_activation a, float *out, const float *inp,
+                            size_t n)
+{
+    (void)be;
+    switch (a) {
+    case OPS_RELU: relu_forward(out, inp, n); break;
+    case OPS_LRELU: lrelu_forward(out, inp, LRELU_SLOPE, n); break;
+    case OPS_TANH: tanh_forward(out, inp, n); break;
+    case OPS_SIGMOID: sigmoid_forward(out, inp, n); break;
+    }
+}
+static void cpu_act_backward(ops_backend *be, ops_activation a, float *din, const float *dout,
+                             const float *out, size_t n)
+{
+    (void)be;
+    int inplace = din == dout;
+    switch (a) {
+    case OPS_RELU:
+        if (inplace) relu_backward_inplace(din, out, n);
+        else relu_backward(din, dout, out, n);
+        break;
+    case OPS_LRELU:
+        if (inplace) lrelu_backward_inplace(din, out, LRELU_SLOPE, n);
+        else lrelu_backward(din, dout, out, LRELU_SLOPE, n);
+        break;
+    case OPS_TANH:
+        if (inplace) tanh_backward_inplace(din, out, n);
+        else tanh_backward(din, dout, out, n);
+        break;
+    case OPS_SIGMOID:
+        if (inplace) sigmoid_backward_inplace(din, out, n);
+        else sigmoid_backward(din, dout, out, n);
+        break;
+    }
+}
+
+/* ---- concat, loss, optimiser ---- */
+static void cpu_concat_forward(ops_backend *be, float *out, const float *x, const float *y, int N,
+                               int C, int H, int W, int Y)
+{
+    (void)be;
+    cond_concat_forward(out, x, y, N, C, H, W, Y);
+}
+static void cpu_concat_backward(ops_backend *be, float *dx, float *dy, const float *dout, int N,
+                                int C, int H, int W, int Y)
+{
+    (void)be;
+    cond_concat_backward(dx, dy, dout, N, C, H, W, Y);
+}
+static float cpu_xent_forward(ops_backend *be, const float *logits, float target, size_t n)
+{
+    (void)be;
+    return sigmoid_xent_forward(logits, target, n);
+}
+static void cpu_xent_backward(ops_backend *be, float *dlogits, const float *logits, float target,
+                              float scale, size_t n)
+{
+    (void)be;
+    sigmoid_xent_backward(dlogits, logits, target, scale, n);
+}
+static void cpu_adam(ops_backend *be, float *param, const float *grad, float *m, float *v,
+                     size_t n, long t, const adam_config *cfg)
+{
+    (void)be;
+    adam_update(param, grad, m, v, n, t, cfg);
+}
+
+/* Both libraries linked: OpenBLAS may be held to older kernels by OPENBLAS_CORETYPE, oneDNN
+ * picks its own. */
+static int cpu_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max)
+{
+    (void)be;
+    int n = 0;
+    if (n < max) out[n++] = (ops_gemm_peak){"OpenBLAS", linear_sgemm_peak(GEMM_OPENBLAS)};
+    if (n < max) out[n++] = (ops_gemm_peak){"oneDNN", linear_sgemm_peak(GEMM_ONEDNN)};
+    return n;
+}
+
+static const ops_vtable cpu_vtable = {
+    .close = cpu_close,
+    .memory_is_host = 1,
+    .alloc = cpu_alloc,
+    .free = cpu_free,
+    .to_host = cpu_copy,
+    .from_host = cpu_copy,
+    .copy = cpu_copy,
+    .zero = cpu_zero,
+    .accumulate = cpu_accumulate,
+    .all_finite = cpu_all_finite,
+    .conv_create = cpu_conv_create,
+    .conv_free = cpu_conv_free,
+    .conv_workspace_floats = cpu_conv_workspace_floats,
+    .conv_native_layout = cpu_conv_native_layout,
+    .conv_set_layout = cpu_conv_set_layout,
+    .conv_engine = cpu_conv_engine,
+    .conv_forward = cpu_conv_forward,
+    .conv_backward = cpu_conv_backward,
+    .linear_forward = cpu_linear_forward,
+    .linear_backward = cpu_linear_backward,
+    .batchnorm_forward_train = cpu_bn_train,
+    .batchnorm_forward_eval = cpu_bn_eval,
+    .batchnorm_backward = cpu_bn_backward,
+    .batchnorm_update_moving = cpu_bn_update_moving,
+    .activation_forward = cpu_act_forward,
+    .activation_backward = cpu_act_backward,
+    .cond_concat_forward = cpu_concat_forward,
+    .cond_concat_backward = cpu_concat_backward,
+    .sigmoid_xent_forward = cpu_xent_forward,
+    .sigmoid_xent_backward = cpu_xent_backward,
+    .adam_update = cpu_adam,
+    .gemm_peaks = cpu_gemm_peaks,
+};
+
+ops_backend *ops_cpu_open(const ops_options *o, dc_err *e)
+{
+    (void)e;
+    cpu_backend *b = dc_calloc(1, sizeof *b);
+    b->base.vt = &cpu_vtable;
+    b->base.device = "cpu";
+    b->conv = o ? o->conv : CONV_BACKEND_AUTO;
+    b->gemm = b->conv == CONV_BACKEND_IM2COL ? GEMM_OPENBLAS : GEMM_ONEDNN;
+    return &b->base;
+}

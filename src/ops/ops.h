@@ -1,0 +1,171 @@
+/* The backend interface: every numerical operation the layers (src/nn/) and the training step
+ * (src/train/) run, and the memory they run on. Callers hold an ops_backend and never see
+ * which library computes, where the floats live, or how a backend lays out the maps between
+ * two convolutions.
+ *
+ * Memory: every array passed to an op is backend memory from ops_alloc (on the CPU backend,
+ * plain host memory). Host code reads and writes it only through ops_to_host/ops_from_host,
+ * or directly where ops_memory_is_host says it may.
+ *
+ * Layouts: maps are NCHW (OPS_LAYOUT_PLAIN) unless a backend offers a layout of its own for
+ * the maps between two of its convolutions (ops_conv_native_layout). The ids it offers mean
+ * nothing outside it: callers pass them on to the convolutions and the batch norms that touch
+ * those maps; activations are element-wise and do not care.
+ *
+ * Semantics of each op (shapes, what accumulates, the exact formulas) are those of the CPU
+ * kernels documented in docs/ops.md; a backend must match them to float rounding.
+ *
+ * Adding a backend: implement ops_vtable (ops/ops_backend.h) in a folder beside ops/cpu/ and
+ * add its name to ops_open (ops/backend.c). */
+#ifndef DCGAN_OPS_OPS_H
+#define DCGAN_OPS_OPS_H
+
+#include <stddef.h>
+#include "core/error.h"
+#include "ops/conv_geom.h"
+
+typedef struct ops_backend ops_backend;
+typedef struct ops_conv ops_conv;
+
+/* The reference's constants. */
+#define LRELU_SLOPE 0.2f
+#define BATCHNORM_DECAY 0.9f
+#define BATCHNORM_EPS 1e-5f
+
+#define OPS_LAYOUT_PLAIN 0
+
+/* How the CPU backend runs convolutions (--conv-backend). */
+typedef enum {
+    CONV_BACKEND_AUTO = 0, /* its JIT kernels where they can, else im2col */
+    CONV_BACKEND_IM2COL,
+    CONV_BACKEND_ONEDNN,
+} conv_backend;
+
+typedef struct {
+    const char *device; /* "cpu" (NULL: "cpu") */
+    conv_backend conv;
+} ops_options;
+
+typedef enum { OPS_RELU, OPS_LRELU, OPS_TANH, OPS_SIGMOID } ops_activation;
+
+/* Adam in TensorFlow's update form (tf.train.AdamOptimizer):
+ *   lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+ *   m = beta1*m + (1-beta1)*g;  v = beta2*v + (1-beta2)*g^2
+ *   p -= lr_t * m / (sqrt(v) + eps)
+ * t is the 1-based step number. */
+typedef struct {
+    float lr;    /* 2e-4 */
+    float beta1; /* 0.5 */
+    float beta2; /* 0.999 */
+    float eps;   /* 1e-8 */
+} adam_config;
+
+adam_config adam_config_default(void);
+
+/* "auto", "im2col", "onednn" */
+const char *conv_backend_name(conv_backend b);
+int conv_backend_parse(const char *s, conv_backend *b);
+
+/* ---- the backend ---- */
+/* NULL with a message naming the device if it is unknown or cannot start. */
+ops_backend *ops_open(const ops_options *o, dc_err *e);
+void ops_close(ops_backend *be);
+const char *ops_device_name(const ops_backend *be);
+
+/* ---- memory ---- */
+float *ops_alloc(ops_backend *be, size_t n); /* zeroed; aborts when memory runs out */
+void ops_free(ops_backend *be, float *p);
+/* 1 if backend memory is host memory (the copies below are then memcpy). */
+int ops_memory_is_host(const ops_backend *be);
+void ops_to_host(ops_backend *be, float *host, const float *src, size_t n);
+void ops_from_host(ops_backend *be, float *dst, const float *host, size_t n);
+void ops_copy(ops_backend *be, float *dst, const float *src, size_t n);
+void ops_zero(ops_backend *be, float *p, size_t n);
+void ops_accumulate(ops_backend *be, float *dst, const float *src, size_t n); /* dst += src */
+/* 1 if no element is NaN or Inf. */
+int ops_all_finite(ops_backend *be, const float *x, size_t n);
+
+/* ---- convolution (5x5 stride 2 in the models, any geometry here) ---- */
+/* A planned conv2d (transpose 0) or conv2d_transpose; NULL if the backend cannot run it the
+ * way its options ask (e.g. --conv-backend onednn on a geometry oneDNN refuses). */
+ops_conv *ops_conv_create(ops_backend *be, const conv_geom *g, int transpose);
+void ops_conv_free(ops_conv *c);
+/* Scratch floats that forward/backward need (one buffer may serve every convolution). */
+size_t ops_conv_workspace_floats(const ops_conv *c);
+/* The layout this convolution would keep one side in natively (map_side 1: the smaller side),
+ * or OPS_LAYOUT_PLAIN. Two convolutions offering the same id can pass maps in it. */
+int ops_conv_native_layout(const ops_conv *c, int map_side);
+/* Switches the sides' layouts (each OPS_LAYOUT_PLAIN or the id offered); -1 if refused. */
+int ops_conv_set_layout(ops_conv *c, int img_layout, int map_layout);
+/* What computes it, for reports: "onednn", "im2col", ... */
+const char *ops_conv_engine(const ops_conv *c);
+/* conv: out (N,C_map,H_map,W_map) from inp (N,C_img,H_img,W_img); transpose: the reverse.
+ * Weights (C_map, C_img, K_h, K_w); bias per output channel, may be NULL. */
+void ops_conv_forward(const ops_conv *c, float *out, const float *inp, const float *weight,
+                      const float *bias, float *work);
+/* Accumulates into dweight, dbias and dinp (each may be NULL); dinp_overwrite: dinp is
+ * overwritten instead. */
+void ops_conv_backward(const ops_conv *c, float *dinp, float *dweight, float *dbias,
+                       const float *dout, const float *inp, const float *weight,
+                       int dinp_overwrite, float *work);
+
+/* ---- linear: out (N,OUT) = inp (N,IN) @ weight^T + bias, weight (OUT,IN) ---- */
+void ops_linear_forward(ops_backend *be, float *out, const float *inp, const float *weight,
+                        const float *bias, int N, int IN, int OUT);
+/* Accumulates into each non-NULL gradient. */
+void ops_linear_backward(ops_backend *be, float *dinp, float *dweight, float *dbias,
+                         const float *dout, const float *inp, const float *weight, int N, int IN,
+                         int OUT);
+
+/* ---- batch norm over x viewed as (N, C, S), in `layout` ---- */
+void ops_batchnorm_forward_train(ops_backend *be, int layout, float *out, float *mean,
+                                 float *rstd, float *running_mean, float *running_var,
+                                 const float *inp, const float *gamma, const float *beta, int N,
+                                 int C, int S, float decay, float eps);
+void ops_batchnorm_forward_eval(ops_backend *be, int layout, float *out, const float *inp,
+                                const float *running_mean, const float *running_var,
+                                const float *gamma, const float *beta, int N, int C, int S,
+                                float eps);
+void ops_batchnorm_backward(ops_backend *be, int layout, float *dinp, float *dgamma,
+                            float *dbeta, const float *dout, const float *inp, const float *mean,
+                            const float *rstd, const float *gamma, int N, int C, int S);
+/* The moving-average update a second training forward on the same batch would make. */
+void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *running_var,
+                                 const float *mean, const float *rstd, int C, double M,
+                                 float decay, float eps);
+
+/* ---- element-wise activations (in place allowed: out == inp) ---- */
+void ops_activation_forward(ops_backend *be, ops_activation a, float *out, const float *inp,
+                            size_t n);
+/* din += dout * f'(x), f' recovered from the forward's output `out` (relu/lrelu: out > 0
+ * exactly when x > 0). din == dout: dout is scaled in place (din = dout * f'(x)). */
+void ops_activation_backward(ops_backend *be, ops_activation a, float *din, const float *dout,
+                             const float *out, size_t n);
+
+/* ---- the reference's conv_cond_concat: out (N, C+Y, H, W) = [x, y as constant planes] ---- */
+void ops_cond_concat_forward(ops_backend *be, float *out, const float *x, const float *y, int N,
+                             int C, int H, int W, int Y);
+/* Accumulates into dx and dy (each may be NULL). */
+void ops_cond_concat_backward(ops_backend *be, float *dx, float *dy, const float *dout, int N,
+                              int C, int H, int W, int Y);
+
+/* ---- sigmoid cross-entropy with logits against a constant target, averaged over n ---- */
+float ops_sigmoid_xent_forward(ops_backend *be, const float *logits, float target, size_t n);
+/* dlogits += scale * (sigmoid(x) - t) / n */
+void ops_sigmoid_xent_backward(ops_backend *be, float *dlogits, const float *logits,
+                               float target, float scale, size_t n);
+
+/* ---- the optimiser: one Adam step over n parameters ---- */
+void ops_adam_update(ops_backend *be, float *param, const float *grad, float *m, float *v,
+                     size_t n, long t, const adam_config *cfg);
+
+/* ---- reports ---- */
+typedef struct {
+    const char *name; /* the library, e.g. "OpenBLAS" */
+    double gflops;
+} ops_gemm_peak;
+/* The sustained sgemm rate (best of a few 1536^3 products, GFLOP/s) of each GEMM library the
+ * backend can use, for FLOP-rate reports; at most max entries, returns how many. */
+int ops_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max);
+
+#endif
