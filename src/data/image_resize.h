@@ -4,7 +4,7 @@
 #define DCGAN_DATA_IMAGE_RESIZE_H
 
 #include <stdint.h>
-#include "data/image.h"
+#include "data/image_spec.h"
 #include "core/error.h"
 
 /* An 8-bit interleaved decoded image; full_w/full_h are the file's dimensions (w/h may be
