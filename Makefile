@@ -3,7 +3,11 @@
 # SAN=1 builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 
 CC      ?= cc
-PKGS    := libcjson libjpeg libpng zlib cairo fontconfig
+# The library (libdcgan.a) needs LIB_PKGS only; cairo, fontconfig and giflib are for the
+# visualisation part (libdcgan_viz.a) alone.
+LIB_PKGS := libcjson libjpeg libpng zlib
+VIZ_PKGS := cairo fontconfig
+PKGS    := $(LIB_PKGS) $(VIZ_PKGS)
 # giflib and oneDNN have no pkg-config files in Debian: -lgif -ldnnl, checked by check-deps.
 # OpenBLAS built for OpenMP shares our OpenMP thread pool: with the pthreads build, OpenMP
 # threads spin while BLAS threads want the same cores (measured: ~45% of the time spinning).
@@ -28,16 +32,27 @@ SANFLAGS :=
 OPT     := -O3 -march=native -g
 endif
 
-PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+VIZ_CFLAGS := $(shell pkg-config --cflags $(VIZ_PKGS) 2>/dev/null)
+LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -ldnnl -lpthread -lm
+VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -ldnnl -lgif -lpthread -lm
+LDLIBS  += $(VIZ_LIBS) $(LIB_LIBS)
 LDFLAGS += -fopenmp $(SANFLAGS)
 
-LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c src/*/*/*.c))
+# Library folders. Their objects are compiled without
+# cairo's include paths, so a library file that includes cairo.h does not build.
+LIB_DIRS := core ops ops/cpu nn model data io train
+LIB_SRC  := $(wildcard $(LIB_DIRS:%=src/%/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/src/cli/main.o
+VIZ_SRC  := $(wildcard src/viz/*.c)
+VIZ_OBJ  := $(VIZ_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard src/cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIBS_A   := $(BUILD)/libdcgan_viz.a $(BUILD)/libdcgan.a
+# The tests call the commands (cmd_*) too: they link the CLI, less main, as an archive.
+CMD_OBJ  := $(filter-out $(BUILD)/src/cli/main.o,$(CLI_OBJ))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS := $(wildcard tests/test_*.sh)
@@ -45,7 +60,8 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_TOOL := $(BUILD)/tests/tools/testtool
 
-.PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind
+.PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind \
+        check-architecture
 
 all: check-deps $(BUILD)/dcgan
 
@@ -54,24 +70,48 @@ check-deps:
 	@echo '#include <gif_lib.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing giflib (gif_lib.h); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <dnnl.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing oneDNN (dnnl.h, libdnnl-dev); run scripts/install-deps" >&2; exit 1; }
 
+# Everything outside the library folders may use cairo's headers.
+$(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(XCFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libdcgan.a: $(LIB_OBJ)
+# The archives also depend on the Makefile: a file moved out of a folder leaves its archive.
+$(BUILD)/libdcgan.a: $(LIB_OBJ) Makefile
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(filter %.o,$^)
 
-$(BUILD)/dcgan: $(MAIN_OBJ) $(BUILD)/libdcgan.a
+$(BUILD)/libdcgan_viz.a: $(VIZ_OBJ) Makefile
+	@rm -f $@
+	ar rcs $@ $(filter %.o,$^)
+
+$(BUILD)/libdcgan_cmd.a: $(CMD_OBJ) Makefile
+	@rm -f $@
+	ar rcs $@ $(filter %.o,$^)
+
+$(BUILD)/dcgan: $(CLI_OBJ) $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan.a
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan_cmd.a $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan.a
+$(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan_cmd.a \
+              $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-tests: all $(TEST_BIN) $(TEST_TOOL)
+# Every object of libdcgan.a linked (--whole-archive) with LIB_LIBS alone: proof that the
+# library needs neither cairo, fontconfig nor giflib.
+$(BUILD)/lib-link-check: $(BUILD)/libdcgan.a
+	@printf 'int main(void) { return 0; }\n' >$@.c
+	$(CC) $(LDFLAGS) $@.c -Wl,--whole-archive $< -Wl,--no-whole-archive $(LIB_LIBS) -o $@
+
+tests: all $(TEST_BIN) $(TEST_TOOL) $(BUILD)/lib-link-check
+
+# Folder layering, file and function sizes, where oneDNN and cairo / giflib may appear
+# (scripts/check-architecture; tests/test_architecture.sh runs it within `make test`).
+check-architecture:
+	@sh scripts/check-architecture src
 
 # Each test binary runs from the repository root; tests/run prints the summary line.
 test: tests
@@ -110,12 +150,13 @@ $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ)
+$(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ) Makefile
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(filter %.o,$^)
 
+# The fuzz targets exercise parsers of the library: libdcgan.a and LIB_LIBS are enough.
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_DIR)/libdcgan.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(PKG_LIBS) -ldnnl -lgif -lgomp -lpthread -lm -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(LIB_LIBS) -lgomp -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -204,8 +204,9 @@ def decode_cost(a, data):
     tmp = tempfile.mkdtemp(prefix="dcgan_bench_decode_")
     try:
         exe = os.path.join(tmp, "jpeg_decode")
-        src = ["bench/jpeg_decode.c", "src/data/dataset.c", "src/data/image.c", "src/data/idx.c",
-               "src/core/rng.c", "src/core/error.c", "src/core/log.c"]
+        src = ["bench/jpeg_decode.c", "src/data/dataset.c", "src/data/loader.c", "src/data/image.c",
+               "src/data/image_resize.c", "src/data/idx.c", "src/core/rng.c", "src/core/error.c",
+               "src/core/log.c"]
         cc = os.environ.get("CC", "cc")
         flags = ["-O2", "-std=c11", "-D_GNU_SOURCE", "-pthread", "-fopenmp", "-Isrc"]
         p = subprocess.run([cc] + flags + src + ["-ljpeg", "-lpng", "-lz", "-lm", "-o", exe],

@@ -1,5 +1,5 @@
 /* How much CPU the JPEG input pipeline costs per training batch, measured without the model:
- * the loader that `dcgan train` uses (src/data/dataset.c, decoding threads, prefetch 4) is
+ * the loader that `dcgan train` uses (src/data/loader.c, decoding threads, prefetch 4) is
  * drained of N batches, and the decoding is also timed on one thread, file by file.
  *
  *   jpeg_decode DIR [BATCHES [BATCH [THREADS]]]       (defaults 30 64 2)
@@ -8,7 +8,8 @@
  * is what decoding takes away from the training threads; it hardly depends on the machine's
  * background load, unlike wall time. Built and run by bench/compare.py from the sources:
  *   cc -O2 -std=c11 -D_GNU_SOURCE -pthread -fopenmp -Isrc bench/jpeg_decode.c \
- *      src/data/{dataset,image,idx}.c src/core/{rng,error,log}.c -ljpeg -lpng -lz -lm
+ *      src/data/{dataset,loader,image,image_resize,idx}.c src/core/{rng,error,log}.c \
+ *      -ljpeg -lpng -lz -lm
  * Settings as `dcgan train --crop --input-height 108 --output-height 64`. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "data/dataset.h"
+#include "data/loader.h"
 #include "data/image.h"
 
 static double now(void)

@@ -1,4 +1,4 @@
-/* GIF animations: written by src/io/gif_write.c, read back with giflib's decoder: frame count,
+/* GIF animations: written by src/viz/gif_write.c, read back with giflib's decoder: frame count,
  * size, the loop extension, delays, and the palette's faithfulness (decoded pixels against the
  * source frames): exact for gray and for <= 256 colours, within a measured error for smooth
  * colour images with many thousands of colours. */
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "gifread.h"
-#include "io/gif_write.h"
+#include "viz/gif_write.h"
 #include "core/rng.h"
 #include "testutil.h"
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "data/dataset.h"
+#include "data/loader.h"
 #include "io/png_write.h"
 #include "testutil.h"
 

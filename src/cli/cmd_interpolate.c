@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "io/gif_write.h"
+#include "viz/gif_write.h"
 #include "io/npy.h"
 #include "core/log.h"
 #include "viz/canvas.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "io/gif_write.h"
+#include "viz/gif_write.h"
 #include "io/png_read.h"
 #include "core/log.h"
 #include "viz/canvas.h"

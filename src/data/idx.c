@@ -95,25 +95,22 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-/* Reads magic + ndim dims, then exactly prod(dims) bytes and checks that nothing follows. */
-static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *dims,
-                         uint8_t **data, dc_err *e)
+/* Reads and checks magic + ndim dims; *total_out: the data bytes they announce. A raw file's
+ * size is checked against them. */
+static int idx_read_header(idx_file *f, const char *path, uint32_t magic, int ndim,
+                           uint32_t *dims, int64_t *total_out, dc_err *e)
 {
-    *data = NULL;
-    idx_file f;
-    if (idx_open(&f, path, e) != 0) return -1;
     unsigned char hdr[4 + 4 * 3];
     int64_t hlen = 4 + 4 * (int64_t)ndim;
-    int64_t got = idx_read(&f, path, hdr, hlen, e);
-    uint8_t *buf = NULL;
-    if (got < 0) goto fail;
+    int64_t got = idx_read(f, path, hdr, hlen, e);
+    if (got < 0) return -1;
     if (got == 0) {
         dc_fail(e, "%s: empty file", path);
-        goto fail;
+        return -1;
     }
     if (got < 4) {
         dc_fail(e, "%s: truncated header (%lld bytes)", path, (long long)got);
-        goto fail;
+        return -1;
     }
     uint32_t m = be32(hdr);
     if (m != magic) {
@@ -124,18 +121,18 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
                     m == IDX_MAGIC_IMAGES ? "images" : "labels", what);
         else
             dc_fail(e, "%s: bad magic 0x%08x, not %s (magic 0x%08x)", path, m, what, magic);
-        goto fail;
+        return -1;
     }
     if (got < hlen) {
         dc_fail(e, "%s: truncated header (%lld of %lld bytes)", path, (long long)got,
                 (long long)hlen);
-        goto fail;
+        return -1;
     }
     for (int i = 0; i < ndim; i++) {
         dims[i] = be32(hdr + 4 + 4 * i);
         if (dims[i] == 0) {
             dc_fail(e, "%s: dimension %d is 0", path, i);
-            goto fail;
+            return -1;
         }
     }
     int64_t total = 1; /* capped just above the limit: the product of 3 dims can overflow */
@@ -143,30 +140,38 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
         total = (int64_t)dims[i] > (IDX_MAX_TOTAL + 1) / total ? IDX_MAX_TOTAL + 1 : total * dims[i];
     if (dims[0] > IDX_MAX_COUNT) {
         dc_fail(e, "%s: implausible item count %u (limit %ld)", path, dims[0], IDX_MAX_COUNT);
-        goto fail;
+        return -1;
     }
     if (ndim == 3 && (uint64_t)dims[1] * dims[2] > (uint64_t)IDX_MAX_ITEM_PIXELS) {
         dc_fail(e, "%s: implausible image size %ux%u", path, dims[1], dims[2]);
-        goto fail;
+        return -1;
     }
     if (total > IDX_MAX_TOTAL) {
         dc_fail(e, "%s: data too large (%lld bytes claimed)", path, (long long)total);
-        goto fail;
+        return -1;
     }
     /* A raw file's size is known: check it before allocating anything. */
-    if (!f.gzipped && f.file_size != hlen + total) {
-        if (f.file_size < hlen + total)
+    if (!f->gzipped && f->file_size != hlen + total) {
+        if (f->file_size < hlen + total)
             dc_fail(e, "%s: truncated: header says %lld data bytes, file has %lld", path,
-                    (long long)total, (long long)(f.file_size - hlen));
+                    (long long)total, (long long)(f->file_size - hlen));
         else
             dc_fail(e, "%s: %lld unexpected trailing bytes after the data", path,
-                    (long long)(f.file_size - hlen - total));
-        goto fail;
+                    (long long)(f->file_size - hlen - total));
+        return -1;
     }
+    *total_out = total;
+    return 0;
+}
+
+/* Reads exactly total data bytes and checks that nothing follows; the buffer, or NULL. */
+static uint8_t *idx_read_data(idx_file *f, const char *path, int64_t total, dc_err *e)
+{
+    uint8_t *buf = NULL;
     /* Grow the buffer with the data actually read (a gzip header cannot be trusted): start at
      * 1 MiB and double, so a small file claiming gigabytes costs little. */
     int64_t cap = total < (1 << 20) ? total : (1 << 20);
-    if (!f.gzipped) cap = total;
+    if (!f->gzipped) cap = total;
     buf = malloc((size_t)cap);
     if (!buf) {
         dc_fail(e, "%s: out of memory for %lld bytes", path, (long long)cap);
@@ -174,7 +179,7 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
     }
     int64_t have = 0;
     for (;;) {
-        int64_t n = idx_read(&f, path, buf + have, cap - have, e);
+        int64_t n = idx_read(f, path, buf + have, cap - have, e);
         if (n < 0) goto fail;
         have += n;
         if (have < cap) break; /* end of file */
@@ -194,20 +199,34 @@ static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *d
         goto fail;
     }
     unsigned char extra[256];
-    int64_t more = idx_read(&f, path, extra, sizeof extra, e);
+    int64_t more = idx_read(f, path, extra, sizeof extra, e);
     if (more < 0) goto fail;
     if (more > 0) {
         dc_fail(e, "%s: unexpected trailing bytes after the %lld data bytes", path,
                 (long long)total);
         goto fail;
     }
-    gzclose(f.gz);
-    *data = buf;
-    return 0;
+    return buf;
 fail:
     free(buf);
+    return NULL;
+}
+
+/* Reads magic + ndim dims, then exactly prod(dims) bytes and checks that nothing follows. */
+static int idx_read_file(const char *path, uint32_t magic, int ndim, uint32_t *dims,
+                         uint8_t **data, dc_err *e)
+{
+    *data = NULL;
+    idx_file f;
+    if (idx_open(&f, path, e) != 0) return -1;
+    int64_t total;
+    uint8_t *buf = NULL;
+    if (idx_read_header(&f, path, magic, ndim, dims, &total, e) == 0)
+        buf = idx_read_data(&f, path, total, e);
     gzclose(f.gz);
-    return -1;
+    if (!buf) return -1;
+    *data = buf;
+    return 0;
 }
 
 int idx_read_images(const char *path, uint8_t **pixels, int *count, int *rows, int *cols,

@@ -5,19 +5,9 @@
 #ifndef DCGAN_DATA_IMAGE_H
 #define DCGAN_DATA_IMAGE_H
 
-#include <stdint.h>
+#include <stddef.h>
+#include "data/image_spec.h"
 #include "core/error.h"
-
-typedef struct {
-    int out_h, out_w;      /* model input size */
-    int channels;          /* 1 (gray) or 3 (RGB): what the model wants */
-    int crop;              /* centre-crop crop_h x crop_w first */
-    int crop_h, crop_w;
-    uint8_t background[3]; /* for PNG alpha */
-    float lo, hi;          /* pixel range: 0 -> lo, 255 -> hi */
-    long max_pixels;       /* refuse images larger than this (decompression bombs); 0 = default */
-    int skip_bad;          /* image folders: 1 skip files that cannot be decoded, 0 fail */
-} image_spec;
 
 /* Reads just enough of the file to tell its size and channels (1 gray, 3 colour, alpha ignored). */
 int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e);

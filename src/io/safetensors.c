@@ -1,10 +1,9 @@
-/* safetensors reader and writer (format: https://github.com/huggingface/safetensors).
+/* safetensors reader (format: https://github.com/huggingface/safetensors).
  *
  * Reader: the whole file is read, the header is validated completely (JSON shape, dtypes,
  * shapes, offsets that tile the data section exactly, as the format requires), and each tensor
  * is copied into one 64-byte aligned arena so that its data is aligned for its dtype whatever the
- * header length and offsets were. Writer: F32 tensors and string metadata, header padded with
- * spaces to a multiple of 8, written through atomic_file.
+ * header length and offsets were. The writer is in safetensors_write.c.
  *
  * Checksum: the writer puts "checksum":"crc32:00000000" into __metadata__, computes zlib's
  * CRC-32 of the whole file with that placeholder, and writes the file with the 8 digits filled
@@ -12,6 +11,7 @@
  * header (tensor table and all metadata) and every data byte, so a flipped bit anywhere, a
  * truncated or a partly written file is detected. */
 #include "io/safetensors.h"
+#include "io/safetensors_internal.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -22,11 +22,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "core/atomic_file.h"
-
 #define SAFETENSORS_MAX_HEADER (100u * 1024u * 1024u) /* bytes */
-#define CHECKSUM_PREFIX "crc32:"
-#define CHECKSUM_DIGITS 8
 
 struct safetensors_file {
     safetensors_tensor *tensors; /* n_tensors, in header order */
@@ -42,7 +38,7 @@ static size_t dtype_size(safetensors_dtype d)
     return d == SAFETENSORS_I64 ? 8 : 4;
 }
 
-static int host_is_little_endian(void)
+int safetensors_host_is_little_endian(void)
 {
     const uint16_t one = 1;
     unsigned char b;
@@ -50,7 +46,7 @@ static int host_is_little_endian(void)
     return b == 1;
 }
 
-static void swap_bytes(unsigned char *p, size_t count, size_t width)
+void safetensors_swap_bytes(unsigned char *p, size_t count, size_t width)
 {
     for (size_t i = 0; i < count; i++, p += width)
         for (size_t a = 0, b = width - 1; a < b; a++, b--) {
@@ -325,12 +321,12 @@ static int parse_header(safetensors_file *f, const cJSON *root, const unsigned c
         }
         f->arena = (unsigned char *)dc_alloc_floats(total / sizeof(float));
         size_t at = 0;
-        int swap = !host_is_little_endian();
+        int swap = !safetensors_host_is_little_endian();
         for (size_t i = 0; i < n; i++) {
             safetensors_tensor *t = &f->tensors[spans[i].index];
             size_t w = dtype_size(t->dtype), bytes = t->numel * w;
             if (bytes) memcpy(f->arena + at, data + spans[i].begin, bytes);
-            if (swap) swap_bytes(f->arena + at, t->numel, w);
+            if (swap) safetensors_swap_bytes(f->arena + at, t->numel, w);
             t->data = f->arena + at;
             at += (bytes + 7) / 8 * 8;
         }
@@ -339,8 +335,7 @@ static int parse_header(safetensors_file *f, const cJSON *root, const unsigned c
     return rc;
 }
 
-/* zlib's crc32 over any length (its length argument is a uInt). */
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+uint32_t safetensors_crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 {
     uLong c = crc;
     while (n > 0) {
@@ -356,9 +351,9 @@ static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 static uint32_t checksum_with_placeholder(const unsigned char *buf, size_t len, size_t at)
 {
     static const unsigned char zeros[CHECKSUM_DIGITS] = {'0', '0', '0', '0', '0', '0', '0', '0'};
-    uint32_t c = crc32_update(0, buf, at);
-    c = crc32_update(c, zeros, CHECKSUM_DIGITS);
-    return crc32_update(c, buf + at + CHECKSUM_DIGITS, len - at - CHECKSUM_DIGITS);
+    uint32_t c = safetensors_crc32_update(0, buf, at);
+    c = safetensors_crc32_update(c, zeros, CHECKSUM_DIGITS);
+    return safetensors_crc32_update(c, buf + at + CHECKSUM_DIGITS, len - at - CHECKSUM_DIGITS);
 }
 
 /* Checks the stored checksum against the file's bytes (header at buf[8, 8 + hlen)). */
@@ -464,157 +459,4 @@ safetensors_file *safetensors_read(const char *path, dc_err *e)
     safetensors_file *f = safetensors_parse(buf, len, path, 0, e);
     free(buf);
     return f;
-}
-
-/* ---- writing ---------------------------------------------------------------------------- */
-
-static cJSON *raw_u64(uint64_t v)
-{
-    char s[32];
-    snprintf(s, sizeof s, "%" PRIu64, v);
-    return cJSON_CreateRaw(s);
-}
-
-int safetensors_write(const char *path, const safetensors_entry *entries, size_t n_entries,
-                      const char *const *meta_keys, const char *const *meta_values,
-                      size_t n_meta, dc_err *e)
-{
-    cJSON *root = cJSON_CreateObject();
-    if (!root) return dc_fail(e, "%s: out of memory", path);
-    size_t *nbytes = dc_calloc(n_entries, sizeof *nbytes);
-    int rc = 0;
-    uint64_t offset = 0;
-
-    {
-        cJSON *meta = cJSON_AddObjectToObject(root, "__metadata__");
-        if (!meta || !cJSON_AddStringToObject(meta, SAFETENSORS_CHECKSUM_KEY,
-                                              CHECKSUM_PREFIX "00000000"))
-            rc = dc_fail(e, "%s: out of memory", path);
-        for (size_t i = 0; i < n_meta && rc == 0; i++) {
-            if (!meta_keys[i] || !meta_values[i])
-                rc = dc_fail(e, "%s: metadata entry %zu has a NULL key or value", path, i);
-            else if (strcmp(meta_keys[i], SAFETENSORS_CHECKSUM_KEY) == 0)
-                rc = dc_fail(e, "%s: metadata key '%s' is reserved", path, meta_keys[i]);
-            else if (cJSON_GetObjectItemCaseSensitive(meta, meta_keys[i]))
-                rc = dc_fail(e, "%s: duplicate metadata key '%s'", path, meta_keys[i]);
-            else if (!cJSON_AddStringToObject(meta, meta_keys[i], meta_values[i]))
-                rc = dc_fail(e, "%s: out of memory", path);
-        }
-    }
-    for (size_t i = 0; i < n_entries && rc == 0; i++) {
-        const safetensors_entry *en = &entries[i];
-        if (!en->name || strcmp(en->name, "__metadata__") == 0) {
-            rc = dc_fail(e, "%s: tensor %zu has an invalid name", path, i);
-            break;
-        }
-        if (cJSON_GetObjectItemCaseSensitive(root, en->name)) {
-            rc = dc_fail(e, "%s: duplicate tensor name '%s'", path, en->name);
-            break;
-        }
-        if (en->ndim < 0 || en->ndim > SAFETENSORS_MAX_DIMS) {
-            rc = dc_fail(e, "%s: tensor '%s': %d dimensions", path, en->name, en->ndim);
-            break;
-        }
-        cJSON *t = cJSON_AddObjectToObject(root, en->name);
-        cJSON *shape = t ? cJSON_AddArrayToObject(t, "shape") : NULL;
-        if (!t || !cJSON_AddStringToObject(t, "dtype", "F32") || !shape) {
-            rc = dc_fail(e, "%s: out of memory", path);
-            break;
-        }
-        size_t numel = 1;
-        for (int d = 0; d < en->ndim && rc == 0; d++) {
-            if (en->shape[d] < 0)
-                rc = dc_fail(e, "%s: tensor '%s': negative shape[%d]", path, en->name, d);
-            else if (en->shape[d] && numel > SIZE_MAX / 4 / (uint64_t)en->shape[d])
-                rc = dc_fail(e, "%s: tensor '%s': shape product overflows", path, en->name);
-            else {
-                numel *= (size_t)en->shape[d];
-                cJSON_AddItemToArray(shape, raw_u64((uint64_t)en->shape[d]));
-            }
-        }
-        if (rc) break;
-        if (numel && !en->data) {
-            rc = dc_fail(e, "%s: tensor '%s': NULL data", path, en->name);
-            break;
-        }
-        nbytes[i] = numel * sizeof(float);
-        cJSON *offs = cJSON_AddArrayToObject(t, "data_offsets");
-        if (!offs) {
-            rc = dc_fail(e, "%s: out of memory", path);
-            break;
-        }
-        cJSON_AddItemToArray(offs, raw_u64(offset));
-        cJSON_AddItemToArray(offs, raw_u64(offset + nbytes[i]));
-        offset += nbytes[i];
-    }
-
-    char *json = rc == 0 ? cJSON_PrintUnformatted(root) : NULL;
-    cJSON_Delete(root);
-    if (rc == 0 && !json) rc = dc_fail(e, "%s: out of memory", path);
-    if (rc != 0) {
-        free(nbytes);
-        free(json);
-        return -1;
-    }
-
-    size_t jlen = strlen(json);
-    size_t hlen = (jlen + 7) / 8 * 8;
-    unsigned char prefix[8];
-    for (int i = 0; i < 8; i++) prefix[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
-
-    /* the checksum: CRC-32 of the file with the placeholder, then the digits filled in */
-    static const char placeholder[] = "\"" SAFETENSORS_CHECKSUM_KEY "\":\"" CHECKSUM_PREFIX;
-    char *ph = strstr(json, placeholder); /* the first metadata entry: ours */
-    DC_ASSERT(ph != NULL, "checksum placeholder missing");
-    ph += strlen(placeholder);
-    int swap = !host_is_little_endian();
-    uint32_t crc = crc32_update(0, prefix, 8);
-    crc = crc32_update(crc, (const unsigned char *)json, jlen);
-    for (size_t i = jlen; i < hlen; i++) crc = crc32_update(crc, (const unsigned char *)" ", 1);
-    for (size_t i = 0; i < n_entries; i++) {
-        if (!nbytes[i]) continue;
-        if (!swap) {
-            crc = crc32_update(crc, (const unsigned char *)entries[i].data, nbytes[i]);
-        } else {
-            for (size_t k = 0; k < nbytes[i] / 4; k++) {
-                unsigned char b[4];
-                memcpy(b, &entries[i].data[k], 4);
-                swap_bytes(b, 1, 4);
-                crc = crc32_update(crc, b, 4);
-            }
-        }
-    }
-    char digits[CHECKSUM_DIGITS + 1];
-    snprintf(digits, sizeof digits, "%08x", crc);
-    memcpy(ph, digits, CHECKSUM_DIGITS);
-
-    atomic_file af;
-    if (atomic_file_open(&af, path, e) != 0) {
-        free(nbytes);
-        free(json);
-        return -1;
-    }
-    int ok = fwrite(prefix, 1, 8, af.fp) == 8 && fwrite(json, 1, jlen, af.fp) == jlen;
-    for (size_t i = jlen; ok && i < hlen; i++) ok = fputc(' ', af.fp) != EOF;
-    for (size_t i = 0; ok && i < n_entries; i++) {
-        if (!nbytes[i]) continue;
-        if (!swap) {
-            ok = fwrite(entries[i].data, 1, nbytes[i], af.fp) == nbytes[i];
-        } else {
-            for (size_t k = 0; ok && k < nbytes[i] / 4; k++) {
-                unsigned char b[4];
-                memcpy(b, &entries[i].data[k], 4);
-                swap_bytes(b, 1, 4);
-                ok = fwrite(b, 1, 4, af.fp) == 4;
-            }
-        }
-    }
-    free(nbytes);
-    free(json);
-    if (!ok) {
-        int err = errno;
-        atomic_file_abort(&af);
-        return dc_fail(e, "%s: write failed: %s", path, strerror(err ? err : EIO));
-    }
-    return atomic_file_commit(&af, e);
 }

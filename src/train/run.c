@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "data/dataset.h"
+#include "data/loader.h"
 #include "io/png_write.h"
 #include "io/tb_events.h"
 #include "model/dcgan.h"

@@ -2,8 +2,8 @@
  * (src/io/palette.h: 256 grays, or the exact colours, or a median cut refined by k-means over
  * every frame), or one per frame; no dithering (an animation's pixels would shimmer), a NETSCAPE2.0 loop extension (loop
  * forever), a per-frame delay in hundredths of a second. */
-#ifndef DCGAN_IO_GIF_WRITE_H
-#define DCGAN_IO_GIF_WRITE_H
+#ifndef DCGAN_VIZ_GIF_WRITE_H
+#define DCGAN_VIZ_GIF_WRITE_H
 
 #include <stdint.h>
 #include "core/error.h"

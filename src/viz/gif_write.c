@@ -1,4 +1,4 @@
-#include "io/gif_write.h"
+#include "viz/gif_write.h"
 
 #include <gif_lib.h>
 #include <math.h>
