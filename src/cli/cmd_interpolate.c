@@ -1,20 +1,13 @@
 /* dcgan interpolate: walks between latent points (the paper's "walking in the latent space"),
  * linearly or along great circles. */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "viz/gif_write.h"
-#include "io/npy.h"
 #include "core/log.h"
-#include "viz/canvas.h"
-#include "viz/output.h"
-#include "viz/latent.h"
-
-#define INTERP_MAX_LABELS 1024
-#define INTERP_MAX_POINTS 1000
+#include "model/generator.h"
+#include "viz/interpolate.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_POINTS, OPT_Z, OPT_STEPS, OPT_SLERP, OPT_LABELS, OPT_SEED,
        OPT_OUT, OPT_NPY, OPT_DURATION, OPT_SCALE, OPT_HELP };
@@ -60,6 +53,32 @@ static void interp_help(void)
         "  --out DIR          output folder\n");
 }
 
+/* Opens the generator, checks --labels against it (exit 2) and writes the walk. */
+static int interpolate_with(const char *run, const char *ckpt, const char *labels_s,
+                            interpolate_options *o)
+{
+    dc_err e;
+    generator g;
+    if (generator_open(&g, run, ckpt, &e) != 0) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    int labels[INTERP_MAX_LABELS], all = 0, rc;
+    if (labels_s) {
+        o->nlabels = generator_parse_labels(&g, "--labels", labels_s, labels, INTERP_MAX_LABELS, &all, &e);
+        if (o->nlabels < 0) {
+            rc = cli_usage_error("interpolate", "%s", e.msg);
+            generator_close(&g);
+            return rc;
+        }
+        o->labels = labels;
+    }
+    rc = interpolate_write(&g, o, &e) == 0 ? 0 : 1;
+    if (rc) log_error("%s", e.msg);
+    generator_close(&g);
+    return rc;
+}
+
 int cmd_interpolate(int argc, char **argv)
 {
     const char *C = "interpolate";
@@ -100,141 +119,15 @@ int cmd_interpolate(int argc, char **argv)
     if (!run == !ckpt) return cli_usage_error(C, "give exactly one of --run DIR and --checkpoint FILE");
     if (points_given && zfile) return cli_usage_error(C, "--points and --z exclude each other");
 
-    dc_err e;
-    generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    const dcgan_config *mc = generator_config(&g);
-    int zd = mc->z_dim, rc = 1;
-    float *points = NULL, *z = NULL, *img = NULL;
-    int *lab = NULL;
-    canvas *frames = NULL;
-    int nframes = 0;
-    int labels[INTERP_MAX_LABELS], L = 1, all = 0;
-    if (labels_s) {
-        L = generator_parse_labels(&g, "--labels", labels_s, labels, INTERP_MAX_LABELS, &all, &e);
-        if (L < 0) {
-            rc = cli_usage_error(C, "%s", e.msg);
-            goto done;
-        }
-    } else if (mc->y_dim > 0) {
-        L = generator_parse_labels(&g, "--labels", "all", labels, INTERP_MAX_LABELS, &all, &e);
-    } else {
-        labels[0] = 0;
-    }
-    if (zfile) {
-        int nd;
-        int64_t shape[NPY_MAX_DIMS];
-        if (npy_read_f32(zfile, &points, &nd, shape, &e) != 0) {
-            log_error("%s", e.msg);
-            goto done;
-        }
-        if (nd != 2 || shape[1] != zd || shape[0] < 2 || shape[0] > INTERP_MAX_POINTS) {
-            log_error("%s: expected float32 [K, %d] latent points with 2 <= K <= %d", zfile, zd,
-                      INTERP_MAX_POINTS);
-            goto done;
-        }
-        K = (int)shape[0];
-    } else {
-        points = dc_alloc_floats((size_t)K * zd);
-        rng_state r;
-        rng_init(&r, seed);
-        generator_draw_z(&g, &r, points, (size_t)K * zd);
-    }
-    /* the path: p0, steps points, p1, ..., p(K-1) */
-    int M = K + (K - 1) * steps;
-    z = dc_alloc_floats((size_t)M * L * zd);
-    lab = dc_calloc((size_t)M * L, sizeof *lab);
-    for (int m = 0; m < M; m++) {
-        int seg = m / (steps + 1), j = m % (steps + 1);
-        if (seg == K - 1) seg = K - 2, j = steps + 1; /* the last point */
-        float t = (float)j / (float)(steps + 1);
-        const float *a = points + (size_t)seg * zd, *b = points + (size_t)(seg + 1) * zd;
-        float *zm = z + (size_t)m * L * zd;
-        if (slerp) latent_slerp(zm, a, b, zd, t);
-        else latent_lerp(zm, a, b, zd, t);
-        for (int l = 0; l < L; l++) {
-            if (l) memcpy(zm + (size_t)l * zd, zm, (size_t)zd * sizeof *zm);
-            lab[m * L + l] = labels[l];
-        }
-    }
-    size_t per = generator_image_floats(&g);
-    img = dc_alloc_floats((size_t)M * L * per);
-    generator_generate(&g, z, lab, M * L, img);
-
-    char dir[GENERATOR_PATH_MAX], path[GENERATOR_PATH_MAX + 64];
-    if (generator_out_dir(&g, out, dir, sizeof dir, &e) != 0) {
-        log_error("%s", e.msg);
-        goto done;
-    }
-    const char *kind = slerp ? "slerp" : "lerp";
-    if (npy) {
-        if (generator_write_npy(&g, npy, img, M * L, &e) != 0) {
-            log_error("%s", e.msg);
-            goto done;
-        }
-        log_info("wrote %s (%d images)", npy, M * L);
-    }
-    if (!scale) scale = generator_auto_scale(&g, 64);
-    int h = mc->output_h, w = mc->output_w;
-    /* PNG: a row per (pair, label), from one point to the next */
-    {
-        canvas c;
-        int cols = steps + 2, rows = (K - 1) * L;
-        canvas_init(&c, cols * w, rows * h, mc->c_dim, 0);
-        for (int s = 0; s < K - 1; s++)
-            for (int l = 0; l < L; l++)
-                for (int j = 0; j < cols; j++) {
-                    int m = s * (steps + 1) + j;
-                    canvas_put_float(&c, j * w, (s * L + l) * h, img + (size_t)(m * L + l) * per,
-                                     mc->c_dim, h, w, g.lo, g.hi);
-                }
-        canvas_scale(&c, scale);
-        snprintf(path, sizeof path, "%s/interp_%s.png", dir, kind);
-        int r2 = canvas_write_png(&c, path, &e);
-        canvas_free(&c);
-        if (r2 != 0) {
-            log_error("%s", e.msg);
-            goto done;
-        }
-        log_info("wrote %s (%d pairs, %d steps between)", path, K - 1, steps);
-    }
-    /* GIF: forward then back; the K points pause */
-    nframes = 2 * M - 2;
-    frames = dc_calloc((size_t)nframes, sizeof *frames);
-    int *delays = dc_calloc((size_t)nframes, sizeof *delays);
-    for (int f = 0; f < nframes; f++) {
-        int m = f < M ? f : 2 * M - 2 - f;
-        canvas_init(&frames[f], L * w, h, mc->c_dim, 0);
-        for (int l = 0; l < L; l++)
-            canvas_put_float(&frames[f], l * w, 0, img + (size_t)(m * L + l) * per, mc->c_dim, h, w,
-                             g.lo, g.hi);
-        canvas_scale(&frames[f], scale);
-        int d = (int)lroundf(dur * 100.0f);
-        delays[f] = m % (steps + 1) == 0 ? 5 * d : d;
-    }
-    const uint8_t **px = dc_calloc((size_t)nframes, sizeof *px);
-    for (int f = 0; f < nframes; f++) px[f] = frames[f].px;
-    snprintf(path, sizeof path, "%s/interp_%s.gif", dir, kind);
-    gif_stats st;
-    int r3 = gif_write(path, px, nframes, frames[0].W, frames[0].H, mc->c_dim, delays, &st, &e);
-    free(px);
-    free(delays);
-    if (r3 != 0) {
-        log_error("%s", e.msg);
-        goto done;
-    }
-    log_info("wrote %s (%d frames, %d colours, palette rmse %.2f)", path, nframes, st.colors, st.rmse);
-    rc = 0;
-done:
-    for (int f = 0; frames && f < nframes; f++) canvas_free(&frames[f]);
-    free(frames);
-    free(points);
-    free(z);
-    free(lab);
-    free(img);
-    generator_close(&g);
-    return rc;
+    interpolate_options o = {0};
+    o.points = K;
+    o.zfile = zfile;
+    o.steps = steps;
+    o.slerp = slerp;
+    o.seed = seed;
+    o.npy = npy;
+    o.duration = dur;
+    o.scale = scale;
+    o.out = out;
+    return interpolate_with(run, ckpt, labels_s, &o);
 }

@@ -1,19 +1,13 @@
 /* dcgan nearest: generated samples beside their nearest training images, the paper's check
  * that the generator does not just memorise its data. */
-#include <cJSON.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "data/image.h"
-#include "core/atomic_file.h"
 #include "core/log.h"
-#include "viz/canvas.h"
-#include "train/run.h"
-#include "viz/output.h"
-#include "viz/nearest.h"
+#include "model/generator.h"
+#include "viz/nearest_check.h"
 
 #define NEAREST_MAX_QUERIES 256
 #define NEAREST_MAX_LABELS 1024
@@ -60,57 +54,29 @@ static void nearest_help(void)
         "  --out DIR          output folder\n");
 }
 
-/* The run's data settings as train_options. */
-static int options_from_run(const generator *g, const char *data_dir, train_options *o, dc_err *e)
+/* Opens the generator, checks --labels against it (exit 2) and runs the check. */
+static int nearest_with(const char *run, const char *ckpt, const char *labels_s, nearest_options *o)
 {
-    const run_config *run = &g->run;
-    if (!g->have_run) return dc_fail(e, "%s: no run settings in the checkpoint (needed to find the data)", g->path);
-    train_options_default(o);
-    if (!(run->have & RUN_CONFIG_DATASET)) return dc_fail(e, "%s: the run settings name no dataset", g->path);
-    if (data_dir) {
-        snprintf(o->data_dir, sizeof o->data_dir, "%s", data_dir);
-        snprintf(o->dataset, sizeof o->dataset, "%s", run->dataset);
-    } else if (run->have & RUN_CONFIG_DATA_SOURCE) {
-        /* the folder training used: DATA_DIR = its parent */
-        char buf[4096];
-        snprintf(buf, sizeof buf, "%s", run->data_source);
-        char *slash = strrchr(buf, '/');
-        if (slash && slash[1]) {
-            *slash = 0;
-            if (dc_path(e, o->data_dir, sizeof o->data_dir, "%s", slash == buf ? "/" : buf) ||
-                dc_path(e, o->dataset, sizeof o->dataset, "%s", slash + 1))
-                return -1;
-        } else {
-            snprintf(o->data_dir, sizeof o->data_dir, ".");
-            if (dc_path(e, o->dataset, sizeof o->dataset, "%s", buf)) return -1;
+    dc_err e;
+    generator g;
+    if (generator_open(&g, run, ckpt, &e) != 0) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    int list[NEAREST_MAX_LABELS], all = 0, rc;
+    if (labels_s) {
+        o->nlabels = generator_parse_labels(&g, "--labels", labels_s, list, NEAREST_MAX_LABELS, &all, &e);
+        if (o->nlabels < 0) {
+            rc = cli_usage_error("nearest", "%s", e.msg);
+            generator_close(&g);
+            return rc;
         }
-    } else {
-        snprintf(o->dataset, sizeof o->dataset, "%s", run->dataset);
+        o->labels = list;
     }
-    if (run->have & RUN_CONFIG_PATTERN)
-        snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "%s", run->input_fname_pattern);
-    if (run->have & RUN_CONFIG_INPUT_SIZE) {
-        o->input_h = run->input_h;
-        o->input_w = run->input_w;
-    }
-    if (run->have & RUN_CONFIG_CROP) o->crop = run->crop;
-    if (run->have & RUN_CONFIG_BACKGROUND) memcpy(o->background, run->background, 3);
-    const dcgan_config *mc = generator_config(g);
-    o->output_h = mc->output_h;
-    o->output_w = mc->output_w;
-    o->c_dim = mc->c_dim;
-    return 0;
-}
-
-static void copy_item(const dataset *ds, int i, float *out, dc_err *e)
-{
-    size_t per = (size_t)ds->C * ds->H * ds->W;
-    if (ds->images) {
-        float s = 1.0f / (ds->hi - ds->lo);
-        for (size_t p = 0; p < per; p++) out[p] = (ds->images[(size_t)i * per + p] - ds->lo) * s;
-    } else if (image_load(ds->paths[i], &ds->spec, out, e) != 0) {
-        memset(out, 0, per * sizeof *out);
-    }
+    rc = nearest_check(&g, o, &e) == 0 ? 0 : 1;
+    if (rc) log_error("%s", e.msg);
+    generator_close(&g);
+    return rc;
 }
 
 int cmd_nearest(int argc, char **argv)
@@ -153,168 +119,14 @@ int cmd_nearest(int argc, char **argv)
     if (!run == !ckpt) return cli_usage_error(C, "give exactly one of --run DIR and --checkpoint FILE");
     if (nqf && labels_s) return cli_usage_error(C, "--labels is for generated samples, not --query images");
 
-    dc_err e;
-    generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    const dcgan_config *mc = generator_config(&g);
-    int rc = 1, ds_open = 0, nq = nqf ? nqf : n;
-    size_t per = generator_image_floats(&g);
-    float *q = NULL, *z = NULL, *nb = NULL;
-    int *lab = NULL;
-    nearest_hit *hits = NULL;
-    dataset ds;
-    memset(&ds, 0, sizeof ds);
-    int list[NEAREST_MAX_LABELS], nl = 0, all = 0;
-    if (labels_s) {
-        nl = generator_parse_labels(&g, "--labels", labels_s, list, NEAREST_MAX_LABELS, &all, &e);
-        if (nl < 0) {
-            rc = cli_usage_error(C, "%s", e.msg);
-            goto done;
-        }
-    }
-    train_options o;
-    char src[4096];
-    if (options_from_run(&g, data_dir, &o, &e) != 0) {
-        log_error("%s", e.msg);
-        goto done;
-    }
-    if (train_open_dataset(&o, &ds, src, sizeof src, &e) != 0) {
-        log_error("%s%s", e.msg, data_dir ? "" : " (the run's data; --data-dir DIR if it moved)");
-        goto done;
-    }
-    ds_open = 1;
-    if (ds.C != mc->c_dim || ds.H != mc->output_h || ds.W != mc->output_w) {
-        log_error("%s: items are %dx%dx%d, the model makes %dx%dx%d", src, ds.H, ds.W, ds.C,
-                  mc->output_h, mc->output_w, mc->c_dim);
-        goto done;
-    }
-    if (!ds.images) {
-        ds.spec.lo = 0.0f;
-        ds.spec.hi = 1.0f;
-    }
-    log_info("searching %d images of %s", ds.count, src);
-    /* the queries, in [0, 1] */
-    q = dc_alloc_floats((size_t)nq * per);
-    if (nqf) {
-        image_spec spec;
-        memset(&spec, 0, sizeof spec);
-        spec.out_h = mc->output_h;
-        spec.out_w = mc->output_w;
-        spec.channels = mc->c_dim;
-        spec.crop = o.crop;
-        spec.crop_h = o.input_h;
-        spec.crop_w = o.input_w > 0 ? o.input_w : o.input_h;
-        memcpy(spec.background, o.background, 3);
-        spec.lo = 0.0f;
-        spec.hi = 1.0f;
-        for (int i = 0; i < nqf; i++)
-            if (image_load(queries[i], &spec, q + (size_t)i * per, &e) != 0) {
-                log_error("%s", e.msg);
-                goto done;
-            }
-    } else {
-        z = dc_alloc_floats((size_t)n * mc->z_dim);
-        lab = dc_calloc((size_t)n, sizeof *lab);
-        for (int i = 0; i < n; i++) lab[i] = mc->y_dim == 0 ? 0 : nl ? list[i % nl] : i % mc->y_dim;
-        rng_state r;
-        rng_init(&r, seed);
-        generator_draw_z(&g, &r, z, (size_t)n * mc->z_dim);
-        generator_generate(&g, z, lab, n, q);
-        float s = 1.0f / (g.hi - g.lo);
-        for (size_t i = 0; i < (size_t)n * per; i++) {
-            float v = (q[i] - g.lo) * s;
-            q[i] = v < 0 ? 0 : v > 1 ? 1 : v;
-        }
-    }
-    if (k > ds.count) k = ds.count;
-    hits = dc_calloc((size_t)nq * k, sizeof *hits);
-    if (nearest_search(&ds, q, nq, k, hits, &e) != 0) {
-        log_error("%s", e.msg);
-        goto done;
-    }
-    char dir[GENERATOR_PATH_MAX], path[GENERATOR_PATH_MAX + 64];
-    if (generator_out_dir(&g, out, dir, sizeof dir, &e) != 0) {
-        log_error("%s", e.msg);
-        goto done;
-    }
-    /* the CSV */
-    {
-        size_t cap = 4096 + (size_t)nq * k * 600, len = 0;
-        char *csv = dc_calloc(cap, 1);
-        len += (size_t)snprintf(csv + len, cap - len, "query,rank,index,rmse,source,label\n");
-        for (int i = 0; i < nq; i++)
-            for (int j = 0; j < k; j++) {
-                const nearest_hit *h = &hits[(size_t)i * k + j];
-                const char *label = ds.labels && ds.class_names ? ds.class_names[ds.labels[h->index]] : "";
-                char source[600];
-                if (ds.paths) dc_path(NULL, source, sizeof source, "%s", ds.paths[h->index]);
-                else dc_path(NULL, source, sizeof source, "%s#%d", src, h->index);
-                len += (size_t)snprintf(csv + len, cap - len, "%d,%d,%d,%.6f,\"%s\",%s\n", i, j, h->index,
-                                        sqrt(h->dist2 / per), source, label);
-            }
-        snprintf(path, sizeof path, "%s/nearest.csv", dir);
-        int r2 = atomic_file_write(path, csv, len, &e);
-        free(csv);
-        if (r2 != 0) {
-            log_error("%s", e.msg);
-            goto done;
-        }
-    }
-    /* the sheet: sample | gap | neighbours */
-    if (!scale) scale = generator_auto_scale(&g, 64);
-    {
-        int h = mc->output_h * scale, w = mc->output_w * scale, gap = 2 * scale, sep = 10 * scale;
-        int W = w + sep + k * (w + gap), H = nq * (h + gap) - gap;
-        canvas c, tile;
-        canvas_init(&c, W, H, mc->c_dim, 255);
-        nb = dc_alloc_floats(per);
-        static const uint8_t WHITE[3] = {255, 255, 255}, BLACK[3] = {0, 0, 0};
-        double fs = fmax(9.0, fmin(13.0, w / 5.0));
-        double sum_nearest = 0;
-        for (int i = 0; i < nq; i++) {
-            int y = i * (h + gap);
-            canvas_init(&tile, mc->output_w, mc->output_h, mc->c_dim, 0);
-            canvas_put_float(&tile, 0, 0, q + (size_t)i * per, mc->c_dim, mc->output_h, mc->output_w, 0, 1);
-            canvas_scale(&tile, scale);
-            canvas_put(&c, 0, y, tile.px, tile.W, tile.H, mc->c_dim);
-            canvas_free(&tile);
-            for (int j = 0; j < k; j++) {
-                const nearest_hit *hh = &hits[(size_t)i * k + j];
-                copy_item(&ds, hh->index, nb, &e);
-                canvas_init(&tile, mc->output_w, mc->output_h, mc->c_dim, 0);
-                canvas_put_float(&tile, 0, 0, nb, mc->c_dim, mc->output_h, mc->output_w, 0, 1);
-                canvas_scale(&tile, scale);
-                int x = w + sep + j * (w + gap);
-                canvas_put(&c, x, y, tile.px, tile.W, tile.H, mc->c_dim);
-                canvas_free(&tile);
-                char txt[32];
-                double rmse = sqrt(hh->dist2 / per);
-                snprintf(txt, sizeof txt, "%.3f", rmse);
-                canvas_text(&c, x + 2, y + h - 3, txt, fs, WHITE, BLACK);
-                if (j == 0) sum_nearest += rmse;
-            }
-        }
-        snprintf(path, sizeof path, "%s/nearest.png", dir);
-        int r2 = canvas_write_png(&c, path, &e);
-        canvas_free(&c);
-        if (r2 != 0) {
-            log_error("%s", e.msg);
-            goto done;
-        }
-        log_info("wrote %s and nearest.csv: %d %s, %d neighbours each; mean RMSE to the nearest %.4f",
-                 path, nq, nqf ? "queries" : "samples", k, sum_nearest / nq);
-    }
-    rc = 0;
-done:
-    if (ds_open) dataset_free(&ds);
-    free(q);
-    free(z);
-    free(lab);
-    free(nb);
-    free(hits);
-    generator_close(&g);
-    return rc;
+    nearest_options o = {0};
+    o.n = n;
+    o.k = k;
+    o.scale = scale;
+    o.seed = seed;
+    o.queries = queries;
+    o.nqueries = nqf;
+    o.data_dir = data_dir;
+    o.out = out;
+    return nearest_with(run, ckpt, labels_s, &o);
 }

@@ -70,41 +70,8 @@ int cmd_plot(int argc, char **argv)
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     if (!run) return cli_usage_error(C, "--run DIR is required");
     dc_err e;
-    char csv[GENERATOR_PATH_MAX], png[GENERATOR_PATH_MAX + 32], title[512];
-    if (dc_path(&e, csv, sizeof csv, "%s/log.csv", run) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    if (out) {
-        snprintf(png, sizeof png, "%s", out);
-    } else {
-        char dir[GENERATOR_PATH_MAX];
-        snprintf(dir, sizeof dir, "%s/visualize", run);
-        if (dirs_make(dir, &e) != 0) {
-            log_error("%s", e.msg);
-            return 1;
-        }
-        snprintf(png, sizeof png, "%s/plot.png", dir);
-    }
-    if (o.smooth < 0) {
-        /* count the rows: smooth long runs only */
-        FILE *f = fopen(csv, "r");
-        long rows = -1;
-        int ch;
-        if (f) {
-            while ((ch = fgetc(f)) != EOF) rows += ch == '\n';
-            fclose(f);
-        }
-        o.smooth = rows > 50 ? 0.6 : 0.0;
-    }
-    /* the run folder's name */
-    snprintf(title, sizeof title, "%s", run);
-    size_t tl = strlen(title);
-    while (tl > 1 && title[tl - 1] == '/') title[--tl] = 0;
-    const char *slash = strrchr(title, '/');
-    if (slash && slash[1]) memmove(title, slash + 1, strlen(slash + 1) + 1);
-    o.title = title;
-    if (plot_log_csv(csv, png, &o, &e) != 0) {
+    char png[GENERATOR_PATH_MAX + 32];
+    if (plot_run(run, out, &o, png, sizeof png, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
     }

@@ -1,24 +1,12 @@
 /* dcgan sample: images from a trained generator. */
-#include <cJSON.h>
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "io/npy.h"
-#include "io/png_write.h"
-#include "model/dcgan.h"
-#include "model/checkpoint.h"
-#include "train/run.h"
-#include "model/run_config.h"
-#include "train/step.h"
 #include "core/log.h"
-#include "viz/output.h"
-
-#define SAMPLE_CHUNK 64
+#include "model/generator.h"
+#include "viz/sample.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_N, OPT_OUT, OPT_GRID, OPT_SEED, OPT_LABELS, OPT_Z, OPT_NPY, OPT_COLS, OPT_Z_DIST, OPT_HELP };
 
@@ -67,29 +55,35 @@ static void sample_help(void)
         "the checkpoint).\n");
 }
 
-/* The newest usable checkpoint of a run, its model shape in *cfg. A damaged one (unreadable,
- * truncated, checksum mismatch) is reported in one line and the previous one is used. */
-static int newest_checkpoint(const char *run, char *out, size_t n, dcgan_config *cfg, dc_err *e)
+/* The rest of the command once its flags are read: opens the generator, checks the labels
+ * against it and writes the images. */
+static int sample_with(const char *run, const char *ckpt, const char *labels, sample_options *o)
 {
-    char dir[1200];
-    if (dc_path(e, dir, sizeof dir, "%s/checkpoints", run)) return -1;
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return dc_fail(e, "%s: no checkpoints folder (is this a training run folder?)", run);
-    long iters[4096];
-    int count = checkpoint_list(dir, iters, 4096);
-    if (count == 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
-    for (int i = count - 1; i >= 0; i--) {
-        if (checkpoint_path(e, out, n, dir, iters[i]) != 0) return -1;
-        int rc = checkpoint_read_config(out, cfg, e);
-        if (rc == 0) return 0;
-        if (rc != CHECKPOINT_DAMAGED || i == 0) break;
-        log_warn("%s; using the previous checkpoint", e->msg);
+    dc_err e;
+    generator g;
+    if (generator_open(&g, run, ckpt, &e) != 0) {
+        log_error("%s", e.msg);
+        return 1;
     }
-    return -1;
+    int list[SAMPLE_MAX_LABELS], all = 0, rc;
+    if (labels) {
+        o->nlabels = generator_parse_labels(&g, "--labels", labels, list, SAMPLE_MAX_LABELS, &all, &e);
+        if (o->nlabels < 0) {
+            rc = cli_usage_error("sample", "%s", e.msg);
+            generator_close(&g);
+            return rc;
+        }
+        o->labels = list;
+        o->label_rows = all;
+        if (all) o->nlabels = 0;
+    }
+    o->run_dir = run;
+    rc = sample_write(&g, o, &e) == 0 ? 0 : 1;
+    if (rc) log_error("%s", e.msg);
+    generator_close(&g);
+    return rc;
 }
 
-/* Class names from the checkpoint's JSON array; names[i] point into a cJSON tree. */
 int cmd_sample(int argc, char **argv)
 {
     const char *C = "sample";
@@ -137,159 +131,16 @@ int cmd_sample(int argc, char **argv)
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     if (!run == !ckpt) return cli_usage_error(C, "give exactly one of --run DIR and --checkpoint FILE");
 
-    dc_err e;
-    char path[1400];
-    dcgan_config cfg = dcgan_config_default();
-    if (run) {
-        if (newest_checkpoint(run, path, sizeof path, &cfg, &e) != 0) {
-            log_error("%s", e.msg);
-            return 1;
-        }
-    } else {
-        snprintf(path, sizeof path, "%s", ckpt);
-        if (checkpoint_read_config(path, &cfg, &e) != 0) {
-            log_error("%s", e.msg);
-            return 1;
-        }
-    }
-    int rc = 1;
-    float *z = NULL, *y = NULL, *images = NULL;
-    dcgan_model m;
-    int model_open = 0;
-    checkpoint_state st;
-    memset(&st, 0, sizeof st);
-    cJSON *names = NULL;
-
-    /* latent vectors */
-    if (zfile) {
-        int nd;
-        int64_t shape[NPY_MAX_DIMS];
-        if (npy_read_f32(zfile, &z, &nd, shape, &e) != 0) goto fail;
-        if (nd != 2 || shape[1] != cfg.z_dim || shape[0] < 1 || shape[0] > 1000000) {
-            dc_fail(&e, "%s: expected float32 [N, %d] latent vectors", zfile, cfg.z_dim);
-            goto fail;
-        }
-        n = (int)shape[0];
-    }
-    int label_rows = labels && strcmp(labels, "all") == 0;
-    if (labels && cfg.y_dim == 0) {
-        rc = cli_usage_error(C, "--labels: %s is not a conditional model", path);
-        goto out;
-    }
-    if (label_rows) {
-        if (!cols) cols = 8;
-        if (!n_given && !zfile) n = cfg.y_dim * cols;
-    }
-    if (!cols) cols = (int)ceil(sqrt((double)n));
-
-    cfg.batch = n < SAMPLE_CHUNK ? n : SAMPLE_CHUNK;
-    if (dcgan_model_init(&m, &cfg, &e) != 0) goto fail;
-    model_open = 1;
-    if (checkpoint_load(path, &m, 0, &st, &e) != 0) goto fail;
-    if (st.class_names_json) names = cJSON_Parse(st.class_names_json);
-    if (st.run_json && !zdist_given) { /* the latent distribution G was trained on */
-        run_config rc_saved;
-        if (run_config_parse(st.run_json, strlen(st.run_json), path, &rc_saved, &e) != 0)
-            goto fail;
-        if (rc_saved.have & RUN_CONFIG_Z_DIST) zd = rc_saved.zdist;
-    }
-    if (!z) {
-        z = dc_alloc_floats((size_t)n * cfg.z_dim);
-        rng_state r;
-        rng_init(&r, seed);
-        if (zd == Z_DIST_NORMAL01) rng_normal(&r, z, (size_t)n * cfg.z_dim, 0.0f, 1.0f);
-        else rng_uniform(&r, z, (size_t)n * cfg.z_dim, zd == Z_DIST_UNIFORM_SIGNED ? -1.0f : 0.0f, 1.0f);
-    }
-    if (cfg.y_dim > 0) {
-        y = dc_alloc_floats((size_t)n * cfg.y_dim);
-        int list[4096], nl = 0;
-        if (labels && !label_rows) {
-            char buf[8192];
-            snprintf(buf, sizeof buf, "%s", labels);
-            for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-                int c = generator_class_index(tok, cfg.y_dim, names);
-                if (c < 0) {
-                    rc = cli_usage_error(C, "--labels: '%s' is not a class of %s (0..%d or a class name)", tok, path, cfg.y_dim - 1);
-                    goto out;
-                }
-                if (nl < 4096) list[nl++] = c;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            int c = label_rows ? (i / cols) % cfg.y_dim : nl ? list[i % nl] : i % cfg.y_dim;
-            y[(size_t)i * cfg.y_dim + c] = 1.0f;
-        }
-    }
-
-    size_t per = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
-    images = dc_alloc_floats((size_t)n * per);
-    dcgan_generate(&m, z, y, n, images);
-    float lo, hi;
-    dcgan_model_range(&cfg, &lo, &hi);
-
-    if (npy) {
-        float *nhwc = dc_alloc_floats((size_t)n * per);
-        int H = cfg.output_h, W = cfg.output_w, Cc = cfg.c_dim;
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < Cc; c++)
-                for (int p = 0; p < H * W; p++)
-                    nhwc[(size_t)i * per + (size_t)p * Cc + c] = images[(size_t)i * per + (size_t)c * H * W + p];
-        int64_t shape[4] = {n, H, W, Cc};
-        int r2 = npy_write_f32(npy, nhwc, 4, shape, &e);
-        free(nhwc);
-        if (r2 != 0) goto fail;
-        log_info("wrote %s", npy);
-    }
-    if (out_dir) {
-        if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-            dc_fail(&e, "%s: cannot create folder: %s", out_dir, strerror(errno));
-            goto fail;
-        }
-        uint8_t *px = malloc(per);
-        if (!px) {
-            dc_fail(&e, "out of memory");
-            goto fail;
-        }
-        for (int i = 0; i < n; i++) {
-            char p[1600];
-            snprintf(p, sizeof p, "%s/sample_%05d.png", out_dir, i);
-            image_to_u8(px, images + (size_t)i * per, cfg.c_dim, cfg.output_h, cfg.output_w, lo, hi);
-            if (png_write(p, px, cfg.output_w, cfg.output_h, cfg.c_dim, &e) != 0) {
-                free(px);
-                goto fail;
-            }
-        }
-        free(px);
-        log_info("wrote %d images to %s/", n, out_dir);
-    }
-    char default_grid[1600];
-    if (!grid && !out_dir && !npy) {
-        if (run)
-            snprintf(default_grid, sizeof default_grid, "%s/samples/sample.png", run);
-        else {
-            snprintf(default_grid, sizeof default_grid, "%s", path);
-            char *dot = strrchr(default_grid, '.');
-            if (dot) *dot = 0;
-            strncat(default_grid, "_sample.png", sizeof default_grid - strlen(default_grid) - 1);
-        }
-        grid = default_grid;
-    }
-    if (grid) {
-        if (png_write_grid(grid, images, n, cfg.c_dim, cfg.output_h, cfg.output_w, cols, lo, hi, &e) != 0)
-            goto fail;
-        log_info("wrote %s (%d images, %d per row)", grid, n, cols);
-    }
-    rc = 0;
-    goto out;
-fail:
-    log_error("%s", e.msg);
-    rc = 1;
-out:
-    cJSON_Delete(names);
-    checkpoint_state_free(&st);
-    if (model_open) dcgan_model_free(&m);
-    free(z);
-    free(y);
-    free(images);
-    return rc;
+    sample_options o = {0};
+    o.n = n;
+    o.n_given = n_given;
+    o.cols = cols;
+    o.seed = seed;
+    o.zdist_given = zdist_given;
+    o.zdist = zd;
+    o.zfile = zfile;
+    o.npy = npy;
+    o.out_dir = out_dir;
+    o.grid = grid;
+    return sample_with(run, ckpt, labels, &o);
 }

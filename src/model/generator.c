@@ -21,7 +21,7 @@ int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *
     if (rc == 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
     if (rc < 0) return -1;
     if (skipped > 0)
-        log_warn("%s; using the older %s", why[0].msg, out);
+        log_warn("%s; using the previous checkpoint %s", why[0].msg, out);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dirs.h"
 #include "io/png_write.h"
 #include "viz/canvas.h"
 
@@ -409,5 +410,44 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     int rc = png_write(png, rgb, W, H, 3, e);
     free(rgb);
     log_data_free(&d);
+    return rc;
+}
+
+/* Rows of a CSV file less its header; -1 when it cannot be read. */
+static long csv_rows(const char *csv)
+{
+    FILE *f = fopen(csv, "r");
+    long rows = -1;
+    int ch;
+    if (f) {
+        while ((ch = fgetc(f)) != EOF) rows += ch == '\n';
+        fclose(f);
+    }
+    return rows;
+}
+
+int plot_run(const char *run, const char *out, plot_options *o, char *png, size_t n, dc_err *e)
+{
+    char csv[4096], title[512];
+    if (dc_path(e, csv, sizeof csv, "%s/log.csv", run) != 0) return -1;
+    if (out) {
+        snprintf(png, n, "%s", out);
+    } else {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/visualize", run);
+        if (dirs_make(dir, e) != 0) return -1;
+        snprintf(png, n, "%s/plot.png", dir);
+    }
+    if (o->smooth < 0) o->smooth = csv_rows(csv) > 50 ? 0.6 : 0.0; /* smooth long runs only */
+    /* the run folder's name */
+    snprintf(title, sizeof title, "%s", run);
+    size_t tl = strlen(title);
+    while (tl > 1 && title[tl - 1] == '/') title[--tl] = 0;
+    const char *slash = strrchr(title, '/');
+    if (slash && slash[1]) memmove(title, slash + 1, strlen(slash + 1) + 1);
+    const char *given = o->title;
+    o->title = title;
+    int rc = plot_log_csv(csv, png, o, e);
+    o->title = given;
     return rc;
 }

@@ -4,6 +4,8 @@
 #ifndef DCGAN_VIZ_PLOT_H
 #define DCGAN_VIZ_PLOT_H
 
+#include <stddef.h>
+
 #include "core/error.h"
 
 typedef struct {
@@ -14,5 +16,10 @@ typedef struct {
 
 /* Reads csv (the columns are found by name in its header) and writes png atomically. */
 int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e);
+
+/* A run folder's RUN/log.csv as out (NULL: RUN/visualize/plot.png, the folder made), titled
+ * with the run folder's name; o->smooth < 0: 0.6 for more than 50 rows, else none. The PNG's
+ * path goes to png (size n). */
+int plot_run(const char *run, const char *out, plot_options *o, char *png, size_t n, dc_err *e);
 
 #endif

@@ -1,0 +1,127 @@
+#include "viz/sample.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "io/npy.h"
+#include "io/png_write.h"
+#include "viz/output.h"
+
+/* The latent vectors: read from o->zfile (*n its rows) or drawn from the seed. */
+static float *sample_latents(const generator *g, const sample_options *o, int *n, dc_err *e)
+{
+    int zd = generator_config(g)->z_dim;
+    float *z = NULL;
+    if (o->zfile) {
+        int nd;
+        int64_t shape[NPY_MAX_DIMS];
+        if (npy_read_f32(o->zfile, &z, &nd, shape, e) != 0) return NULL;
+        if (nd != 2 || shape[1] != zd || shape[0] < 1 || shape[0] > 1000000) {
+            free(z);
+            dc_fail(e, "%s: expected float32 [N, %d] latent vectors", o->zfile, zd);
+            return NULL;
+        }
+        *n = (int)shape[0];
+        return z;
+    }
+    z = dc_alloc_floats((size_t)*n * zd);
+    rng_state r;
+    rng_init(&r, o->seed);
+    z_dist_draw(o->zdist_given ? o->zdist : g->zdist, &r, z, (size_t)*n * zd);
+    return z;
+}
+
+/* Each image's class: a row per class, the given ones cycled, or the classes in turn. */
+static int *sample_labels(const generator *g, const sample_options *o, int n, int cols)
+{
+    int y_dim = generator_config(g)->y_dim;
+    int *lab = dc_calloc((size_t)n, sizeof *lab);
+    for (int i = 0; i < n && y_dim > 0; i++)
+        lab[i] = o->label_rows ? (i / cols) % y_dim : o->nlabels ? o->labels[i % o->nlabels] : i % y_dim;
+    return lab;
+}
+
+static int write_files(const generator *g, const char *dir, const float *images, int n, dc_err *e)
+{
+    const dcgan_config *c = generator_config(g);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return dc_fail(e, "%s: cannot create folder: %s", dir, strerror(errno));
+    size_t per = generator_image_floats(g);
+    uint8_t *px = malloc(per);
+    if (!px) return dc_fail(e, "out of memory");
+    for (int i = 0; i < n; i++) {
+        char p[GENERATOR_PATH_MAX + 32];
+        snprintf(p, sizeof p, "%s/sample_%05d.png", dir, i);
+        image_to_u8(px, images + (size_t)i * per, c->c_dim, c->output_h, c->output_w, g->lo, g->hi);
+        if (png_write(p, px, c->output_w, c->output_h, c->c_dim, e) != 0) {
+            free(px);
+            return -1;
+        }
+    }
+    free(px);
+    log_info("wrote %d images to %s/", n, dir);
+    return 0;
+}
+
+/* RUN/samples/sample.png, or CHECKPOINT_sample.png beside the checkpoint. */
+static void default_grid(const generator *g, const char *run_dir, char *buf, size_t n)
+{
+    if (run_dir) {
+        snprintf(buf, n, "%s/samples/sample.png", run_dir);
+        return;
+    }
+    snprintf(buf, n, "%s", g->path);
+    char *dot = strrchr(buf, '.');
+    if (dot) *dot = 0;
+    strncat(buf, "_sample.png", n - strlen(buf) - 1);
+}
+
+static int write_outputs(const generator *g, const sample_options *o, const float *images, int n,
+                         int cols, dc_err *e)
+{
+    const dcgan_config *c = generator_config(g);
+    if (o->npy) {
+        if (generator_write_npy(g, o->npy, images, n, e) != 0) return -1;
+        log_info("wrote %s", o->npy);
+    }
+    if (o->out_dir && write_files(g, o->out_dir, images, n, e) != 0) return -1;
+    const char *grid = o->grid;
+    char buf[GENERATOR_PATH_MAX + 32];
+    if (!grid && !o->out_dir && !o->npy) {
+        default_grid(g, o->run_dir, buf, sizeof buf);
+        grid = buf;
+    }
+    if (grid) {
+        if (png_write_grid(grid, images, n, c->c_dim, c->output_h, c->output_w, cols, g->lo, g->hi,
+                           e) != 0)
+            return -1;
+        log_info("wrote %s (%d images, %d per row)", grid, n, cols);
+    }
+    return 0;
+}
+
+int sample_write(generator *g, const sample_options *o, dc_err *e)
+{
+    const dcgan_config *c = generator_config(g);
+    int n = o->n, cols = o->cols;
+    float *z = NULL;
+    if (o->zfile && !(z = sample_latents(g, o, &n, e))) return -1;
+    if (o->label_rows) {
+        if (!cols) cols = 8;
+        if (!o->n_given && !o->zfile) n = c->y_dim * cols;
+    }
+    if (!cols) cols = (int)ceil(sqrt((double)n));
+    if (!z) z = sample_latents(g, o, &n, e);
+    int *lab = sample_labels(g, o, n, cols);
+    float *images = dc_alloc_floats((size_t)n * generator_image_floats(g));
+    generator_generate(g, z, lab, n, images);
+    int rc = write_outputs(g, o, images, n, cols, e);
+    free(z);
+    free(lab);
+    free(images);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* What 'dcgan sample' makes from an opened generator: N images from seeded (or given) latent
+ * vectors, written as separate PNGs, one grid and/or the raw output as .npy. */
+#ifndef DCGAN_VIZ_SAMPLE_H
+#define DCGAN_VIZ_SAMPLE_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "model/generator.h"
+#include "model/zdist.h"
+
+#define SAMPLE_MAX_LABELS 4096
+
+typedef struct {
+    int n;             /* images (replaced by the rows of zfile) */
+    int n_given;       /* n was asked for (else --labels all makes a row per class) */
+    int cols;          /* grid columns; 0: 8 with label_rows, else ceil(sqrt(n)) */
+    uint64_t seed;     /* latent vectors */
+    int zdist_given;   /* zdist overrides the run's latent distribution */
+    z_dist zdist;
+    const int *labels; /* nlabels class indices cycled over the images; 0: classes in turn */
+    int nlabels;
+    int label_rows;    /* --labels all: a row per class */
+    const char *zfile; /* float32 [N, z_dim] latent vectors, or NULL */
+    const char *npy;   /* raw output as float32 [N, H, W, C], or NULL */
+    const char *out_dir; /* sample_%05d.png files, or NULL */
+    const char *grid;  /* one grid PNG, or NULL */
+    const char *run_dir; /* the default grid RUN/samples/sample.png; NULL: beside g->path */
+} sample_options;
+
+/* Generates and writes the images; with none of out_dir, grid and npy, a grid at the default
+ * place. Returns 0 or -1 with the message in e. */
+int sample_write(generator *g, const sample_options *o, dc_err *e);
+
+#endif
