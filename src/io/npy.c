@@ -86,6 +86,55 @@ static int parse_header(const char *path, const char *hdr, char *descr, size_t d
     return 0;
 }
 
+/* The magic, the version and the header's length: *prefix bytes before the header. */
+static int read_prelude(FILE *fp, const char *path, off_t size, uint64_t *hlen, long *prefix,
+                        dc_err *e)
+{
+    unsigned char pre[12];
+    size_t n = fread(pre, 1, 8, fp);
+    if (n < 8 || memcmp(pre, "\x93NUMPY", 6) != 0)
+        return dc_fail(e, "%s: not a .npy file (bad magic)", path);
+    int major = pre[6], minor = pre[7];
+    if (major == 1) {
+        if (fread(pre + 8, 1, 2, fp) != 2) return dc_fail(e, "%s: truncated .npy header", path);
+        *hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
+        *prefix = 10;
+    } else if (major == 2 || major == 3) {
+        if (fread(pre + 8, 1, 4, fp) != 4) return dc_fail(e, "%s: truncated .npy header", path);
+        *hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)pre[10] << 16 |
+                (uint64_t)pre[11] << 24;
+        *prefix = 12;
+    } else {
+        return dc_fail(e, "%s: unsupported .npy format version %d.%d", path, major, minor);
+    }
+    if (*hlen == 0 || *hlen > NPY_MAX_HEADER || (int64_t)(*prefix + *hlen) > (int64_t)size)
+        return dc_fail(e, "%s: bad or truncated .npy header (length %llu)", path,
+                       (unsigned long long)*hlen);
+    return 0;
+}
+
+/* count items of `item` bytes (4: float32, 8: float64) as floats, in *out (caller frees). */
+static int read_items(FILE *fp, const char *path, int item, int64_t count, float **out, dc_err *e)
+{
+    *out = malloc((size_t)(count ? count : 1) * sizeof(float));
+    if (!*out) return dc_fail(e, "%s: out of memory for %lld floats", path, (long long)count);
+    if (item == 4) {
+        if (count && fread(*out, 4, (size_t)count, fp) != (size_t)count)
+            return dc_fail(e, "%s: truncated data", path);
+        return 0;
+    }
+    if (!count) return 0;
+    double *raw = malloc((size_t)count * 8);
+    if (!raw) return dc_fail(e, "%s: out of memory for %lld doubles", path, (long long)count);
+    int rc = 0;
+    if (fread(raw, 8, (size_t)count, fp) != (size_t)count)
+        rc = dc_fail(e, "%s: truncated data", path);
+    else
+        for (int64_t i = 0; i < count; i++) (*out)[i] = (float)raw[i];
+    free(raw);
+    return rc;
+}
+
 int npy_read_f32(const char *path, float **data, int *ndim, int64_t shape[NPY_MAX_DIMS],
                  dc_err *e)
 {
@@ -93,46 +142,15 @@ int npy_read_f32(const char *path, float **data, int *ndim, int64_t shape[NPY_MA
     FILE *fp = fopen(path, "rb");
     if (!fp) return dc_fail(e, "%s: cannot open: %s", path, strerror(errno));
     char *hdr = NULL;
-    void *raw = NULL;
     float *out = NULL;
     struct stat st;
     if (fstat(fileno(fp), &st) != 0) {
         dc_fail(e, "%s: cannot stat: %s", path, strerror(errno));
         goto fail;
     }
-    unsigned char pre[12];
-    size_t n = fread(pre, 1, 8, fp);
-    if (n < 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        dc_fail(e, "%s: not a .npy file (bad magic)", path);
-        goto fail;
-    }
-    int major = pre[6], minor = pre[7];
-    uint64_t hlen;
-    long prefix;
-    if (major == 1) {
-        if (fread(pre + 8, 1, 2, fp) != 2) {
-            dc_fail(e, "%s: truncated .npy header", path);
-            goto fail;
-        }
-        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
-        prefix = 10;
-    } else if (major == 2 || major == 3) {
-        if (fread(pre + 8, 1, 4, fp) != 4) {
-            dc_fail(e, "%s: truncated .npy header", path);
-            goto fail;
-        }
-        hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8 | (uint64_t)pre[10] << 16 |
-               (uint64_t)pre[11] << 24;
-        prefix = 12;
-    } else {
-        dc_fail(e, "%s: unsupported .npy format version %d.%d", path, major, minor);
-        goto fail;
-    }
-    if (hlen == 0 || hlen > NPY_MAX_HEADER || (int64_t)(prefix + hlen) > (int64_t)st.st_size) {
-        dc_fail(e, "%s: bad or truncated .npy header (length %llu)", path,
-                (unsigned long long)hlen);
-        goto fail;
-    }
+    uint64_t hlen = 0;
+    long prefix = 0;
+    if (read_prelude(fp, path, st.st_size, &hlen, &prefix, e) != 0) goto fail;
     hdr = malloc(hlen + 1);
     if (!hdr || fread(hdr, 1, hlen, fp) != hlen) {
         dc_fail(e, "%s: truncated .npy header", path);
@@ -173,30 +191,7 @@ int npy_read_f32(const char *path, float **data, int *ndim, int64_t shape[NPY_MA
                 (long long)(count * item), (long long)data_bytes);
         goto fail;
     }
-    out = malloc((size_t)(count ? count : 1) * sizeof(float));
-    if (!out) {
-        dc_fail(e, "%s: out of memory for %lld floats", path, (long long)count);
-        goto fail;
-    }
-    if (item == 4) {
-        if (count && fread(out, 4, (size_t)count, fp) != (size_t)count) {
-            dc_fail(e, "%s: truncated data", path);
-            goto fail;
-        }
-    } else if (count) {
-        raw = malloc((size_t)count * 8);
-        if (!raw) {
-            dc_fail(e, "%s: out of memory for %lld doubles", path, (long long)count);
-            goto fail;
-        }
-        if (fread(raw, 8, (size_t)count, fp) != (size_t)count) {
-            dc_fail(e, "%s: truncated data", path);
-            goto fail;
-        }
-        const double *d = raw;
-        for (int64_t i = 0; i < count; i++) out[i] = (float)d[i];
-    }
-    free(raw);
+    if (read_items(fp, path, item, count, &out, e) != 0) goto fail;
     free(hdr);
     fclose(fp);
     *data = out;
@@ -204,7 +199,6 @@ int npy_read_f32(const char *path, float **data, int *ndim, int64_t shape[NPY_MA
     for (int i = 0; i < nd; i++) shape[i] = shp[i];
     return 0;
 fail:
-    free(raw);
     free(out);
     free(hdr);
     fclose(fp);
