@@ -16,6 +16,7 @@ dcgan_config dcgan_config_default(void)
     c.gf_dim = c.df_dim = 64;
     c.gfc_dim = c.dfc_dim = 1024;
     c.batch = 64;
+    snprintf(c.device, sizeof c.device, "cpu");
     return c;
 }
 
@@ -137,7 +138,7 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
     memset(m, 0, sizeof *m);
     if (dcgan_config_validate(cfg, e) != 0) return -1;
     m->cfg = *cfg;
-    ops_options oo = {"cpu", cfg->conv_backend};
+    ops_options oo = {cfg->device[0] ? cfg->device : "cpu", cfg->conv_backend};
     m->be = ops_open(&oo, e);
     if (!m->be) return -1;
     int rc = cfg->y_dim > 0 ? dcgan_build_conditional(m, cfg) : dcgan_build_unconditional(m, cfg);

@@ -17,8 +17,9 @@ typedef struct {
     int gf_dim, df_dim;   /* 64 */
     int gfc_dim, dfc_dim; /* 1024, conditional model only */
     int batch;
-    conv_backend conv_backend; /* how the CPU backend runs convolutions (not part of the
-                                * model): AUTO */
+    /* where it runs (not part of the model) */
+    char device[16];           /* the backend, ops_open's name: "cpu" */
+    conv_backend conv_backend; /* how the CPU backend runs convolutions: AUTO */
 } dcgan_config;
 
 typedef struct {
