@@ -29,40 +29,6 @@
 #define GRID_COLS_PER_CLASS 8
 #define RUN_PATH_MAX 4096
 
-void train_options_default(train_options *o)
-{
-    memset(o, 0, sizeof *o);
-    snprintf(o->dataset, sizeof o->dataset, "celebA");
-    snprintf(o->data_dir, sizeof o->data_dir, "./data");
-    snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "*.jpg");
-    o->input_h = 108;
-    o->input_w = 0; /* = input_h */
-    o->output_h = 64;
-    o->output_w = 0; /* = output_h */
-    o->conditional = -1;
-    o->background[0] = o->background[1] = o->background[2] = 255;
-    o->train_size = 0;
-    o->skip_bad_images = 1;
-    o->loader_threads = 2;
-    o->z_dim = 100;
-    o->gf_dim = o->df_dim = 64;
-    o->gfc_dim = o->dfc_dim = 1024;
-    o->zdist = Z_DIST_UNIFORM_SIGNED;
-    o->epochs = 25;
-    o->batch_size = 64;
-    o->learning_rate = 0.0002f;
-    o->beta1 = 0.5f;
-    o->seed = 1;
-    o->threads = 0;
-    snprintf(o->out_dir, sizeof o->out_dir, "./out");
-    o->sample_freq = 200;
-    o->ckpt_freq = 200;
-    o->max_to_keep = 1;
-    o->progress = 1;
-    o->tensorboard = 1;
-    o->hist_freq = 10;
-}
-
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -75,29 +41,6 @@ static int make_dir(const char *path, dc_err *e)
         return dc_fail(e, "%s: cannot create folder: %s", path, strerror(errno));
     if (!is_dir(path)) return dc_fail(e, "%s: exists and is not a folder", path);
     return 0;
-}
-
-int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t srclen, dc_err *e)
-{
-    dataset_source ds_src;
-    train_dataset_source(o, &ds_src);
-    return dataset_open_source(&ds_src, ds, src, srclen, e);
-}
-
-void train_dataset_source(const train_options *o, dataset_source *s)
-{
-    memset(s, 0, sizeof *s);
-    s->data_dir = o->data_dir;
-    s->dataset = o->dataset;
-    s->input_fname_pattern = o->input_fname_pattern;
-    s->crop = o->crop;
-    s->input_h = o->input_h;
-    s->input_w = o->input_w;
-    s->output_h = o->output_h;
-    s->output_w = o->output_w;
-    s->c_dim = o->c_dim;
-    memcpy(s->background, o->background, 3);
-    s->skip_bad_images = o->skip_bad_images;
 }
 
 static char *class_names_json(const dataset *ds)
