@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "model/dcgan.h"
@@ -192,6 +194,45 @@ static void resume_command(char *buf, size_t n, int argc, char **argv)
     }
 }
 
+static void format_duration(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else
+        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+}
+
+/* The progress line on stderr: redrawn in place on a terminal (at most every half second),
+ * a line every 10 s otherwise; always after the last iteration and a sample grid. On a
+ * terminal the line is ended after a sample grid or a checkpoint, so that it stays. */
+typedef struct {
+    int tty;
+    double last_print; /* elapsed seconds at the last line */
+    long reports;      /* iterations reported */
+} progress_line;
+
+static void progress_print(const train_progress *p, void *ctx)
+{
+    progress_line *pl = ctx;
+    double el = p->elapsed;
+    pl->reports++;
+    if (!(el - pl->last_print >= (pl->tty ? 0.5 : 10.0) || p->iteration == p->total || p->sampled))
+        return;
+    pl->last_print = el;
+    double rate = (double)(p->iteration - p->start_iteration) / (el > 1e-9 ? el : 1e-9);
+    char eta[32];
+    format_duration(eta, sizeof eta, (p->total - p->iteration) / (rate > 0 ? rate : 1e-9));
+    fprintf(stderr,
+            "%s[%ld/%ld] epoch %ld batch %ld/%ld  %.1f img/s  ETA %s  d_loss %.4f "
+            "g_loss %.4f  D(x) %.3f D(G(z)) %.3f%s",
+            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch + 1,
+            p->per_epoch, rate * p->batch_size, eta, p->d_loss, p->g_loss, p->d_real, p->d_fake,
+            pl->tty ? "" : "\n");
+    if (pl->tty && (p->sampled || p->saved || p->iteration == p->total)) fputc('\n', stderr);
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *C = "train";
@@ -301,8 +342,10 @@ int cmd_train(int argc, char **argv)
      * instead of killing the process. */
     if (interrupt_install() == 0) o.stop = interrupt_flag();
     signal(SIGXFSZ, SIG_IGN);
-    int rc = train_run(&o, &e);
+    progress_line pl = {isatty(2), 0, 0};
+    int rc = train_run_progress(&o, o.progress ? progress_print : NULL, &pl, &e);
     if (rc == TRAIN_RUN_STOPPED) {
+        if (pl.tty && pl.reports > 0) fputc('\n', stderr); /* end the progress line */
         char cmd[8192];
         resume_command(cmd, sizeof cmd, argc, argv);
         log_warn("%s; resume with: %s", e.msg, cmd);

@@ -37,7 +37,8 @@ typedef struct {
     char out_name[256];     /* empty: derived from the dataset and model settings */
     long sample_freq, ckpt_freq;
     int max_to_keep;
-    int progress;           /* 1 progress line on stderr */
+    int progress;           /* 1: the caller shows progress (dcgan train: a line on stderr, drawn
+                             * by its progress callback); training itself prints none */
     /* stop request: when *stop becomes non-zero (a signal number), training finishes the
      * current iteration, writes a checkpoint and returns TRAIN_RUN_STOPPED. NULL: never. */
     const volatile sig_atomic_t *stop;
