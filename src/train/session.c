@@ -1,6 +1,5 @@
 #include "train/session.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
