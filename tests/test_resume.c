@@ -1,7 +1,10 @@
 /* Resume exactness: a run stopped and resumed ends with the same weights, Adam state, moving
  * statistics and random state, bit for bit, as one that never stopped. Covers the in-memory
  * IDX path (conditional model) and the file-backed image folder path (unconditional model,
- * decoded by background threads), with stops inside an epoch and across epochs. */
+ * decoded by background threads), with stops inside an epoch and across epochs: by --max-steps
+ * through train_run, and by a stop request through the session API (train/session.h), whose
+ * reports are checked along the way. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +84,43 @@ static void run_or_fail(const train_options *o)
     TEST_CHECK(rc == 0, "train_run: %s", e.msg);
 }
 
+/* Drives the run through train_open / train_step_next / train_close, checking each report;
+ * stop_at > 0: requests a stop once that iteration is reported (TRAIN_RUN_STOPPED expected). */
+static void run_session(const train_options *base, long stop_at)
+{
+    static volatile sig_atomic_t stop;
+    train_options o = *base;
+    stop = 0;
+    o.stop = &stop;
+    dc_err e;
+    train_session *s = train_open(&o, &e);
+    TEST_CHECK(s != NULL, "train_open: %s", e.msg);
+    if (!s) return;
+    train_progress p;
+    long prev = -1;
+    int rc, bad = 0;
+    while ((rc = train_step_next(s, &p, &e)) == 1) {
+        if (prev < 0) prev = p.start_iteration;
+        long it = p.iteration;
+        int want_sample = it % o.sample_freq == 0 || it == p.total;
+        int want_ckpt = it % o.ckpt_freq == 0 || it == p.total;
+        bad += it != prev + 1 || p.total != o.max_steps || p.batch_size != o.batch_size ||
+               p.batch < 0 || p.batch >= p.per_epoch || p.sampled != want_sample ||
+               p.saved != want_ckpt || p.elapsed < 0;
+        prev = it;
+        if (it == stop_at) stop = SIGINT;
+    }
+    TEST_CHECK(bad == 0, "%d inconsistent progress reports", bad);
+    if (stop_at > 0) {
+        TEST_CHECK(rc == TRAIN_RUN_STOPPED && prev == stop_at, "stop at %ld: rc %d after %ld: %s",
+                   stop_at, rc, prev, e.msg);
+    } else {
+        TEST_CHECK(rc == 0 && prev == o.max_steps, "run to %ld: rc %d after %ld: %s", o.max_steps,
+                   rc, prev, e.msg);
+    }
+    TEST_CHECK(train_close(s, &e) == 0, "train_close: %s", e.msg);
+}
+
 /* Uninterrupted run of `total` iterations vs runs stopped at each of `stops`. */
 static void check_resume(train_options base, const char *label, long total, const long *stops, int nstops)
 {
@@ -93,11 +133,16 @@ static void check_resume(train_options base, const char *label, long total, cons
     train_options b = base;
     snprintf(b.out_name, sizeof b.out_name, "%s-resumed", label);
     for (int i = 0; i < nstops; i++) {
-        b.max_steps = stops[i];
-        run_or_fail(&b);
+        if (i % 2 == 0) { /* by --max-steps */
+            b.max_steps = stops[i];
+            run_or_fail(&b);
+        } else { /* by a stop request */
+            b.max_steps = total;
+            run_session(&b, stops[i]);
+        }
     }
     b.max_steps = total;
-    run_or_fail(&b);
+    run_session(&b, 0);
 
     char pa[2600], pb[2600];
     snprintf(pa, sizeof pa, "%s/%s/checkpoints/ckpt-%08ld.safetensors", base.out_dir, a.out_name, total);

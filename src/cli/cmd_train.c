@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "model/dcgan.h"
@@ -192,6 +194,159 @@ static void resume_command(char *buf, size_t n, int argc, char **argv)
     }
 }
 
+/* A usage error's exit status into *code, for apply_option's callers. */
+static int usage(int *code, int rc)
+{
+    *code = rc;
+    return 1;
+}
+
+/* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
+ * status (after --help, or a usage error already reported). */
+static int apply_option(int opt, const char *flag, train_options *o, int *code)
+{
+    const char *C = "train";
+    int bad = 0;
+    switch (opt) {
+    case OPT_DATASET: bad = cli_copy(C, "--dataset", optarg, o->dataset, sizeof o->dataset); break;
+    case OPT_DATA_DIR: bad = cli_copy(C, "--data-dir", optarg, o->data_dir, sizeof o->data_dir); break;
+    case OPT_PATTERN:
+        bad = cli_copy(C, "--input-fname-pattern", optarg, o->input_fname_pattern,
+                       sizeof o->input_fname_pattern);
+        break;
+    case OPT_EPOCH: bad = cli_parse_long(C, "--epoch", optarg, 1, 1000000000L, &o->epochs); break;
+    case OPT_TRAIN_SIZE:
+        if (strcmp(optarg, "inf") == 0) o->train_size = 0;
+        else bad = cli_parse_long(C, "--train-size", optarg, 1, 2000000000L, &o->train_size);
+        break;
+    case OPT_BATCH_SIZE: bad = cli_parse_int(C, "--batch-size", optarg, 1, 65536, &o->batch_size); break;
+    case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, FLT_MAX, &o->learning_rate); break;
+    case OPT_BETA1: bad = cli_parse_float(C, "--beta1", optarg, 0.0f, 0.999999f, &o->beta1); break;
+    case OPT_INPUT_H: bad = cli_parse_int(C, "--input-height", optarg, 1, 65536, &o->input_h); break;
+    case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o->input_w); break;
+    case OPT_OUTPUT_H: bad = cli_parse_int(C, "--output-height", optarg, 1, 8192, &o->output_h); break;
+    case OPT_OUTPUT_W: bad = cli_parse_int(C, "--output-width", optarg, 1, 8192, &o->output_w); break;
+    case OPT_CROP: o->crop = 1; break;
+    case OPT_NO_CROP: o->crop = 0; break;
+    case OPT_Z_DIM: bad = cli_parse_int(C, "--z-dim", optarg, 1, 100000, &o->z_dim); break;
+    case OPT_Z_DIST:
+        if (z_dist_parse(optarg, &o->zdist) != 0)
+            return usage(code, cli_usage_error(C, "--z-dist: bad value '%s' (expected "
+                                                  "uniform_signed, uniform_unsigned or normal01)",
+                                               optarg));
+        break;
+    case OPT_GF_DIM: bad = cli_parse_int(C, "--gf-dim", optarg, 1, 4096, &o->gf_dim); break;
+    case OPT_DF_DIM: bad = cli_parse_int(C, "--df-dim", optarg, 1, 4096, &o->df_dim); break;
+    case OPT_GFC_DIM: bad = cli_parse_int(C, "--gfc-dim", optarg, 1, 65536, &o->gfc_dim); break;
+    case OPT_DFC_DIM: bad = cli_parse_int(C, "--dfc-dim", optarg, 1, 65536, &o->dfc_dim); break;
+    case OPT_C_DIM:
+        if (strcmp(optarg, "1") == 0) o->c_dim = 1;
+        else if (strcmp(optarg, "3") == 0) o->c_dim = 3;
+        else return usage(code, cli_usage_error(C, "--c-dim: bad value '%s' (expected 1 or 3)", optarg));
+        break;
+    case OPT_OUT_DIR: bad = cli_copy(C, "--out-dir", optarg, o->out_dir, sizeof o->out_dir); break;
+    case OPT_OUT_NAME:
+        bad = cli_copy(C, "--out-name", optarg, o->out_name, sizeof o->out_name);
+        if (!bad && (strchr(optarg, '/') || !optarg[0] || strcmp(optarg, ".") == 0 ||
+                     strcmp(optarg, "..") == 0))
+            return usage(code, cli_usage_error(C, "--out-name: bad value '%s' (a folder name, no '/')", optarg));
+        break;
+    case OPT_SAMPLE_FREQ: bad = cli_parse_long(C, "--sample-freq", optarg, 0, 2000000000L, &o->sample_freq); break;
+    case OPT_CKPT_FREQ: bad = cli_parse_long(C, "--ckpt-freq", optarg, 0, 2000000000L, &o->ckpt_freq); break;
+    case OPT_MAX_TO_KEEP: bad = cli_parse_int(C, "--max-to-keep", optarg, 1, 4096, &o->max_to_keep); break;
+    case OPT_MAX_STEPS: bad = cli_parse_long(C, "--max-steps", optarg, 1, 2000000000L, &o->max_steps); break;
+    case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o->seed); break;
+    case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o->threads); break;
+    case OPT_CONV: {
+        conv_backend b = CONV_BACKEND_AUTO;
+        bad = cli_parse_conv_backend(C, optarg, &b);
+        o->conv_backend = (int)b;
+        break;
+    }
+    case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o->loader_threads); break;
+    case OPT_COND: o->conditional = 1; break;
+    case OPT_NO_COND: o->conditional = 0; break;
+    case OPT_BACKGROUND:
+        if (parse_background(optarg, o->background) != 0)
+            return usage(code, cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg));
+        break;
+    case OPT_ON_BAD_IMAGE:
+        if (strcmp(optarg, "skip") == 0) o->skip_bad_images = 1;
+        else if (strcmp(optarg, "fail") == 0) o->skip_bad_images = 0;
+        else return usage(code, cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg));
+        break;
+    case OPT_QUIET: o->progress = 0; break;
+    case OPT_NO_TB: o->tensorboard = 0; break;
+    case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
+    case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
+    case 'h':
+    case OPT_HELP:
+        train_help();
+        *code = 0;
+        return 1;
+    case ':': return usage(code, cli_usage_error(C, "%s needs a value", flag));
+    default: return usage(code, cli_usage_error(C, "unknown option '%s'", flag));
+    }
+    *code = EXIT_USAGE;
+    return bad != 0;
+}
+
+static void format_duration(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) s = 0;
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%ldh%02ldm", t / 3600, (t / 60) % 60);
+    else
+        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+}
+
+/* The progress line on stderr: redrawn in place on a terminal (at most every half second),
+ * a line every 10 s otherwise; always after the last iteration and a sample grid. On a
+ * terminal the line is ended after a sample grid or a checkpoint, so that it stays. */
+typedef struct {
+    int tty;
+    double last_print; /* elapsed seconds at the last line */
+    long reports;      /* iterations reported */
+} progress_line;
+
+static void progress_print(const train_progress *p, void *ctx)
+{
+    progress_line *pl = ctx;
+    double el = p->elapsed;
+    pl->reports++;
+    if (!(el - pl->last_print >= (pl->tty ? 0.5 : 10.0) || p->iteration == p->total || p->sampled))
+        return;
+    pl->last_print = el;
+    double rate = (double)(p->iteration - p->start_iteration) / (el > 1e-9 ? el : 1e-9);
+    char eta[32];
+    format_duration(eta, sizeof eta, (p->total - p->iteration) / (rate > 0 ? rate : 1e-9));
+    fprintf(stderr,
+            "%s[%ld/%ld] epoch %ld batch %ld/%ld  %.1f img/s  ETA %s  d_loss %.4f "
+            "g_loss %.4f  D(x) %.3f D(G(z)) %.3f%s",
+            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch + 1,
+            p->per_epoch, rate * p->batch_size, eta, p->d_loss, p->g_loss, p->d_real, p->d_fake,
+            pl->tty ? "" : "\n");
+    if (pl->tty && (p->sampled || p->saved || p->iteration == p->total)) fputc('\n', stderr);
+}
+
+/* Settings that can never make a model are usage errors; whether the data is labelled (and so
+ * which model) is known only once it is read. */
+static int check_model_settings(const train_options *o, dc_err *e)
+{
+    dcgan_config mc = dcgan_config_default();
+    mc.output_h = o->output_h;
+    mc.output_w = o->output_w > 0 ? o->output_w : o->output_h;
+    mc.y_dim = o->conditional == 0 ? 0 : 1;
+    mc.z_dim = o->z_dim;
+    mc.gf_dim = o->gf_dim;
+    mc.df_dim = o->df_dim;
+    mc.gfc_dim = o->gfc_dim;
+    mc.dfc_dim = o->dfc_dim;
+    mc.batch = o->batch_size;
+    return dcgan_config_validate(&mc, e);
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *C = "train";
@@ -199,110 +354,21 @@ int cmd_train(int argc, char **argv)
     train_options_default(&o);
     optind = 1;
     opterr = 0;
-    int opt, idx;
-    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1) {
-        const char *flag = argv[optind - 1];
-        int bad = 0;
-        switch (opt) {
-        case OPT_DATASET: bad = cli_copy(C, "--dataset", optarg, o.dataset, sizeof o.dataset); break;
-        case OPT_DATA_DIR: bad = cli_copy(C, "--data-dir", optarg, o.data_dir, sizeof o.data_dir); break;
-        case OPT_PATTERN:
-            bad = cli_copy(C, "--input-fname-pattern", optarg, o.input_fname_pattern,
-                           sizeof o.input_fname_pattern);
-            break;
-        case OPT_EPOCH: bad = cli_parse_long(C, "--epoch", optarg, 1, 1000000000L, &o.epochs); break;
-        case OPT_TRAIN_SIZE:
-            if (strcmp(optarg, "inf") == 0) o.train_size = 0;
-            else bad = cli_parse_long(C, "--train-size", optarg, 1, 2000000000L, &o.train_size);
-            break;
-        case OPT_BATCH_SIZE: bad = cli_parse_int(C, "--batch-size", optarg, 1, 65536, &o.batch_size); break;
-        case OPT_LR: bad = cli_parse_float(C, "--learning-rate", optarg, 0.0f, FLT_MAX, &o.learning_rate); break;
-        case OPT_BETA1: bad = cli_parse_float(C, "--beta1", optarg, 0.0f, 0.999999f, &o.beta1); break;
-        case OPT_INPUT_H: bad = cli_parse_int(C, "--input-height", optarg, 1, 65536, &o.input_h); break;
-        case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o.input_w); break;
-        case OPT_OUTPUT_H: bad = cli_parse_int(C, "--output-height", optarg, 1, 8192, &o.output_h); break;
-        case OPT_OUTPUT_W: bad = cli_parse_int(C, "--output-width", optarg, 1, 8192, &o.output_w); break;
-        case OPT_CROP: o.crop = 1; break;
-        case OPT_NO_CROP: o.crop = 0; break;
-        case OPT_Z_DIM: bad = cli_parse_int(C, "--z-dim", optarg, 1, 100000, &o.z_dim); break;
-        case OPT_Z_DIST:
-            if (z_dist_parse(optarg, &o.zdist) != 0)
-                return cli_usage_error(C, "--z-dist: bad value '%s' (expected uniform_signed, "
-                                          "uniform_unsigned or normal01)", optarg);
-            break;
-        case OPT_GF_DIM: bad = cli_parse_int(C, "--gf-dim", optarg, 1, 4096, &o.gf_dim); break;
-        case OPT_DF_DIM: bad = cli_parse_int(C, "--df-dim", optarg, 1, 4096, &o.df_dim); break;
-        case OPT_GFC_DIM: bad = cli_parse_int(C, "--gfc-dim", optarg, 1, 65536, &o.gfc_dim); break;
-        case OPT_DFC_DIM: bad = cli_parse_int(C, "--dfc-dim", optarg, 1, 65536, &o.dfc_dim); break;
-        case OPT_C_DIM:
-            if (strcmp(optarg, "1") == 0) o.c_dim = 1;
-            else if (strcmp(optarg, "3") == 0) o.c_dim = 3;
-            else return cli_usage_error(C, "--c-dim: bad value '%s' (expected 1 or 3)", optarg);
-            break;
-        case OPT_OUT_DIR: bad = cli_copy(C, "--out-dir", optarg, o.out_dir, sizeof o.out_dir); break;
-        case OPT_OUT_NAME:
-            bad = cli_copy(C, "--out-name", optarg, o.out_name, sizeof o.out_name);
-            if (!bad && (strchr(optarg, '/') || !optarg[0] || strcmp(optarg, ".") == 0 ||
-                         strcmp(optarg, "..") == 0))
-                return cli_usage_error(C, "--out-name: bad value '%s' (a folder name, no '/')", optarg);
-            break;
-        case OPT_SAMPLE_FREQ: bad = cli_parse_long(C, "--sample-freq", optarg, 0, 2000000000L, &o.sample_freq); break;
-        case OPT_CKPT_FREQ: bad = cli_parse_long(C, "--ckpt-freq", optarg, 0, 2000000000L, &o.ckpt_freq); break;
-        case OPT_MAX_TO_KEEP: bad = cli_parse_int(C, "--max-to-keep", optarg, 1, 4096, &o.max_to_keep); break;
-        case OPT_MAX_STEPS: bad = cli_parse_long(C, "--max-steps", optarg, 1, 2000000000L, &o.max_steps); break;
-        case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o.seed); break;
-        case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o.threads); break;
-        case OPT_CONV: {
-            conv_backend b = CONV_BACKEND_AUTO;
-            bad = cli_parse_conv_backend(C, optarg, &b);
-            o.conv_backend = (int)b;
-            break;
-        }
-        case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o.loader_threads); break;
-        case OPT_COND: o.conditional = 1; break;
-        case OPT_NO_COND: o.conditional = 0; break;
-        case OPT_BACKGROUND:
-            if (parse_background(optarg, o.background) != 0)
-                return cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg);
-            break;
-        case OPT_ON_BAD_IMAGE:
-            if (strcmp(optarg, "skip") == 0) o.skip_bad_images = 1;
-            else if (strcmp(optarg, "fail") == 0) o.skip_bad_images = 0;
-            else return cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg);
-            break;
-        case OPT_QUIET: o.progress = 0; break;
-        case OPT_NO_TB: o.tensorboard = 0; break;
-        case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o.hist_freq); break;
-        case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
-        case 'h':
-        case OPT_HELP: train_help(); return 0;
-        case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
-        }
-        if (bad) return EXIT_USAGE;
-    }
+    int opt, idx, code;
+    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
+        if (apply_option(opt, argv[optind - 1], &o, &code)) return code;
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
-    /* settings that can never make a model are usage errors; whether the data is labelled
-     * (and so which model) is known only once it is read */
-    dcgan_config mc = dcgan_config_default();
-    mc.output_h = o.output_h;
-    mc.output_w = o.output_w > 0 ? o.output_w : o.output_h;
-    mc.y_dim = o.conditional == 0 ? 0 : 1;
-    mc.z_dim = o.z_dim;
-    mc.gf_dim = o.gf_dim;
-    mc.df_dim = o.df_dim;
-    mc.gfc_dim = o.gfc_dim;
-    mc.dfc_dim = o.dfc_dim;
-    mc.batch = o.batch_size;
-    if (dcgan_config_validate(&mc, &e) != 0) return cli_usage_error(C, "%s", e.msg);
+    if (check_model_settings(&o, &e) != 0) return cli_usage_error(C, "%s", e.msg);
     /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume. SIGXFSZ ignored: a
      * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
      * instead of killing the process. */
     if (interrupt_install() == 0) o.stop = interrupt_flag();
     signal(SIGXFSZ, SIG_IGN);
-    int rc = train_run(&o, &e);
+    progress_line pl = {isatty(2), 0, 0};
+    int rc = train_run_progress(&o, o.progress ? progress_print : NULL, &pl, &e);
     if (rc == TRAIN_RUN_STOPPED) {
+        if (pl.tty && pl.reports > 0) fputc('\n', stderr); /* end the progress line */
         char cmd[8192];
         resume_command(cmd, sizeof cmd, argc, argv);
         log_warn("%s; resume with: %s", e.msg, cmd);

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "model/run_config.h"
-#include "train/run.h"
+#include "train/options.h"
 
 /* A resumed command against the run's settings (name: where they come from, for messages).
  * Settings that decide the data, its order or the latent vectors (dataset, file pattern, crop

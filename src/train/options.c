@@ -1,0 +1,38 @@
+#include "train/options.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void train_options_default(train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->dataset, sizeof o->dataset, "celebA");
+    snprintf(o->data_dir, sizeof o->data_dir, "./data");
+    snprintf(o->input_fname_pattern, sizeof o->input_fname_pattern, "*.jpg");
+    o->input_h = 108;
+    o->input_w = 0; /* = input_h */
+    o->output_h = 64;
+    o->output_w = 0; /* = output_h */
+    o->conditional = -1;
+    o->background[0] = o->background[1] = o->background[2] = 255;
+    o->train_size = 0;
+    o->skip_bad_images = 1;
+    o->loader_threads = 2;
+    o->z_dim = 100;
+    o->gf_dim = o->df_dim = 64;
+    o->gfc_dim = o->dfc_dim = 1024;
+    o->zdist = Z_DIST_UNIFORM_SIGNED;
+    o->epochs = 25;
+    o->batch_size = 64;
+    o->learning_rate = 0.0002f;
+    o->beta1 = 0.5f;
+    o->seed = 1;
+    o->threads = 0;
+    snprintf(o->out_dir, sizeof o->out_dir, "./out");
+    o->sample_freq = 200;
+    o->ckpt_freq = 200;
+    o->max_to_keep = 1;
+    o->progress = 1;
+    o->tensorboard = 1;
+    o->hist_freq = 10;
+}

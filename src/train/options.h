@@ -1,0 +1,51 @@
+/* The settings of a training run (dcgan train's flags), apart from the code that runs it, so that
+ * what checks them (train/resume_check.h) and what runs them (train/session.h) share them. */
+#ifndef DCGAN_TRAIN_OPTIONS_H
+#define DCGAN_TRAIN_OPTIONS_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "model/zdist.h"
+
+typedef struct {
+    /* data */
+    char dataset[256];
+    char data_dir[1024];
+    char input_fname_pattern[256];
+    int input_h, input_w;   /* crop size with --crop */
+    int output_h, output_w;
+    int crop;
+    int c_dim;              /* 0: from the data */
+    int conditional;        /* -1: when the data has labels */
+    uint8_t background[3];  /* for transparent PNGs */
+    long train_size;        /* items per epoch; <= 0: all */
+    int skip_bad_images;    /* image folders: 1 skip files that cannot be decoded, 0 fail */
+    int loader_threads;
+    /* model */
+    int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
+    z_dist zdist;
+    /* optimisation */
+    long epochs;
+    int batch_size;
+    float learning_rate, beta1;
+    long max_steps;         /* stop after this many iterations in all; <= 0: no cap */
+    uint64_t seed;
+    int threads;
+    int conv_backend;       /* conv_backend (ops/conv_plan.h): AUTO by default */
+    /* outputs */
+    char out_dir[1024];
+    char out_name[256];     /* empty: derived from the dataset and model settings */
+    long sample_freq, ckpt_freq;
+    int max_to_keep;
+    int progress;           /* 1: the caller shows progress (dcgan train: a line on stderr, drawn
+                             * by its progress callback); training itself prints none */
+    /* stop request: when *stop becomes non-zero (a signal number), training finishes the
+     * current iteration, writes a checkpoint and returns TRAIN_RUN_STOPPED. NULL: never. */
+    const volatile sig_atomic_t *stop;
+    int tensorboard;        /* 1: TensorBoard event files in logs/ */
+    long hist_freq;         /* TensorBoard histograms every this many iterations */
+} train_options;
+
+void train_options_default(train_options *o);
+
+#endif

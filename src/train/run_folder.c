@@ -1,0 +1,155 @@
+#include "train/run_folder.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/log.h"
+#include "model/run_config.h"
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int make_dir(const char *path, dc_err *e)
+{
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return dc_fail(e, "%s: cannot create folder: %s", path, strerror(errno));
+    if (!is_dir(path)) return dc_fail(e, "%s: exists and is not a folder", path);
+    return 0;
+}
+
+static void run_name(char *name, size_t n, const train_options *o, const dcgan_config *mc)
+{
+    if (o->out_name[0]) {
+        snprintf(name, n, "%s", o->out_name);
+        return;
+    }
+    const char *base = strrchr(o->dataset, '/');
+    base = base ? base + 1 : o->dataset;
+    if (mc->y_dim > 0)
+        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d", base, mc->batch,
+                 mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
+                 mc->gfc_dim, mc->dfc_dim);
+    else
+        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, mc->batch, mc->output_h,
+                 mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim);
+}
+
+/* Two trainers writing one run folder would interleave their checkpoints and logs: the second
+ * one is refused while the first holds an exclusive lock on run_dir/.lock. */
+static int lock_run_dir(run_folder *f, dc_err *e)
+{
+    char path[RUN_PATH_MAX];
+    if (dc_path(e, path, sizeof path, "%s/.lock", f->run_dir)) return -1;
+    f->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (f->lock_fd < 0) return dc_fail(e, "%s: cannot open: %s", path, strerror(errno));
+    if (flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(f->lock_fd);
+        f->lock_fd = -1;
+        if (err == EWOULDBLOCK)
+            return dc_fail(e, "%s: another dcgan train is using this run folder", f->run_dir);
+        return dc_fail(e, "%s: cannot lock: %s", path, strerror(err));
+    }
+    return 0;
+}
+
+int run_folder_open(run_folder *f, const train_options *o, const dcgan_config *mc, dc_err *e)
+{
+    memset(f, 0, sizeof *f);
+    f->lock_fd = -1;
+    char name[512];
+    run_name(name, sizeof name, o, mc);
+    if (dc_path(e, f->run_dir, sizeof f->run_dir, "%s/%s", o->out_dir, name) ||
+        dc_path(e, f->ckpt_dir, sizeof f->ckpt_dir, "%s/checkpoints", f->run_dir) ||
+        dc_path(e, f->sample_dir, sizeof f->sample_dir, "%s/samples", f->run_dir) ||
+        dc_path(e, f->log_path, sizeof f->log_path, "%s/log.csv", f->run_dir))
+        return -1;
+    if (make_dir(o->out_dir, e) || make_dir(f->run_dir, e) || make_dir(f->ckpt_dir, e) ||
+        make_dir(f->sample_dir, e))
+        return -1;
+    return lock_run_dir(f, e);
+}
+
+void run_folder_close(run_folder *f)
+{
+    if (f->lock_fd >= 0) close(f->lock_fd); /* releases the lock */
+    f->lock_fd = -1;
+}
+
+void run_folder_remove_stale(const run_folder *f)
+{
+    int stale = atomic_file_remove_stale(f->ckpt_dir, "ckpt-", ".safetensors") +
+                atomic_file_remove_stale(f->sample_dir, "train_", ".png") +
+                atomic_file_remove_stale(f->run_dir, "config", ".json") +
+                atomic_file_remove_stale(f->run_dir, "log", ".csv");
+    if (stale > 0) log_info("removed %d temporary file%s left by an interrupted run", stale,
+                            stale == 1 ? "" : "s");
+}
+
+char *run_folder_class_names_json(const dataset *ds)
+{
+    if (ds->num_classes <= 0) return NULL;
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < ds->num_classes; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(ds->class_names[i]));
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+char *run_folder_config_json(const train_options *o, const dcgan_config *mc, const dataset *ds,
+                             const char *src, const char *run_dir)
+{
+    run_config r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.dataset, sizeof r.dataset, "%s", o->dataset);
+    snprintf(r.data_source, sizeof r.data_source, "%s", src);
+    snprintf(r.input_fname_pattern, sizeof r.input_fname_pattern, "%s", o->input_fname_pattern);
+    r.dataset_size = ds->count;
+    r.input_h = o->input_h;
+    r.input_w = o->input_w;
+    r.crop = o->crop;
+    r.skip_bad_images = o->skip_bad_images;
+    memcpy(r.background, o->background, 3);
+    r.output_h = mc->output_h;
+    r.output_w = mc->output_w;
+    r.c_dim = mc->c_dim;
+    r.y_dim = mc->y_dim;
+    r.z_dim = mc->z_dim;
+    r.gf_dim = mc->gf_dim;
+    r.df_dim = mc->df_dim;
+    r.gfc_dim = mc->gfc_dim;
+    r.dfc_dim = mc->dfc_dim;
+    r.zdist = o->zdist;
+    r.epochs = o->epochs;
+    r.train_size = o->train_size;
+    r.batch_size = o->batch_size;
+    r.learning_rate = o->learning_rate;
+    r.beta1 = o->beta1;
+    r.max_steps = o->max_steps;
+    r.seed = (double)o->seed;
+    snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
+    snprintf(r.run_dir, sizeof r.run_dir, "%s", run_dir);
+    r.sample_freq = o->sample_freq;
+    r.ckpt_freq = o->ckpt_freq;
+    r.max_to_keep = o->max_to_keep;
+    r.num_classes = ds->num_classes;
+    r.class_names = ds->class_names;
+    return run_config_to_json(&r);
+}
+
+int run_folder_write_config(const run_folder *f, const char *json, dc_err *e)
+{
+    char cfg_path[RUN_PATH_MAX];
+    if (dc_path(e, cfg_path, sizeof cfg_path, "%s/config.json", f->run_dir)) return -1;
+    return atomic_file_write(cfg_path, json, strlen(json), e);
+}
