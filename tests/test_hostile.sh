@@ -110,6 +110,9 @@ cp "$C4" "$T/c4"
 "$TOOL" flip "$C4" -10
 expect 1 "ckpt-00000004.safetensors: checksum mismatch" -- "$D" sample --checkpoint "$C4"
 expect 0 "ckpt-00000004.safetensors: checksum mismatch.*using the previous checkpoint" -- "$D" sample --run "$R" --grid "$T/g.png"
+# every command that opens a run finds its checkpoint the same way (it used to fail here)
+expect 0 "ckpt-00000004.safetensors: checksum mismatch.*using the previous checkpoint" -- "$D" visualize --run "$R" --option 0 --out "$T/vis"
+expect 0 "ckpt-00000004.safetensors: checksum mismatch.*using the previous checkpoint" -- "$D" export --run "$R" --out "$T/G.safetensors"
 head -c 20000 "$T/c4" >"$C4"
 expect 1 "ckpt-00000004.safetensors: .*truncated" -- "$D" sample --checkpoint "$C4"
 expect 0 "ckpt-00000004.safetensors: .*; renamed to .*ckpt-00000004.safetensors.damaged, resuming from an older checkpoint" -- train good --out-name ckpt --max-steps 6 --ckpt-freq 2 --max-to-keep 2

@@ -13,6 +13,7 @@
 #include "ops/cpu/batchnorm.h"
 #include "ops/cpu/concat.h"
 #include "ops/cpu/loss.h"
+#include "ops/ops.h"
 #include "core/rng.h"
 #include "testutil.h"
 
@@ -880,6 +881,70 @@ static void test_rng(void)
                    counts[k]);
 }
 
+/* The backend interface: the switch names an unknown device; the CPU backend's memory calls
+ * do what ops/ops.h promises; a layout is offered only where both ends can use it. */
+static void test_backend(void)
+{
+    printf("backend interface\n");
+    dc_err e;
+    ops_options bad = {"tpu", CONV_BACKEND_AUTO};
+    TEST_CHECK(ops_open(&bad, &e) == NULL && strstr(e.msg, "'tpu'"), "unknown device: %s", e.msg);
+    ops_options o = {"cpu", CONV_BACKEND_AUTO};
+    ops_backend *be = ops_open(&o, &e);
+    TEST_CHECK(be != NULL, "cpu: %s", e.msg);
+    if (!be) return;
+    TEST_CHECK(strcmp(ops_device_name(be), "cpu") == 0 && ops_memory_is_host(be), "cpu is host");
+    enum { N = 37 };
+    float *a = ops_alloc(be, N), *b = ops_alloc(be, N), host[N], back[N];
+    int zeroed = 1;
+    for (int i = 0; i < N; i++) zeroed &= a[i] == 0.0f;
+    TEST_CHECK(zeroed, "ops_alloc zeroes");
+    for (int i = 0; i < N; i++) host[i] = (float)i - 3.5f;
+    ops_from_host(be, a, host, N);
+    ops_copy(be, b, a, N);
+    ops_accumulate(be, b, a, N); /* b = 2a */
+    ops_to_host(be, back, b, N);
+    int ok = 1;
+    for (int i = 0; i < N; i++) ok &= back[i] == 2.0f * host[i];
+    TEST_CHECK(ok, "from_host, copy, accumulate, to_host");
+    TEST_CHECK(ops_all_finite(be, b, N), "finite");
+    b[N - 1] = NAN;
+    TEST_CHECK(!ops_all_finite(be, b, N), "a NaN is seen");
+    b[N - 1] = INFINITY;
+    TEST_CHECK(!ops_all_finite(be, b, N), "an Inf is seen");
+    ops_zero(be, b, N);
+    ops_to_host(be, back, b, N);
+    ok = 1;
+    for (int i = 0; i < N; i++) ok &= back[i] == 0.0f;
+    TEST_CHECK(ok, "zero");
+    ops_free(be, a);
+    ops_free(be, b);
+    /* the im2col backend offers no layout of its own; a channel count oneDNN blocks by 16
+     * gets one from the default backend */
+    conv_geom g;
+    conv_geom_init(&g, 4, 32, 16, 16, 64, 5, 5, 2, 2, CONV_PAD_SAME);
+    ops_conv *c = ops_conv_create(be, &g, 0);
+    TEST_CHECK(c != NULL, "conv plan");
+    if (c) {
+        printf("  %s: native layout img %d, map %d\n", ops_conv_engine(c),
+               ops_conv_native_layout(c, 0), ops_conv_native_layout(c, 1));
+        if (strcmp(ops_conv_engine(c), "onednn") == 0)
+            TEST_CHECK(ops_conv_native_layout(c, 1) != OPS_LAYOUT_PLAIN, "oneDNN offers nChw16c");
+        ops_conv_free(c);
+    }
+    ops_close(be);
+    ops_options im = {"cpu", CONV_BACKEND_IM2COL};
+    be = ops_open(&im, &e);
+    c = be ? ops_conv_create(be, &g, 1) : NULL;
+    TEST_CHECK(c && strcmp(ops_conv_engine(c), "im2col") == 0 &&
+                   ops_conv_native_layout(c, 0) == OPS_LAYOUT_PLAIN &&
+                   ops_conv_native_layout(c, 1) == OPS_LAYOUT_PLAIN &&
+                   ops_conv_set_layout(c, 1, 0) != 0,
+               "im2col: plain layouts only");
+    ops_conv_free(c);
+    ops_close(be);
+}
+
 int main(void)
 {
     test_begin("test_ops_basic");
@@ -904,5 +969,6 @@ int main(void)
     test_concat();
     test_adam();
     test_rng();
+    test_backend();
     return test_finish();
 }
