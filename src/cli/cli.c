@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     fprintf(stderr, "dcgan %s: ", cmd);
@@ -82,4 +84,21 @@ int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsign
     }
     memcpy(dst, s, strlen(s) + 1);
     return 0;
+}
+
+int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *labels_s,
+                       generator *g, int *labels, int max, int *nlabels, int *all)
+{
+    dc_err e;
+    *nlabels = 0;
+    *all = 0;
+    if (generator_open(g, run, ckpt, &e) != 0) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    if (!labels_s) return -1;
+    *nlabels = generator_parse_labels(g, "--labels", labels_s, labels, max, all, &e);
+    if (*nlabels >= 0) return -1;
+    generator_close(g);
+    return cli_usage_error(cmd, "%s", e.msg);
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "model/generator.h"
 #include "ops/ops.h"
 
 #define EXIT_USAGE 2
@@ -32,5 +33,12 @@ int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens the generator of --run or --checkpoint into g and reads --labels (labels_s, may be
+ * NULL: *nlabels = 0) against it into labels[max] (*all: the value was "all"). Returns -1
+ * when both went well (the caller closes g), else the exit code with the message printed and
+ * nothing left open: 1 if the generator cannot be opened, 2 for bad labels. */
+int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *labels_s,
+                       generator *g, int *labels, int max, int *nlabels, int *all);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "model/dcgan.h"
@@ -15,6 +14,7 @@
 #include "train/step.h"
 #include "core/log.h"
 #include "core/threads.h"
+#include "core/clock.h"
 
 #define BENCH_MAX_PEAKS 4
 
@@ -52,13 +52,6 @@ static void bench_help(void)
            "  --threads N              compute threads (default: all cores)\n"
            "  --conv-backend B         auto (default: oneDNN where it can), onednn or im2col\n"
            "  --json                   also print one JSON line with every figure\n");
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -139,9 +132,9 @@ static double bench_train(dcgan_model *m, const bench_options *o, const float *x
     step_stats s;
     for (int i = 0; i < o->warmup + o->iters; i++) {
         rng_uniform(r, z, (size_t)o->batch * cfg->z_dim, -1, 1);
-        double t0 = now();
+        double t0 = clock_seconds();
         train_step(&t, m, x, y, z, &s);
-        if (i >= o->warmup) times[i - o->warmup] = now() - t0;
+        if (i >= o->warmup) times[i - o->warmup] = clock_seconds() - t0;
     }
     double train_s = median(times, o->iters);
     free(times);
@@ -158,9 +151,9 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
     enum { REPS = 5 };
     double gt[REPS];
     for (int i = 0; i < REPS + 1; i++) {
-        double t0 = now();
+        double t0 = clock_seconds();
         dcgan_generate(m, z, y, o->batch, out);
-        if (i) gt[i - 1] = now() - t0;
+        if (i) gt[i - 1] = clock_seconds() - t0;
     }
     res->gen_s = median(gt, REPS);
     dcgan_model m1;
@@ -170,9 +163,9 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
     res->lat_s = 0;
     if (model_build(&m1, c1, &e) == 0) {
         for (int i = 0; i < REPS + 1; i++) {
-            double t0 = now();
+            double t0 = clock_seconds();
             dcgan_generate(&m1, z, y, 1, out);
-            if (i) gt[i - 1] = now() - t0;
+            if (i) gt[i - 1] = clock_seconds() - t0;
         }
         res->lat_s = median(gt, REPS);
         dcgan_model_free(&m1);

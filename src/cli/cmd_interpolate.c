@@ -59,20 +59,11 @@ static int interpolate_with(const char *run, const char *ckpt, const char *label
 {
     dc_err e;
     generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    int labels[INTERP_MAX_LABELS], all = 0, rc;
-    if (labels_s) {
-        o->nlabels = generator_parse_labels(&g, "--labels", labels_s, labels, INTERP_MAX_LABELS, &all, &e);
-        if (o->nlabels < 0) {
-            rc = cli_usage_error("interpolate", "%s", e.msg);
-            generator_close(&g);
-            return rc;
-        }
-        o->labels = labels;
-    }
+    int labels[INTERP_MAX_LABELS], all;
+    int rc = cli_open_generator("interpolate", run, ckpt, labels_s, &g, labels,
+                                INTERP_MAX_LABELS, &o->nlabels, &all);
+    if (rc >= 0) return rc;
+    if (labels_s) o->labels = labels;
     rc = interpolate_write(&g, o, &e) == 0 ? 0 : 1;
     if (rc) log_error("%s", e.msg);
     generator_close(&g);

@@ -59,20 +59,11 @@ static int nearest_with(const char *run, const char *ckpt, const char *labels_s,
 {
     dc_err e;
     generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    int list[NEAREST_MAX_LABELS], all = 0, rc;
-    if (labels_s) {
-        o->nlabels = generator_parse_labels(&g, "--labels", labels_s, list, NEAREST_MAX_LABELS, &all, &e);
-        if (o->nlabels < 0) {
-            rc = cli_usage_error("nearest", "%s", e.msg);
-            generator_close(&g);
-            return rc;
-        }
-        o->labels = list;
-    }
+    int list[NEAREST_MAX_LABELS], all;
+    int rc = cli_open_generator("nearest", run, ckpt, labels_s, &g, list, NEAREST_MAX_LABELS,
+                                &o->nlabels, &all);
+    if (rc >= 0) return rc;
+    if (labels_s) o->labels = list;
     rc = nearest_check(&g, o, &e) == 0 ? 0 : 1;
     if (rc) log_error("%s", e.msg);
     generator_close(&g);

@@ -61,18 +61,11 @@ static int sample_with(const char *run, const char *ckpt, const char *labels, sa
 {
     dc_err e;
     generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
-        log_error("%s", e.msg);
-        return 1;
-    }
-    int list[SAMPLE_MAX_LABELS], all = 0, rc;
+    int list[SAMPLE_MAX_LABELS], all;
+    int rc = cli_open_generator("sample", run, ckpt, labels, &g, list, SAMPLE_MAX_LABELS,
+                                &o->nlabels, &all);
+    if (rc >= 0) return rc;
     if (labels) {
-        o->nlabels = generator_parse_labels(&g, "--labels", labels, list, SAMPLE_MAX_LABELS, &all, &e);
-        if (o->nlabels < 0) {
-            rc = cli_usage_error("sample", "%s", e.msg);
-            generator_close(&g);
-            return rc;
-        }
         o->labels = list;
         o->label_rows = all;
         if (all) o->nlabels = 0;

@@ -334,16 +334,10 @@ static void progress_print(const train_progress *p, void *ctx)
  * which model) is known only once it is read. */
 static int check_model_settings(const train_options *o, dc_err *e)
 {
-    dcgan_config mc = dcgan_config_default();
-    mc.output_h = o->output_h;
-    mc.output_w = o->output_w > 0 ? o->output_w : o->output_h;
-    mc.y_dim = o->conditional == 0 ? 0 : 1;
-    mc.z_dim = o->z_dim;
-    mc.gf_dim = o->gf_dim;
-    mc.df_dim = o->df_dim;
-    mc.gfc_dim = o->gfc_dim;
-    mc.dfc_dim = o->dfc_dim;
-    mc.batch = o->batch_size;
+    /* the sizes the flags fix (the data decides channels and classes later) */
+    dcgan_config mc =
+        train_options_model_config(o, o->output_h, o->output_w > 0 ? o->output_w : o->output_h,
+                                   3, o->conditional == 0 ? 0 : 1);
     return dcgan_config_validate(&mc, e);
 }
 

@@ -352,8 +352,11 @@ int checkpoint_load(const char *path, dcgan_model *m, int with_optimizer, checkp
 
 #define CHECKPOINT_LIST_MAX 4096
 
+safetensors_file *checkpoint_open(const char *path, dc_err *e) { return read_verified(path, e); }
+
 int checkpoint_find_newest(const char *dir, char *out, size_t n, long *iteration,
-                           dc_err *skipped, int skipped_max, int *n_skipped, dc_err *e)
+                           dc_err *skipped, int skipped_max, int *n_skipped,
+                           safetensors_file **opened, dc_err *e)
 {
     long *iters = malloc(CHECKPOINT_LIST_MAX * sizeof *iters);
     DC_ASSERT(iters != NULL, "out of memory");
@@ -367,7 +370,8 @@ int checkpoint_find_newest(const char *dir, char *out, size_t n, long *iteration
         }
         safetensors_file *f = read_verified(out, &why);
         if (f) {
-            safetensors_free(f);
+            if (opened) *opened = f;
+            else safetensors_free(f);
             *iteration = iters[i];
             rc = 1;
             break;

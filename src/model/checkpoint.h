@@ -67,7 +67,14 @@ int checkpoint_load(const char *path, dcgan_model *m, int with_optimizer, checkp
  * Returns 1 found, 0 if dir holds no checkpoint (or does not exist), -1 if every one is
  * damaged (e names the folder, the count and the newest one's problem). */
 int checkpoint_find_newest(const char *dir, char *out, size_t n, long *iteration,
-                           dc_err *skipped, int skipped_max, int *n_skipped, dc_err *e);
+                           dc_err *skipped, int skipped_max, int *n_skipped,
+                           safetensors_file **opened, dc_err *e);
+/* (found: the file as read and verified in *opened, when opened is not NULL, for
+ * checkpoint_parse_config/checkpoint_load_from, so it is not read again; safetensors_free it.) */
+
+/* Reads a checkpoint file and verifies its checksum (which it must have); NULL with the
+ * problem in e if it is damaged. */
+safetensors_file *checkpoint_open(const char *path, dc_err *e);
 
 /* The same on an already parsed file (path names it in messages); exposed for the fuzzers.
  * These check the content, not the checksum: checkpoint_load requires and verifies that. */

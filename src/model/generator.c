@@ -7,7 +7,8 @@
 #include "core/log.h"
 
 
-int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e)
+int generator_find_checkpoint(const char *run_dir, char *out, size_t n,
+                              safetensors_file **opened, dc_err *e)
 {
     char dir[GENERATOR_PATH_MAX];
     if (dc_path(e, dir, sizeof dir, "%s/checkpoints", run_dir)) return -1;
@@ -17,7 +18,7 @@ int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *
     long it;
     dc_err why[1];
     int skipped = 0;
-    int rc = checkpoint_find_newest(dir, out, n, &it, why, 1, &skipped, e);
+    int rc = checkpoint_find_newest(dir, out, n, &it, why, 1, &skipped, opened, e);
     if (rc == 0) return dc_fail(e, "%s: no checkpoint yet (train first)", dir);
     if (rc < 0) return -1;
     if (skipped > 0)
@@ -48,17 +49,21 @@ static void default_out_dir(generator *g, const char *run_dir)
 int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *e)
 {
     memset(g, 0, sizeof *g);
+    safetensors_file *f = NULL; /* read once: for the model's shape and for its tensors */
     if (run_dir) {
-        if (generator_find_checkpoint(run_dir, g->path, sizeof g->path, e)) return -1;
-    } else if (dc_path(e, g->path, sizeof g->path, "%s", ckpt)) {
-        return -1;
+        if (generator_find_checkpoint(run_dir, g->path, sizeof g->path, &f, e)) return -1;
+    } else {
+        if (dc_path(e, g->path, sizeof g->path, "%s", ckpt)) return -1;
+        if (!(f = checkpoint_open(g->path, e))) return -1;
     }
     dcgan_config cfg = dcgan_config_default();
-    if (checkpoint_read_config(g->path, &cfg, e) != 0) return -1;
+    int rc = checkpoint_parse_config(f, g->path, &cfg, e);
     cfg.batch = GENERATOR_CHUNK;
-    if (dcgan_model_init(&g->model, &cfg, e) != 0) return -1;
-    g->model_open = 1;
-    if (checkpoint_load(g->path, &g->model, 0, &g->st, e) != 0) {
+    if (rc == 0) rc = dcgan_model_init(&g->model, &cfg, e);
+    g->model_open = rc == 0;
+    if (rc == 0) rc = checkpoint_load_from(f, g->path, &g->model, 0, &g->st, e);
+    safetensors_free(f);
+    if (rc != 0) {
         generator_close(g);
         return -1;
     }

@@ -58,6 +58,7 @@ int generator_parse_labels(const generator *g, const char *flag, const char *spe
 
 /* The newest sound checkpoint of a run folder, RUN/checkpoints/ckpt-*.safetensors
  * (checkpoint_find_newest: damaged newer ones are skipped with a warning). */
-int generator_find_checkpoint(const char *run_dir, char *out, size_t n, dc_err *e);
+int generator_find_checkpoint(const char *run_dir, char *out, size_t n,
+                              safetensors_file **opened, dc_err *e);
 
 #endif

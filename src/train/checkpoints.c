@@ -74,15 +74,18 @@ int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, dcgan_
     dc_err why[DAMAGED_REPORT_MAX];
     long found;
     int ndamaged = 0;
+    safetensors_file *f = NULL; /* read and verified once, loaded from that */
     int frc = checkpoint_find_newest(ckpt_dir, path, sizeof path, &found, why,
-                                     DAMAGED_REPORT_MAX, &ndamaged, e);
+                                     DAMAGED_REPORT_MAX, &ndamaged, &f, e);
     if (frc < 0) {
         dc_err inner = *e;
         return dc_fail(e, "%s; move them away to start the run afresh", inner.msg);
     }
     if (frc == 0) return 0;
     checkpoint_state st;
-    if (checkpoint_load(path, m, 1, &st, e) != 0) return -1;
+    int lrc = checkpoint_load_from(f, path, m, 1, &st, e);
+    safetensors_free(f);
+    if (lrc != 0) return -1;
     if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
         run_config saved;
         if (run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||

@@ -36,3 +36,20 @@ void train_options_default(train_options *o)
     o->tensorboard = 1;
     o->hist_freq = 10;
 }
+
+dcgan_config train_options_model_config(const train_options *o, int H, int W, int C, int y_dim)
+{
+    dcgan_config mc = dcgan_config_default();
+    mc.output_h = H;
+    mc.output_w = W;
+    mc.c_dim = C;
+    mc.y_dim = y_dim;
+    mc.z_dim = o->z_dim;
+    mc.gf_dim = o->gf_dim;
+    mc.df_dim = o->df_dim;
+    mc.gfc_dim = o->gfc_dim;
+    mc.dfc_dim = o->dfc_dim;
+    mc.batch = o->batch_size;
+    mc.conv_backend = (conv_backend)o->conv_backend;
+    return mc;
+}

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include "model/dcgan.h"
 #include "model/zdist.h"
 
 typedef struct {
@@ -47,5 +48,8 @@ typedef struct {
 } train_options;
 
 void train_options_default(train_options *o);
+
+/* The model these options build for items of H x W x C and y_dim classes (0: unconditional). */
+dcgan_config train_options_model_config(const train_options *o, int H, int W, int C, int y_dim);
 
 #endif

@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/interrupt.h"
 #include "core/log.h"
@@ -19,6 +18,7 @@
 #include "train/samples.h"
 #include "train/step.h"
 #include "train/summaries.h"
+#include "core/clock.h"
 
 #define INIT_SEED_SALT 0x1A17ULL
 
@@ -46,13 +46,6 @@ struct train_session {
     int pending, sampled, saved; /* an iteration reported, its tail still to come */
     int finished;                /* train_step_next returned 0 */
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void session_free(train_session *s)
 {
@@ -83,18 +76,8 @@ static int open_data_and_model(train_session *s, dc_err *e)
     if (conditional && s->ds.num_classes <= 0)
         return dc_fail(e, "%s: --conditional needs labelled data (IDX labels or one subfolder per class)",
                        s->src);
-    dcgan_config mc = dcgan_config_default();
-    mc.output_h = s->ds.H;
-    mc.output_w = s->ds.W;
-    mc.c_dim = s->ds.C;
-    mc.y_dim = conditional ? s->ds.num_classes : 0;
-    mc.z_dim = o->z_dim;
-    mc.gf_dim = o->gf_dim;
-    mc.df_dim = o->df_dim;
-    mc.gfc_dim = o->gfc_dim;
-    mc.dfc_dim = o->dfc_dim;
-    mc.batch = o->batch_size;
-    mc.conv_backend = (conv_backend)o->conv_backend;
+    dcgan_config mc = train_options_model_config(o, s->ds.H, s->ds.W, s->ds.C,
+                                                 conditional ? s->ds.num_classes : 0);
     s->mc = mc;
     if (dcgan_model_init(&s->model, &mc, e) != 0) return -1;
     s->model_open = 1;
@@ -208,7 +191,7 @@ train_session *train_open(const train_options *opts, dc_err *e)
     if (s->pos.iteration >= s->total)
         log_info("already trained for %ld iterations; nothing to do", s->pos.iteration);
     s->start_iteration = s->pos.iteration;
-    s->t0 = now_seconds();
+    s->t0 = clock_seconds();
     return s;
 }
 
@@ -297,7 +280,7 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
     long it = pos->iteration, total = s->total;
     pos->epoch = bb + 1 >= s->per_epoch ? be + 1 : be;
     pos->batch = bb + 1 >= s->per_epoch ? 0 : bb + 1;
-    double el = now_seconds() - s->t0;
+    double el = clock_seconds() - s->t0;
     if (check_finite(s, &st, e) != 0) return -1;
     if (train_log_row(s->log, s->f.log_path, it, be, bb, el, &st, e) != 0) return -1;
     if (s->tb && train_tb_summaries(s->tb, it, o->hist_freq, &st, s->z, o->batch_size,

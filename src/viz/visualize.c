@@ -77,40 +77,55 @@ static void grid_layout(const generator *g, const visualize_options *v, int *n, 
                                     : i % mc->y_dim;
 }
 
+/* One sample grid's buffers: its layout and labels, the latent vectors and the images. */
+typedef struct {
+    int n, cols;
+    int *labels;
+    float *z, *img;
+} grid_work;
+
+static void grid_work_init(grid_work *w, generator *g, const visualize_options *v)
+{
+    grid_layout(g, v, &w->n, &w->cols, NULL);
+    w->labels = dc_calloc((size_t)w->n, sizeof *w->labels);
+    grid_layout(g, v, &w->n, &w->cols, w->labels);
+    w->z = dc_alloc_floats((size_t)w->n * generator_config(g)->z_dim);
+    w->img = dc_alloc_floats((size_t)w->n * generator_image_floats(g));
+}
+
+static void grid_work_free(grid_work *w)
+{
+    free(w->labels);
+    free(w->z);
+    free(w->img);
+}
+
 static int option0(generator *g, const visualize_options *v, dc_err *e)
 {
     const dcgan_config *mc = generator_config(g);
-    int n, cols;
-    grid_layout(g, v, &n, &cols, NULL);
-    int *labels = dc_calloc((size_t)n, sizeof *labels);
-    grid_layout(g, v, &n, &cols, labels);
-    float *z = dc_alloc_floats((size_t)n * mc->z_dim);
-    float *img = dc_alloc_floats((size_t)n * generator_image_floats(g));
+    grid_work w;
+    grid_work_init(&w, g, v);
     rng_state r;
     rng_init(&r, v->seed);
-    rng_uniform(&r, z, (size_t)n * mc->z_dim, -0.5f, 0.5f);
-    generator_generate(g, z, labels, n, img);
+    rng_uniform(&r, w.z, (size_t)w.n * mc->z_dim, -0.5f, 0.5f);
+    generator_generate(g, w.z, w.labels, w.n, w.img);
     canvas c;
-    grid_canvas(g, &c, img, n, cols);
+    grid_canvas(g, &c, w.img, w.n, w.cols);
     char name[64];
     snprintf(name, sizeof name, "test_seed%llu.png", (unsigned long long)v->seed);
     int rc = write_png(v, &c, name, e);
     canvas_free(&c);
-    free(labels);
-    free(z);
-    free(img);
+    grid_work_free(&w);
     return rc;
 }
 
 static int option1(generator *g, const visualize_options *v, dc_err *e)
 {
     const dcgan_config *mc = generator_config(g);
-    int n, cols;
-    grid_layout(g, v, &n, &cols, NULL);
-    int *labels = dc_calloc((size_t)n, sizeof *labels);
-    grid_layout(g, v, &n, &cols, labels);
-    float *z = dc_alloc_floats((size_t)n * mc->z_dim);
-    float *img = dc_alloc_floats((size_t)n * generator_image_floats(g));
+    grid_work w;
+    grid_work_init(&w, g, v);
+    int n = w.n, cols = w.cols, *labels = w.labels;
+    float *z = w.z, *img = w.img;
     rng_state r;
     rng_init(&r, v->seed);
     int rc = 0;
@@ -130,9 +145,7 @@ static int option1(generator *g, const visualize_options *v, dc_err *e)
         rc = write_png(v, &c, name, e);
         canvas_free(&c);
     }
-    free(labels);
-    free(z);
-    free(img);
+    grid_work_free(&w);
     return rc;
 }
 

@@ -97,7 +97,7 @@ static int cpu_conv_set_layout(ops_conv *c, int img_layout, int map_layout)
 }
 static const char *cpu_conv_engine(const ops_conv *c)
 {
-    return conv_backend_name(plan_of(c)->backend);
+    return plan_of(c)->backend == CONV_BACKEND_ONEDNN ? "onednn" : "im2col";
 }
 static void cpu_conv_forward(const ops_conv *c, float *out, const float *inp,
                              const float *weight, const float *bias, float *work)

@@ -3,10 +3,10 @@
 #include <cblas.h>
 #include <dnnl.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/clock.h"
 
 /* Row-major C (M,N) = alpha * op(A) (M,K) @ op(B) (K,N) + beta * C. */
 static void sgemm(gemm_lib lib, int ta, int tb, int M, int N, int K, float alpha, const float *A,
@@ -65,13 +65,6 @@ void linear_backward(float *dinp, float *dweight, float *dbias, const float *dou
     }
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 double linear_sgemm_peak(gemm_lib lib)
 {
     const int n = 1536;
@@ -83,13 +76,13 @@ double linear_sgemm_peak(gemm_lib lib)
     rng_uniform(&r, b, (size_t)n * n, -1, 1);
     double best = 0;
     for (int rep = 0; rep < 5; rep++) {
-        double t = seconds_now();
+        double t = clock_seconds();
         if (lib == GEMM_ONEDNN)
             dnnl_sgemm('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
         else
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n,
                         0.0f, c, n);
-        double g = 2.0 * n * n * (double)n / (seconds_now() - t) / 1e9;
+        double g = 2.0 * n * n * (double)n / (clock_seconds() - t) / 1e9;
         if (rep > 0 && g > best) best = g; /* the first warms caches and JIT */
     }
     free(a);
