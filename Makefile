@@ -32,9 +32,20 @@ SANFLAGS :=
 OPT     := -O3 -march=native -g
 endif
 
+# Open MPI (libopenmpi-dev) for data-parallel training; without it src/dist/no_mpi.c stands in
+# (one rank) and the program is otherwise the same.
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+ifeq ($(MPI_LIBS),)
+DIST_SKIP  := src/dist/mpi.c
+else
+DIST_SKIP  := src/dist/no_mpi.c
+endif
+
 PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 VIZ_CFLAGS := $(shell pkg-config --cflags $(VIZ_PKGS) 2>/dev/null)
-LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) -ldnnl -lpthread -lm
+LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(MPI_LIBS) -ldnnl \
+              -lpthread -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
@@ -43,8 +54,8 @@ LDFLAGS += -fopenmp $(SANFLAGS)
 
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
-LIB_DIRS := core ops ops/cpu nn model data io train
-LIB_SRC  := $(wildcard $(LIB_DIRS:%=src/%/*.c))
+LIB_DIRS := core ops ops/cpu nn model data io dist train
+LIB_SRC  := $(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 VIZ_SRC  := $(wildcard src/viz/*.c)
 VIZ_OBJ  := $(VIZ_SRC:%.c=$(BUILD)/%.o)
@@ -72,6 +83,8 @@ check-deps:
 
 # Everything outside the library folders may use cairo's headers.
 $(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)
+# Only the MPI message layer sees mpi.h.
+$(BUILD)/src/dist/mpi.o: XCFLAGS := $(MPI_CFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -149,6 +162,8 @@ FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/src/dist/mpi.o: FUZZ_CFLAGS += $(MPI_CFLAGS)
 
 $(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ) Makefile
 	@rm -f $@

@@ -171,6 +171,60 @@ static void test_memory(void)
     dataset_free(&ds);
 }
 
+/* Positions in items (loader_seek_items, loader_tell_items, loader_steps_left): what a
+ * checkpoint stores so that a run continues with another rank count or batch size. 12 items,
+ * epoch orders as read by a world-1 loader of batch 1 (all items, in order). */
+static void test_item_positions(void)
+{
+    dataset ds;
+    make_mem(&ds, 12);
+    dc_err e = {{0}};
+    loader *one = loader_create(&ds, 1, 42, 0, 0, 1, 0, 0, &e);
+    int order[3][12];
+    read_ids(one, &ds, 1, 36, &order[0][0], 0, 0);
+    loader_free(one);
+    float img[8], oh[12];
+    long ep, off;
+
+    /* 2 ranks x 2: a step is 4 items; after 2 steps 8 items of epoch 0 are taken */
+    loader *r1 = loader_create(&ds, 2, 42, 0, 1, 2, 0, 0, &e);
+    TEST_CHECK(r1 && loader_batches_per_epoch(r1) == 3, "2 x 2 over 12 items: 3 steps");
+    if (!r1) return;
+    loader_tell_items(r1, &ep, &off);
+    TEST_CHECK(ep == 0 && off == 0, "starts at (0, 0): (%ld, %ld)", ep, off);
+    TEST_CHECK(loader_steps_left(r1, 2) == 6, "2 epochs: 6 steps left (%ld)", loader_steps_left(r1, 2));
+    loader_next(r1, img, oh, NULL, NULL, &e);
+    loader_next(r1, img, oh, NULL, NULL, &e);
+    loader_tell_items(r1, &ep, &off);
+    TEST_CHECK(ep == 0 && off == 8, "after 2 steps: (0, 8): (%ld, %ld)", ep, off);
+    TEST_CHECK((int)img[0] == order[0][6] && (int)img[2] == order[0][7],
+               "rank 1's 2nd batch is items 6, 7 of the order");
+    TEST_CHECK(loader_steps_left(r1, 1) == 1 && loader_steps_left(r1, 3) == 7, "steps left");
+    loader_next(r1, img, oh, NULL, NULL, &e);
+    loader_tell_items(r1, &ep, &off);
+    TEST_CHECK(ep == 1 && off == 0, "epoch ends after 3 steps: (%ld, %ld)", ep, off);
+    loader_free(r1);
+
+    /* continue that run, taken 5 items into epoch 0 (not a multiple of the new step), as 1
+     * rank of batch 3: items 5-7, 8-10, then epoch 1 from its start (item 11 dropped) */
+    loader *c = loader_create(&ds, 3, 42, 0, 0, 1, 0, 0, &e);
+    loader_seek_items(c, 0, 5);
+    TEST_CHECK(loader_steps_left(c, 1) == 2, "2 steps left in epoch 0 from item 5 (%ld)",
+               loader_steps_left(c, 1));
+    int got[9];
+    for (int s = 0; s < 3; s++) {
+        loader_next(c, img, oh, &ep, NULL, &e);
+        for (int k = 0; k < 3; k++) got[s * 3 + k] = (int)img[2 * k];
+    }
+    TEST_CHECK(memcmp(got, &order[0][5], 6 * sizeof(int)) == 0, "items 5..10 of epoch 0");
+    TEST_CHECK(memcmp(got + 6, &order[1][0], 3 * sizeof(int)) == 0 && ep == 1,
+               "then epoch 1 from its first item");
+    loader_tell_items(c, &ep, &off);
+    TEST_CHECK(ep == 1 && off == 3, "position (1, 3): (%ld, %ld)", ep, off);
+    loader_free(c);
+    dataset_free(&ds);
+}
+
 /* ------------------------------------------------------------------------ file-backed */
 
 /* an 8x8 gray PNG of constant value v (id = (v - 5) / 10) */
@@ -478,6 +532,7 @@ int main(void)
     test_begin("test_loader");
     if (test_tmpdir_create("test_loader") != 0) return 1;
     test_memory();
+    test_item_positions();
     test_files();
     test_classes();
     test_tmpdir_remove();

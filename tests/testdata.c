@@ -1,5 +1,6 @@
 #include "testdata.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,8 +157,8 @@ int testdata_compare_checkpoints(const char *a, const char *b)
             if (diff++ < 5) printf("  differs: tensor %s\n", ta->name);
         }
     }
-    static const char *keys[] = {"iteration", "epoch", "batch", "rng_seed", "rng_counter",
-                                 "d_steps", "g_steps", "model"};
+    static const char *keys[] = {"iteration", "epoch", "batch", "samples", "rng_seed",
+                                 "rng_counter", "d_steps", "g_steps", "model"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
         const char *va = safetensors_metadata(fa, keys[k]), *vb = safetensors_metadata(fb, keys[k]);
         if (!va || !vb || strcmp(va, vb) != 0) {
@@ -166,6 +167,108 @@ int testdata_compare_checkpoints(const char *a, const char *b)
     }
     printf("  %s: %zu tensors of %s and %s %s\n", diff ? "DIFFERENT" : "identical", total, a, b,
            diff ? "differ" : "are bit-for-bit equal (and the run state too)");
+    safetensors_free(fa);
+    safetensors_free(fb);
+    return diff;
+}
+
+/* Whether a tensor carries signal a comparison of two training runs can use: not Adam's
+ * moments (their ratio follows each gradient's noise), not the bias of a layer that batch norm
+ * follows (its gradient is zero but for rounding, so Adam moves it by +-lr at random), not a
+ * moving mean (it holds that bias). Names as the checkpoint writes them: "<net>/<p>_h<k>..."
+ * is followed by batch norm if "<net>/<p>_bn<k>/beta" exists. */
+static int carries_signal(const safetensors_file *f, const char *name)
+{
+    size_t n = strlen(name);
+    if ((n > 5 && strcmp(name + n - 5, "/Adam") == 0) || (n > 7 && strcmp(name + n - 7, "/Adam_1") == 0) ||
+        strstr(name, "moving_mean"))
+        return 0;
+    const char *slash = strchr(name, '/'), *h = slash ? strstr(slash, "_h") : NULL;
+    if (!h || !(strstr(name, "/bias") || strstr(name, "/biases"))) return 1;
+    int k = atoi(h + 2);
+    char bn[160];
+    snprintf(bn, sizeof bn, "%.*s_bn%d/beta", (int)(h - name), name, k);
+    return safetensors_find(f, bn) == NULL;
+}
+
+/* Worst max|a - b| / max|a| over the tensors of fa (all, or those carrying signal); name of
+ * the worst in *worst_name. Counts missing or misshapen tensors into *diff. */
+static double worst_relative(const safetensors_file *fa, const safetensors_file *fb,
+                             int signal_only, const char **worst_name, int *diff, double *l2)
+{
+    double worst = 0, dd = 0, aa = 0;
+    *worst_name = "-";
+    for (size_t i = 0; i < safetensors_count(fa); i++) {
+        const safetensors_tensor *ta = safetensors_at(fa, i);
+        const safetensors_tensor *tb = safetensors_find(fb, ta->name);
+        if (signal_only && !carries_signal(fa, ta->name)) continue;
+        if (!tb || tb->dtype != ta->dtype || tb->numel != ta->numel || ta->dtype != SAFETENSORS_F32) {
+            if ((*diff)++ < 5) printf("  differs: tensor %s (missing or shape)\n", ta->name);
+            continue;
+        }
+        const float *x = (const float *)ta->data, *y = (const float *)tb->data;
+        double amax = 0, dmax = 0;
+        for (size_t k = 0; k < ta->numel; k++) {
+            double d = fabs((double)x[k] - (double)y[k]);
+            if (!(d <= dmax)) dmax = d; /* NaN counts as the worst */
+            if (fabs((double)x[k]) > amax) amax = fabs((double)x[k]);
+            dd += d * d;
+            aa += (double)x[k] * (double)x[k];
+        }
+        double rel = dmax / (amax > 1e-12 ? amax : 1e-12);
+        if (!(rel <= worst)) worst = rel, *worst_name = ta->name;
+    }
+    if (l2) *l2 = sqrt(dd) / (aa > 0 ? sqrt(aa) : 1e-12);
+    return worst;
+}
+
+/* The same run-state metadata (iteration, position, random state, Adam steps), not bit-equal
+ * tensors: worst relative difference max|a - b| / max|a| over the tensors. */
+int testdata_compare_checkpoints_close(const char *a, const char *b, double tol)
+{
+    dc_err e;
+    safetensors_file *fa = safetensors_read(a, &e), *fb = fa ? safetensors_read(b, &e) : NULL;
+    if (!fa || !fb) {
+        printf("  %s\n", e.msg);
+        safetensors_free(fa);
+        return -1;
+    }
+    int diff = 0;
+    const char *worst_name;
+    double worst = worst_relative(fa, fb, 0, &worst_name, &diff, NULL);
+    size_t total = safetensors_count(fa);
+    static const char *keys[] = {"iteration", "epoch", "samples", "rng_seed", "rng_counter",
+                                 "d_steps", "g_steps", "model"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        const char *va = safetensors_metadata(fa, keys[k]), *vb = safetensors_metadata(fb, keys[k]);
+        if (!va || !vb || strcmp(va, vb) != 0) {
+            if (diff++ < 5) printf("  differs: metadata %s: %s vs %s\n", keys[k], va ? va : "-", vb ? vb : "-");
+        }
+    }
+    int far = !(worst <= tol);
+    printf("  %s: worst relative difference %.3g (tensor %s; tolerance %.3g) over %zu tensors, "
+           "run state %s\n", far || diff ? "DIFFERENT" : "close", worst, worst_name, tol, total,
+           diff ? "differs" : "equal");
+    safetensors_free(fa);
+    safetensors_free(fb);
+    return diff + far;
+}
+
+int testdata_checkpoint_distance(const char *a, const char *b)
+{
+    dc_err e;
+    safetensors_file *fa = safetensors_read(a, &e), *fb = fa ? safetensors_read(b, &e) : NULL;
+    if (!fa || !fb) {
+        printf("  %s\n", e.msg);
+        safetensors_free(fa);
+        return -1;
+    }
+    int diff = 0;
+    const char *worst_name;
+    double l2;
+    double worst = worst_relative(fa, fb, 1, &worst_name, &diff, &l2);
+    printf("  l2 %.6g = |a - b| / |a| over the tensors carrying signal; worst tensor %s: "
+           "max|a - b| / max|a| = %.6g\n", l2, worst_name, worst);
     safetensors_free(fa);
     safetensors_free(fb);
     return diff;

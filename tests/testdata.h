@@ -19,5 +19,14 @@ int testdata_write_png_header(const char *path, uint32_t w, uint32_t h);
  * (iteration, position, random state, Adam steps). Prints one line per difference (at most
  * 5) and a summary. Returns the number of differences, or -1 if a file cannot be read. */
 int testdata_compare_checkpoints(const char *a, const char *b);
+/* The same run state, and every tensor within tol: max|a - b| <= tol * max|a| per tensor.
+ * Prints the worst tensor. Returns the number of differences (0: close), -1 if unreadable. */
+int testdata_compare_checkpoints_close(const char *a, const char *b, double tol);
+/* Prints "  l2 X ..." (|a - b| / |a| over the tensors that carry signal when two training runs
+ * are compared, as one vector: all but Adam's moments, moving means and the biases of layers
+ * batch norm follows, whose values are rounding noise amplified by Adam) and the tensor with
+ * the worst max|a - b| / max|a|. Returns 0,
+ * or the number of missing tensors, -1 if unreadable. */
+int testdata_checkpoint_distance(const char *a, const char *b);
 
 #endif

@@ -13,6 +13,7 @@
 #include "train/run.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "dist/dist.h"
 
 enum {
     OPT_DATASET = 1000, OPT_DATA_DIR, OPT_PATTERN, OPT_EPOCH, OPT_TRAIN_SIZE, OPT_BATCH_SIZE,
@@ -21,6 +22,7 @@ enum {
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
+    OPT_NO_SYNC_BN,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -89,6 +91,8 @@ static const struct option train_options_table[] = {
     {"no-tensorboard", no_argument, 0, OPT_NO_TB},
     {"hist-freq", required_argument, 0, OPT_HIST_FREQ},
     {"hist_freq", required_argument, 0, OPT_HIST_FREQ},
+    {"no-sync-bn", no_argument, 0, OPT_NO_SYNC_BN},
+    {"no_sync_bn", no_argument, 0, OPT_NO_SYNC_BN},
     {"train", no_argument, 0, OPT_TRAIN_FLAG},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
@@ -124,12 +128,15 @@ static void train_help(void)
         "  --z-dim N (100)  --z-dist uniform_signed|uniform_unsigned|normal01\n"
         "  --gf-dim N (64)  --df-dim N (64)  --gfc-dim N (1024)  --dfc-dim N (1024)\n"
         "training:\n"
-        "  --epoch N (25)  --batch-size N (64)  --learning-rate X (0.0002)  --beta1 X (0.5)\n"
+        "  --epoch N (25)  --batch-size N (64, per rank)  --learning-rate X (0.0002)\n"
+        "  --beta1 X (0.5)\n"
         "  --max-steps N             stop after N iterations in all\n"
         "  --seed N (1)              weights, data order and latent vectors\n"
         "  --threads N               compute threads (default: all cores)\n"
         "  --conv-backend B          auto (default: oneDNN where it can), onednn or im2col\n"
         "  --loader-threads N        image decoding threads (2)\n"
+        "  --no-sync-bn              under mpirun: batch norm over each rank's own batch (default:\n"
+        "                            over all ranks' batches, as one process of the global batch)\n"
         "outputs:\n"
         "  --out-dir DIR (./out)  --out-name NAME (default: from the dataset and model settings)\n"
         "  --sample-freq N (200)  --ckpt-freq N (200)  --max-to-keep N (1)\n"
@@ -139,6 +146,8 @@ static void train_help(void)
         "  --hist-freq N (10)        TensorBoard histograms of z, D(x), D(G(z)) every N iterations\n"
         "                            (0: none)\n"
         "\n"
+        "Data-parallel: mpirun -np N dcgan train ... trains on N ranks, each on its own share\n"
+        "of every epoch with --batch-size items per step; rank 0 writes the run folder.\n"
         "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
 }
 
@@ -182,10 +191,11 @@ static size_t append_quoted(char *buf, size_t n, size_t len, const char *s)
 }
 
 /* The command line that resumes this run: the program as invoked, then the same arguments. */
-static void resume_command(char *buf, size_t n, int argc, char **argv)
+static void resume_command(char *buf, size_t n, int world, int argc, char **argv)
 {
     size_t len = 0;
     buf[0] = 0;
+    if (world > 1) len = (size_t)snprintf(buf, n, "mpirun -np %d ", world);
     len = append_quoted(buf, n, len, program_invocation_name);
     for (int i = 0; i < argc && len + 2 < n; i++) { /* argv[0] is "train" */
         buf[len++] = ' ';
@@ -278,6 +288,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_QUIET: o->progress = 0; break;
     case OPT_NO_TB: o->tensorboard = 0; break;
     case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
+    case OPT_NO_SYNC_BN: o->sync_bn = 0; break;
     case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
     case 'h':
     case OPT_HELP:
@@ -359,18 +370,43 @@ int cmd_train(int argc, char **argv)
      * instead of killing the process. */
     if (interrupt_install() == 0) o.stop = interrupt_flag();
     signal(SIGXFSZ, SIG_IGN);
+    dist *d = dist_open(NULL, NULL, &e);
+    if (!d) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    int rank = dist_rank(d), world = dist_world(d);
+    o.dist = d;
+    if (rank > 0) { /* rank 0 speaks for the run */
+        o.progress = 0;
+        if (log_get_level() > LOG_LEVEL_WARN) log_set_level(LOG_LEVEL_WARN);
+    }
     progress_line pl = {isatty(2), 0, 0};
     int rc = train_run_progress(&o, o.progress ? progress_print : NULL, &pl, &e);
     if (rc == TRAIN_RUN_STOPPED) {
         if (pl.tty && pl.reports > 0) fputc('\n', stderr); /* end the progress line */
         char cmd[8192];
-        resume_command(cmd, sizeof cmd, argc, argv);
-        log_warn("%s; resume with: %s", e.msg, cmd);
-        return 128 + *o.stop;
+        resume_command(cmd, sizeof cmd, world, argc, argv);
+        if (rank == 0) log_warn("%s; resume with: %s", e.msg, cmd);
+        dist_close(d);
+        return 128 + (o.stop && *o.stop ? *o.stop : SIGTERM); /* the ranks agreed on another's signal */
     }
-    if (rc != 0) {
-        log_error("%s", e.msg);
+    if (rc == TRAIN_RUN_FAILED_ALL) { /* every rank stops here; rank 0 says why */
+        if (rank == 0) log_error("%s", e.msg);
+        dist_close(d);
         return 1;
     }
+    if (rc != 0) {
+        if (world == 1) {
+            log_error("%s", e.msg);
+            dist_close(d);
+            return 1;
+        }
+        /* this rank alone: the others may be waiting for it in a collective, end them all */
+        log_error("rank %d of %d: %s", rank, world, e.msg);
+        fflush(stderr);
+        dist_abort(d, 1);
+    }
+    dist_close(d);
     return 0;
 }

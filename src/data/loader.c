@@ -2,17 +2,20 @@
  *
  * Loader order. Epoch e's order is a permutation of all items drawn from an rng seeded with a
  * pure function of (seed, e), so any epoch's order can be recomputed after a resume; its first
- * items_per_epoch entries form the epoch. Global batch g of an epoch holds permutation entries
- * [g*B, (g+1)*B); there are items/B of them (the incomplete rest is dropped). Rank r of world w
- * gets global batches r, r+w, r+2w, ...; every rank gets the same count, (items/B)/w, so the
- * last (items/B) % w global batches of an epoch are dropped too. A rank's batches are numbered
- * by a sequence number s = epoch * batches_per_epoch + batch.
+ * items_per_epoch entries form the epoch. A step takes one global batch of G = world * B
+ * consecutive entries starting at the step's offset; rank r's batch is entries
+ * [offset + r*B, offset + (r+1)*B) of it. Steps start at offset 0, G, 2G, ... of an epoch, and
+ * a step that would not fit is dropped (the epoch's last items % G entries). A position is
+ * (epoch, offset), offset counting the items of the epoch all ranks took before it: a run of
+ * another world or batch size can continue from it. After loader_seek_items to an offset that
+ * is not a multiple of G, that epoch's steps start there instead.
+ * Steps are numbered from the seek point: sequence number s (0 = the step at the seek point).
  *
  * File-backed prefetch. The loader keeps a window of `prefetch` slots holding sequence numbers
- * pos .. pos+prefetch-1 (pos = the next batch loader_next returns; slot = s % prefetch). Worker
+ * pos .. pos+prefetch-1 (pos = the next step loader_next returns; slot = s % prefetch). Worker
  * threads take single items (slot, k) from the earliest batch with work left, decode them
  * outside the lock into the slot's buffer, then count them done. loader_next waits until its
- * slot is complete, copies it out, and re-arms the slot for s + prefetch. loader_seek stops
+ * slot is complete, copies it out, and re-arms the slot for s + prefetch. A seek stops
  * handing out work, waits until no decode is in flight (they write into slot buffers), then
  * re-arms every slot for the new position. One mutex guards all of the window's state; the
  * pixel buffers are written only by the worker holding the item and read only once the slot
@@ -21,6 +24,7 @@
  * loader_next returns -1 for that batch and moves past it. */
 #include "data/loader.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -45,7 +49,9 @@ struct loader {
     uint64_t seed;
     long items;   /* per epoch */
     int rank, world;
-    long bpe;     /* this rank's batches per epoch */
+    long G;       /* items per step, all ranks: world * B */
+    long bpe;     /* steps per epoch: items / G */
+    long base_epoch, base_off; /* the seek point: sequence number 0 */
     size_t item_floats;
     int *perm[2]; /* cached epoch permutations, by epoch parity */
     long perm_epoch[2];
@@ -90,12 +96,27 @@ static const int *epoch_perm(loader *l, long epoch)
     return l->perm[c];
 }
 
+/* The position (epoch, offset) of step `seq`. */
+static void step_position(const loader *l, long seq, long *epoch, long *offset)
+{
+    long first = (l->items - l->base_off) / l->G; /* steps left in the seek point's epoch */
+    if (seq < first) {
+        *epoch = l->base_epoch;
+        *offset = l->base_off + seq * l->G;
+        return;
+    }
+    seq -= first;
+    *epoch = l->base_epoch + 1 + seq / l->bpe;
+    *offset = (seq % l->bpe) * l->G;
+}
+
 static void batch_indices(loader *l, long seq, int *idx)
 {
-    long epoch = seq / l->bpe, b = seq % l->bpe;
-    long g = b * l->world + l->rank;
+    long epoch, off;
+    step_position(l, seq, &epoch, &off);
     const int *perm = epoch_perm(l, epoch);
-    for (int k = 0; k < l->B; k++) idx[k] = perm[g * l->B + k];
+    const long first = off + (long)l->rank * l->B;
+    for (int k = 0; k < l->B; k++) idx[k] = perm[first + k];
 }
 
 static void slot_arm(loader *l, lslot *s, long seq)
@@ -235,8 +256,8 @@ loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long ite
         return NULL;
     }
     if (total / world == 0) {
-        dc_fail(e, "loader: %ld batches of %d per epoch cannot be shared by %d ranks", total,
-                batch_size, world);
+        dc_fail(e, "loader: %ld items per epoch, fewer than one batch of %d for each of %d ranks",
+                items, batch_size, world);
         return NULL;
     }
     loader *l = dc_calloc(1, sizeof *l);
@@ -246,7 +267,8 @@ loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long ite
     l->items = items;
     l->rank = rank;
     l->world = world;
-    l->bpe = total / world;
+    l->G = (long)world * batch_size;
+    l->bpe = items / l->G;
     l->item_floats = (size_t)ds->C * (size_t)ds->H * (size_t)ds->W;
     for (int c = 0; c < 2; c++) {
         l->perm[c] = dc_calloc((size_t)ds->count, sizeof(int));
@@ -288,29 +310,47 @@ long loader_batches_per_epoch(const loader *l)
     return l->bpe;
 }
 
-void loader_seek(loader *l, long epoch, long batch)
+void loader_seek_items(loader *l, long epoch, long offset)
 {
-    DC_ASSERT(epoch >= 0 && batch >= 0, "loader_seek(%ld, %ld)", epoch, batch);
-    long pos = epoch * l->bpe + batch;
+    DC_ASSERT(epoch >= 0 && offset >= 0, "loader_seek_items(%ld, %ld)", epoch, offset);
     if (!l->slots) {
-        l->pos = pos;
+        l->base_epoch = epoch, l->base_off = offset, l->pos = 0;
         return;
     }
     if (l->threads == 0) {
-        l->pos = pos;
-        slot_arm(l, &l->slots[0], pos);
+        l->base_epoch = epoch, l->base_off = offset, l->pos = 0;
+        slot_arm(l, &l->slots[0], 0);
         return;
     }
     pthread_mutex_lock(&l->mu);
-    if (pos != l->pos) {
-        l->seeking = 1;
-        while (l->inflight > 0) pthread_cond_wait(&l->done_cv, &l->mu);
-        l->pos = pos;
-        for (int j = 0; j < l->P; j++) slot_arm(l, &l->slots[(pos + j) % l->P], pos + j);
-        l->seeking = 0;
-        pthread_cond_broadcast(&l->work_cv);
-    }
+    l->seeking = 1;
+    while (l->inflight > 0) pthread_cond_wait(&l->done_cv, &l->mu);
+    l->base_epoch = epoch, l->base_off = offset, l->pos = 0;
+    for (int j = 0; j < l->P; j++) slot_arm(l, &l->slots[j], j);
+    l->seeking = 0;
+    pthread_cond_broadcast(&l->work_cv);
     pthread_mutex_unlock(&l->mu);
+}
+
+void loader_seek(loader *l, long epoch, long batch)
+{
+    DC_ASSERT(batch >= 0 && batch < l->bpe, "loader_seek(%ld, %ld)", epoch, batch);
+    loader_seek_items(l, epoch, batch * l->G);
+}
+
+void loader_tell_items(const loader *l, long *epoch, long *offset)
+{
+    step_position(l, l->pos, epoch, offset);
+}
+
+long loader_steps_left(const loader *l, long epochs)
+{
+    long epoch, off;
+    step_position(l, l->pos, &epoch, &off);
+    if (epoch >= epochs) return 0;
+    long left = (l->items - off) / l->G, more = epochs - 1 - epoch;
+    if (more > (LONG_MAX - left) / l->bpe) return LONG_MAX;
+    return left + more * l->bpe;
 }
 
 static void fill_onehot(const loader *l, const int *idx, float *onehot)
@@ -326,9 +366,10 @@ int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, lon
                 dc_err *e)
 {
     const dataset *ds = l->ds;
-    long seq = l->pos;
-    if (epoch) *epoch = seq / l->bpe;
-    if (batch) *batch = seq % l->bpe;
+    long seq = l->pos, ep, off;
+    step_position(l, seq, &ep, &off);
+    if (epoch) *epoch = ep;
+    if (batch) *batch = off / l->G;
 
     if (!l->slots) { /* memory-backed */
         batch_indices(l, seq, l->scratch);

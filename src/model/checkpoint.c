@@ -1,5 +1,6 @@
 #include "model/checkpoint.h"
 
+#include <limits.h>
 #include <cJSON.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -139,6 +140,8 @@ static int checkpoint_write(const char *path, const dcgan_model *m, int with_opt
     META_NUM("iteration", "%ld", s->iteration);
     META_NUM("epoch", "%ld", s->epoch);
     META_NUM("batch", "%ld", s->batch);
+    META_NUM("samples", "%ld", s->samples);
+    META_NUM("ranks", "%d", s->ranks > 0 ? s->ranks : 1);
     META_NUM("rng_seed", "%" PRIu64, s->z_rng.seed);
     META_NUM("rng_counter", "%" PRIu64, s->z_rng.counter);
     META_NUM("d_steps", "%ld", s->d_steps);
@@ -324,6 +327,22 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         s->d_steps = d;
         s->g_steps = g;
         s->batch_size = (int)bs;
+        long ranks = 1;
+        if (safetensors_metadata(f, "samples")) {
+            if (meta_long(f, path, "samples", &s->samples, e) ||
+                meta_long(f, path, "ranks", &ranks, e))
+                goto done;
+            if (ranks < 1 || ranks > 1000000) {
+                dc_fail(e, "%s: metadata 'ranks' %ld is out of range", path, ranks);
+                goto done;
+            }
+        } else if (s->batch > LONG_MAX / bs) {
+            dc_fail(e, "%s: metadata 'batch' %ld is out of range", path, s->batch);
+            goto done;
+        } else {
+            s->samples = s->batch * bs; /* written before data-parallel training */
+        }
+        s->ranks = (int)ranks;
         const char *lo = safetensors_metadata(f, "image_lo"), *hi = safetensors_metadata(f, "image_hi");
         s->image_lo = lo ? strtof(lo, NULL) : 0.0f;
         s->image_hi = hi ? strtof(hi, NULL) : 1.0f;

@@ -22,10 +22,13 @@
 
 typedef struct {
     long iteration;        /* iterations completed */
-    long epoch, batch;     /* position of the next batch */
+    long epoch, batch;     /* position of the next step: its epoch and step in the epoch */
+    long samples;          /* ... and the items of that epoch all ranks took before it (a
+                            * file without it: batch * batch_size, one rank) */
+    int ranks;             /* ranks of the data-parallel run that wrote it (1 if absent) */
     rng_state z_rng;       /* latent sampling stream */
     long d_steps, g_steps; /* Adam step counters */
-    int batch_size;        /* batch the run trains with */
+    int batch_size;        /* batch the run trains with, per rank */
     char *run_json;        /* training settings (config.json), owned; may be NULL */
     char *class_names_json;/* JSON array of class names, owned; may be NULL */
     float image_lo, image_hi;

@@ -146,7 +146,18 @@ void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *ru
                                  const float *mean, const float *rstd, int C, double M,
                                  float decay, float eps)
 {
+    /* synchronised statistics were taken over every replica's batch */
+    if (be->bn_sync.sum) M *= be->bn_sync.replicas;
     be->vt->batchnorm_update_moving(be, running_mean, running_var, mean, rstd, C, M, decay, eps);
+}
+
+void ops_set_batchnorm_sync(ops_backend *be, const ops_replica_sum *rs)
+{
+    DC_ASSERT(!rs || (rs->sum && rs->replicas >= 1), "ops_set_batchnorm_sync: no sum");
+    if (rs)
+        be->bn_sync = *rs;
+    else
+        memset(&be->bn_sync, 0, sizeof be->bn_sync);
 }
 
 void ops_activation_forward(ops_backend *be, ops_activation a, float *out, const float *inp,

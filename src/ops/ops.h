@@ -134,6 +134,21 @@ void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *ru
                                  const float *mean, const float *rstd, int C, double M,
                                  float decay, float eps);
 
+/* ---- data-parallel batch norm ---- */
+/* A sum across the replicas of a data-parallel run, in place over n doubles (an MPI
+ * all-reduce, say). Every replica calls it in the same order; each has the same batch size. */
+typedef struct {
+    void (*sum)(void *ctx, double *buf, size_t n);
+    void *ctx;
+    int replicas;
+} ops_replica_sum;
+/* Synchronised batch norm: from now on the training forward computes its statistics, and the
+ * backward its sums, over every replica's batch, as one batch of replicas x N would (the
+ * moving averages then agree on every replica). dgamma and dbeta stay each replica's own
+ * (the gradient all-reduce sums them). rs NULL: each replica normalises its own batch (the
+ * default). The backend copies *rs. */
+void ops_set_batchnorm_sync(ops_backend *be, const ops_replica_sum *rs);
+
 /* ---- element-wise activations (in place allowed: out == inp) ---- */
 void ops_activation_forward(ops_backend *be, ops_activation a, float *out, const float *inp,
                             size_t n);

@@ -13,6 +13,7 @@ typedef struct ops_vtable ops_vtable;
 struct ops_backend {
     const ops_vtable *vt;
     const char *device;
+    ops_replica_sum bn_sync; /* sum == NULL: per-replica batch norm (ops_set_batchnorm_sync) */
 };
 
 /* So does each of its convolutions. */

@@ -34,7 +34,9 @@ int train_checkpoint_save(const train_ckpt_ctx *c, const train_position *pos, dc
     memset(&s, 0, sizeof s);
     s.iteration = pos->iteration;
     s.epoch = pos->epoch;
-    s.batch = pos->batch;
+    s.samples = pos->samples;
+    s.ranks = c->ranks > 0 ? c->ranks : 1;
+    s.batch = pos->samples / ((long)s.ranks * c->o->batch_size);
     s.z_rng = pos->z_rng;
     s.batch_size = c->o->batch_size;
     s.d_steps = c->tr->d_steps;
@@ -67,8 +69,8 @@ static void set_damaged_aside(const char *ckpt_dir, long found, const dc_err *wh
     }
 }
 
-int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, dcgan_model *m,
-                            trainer *tr, train_position *pos, dc_err *e)
+int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ranks,
+                            dcgan_model *m, trainer *tr, train_position *pos, dc_err *e)
 {
     char path[RUN_PATH_MAX];
     dc_err why[DAMAGED_REPORT_MAX];
@@ -94,19 +96,21 @@ int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, dcgan_
             return -1;
         }
     }
-    int bs = st.batch_size;
+    long was = (long)st.batch_size * st.ranks, now = (long)o->batch_size * ranks;
     pos->iteration = st.iteration;
     pos->epoch = st.epoch;
-    pos->batch = st.batch;
+    pos->samples = st.samples;
     pos->z_rng = st.z_rng;
     tr->d_steps = st.d_steps;
     tr->g_steps = st.g_steps;
     checkpoint_state_free(&st);
-    if (bs != o->batch_size)
-        return dc_fail(e, "%s: saved with --batch-size %d; resume with the same batch size, or "
-                          "start a new run with --out-name", path, bs);
     set_damaged_aside(ckpt_dir, found, why, ndamaged);
-    log_info("resuming %s from iteration %ld (epoch %ld, batch %ld)", path, pos->iteration,
-             pos->epoch, pos->batch);
+    log_info("resuming %s from iteration %ld (epoch %ld, %ld items into it)", path,
+             pos->iteration, pos->epoch, pos->samples);
+    /* the data position counts items, so another batch or rank count continues from it */
+    if (was != now)
+        log_warn("%s: the run was trained with a global batch of %ld (%d rank%s x %d); continuing "
+                 "with %ld (%d x %d)", path, was, st.ranks, st.ranks == 1 ? "" : "s",
+                 st.batch_size, now, ranks, o->batch_size);
     return 1;
 }

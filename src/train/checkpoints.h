@@ -9,10 +9,11 @@
 #include "train/options.h"
 #include "train/step.h"
 
-/* Where training stands: iterations done, the data position of the next batch, the latent
- * vectors' random state. */
+/* Where training stands: iterations done, the data position of the next step (its epoch and
+ * the items of that epoch all ranks took before it: loader_tell_items), the latent vectors'
+ * random state. */
 typedef struct {
-    long iteration, epoch, batch;
+    long iteration, epoch, samples;
     rng_state z_rng;
 } train_position;
 
@@ -24,6 +25,7 @@ typedef struct {
     const dcgan_model *model;
     const trainer *tr;
     char *run_json, *classes_json;
+    int ranks; /* of the data-parallel run: the global batch is ranks * o->batch_size */
 } train_ckpt_ctx;
 
 /* Writes ckpt_dir/ckpt-<iteration>.safetensors, then keeps the max_to_keep newest. */
@@ -32,10 +34,11 @@ int train_checkpoint_save(const train_ckpt_ctx *c, const train_position *pos, dc
 /* Loads the newest usable checkpoint of the run into m, tr's step counters and *pos. Damaged
  * ones (unreadable, truncated, checksum mismatch) are skipped; once an older good one is found,
  * each is reported in one line and renamed to "<name>.damaged", out of rotation's way. A sound
- * checkpoint that does not fit the command (model shape, batch size, settings) is an error.
+ * checkpoint that does not fit the command (model shape, settings) is an error. A run that
+ * continues with another global batch (ranks x batch size) is told so in one line.
  * Returns 1 resumed, 0 nothing to resume from, -1 error (also when every checkpoint is
  * damaged: nothing is renamed then). */
-int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, dcgan_model *m,
-                            trainer *tr, train_position *pos, dc_err *e);
+int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ranks,
+                            dcgan_model *m, trainer *tr, train_position *pos, dc_err *e);
 
 #endif

@@ -35,6 +35,7 @@ void train_options_default(train_options *o)
     o->progress = 1;
     o->tensorboard = 1;
     o->hist_freq = 10;
+    o->sync_bn = 1;
 }
 
 dcgan_config train_options_model_config(const train_options *o, int H, int W, int C, int y_dim)

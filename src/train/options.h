@@ -44,6 +44,10 @@ typedef struct {
      * current iteration, writes a checkpoint and returns TRAIN_RUN_STOPPED. NULL: never. */
     const volatile sig_atomic_t *stop;
     int tensorboard;        /* 1: TensorBoard event files in logs/ */
+    /* data-parallel training: this process is one rank of `dist` (NULL: the only one); each
+     * rank trains batch_size items per step, rank 0 alone writes the run folder */
+    struct dist *dist;
+    int sync_bn;            /* 1: batch-norm statistics over all ranks' batches (the default) */
     long hist_freq;         /* TensorBoard histograms every this many iterations */
 } train_options;
 

@@ -17,6 +17,7 @@
 #include "train/run_folder.h"
 #include "train/samples.h"
 #include "train/step.h"
+#include "train/replicas.h"
 #include "train/summaries.h"
 #include "core/clock.h"
 
@@ -35,6 +36,10 @@ struct train_session {
     loader *ld;
     sample_set samples;
     float *x, *y, *z;
+    float *z_all;    /* (world * batch, z_dim): every rank draws all ranks' z, uses its own */
+    dist *dist;      /* o.dist: the ranks (NULL: one process) */
+    int rank, world;
+    int lead;        /* rank 0: writes the run folder, logs, samples, checkpoints */
     FILE *log;
     run_folder f;
     tb_writer *tb;
@@ -43,6 +48,7 @@ struct train_session {
     int resumed;
     long per_epoch, total, start_iteration;
     double t0;
+    double comm0;    /* dist_comm_seconds at t0 */
     int pending, sampled, saved; /* an iteration reported, its tail still to come */
     int finished;                /* train_step_next returned 0 */
 };
@@ -59,7 +65,7 @@ static void session_free(train_session *s)
     sample_set_free(&s->samples);
     free(s->x);
     free(s->y);
-    free(s->z);
+    free(s->z_all);
     free(s->run_json);
     free(s->classes_json);
     free(s);
@@ -95,30 +101,57 @@ static int open_data_and_model(train_session *s, dc_err *e)
         ds->lo = lo;
         ds->hi = hi;
     }
-    if (ds->count < o->batch_size)
-        return dc_fail(e, "%s: %d %simages, fewer than one batch (--batch-size %d)", s->src,
-                       ds->count, ds->skipped ? "usable " : "", o->batch_size);
+    long global = (long)o->batch_size * s->world;
+    if (ds->count < global)
+        return dc_fail(e, "%s: %d %simages, fewer than one batch (--batch-size %d%s)", s->src,
+                       ds->count, ds->skipped ? "usable " : "", o->batch_size,
+                       s->world > 1 ? " on each rank" : "");
+    replicas_set_batchnorm_sync(s->dist, &s->model, o->sync_bn);
     return 0;
 }
 
+/* Rank 0's starting point to every rank: the position, the step counters, whether it resumed,
+ * the weights. */
+static void share_start(train_session *s)
+{
+    if (s->world == 1) return;
+    struct {
+        train_position pos;
+        long d_steps, g_steps;
+        int resumed;
+    } st = {s->pos, s->tr.d_steps, s->tr.g_steps, s->resumed};
+    dist_broadcast(s->dist, &st, sizeof st);
+    s->pos = st.pos;
+    s->tr.d_steps = st.d_steps;
+    s->tr.g_steps = st.g_steps;
+    s->resumed = st.resumed;
+    replicas_broadcast_model(s->dist, &s->model);
+}
+
 /* The run folder, its lock and settings, the trainer, and the starting point: the newest
- * checkpoint or fresh weights; log.csv cut back to it and opened. */
+ * checkpoint or fresh weights; log.csv cut back to it and opened. Rank 0 alone touches the
+ * run folder; the others take its starting point. */
 static int open_run(train_session *s, dc_err *e)
 {
     train_options *o = &s->o;
-    if (run_folder_open(&s->f, o, &s->mc, e) != 0) return -1;
-    s->run_json = run_folder_config_json(o, &s->mc, &s->ds, s->src, s->f.run_dir);
-    s->classes_json = run_folder_class_names_json(&s->ds);
-
     adam_config adam = adam_config_default();
     adam.lr = o->learning_rate;
     adam.beta1 = o->beta1;
     trainer_init(&s->tr, &s->model, adam);
+    s->tr.dist = s->dist;
     s->tr_open = 1;
-
     rng_init(&s->pos.z_rng, o->seed);
+    if (!s->lead) {
+        share_start(s);
+        return 0;
+    }
+    if (run_folder_open(&s->f, o, &s->mc, e) != 0) return -1;
+    s->run_json = run_folder_config_json(o, &s->mc, &s->ds, s->src, s->f.run_dir);
+    s->classes_json = run_folder_class_names_json(&s->ds);
+
     run_folder_remove_stale(&s->f);
-    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, &s->model, &s->tr, &s->pos, e);
+    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, &s->model, &s->tr, &s->pos,
+                                         e);
     if (s->resumed < 0) return -1;
     /* rows after the checkpoint (all of them when a run killed before its first checkpoint
      * starts afresh) are written again */
@@ -130,7 +163,9 @@ static int open_run(train_session *s, dc_err *e)
     }
     if (run_folder_write_config(&s->f, s->run_json, e) != 0) return -1;
     s->log = train_log_open(s->f.log_path, e);
-    return s->log ? 0 : -1;
+    if (!s->log) return -1;
+    share_start(s);
+    return 0;
 }
 
 /* The loader at the checkpoint's data position, the number of iterations, TensorBoard. */
@@ -138,22 +173,22 @@ static int open_loader(train_session *s, dc_err *e)
 {
     train_options *o = &s->o;
     train_position *pos = &s->pos;
-    s->ld = loader_create(&s->ds, o->batch_size, o->seed, o->train_size, 0, 1,
+    s->ld = loader_create(&s->ds, o->batch_size, o->seed, o->train_size, s->rank, s->world,
                           s->ds.images ? 0 : o->loader_threads, 4, e);
     if (!s->ld) return -1;
-    long per_epoch = loader_batches_per_epoch(s->ld);
-    s->per_epoch = per_epoch;
-    if (per_epoch <= 0)
-        return dc_fail(e, "%s: --train-size %ld gives no full batch of %d", s->src, o->train_size,
-                       o->batch_size);
-    if (pos->batch >= per_epoch || pos->epoch > (LONG_MAX - pos->batch) / per_epoch)
-        return dc_fail(e, "%s: the checkpoint's data position (epoch %ld, batch %ld) does not fit "
-                          "%ld batches per epoch (was --train-size or the data changed?)",
-                       s->f.ckpt_dir, pos->epoch, pos->batch, per_epoch);
-    s->total = o->epochs > LONG_MAX / per_epoch ? LONG_MAX : o->epochs * per_epoch;
+    s->per_epoch = loader_batches_per_epoch(s->ld);
+    long items = o->train_size > 0 && o->train_size < s->ds.count ? o->train_size : s->ds.count;
+    if (pos->samples > items)
+        return dc_fail(e, "%s: the checkpoint's data position (epoch %ld, %ld items into it) does "
+                          "not fit %ld items per epoch (was --train-size or the data changed?)",
+                       s->f.ckpt_dir, pos->epoch, pos->samples, items);
+    loader_seek_items(s->ld, pos->epoch, pos->samples);
+    /* to the end of the last epoch from where the data stands: a run resumed with another
+     * global batch takes as many steps as that batch needs */
+    long left = loader_steps_left(s->ld, o->epochs);
+    s->total = left > LONG_MAX - pos->iteration ? LONG_MAX : pos->iteration + left;
     if (o->max_steps > 0 && o->max_steps < s->total) s->total = o->max_steps;
-    loader_seek(s->ld, pos->epoch, pos->batch);
-    if (o->tensorboard && pos->iteration < s->total) {
+    if (s->lead && o->tensorboard && pos->iteration < s->total) {
         char logs[RUN_PATH_MAX];
         if (dc_path(e, logs, sizeof logs, "%s/logs", s->f.run_dir)) return -1;
         s->tb = tb_writer_open(logs, e);
@@ -171,6 +206,10 @@ train_session *train_open(const train_options *opts, dc_err *e)
     s->f.lock_fd = -1;
     s->o = *opts;
     train_options *o = &s->o;
+    s->dist = o->dist;
+    s->rank = dist_rank(s->dist);
+    s->world = dist_world(s->dist);
+    s->lead = s->rank == 0;
     if (o->input_w <= 0) o->input_w = o->input_h;
     if (o->output_w <= 0) o->output_w = o->output_h;
     threads_set_compute(o->threads);
@@ -182,17 +221,45 @@ train_session *train_open(const train_options *opts, dc_err *e)
     size_t B = (size_t)o->batch_size;
     s->x = dc_alloc_floats(B * mc->c_dim * mc->output_h * mc->output_w);
     s->y = mc->y_dim > 0 ? dc_alloc_floats(B * mc->y_dim) : NULL;
-    s->z = dc_alloc_floats(B * mc->z_dim);
+    s->z_all = dc_alloc_floats((size_t)s->world * B * mc->z_dim);
+    s->z = s->z_all + (size_t)s->rank * B * mc->z_dim;
     sample_set_init(&s->samples, mc, o->seed, o->zdist);
 
-    log_info("run folder %s: %d %simages %dx%dx%d%s, %ld iterations of batch %d (%ld per epoch)",
+    char batch[96];
+    if (s->world > 1)
+        snprintf(batch, sizeof batch, "%ld (%d ranks x %d%s)", (long)s->world * o->batch_size,
+                 s->world, o->batch_size, o->sync_bn ? "" : ", batch norm per rank");
+    else
+        snprintf(batch, sizeof batch, "%d", o->batch_size);
+    log_info("run folder %s: %d %simages %dx%dx%d%s, %ld iterations of batch %s (%ld per epoch)",
              s->f.run_dir, s->ds.count, mc->y_dim ? "labelled " : "", mc->output_h, mc->output_w,
-             mc->c_dim, mc->y_dim ? ", conditional" : "", s->total, o->batch_size, s->per_epoch);
+             mc->c_dim, mc->y_dim ? ", conditional" : "", s->total, batch, s->per_epoch);
     if (s->pos.iteration >= s->total)
         log_info("already trained for %ld iterations; nothing to do", s->pos.iteration);
     s->start_iteration = s->pos.iteration;
     s->t0 = clock_seconds();
+    s->comm0 = dist_comm_seconds(s->dist);
     return s;
+}
+
+/* The losses and D outputs as the mean over the ranks: what one process of the global batch
+ * reports (rank 0's D outputs per item stay its own, for the histograms). */
+/* A failure every rank meets at the same point: rank 0 says why. */
+static int shared_failure(const train_session *s, dc_err *e)
+{
+    if (s->world == 1) return -1;
+    if (!s->lead) e->msg[0] = 0;
+    return TRAIN_RUN_FAILED_ALL;
+}
+
+static void share_stats(train_session *s, step_stats *st)
+{
+    if (s->world == 1) return;
+    float v[7] = {st->d_loss_real, st->d_loss_fake, st->d_loss, st->g_loss,
+                  st->d_real_mean, st->d_fake_mean, st->g_loss_first};
+    dist_mean_floats(s->dist, v, 7);
+    st->d_loss_real = v[0], st->d_loss_fake = v[1], st->d_loss = v[2], st->g_loss = v[3];
+    st->d_real_mean = v[4], st->d_fake_mean = v[5], st->g_loss_first = v[6];
 }
 
 /* Divergence: caught in the iteration it appears, before anything of it is written. */
@@ -211,8 +278,27 @@ static int check_finite(train_session *s, const step_stats *st, dc_err *e)
 
 static train_ckpt_ctx ckpt_ctx(const train_session *s)
 {
-    train_ckpt_ctx c = {s->f.ckpt_dir, &s->o, &s->model, &s->tr, s->run_json, s->classes_json};
+    train_ckpt_ctx c = {s->f.ckpt_dir, &s->o,          &s->model, &s->tr,
+                        s->run_json,    s->classes_json, s->world};
     return c;
+}
+
+/* Every rank: the ranks still hold one model (else all fail alike); then rank 0 writes. */
+static int save_checkpoint(train_session *s, dc_err *e)
+{
+    if (replicas_check_same(s->dist, &s->model, s->pos.iteration, e) != 0)
+        return shared_failure(s, e);
+    if (!s->lead) return 0;
+    train_ckpt_ctx c = ckpt_ctx(s);
+    return train_checkpoint_save(&c, &s->pos, e);
+}
+
+/* A stop was requested (SIGINT, SIGTERM): agreed by all ranks, so they stop at one iteration
+ * (mpirun passes the signal on to each rank, not at the same moment). */
+static int stop_requested(train_session *s)
+{
+    const train_options *o = &s->o;
+    return dist_any(s->dist, o->stop && *o->stop);
 }
 
 /* What follows the report of the last iteration: the sample grid's path; on a stop request, a
@@ -222,13 +308,14 @@ static int finish_reported(train_session *s, dc_err *e)
     s->pending = 0;
     if (s->sampled) log_info("samples: %s/train_%08ld.png", s->f.sample_dir, s->pos.iteration);
     const train_options *o = &s->o;
-    if (!(o->stop && *o->stop && s->pos.iteration < s->total)) return 0;
-    train_ckpt_ctx c = ckpt_ctx(s);
-    if (!s->saved && train_checkpoint_save(&c, &s->pos, e) != 0) return -1;
+    if (s->pos.iteration >= s->total || !stop_requested(s)) return 0;
+    int rc = s->saved ? 0 : save_checkpoint(s, e);
+    if (rc != 0) return rc;
     char path[RUN_PATH_MAX];
     checkpoint_path(NULL, path, sizeof path, s->f.ckpt_dir, s->pos.iteration);
     dc_fail(e, "stopped by %s at iteration %ld of %ld; checkpoint %s",
-            interrupt_signal_name(*o->stop), s->pos.iteration, s->total, path);
+            interrupt_signal_name(o->stop && *o->stop ? *o->stop : SIGTERM), s->pos.iteration,
+            s->total, path);
     return TRAIN_RUN_STOPPED;
 }
 
@@ -242,7 +329,7 @@ static void fill_progress(const train_session *s, train_progress *p, long epoch,
     p->epoch = epoch;
     p->batch = batch;
     p->per_epoch = s->per_epoch;
-    p->batch_size = s->o.batch_size;
+    p->batch_size = s->o.batch_size * s->world;
     p->elapsed = el;
     p->d_loss = st->d_loss;
     p->d_loss_real = st->d_loss_real;
@@ -266,36 +353,42 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
         s->finished = 1;
         return 0;
     }
-    if (o->stop && *o->stop) { /* before any iteration of this session: nothing to save */
+    if (stop_requested(s)) { /* before any iteration of this session: nothing to save */
         dc_fail(e, "stopped by %s before iteration %ld; nothing new to save",
-                interrupt_signal_name(*o->stop), pos->iteration + 1);
+                interrupt_signal_name(o->stop && *o->stop ? *o->stop : SIGTERM),
+                pos->iteration + 1);
         return TRAIN_RUN_STOPPED;
     }
     long be, bb;
     if (loader_next(s->ld, s->x, s->y, &be, &bb, e) != 0) return -1;
-    z_dist_draw(o->zdist, &pos->z_rng, s->z, (size_t)o->batch_size * s->mc.z_dim);
+    /* all ranks' z in one stream: N ranks draw what one process of N batches would */
+    z_dist_draw(o->zdist, &pos->z_rng, s->z_all, (size_t)s->world * o->batch_size * s->mc.z_dim);
     step_stats st;
     train_step(&s->tr, &s->model, s->x, s->y, s->z, &st);
+    share_stats(s, &st);
+    if (!o->sync_bn) { /* each rank's own statistics: their mean keeps one moving average */
+        replicas_mean_buffers(s->dist, &s->model.G.ps);
+        replicas_mean_buffers(s->dist, &s->model.D.ps);
+    }
     pos->iteration++;
     long it = pos->iteration, total = s->total;
-    pos->epoch = bb + 1 >= s->per_epoch ? be + 1 : be;
-    pos->batch = bb + 1 >= s->per_epoch ? 0 : bb + 1;
+    loader_tell_items(s->ld, &pos->epoch, &pos->samples);
     double el = clock_seconds() - s->t0;
-    if (check_finite(s, &st, e) != 0) return -1;
-    if (train_log_row(s->log, s->f.log_path, it, be, bb, el, &st, e) != 0) return -1;
+    if (check_finite(s, &st, e) != 0) return shared_failure(s, e);
+    if (s->log && train_log_row(s->log, s->f.log_path, it, be, bb, el, &st, e) != 0) return -1;
     if (s->tb && train_tb_summaries(s->tb, it, o->hist_freq, &st, s->z, o->batch_size,
                                     s->mc.z_dim, &s->tr, e) != 0)
         return -1;
     s->sampled = s->saved = 0;
     /* the last grid too comes before the last checkpoint: a run killed between them would
      * otherwise resume as complete and never write it (found by the crash test) */
-    if (o->sample_freq > 0 && (it % o->sample_freq == 0 || it == total)) {
+    if (s->lead && o->sample_freq > 0 && (it % o->sample_freq == 0 || it == total)) {
         if (sample_set_save(&s->samples, &s->model, s->f.sample_dir, it, s->tb, e) != 0) return -1;
         s->sampled = 1;
     }
     if ((o->ckpt_freq > 0 && it % o->ckpt_freq == 0) || it == total) {
-        train_ckpt_ctx c = ckpt_ctx(s);
-        if (train_checkpoint_save(&c, pos, e) != 0) return -1;
+        int rc = save_checkpoint(s, e);
+        if (rc != 0) return rc;
         s->saved = 1;
     }
     fill_progress(s, p, be, bb, el, &st);
@@ -313,6 +406,12 @@ int train_close(train_session *s, dc_err *e)
             log_warn("%d bad image%s skipped (%d when the folder was opened, %d while training)",
                      bad, bad == 1 ? "" : "s", s->ds.skipped, loader_bad_count(s->ld));
         log_info("done: %ld iterations; checkpoint in %s", s->pos.iteration, s->f.ckpt_dir);
+        long run = s->pos.iteration - s->start_iteration;
+        double comm = dist_comm_seconds(s->dist) - s->comm0, el = clock_seconds() - s->t0;
+        if (s->world > 1 && run > 0)
+            log_info("%d ranks: %.1f ms of %.1f ms per iteration in communication (%.0f%%, "
+                     "%ld collectives in all)", s->world, 1e3 * comm / run, 1e3 * el / run,
+                     100.0 * comm / (el > 1e-9 ? el : 1e-9), dist_comm_calls(s->dist));
         tb_writer *tb = s->tb;
         s->tb = NULL;
         rc = tb_writer_close(tb, e);

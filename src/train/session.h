@@ -12,6 +12,9 @@
 
 /* train_step_next: stopped on request (options' stop), checkpoint written; e->msg says where. */
 #define TRAIN_RUN_STOPPED 2
+/* train_step_next in a data-parallel run: every rank failed alike (divergence, ranks whose
+ * weights no longer agree); rank 0's e says why, the others' messages are empty. */
+#define TRAIN_RUN_FAILED_ALL 3
 
 typedef struct train_session train_session;
 
@@ -40,7 +43,9 @@ train_session *train_open(const train_options *o, dc_err *e);
  * failed, ...): nothing more of the iteration is written. The lines that follow an iteration's
  * report (the sample grid's path, the stop) come at the start of the next call, so that a
  * progress line drawn from the report comes before them. Once it returns anything but 1, call
- * train_close. */
+ * train_close. In a data-parallel run every rank gets the same answer, except for -1: a
+ * failure of this rank alone (its data, rank 0's writes), after which the other ranks must be
+ * stopped (dist_abort). */
 int train_step_next(train_session *s, train_progress *p, dc_err *e);
 
 /* Ends the session and frees it (s may be NULL). After train_step_next returned 0: the final

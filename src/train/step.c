@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "core/error.h"
+#include "train/replicas.h"
 
 void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
 {
@@ -80,6 +81,7 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     s->d_loss = s->d_loss_real + s->d_loss_fake;
     t->d_steps++;
     param_store *ps = &m->D.ps;
+    replicas_mean_grads(t->dist, ps);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->d_steps, &t->adam);
 }
@@ -101,6 +103,7 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     net_backward(&m->G, m->D.dinput, 1, 0);
     t->g_steps++;
     param_store *ps = &m->G.ps;
+    replicas_mean_grads(t->dist, ps);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->g_steps, &t->adam);
     return loss;

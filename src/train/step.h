@@ -6,6 +6,7 @@
 #ifndef DCGAN_TRAIN_STEP_H
 #define DCGAN_TRAIN_STEP_H
 
+#include "dist/dist.h"
 #include "model/dcgan.h"
 #include "ops/ops.h"
 
@@ -14,6 +15,8 @@ typedef struct {
     long d_steps; /* Adam steps taken by D's optimiser */
     long g_steps; /* ... by G's */
     ops_backend *be; /* the model's */
+    dist *dist;      /* the ranks of a data-parallel run that average their gradients; NULL:
+                      * one process (trainer_init leaves it NULL) */
     float *dlogits;  /* (batch) scratch, backend memory */
     float *logits;   /* (batch) the last D pass's logits, host copy */
     /* (batch) each: sigmoid(D(x)) and sigmoid(D(G(z))) per item, from the last D update

@@ -5,6 +5,11 @@
  *   testtool jpeg FILE W H                 a W x H JPEG
  *   testtool png-header FILE W H           a PNG header claiming W x H pixels (a bomb)
  *   testtool ckpt-diff A B                 exit 0 if every tensor and the run state are equal
+ *   testtool ckpt-close A B TOL            exit 0 if the run state is equal and every tensor
+ *                                          within TOL (max|a-b| <= TOL * max|a|)
+ *   testtool ckpt-dist A B                 prints the worst relative difference of the tensors
+ *                                          carrying signal (testdata_checkpoint_distance)
+ *   testtool ckpt-meta FILE KEY            prints a checkpoint's metadata value
  *   testtool flip FILE OFFSET              flips the low bit of the byte at OFFSET (negative:
  *                                          from the end) */
 #include <stdio.h>
@@ -13,10 +18,11 @@
 #include <sys/stat.h>
 
 #include "../testdata.h"
+#include "io/safetensors.h"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: testtool idx|pngs|jpeg|png-header|ckpt-diff|flip ... (see source)\n");
+    fprintf(stderr, "usage: testtool idx|pngs|jpeg|png-header|ckpt-diff|ckpt-close|ckpt-dist|ckpt-meta|flip ... (see source)\n");
     return 2;
 }
 
@@ -56,6 +62,20 @@ static int flip(const char *path, long off)
     return fclose(f) == 0 ? 0 : 1;
 }
 
+static int ckpt_meta(const char *path, const char *key)
+{
+    dc_err e;
+    safetensors_file *f = safetensors_read(path, &e);
+    if (!f) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    const char *v = safetensors_metadata(f, key);
+    if (v) printf("%s\n", v);
+    safetensors_free(f);
+    return v ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage();
@@ -73,6 +93,11 @@ int main(int argc, char **argv)
                                          (uint32_t)strtoul(argv[4], NULL, 10)) != 0;
     if (strcmp(cmd, "ckpt-diff") == 0 && argc == 4)
         return testdata_compare_checkpoints(argv[2], argv[3]) != 0;
+    if (strcmp(cmd, "ckpt-close") == 0 && argc == 5)
+        return testdata_compare_checkpoints_close(argv[2], argv[3], strtod(argv[4], NULL)) != 0;
+    if (strcmp(cmd, "ckpt-dist") == 0 && argc == 4)
+        return testdata_checkpoint_distance(argv[2], argv[3]) != 0;
+    if (strcmp(cmd, "ckpt-meta") == 0 && argc == 4) return ckpt_meta(argv[2], argv[3]);
     if (strcmp(cmd, "flip") == 0 && argc == 4) return flip(argv[2], strtol(argv[3], NULL, 10));
     return usage();
 }

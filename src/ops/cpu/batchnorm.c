@@ -7,6 +7,7 @@
  * an unevaluated sum hi + lo of two floats, so x - mean is nearly exact even when |mean| >> std.
  * gamma/beta may be NULL (treated as 1 and 0). */
 #include "ops/cpu/batchnorm.h"
+#include "ops/cpu/batchnorm_channel.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -50,14 +51,7 @@ static double channel_ssd(const float *inp, int N, int C, int S, int c, double m
 }
 
 
-/* For channel c of a training forward, from its mean and centred sum of squares r >= 0 over M
- * elements: saves mean and rstd, updates the moving averages, and returns what the element
- * loop needs: y = ((x - mhi) - mlo) * scale + shift, the mean carried as hi + lo floats. */
-typedef struct {
-    float scale, mhi, mlo, shift;
-} bn_affine;
-
-static bn_affine bn_channel_train(int c, double mu, double r, double M, float *mean, float *rstd,
+bn_affine bn_channel_train(int c, double mu, double r, double M, float *mean, float *rstd,
                                   float *running_mean, float *running_var, const float *gamma,
                                   const float *beta, float decay, float eps)
 {
@@ -80,13 +74,7 @@ static bn_affine bn_channel_train(int c, double mu, double r, double M, float *m
     return a;
 }
 
-/* For channel c of a backward, from sum dout and sum dout*(x - mean): accumulates dgamma and
- * dbeta and returns dx = k1*dout + k2*(x - mean) + k3 (see batchnorm_backward). */
-typedef struct {
-    float k1, k2, k3;
-} bn_grad;
-
-static bn_grad bn_channel_grad(int c, double sum_dy, double sum_dyd, double M, const float *rstd,
+bn_grad bn_channel_grad(int c, double sum_dy, double sum_dyd, double M, const float *rstd,
                                const float *gamma, float *dgamma, float *dbeta)
 {
     const double rs = rstd[c];

@@ -40,4 +40,15 @@ void batchnorm_backward_c16(float *dinp, float *dgamma, float *dbeta, const floa
                             const float *inp, const float *mean, const float *rstd,
                             const float *gamma, int N, int C, int S);
 
+/* Synchronised batch norm (ops_set_batchnorm_sync), either layout (c16: nChw16c): statistics
+ * and the backward's sums over every replica's batch through rs; dgamma and dbeta from this
+ * replica's batch alone. batchnorm_sync.c. */
+void batchnorm_forward_train_sync(const ops_replica_sum *rs, int c16, float *out, float *mean,
+                                  float *rstd, float *running_mean, float *running_var,
+                                  const float *inp, const float *gamma, const float *beta, int N,
+                                  int C, int S, float decay, float eps);
+void batchnorm_backward_sync(const ops_replica_sum *rs, int c16, float *dinp, float *dgamma,
+                             float *dbeta, const float *dout, const float *inp, const float *mean,
+                             const float *rstd, const float *gamma, int N, int C, int S);
+
 #endif

@@ -130,7 +130,12 @@ static void cpu_bn_train(ops_backend *be, int layout, float *out, float *mean, f
                          const float *gamma, const float *beta, int N, int C, int S, float decay,
                          float eps)
 {
-    (void)be;
+    if (be->bn_sync.sum) {
+        batchnorm_forward_train_sync(&be->bn_sync, layout == CPU_LAYOUT_C16, out, mean, rstd,
+                                     running_mean, running_var, inp, gamma, beta, N, C, S, decay,
+                                     eps);
+        return;
+    }
     (layout == CPU_LAYOUT_C16 ? batchnorm_forward_train_c16 : batchnorm_forward_train)(
         out, mean, rstd, running_mean, running_var, inp, gamma, beta, N, C, S, decay, eps);
 }
@@ -146,7 +151,11 @@ static void cpu_bn_backward(ops_backend *be, int layout, float *dinp, float *dga
                             const float *dout, const float *inp, const float *mean,
                             const float *rstd, const float *gamma, int N, int C, int S)
 {
-    (void)be;
+    if (be->bn_sync.sum) {
+        batchnorm_backward_sync(&be->bn_sync, layout == CPU_LAYOUT_C16, dinp, dgamma, dbeta, dout,
+                                inp, mean, rstd, gamma, N, C, S);
+        return;
+    }
     (layout == CPU_LAYOUT_C16 ? batchnorm_backward_c16 : batchnorm_backward)(
         dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N, C, S);
 }
