@@ -109,6 +109,11 @@ $(BUILD)/dcgan: $(CLI_OBJ) $(LIBS_A)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan_cmd.a $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The stand-in as a build without MPI links it: dist.c with no_mpi.c, before the archives.
+$(BUILD)/tests/test_dist_stand_in: $(BUILD)/tests/test_dist_stand_in.o $(BUILD)/tests/testutil.o \
+                                   $(BUILD)/src/dist/dist.o $(BUILD)/src/dist/no_mpi.o $(LIBS_A)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan_cmd.a \
               $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -7,6 +7,8 @@
 #     any other summation order meets. Distance: |a - b| / |a| over the weights that carry
 #     signal (testtool ckpt-dist); tolerance 4x the floor, at least 1e-3. --no-sync-bn
 #     differs from the first iteration on (so the loss check can fail).
+#     Gradient all-reduces overlapped with the backward pass in small buckets give the same
+#     bits as one all-reduce after it.
 #  2. A run of 2 ranks resumed on 1 process of the same global batch, and the reverse, take
 #     the data and random state up exactly where the checkpoint left them and end as close to
 #     the uninterrupted run as check 1 asks.
@@ -79,6 +81,11 @@ for m in c u; do
     [ -n "$got" ] && le "$got" "$tol" &&
         ok "$m: after 20 iterations 2 ranks are within $got of 1 process (floor $floor, tolerance $tol)" ||
         bad "$m: after 20 iterations 2 ranks differ by $got from 1 process (floor $floor, tolerance $tol)"
+    # gradient all-reduces started during the backward pass, in 10 KB buckets: the same sums
+    train $m 2 $B buckets 20 --threads 1 --grad-bucket-mb 0.01 2>/dev/null &&
+        "$TOOL" ckpt-diff "$(ck ${m}_two 20)" "$(ck ${m}_buckets 20)" >/dev/null &&
+        ok "$m: all-reduces overlapped with the backward pass (10 KB buckets) give the same bits" ||
+        bad "$m: bucketed all-reduces change the result"
     "$TOOL" ckpt-close "$(ck ${m}_one 20)" "$(ck ${m}_two 20)" 1e9 >/dev/null &&
         ok "$m: same run state (iteration, data position, random state, Adam steps)" ||
         bad "$m: the run state differs"

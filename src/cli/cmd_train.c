@@ -22,7 +22,7 @@ enum {
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
-    OPT_NO_SYNC_BN,
+    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -93,6 +93,8 @@ static const struct option train_options_table[] = {
     {"hist_freq", required_argument, 0, OPT_HIST_FREQ},
     {"no-sync-bn", no_argument, 0, OPT_NO_SYNC_BN},
     {"no_sync_bn", no_argument, 0, OPT_NO_SYNC_BN},
+    {"grad-bucket-mb", required_argument, 0, OPT_GRAD_BUCKET},
+    {"grad_bucket_mb", required_argument, 0, OPT_GRAD_BUCKET},
     {"train", no_argument, 0, OPT_TRAIN_FLAG},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
@@ -137,6 +139,9 @@ static void train_help(void)
         "  --loader-threads N        image decoding threads (2)\n"
         "  --no-sync-bn              under mpirun: batch norm over each rank's own batch (default:\n"
         "                            over all ranks' batches, as one process of the global batch)\n"
+        "  --grad-bucket-mb X        under mpirun: gradients are averaged in all-reduces of X MB\n"
+        "                            (4), each started as the backward pass finishes it; 0: one\n"
+        "                            all-reduce after the pass\n"
         "outputs:\n"
         "  --out-dir DIR (./out)  --out-name NAME (default: from the dataset and model settings)\n"
         "  --sample-freq N (200)  --ckpt-freq N (200)  --max-to-keep N (1)\n"
@@ -289,6 +294,12 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_NO_TB: o->tensorboard = 0; break;
     case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
     case OPT_NO_SYNC_BN: o->sync_bn = 0; break;
+    case OPT_GRAD_BUCKET: {
+        float mb = 0;
+        bad = cli_parse_float(C, "--grad-bucket-mb", optarg, 0.0f, 4096.0f, &mb);
+        o->grad_bucket_mb = mb;
+        break;
+    }
     case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
     case 'h':
     case OPT_HELP:

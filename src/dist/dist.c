@@ -8,7 +8,7 @@
 
 struct dist {
     int rank, world;
-    int mpi;        /* joined an MPI job (even of one rank) */
+    transport *t;   /* the MPI job joined (even of one rank); NULL: the stand-in */
     double comm_s;  /* seconds inside collectives */
     long calls;
 };
@@ -18,11 +18,11 @@ dist *dist_open(int *argc, char ***argv, dc_err *e)
     dist *d = dc_calloc(1, sizeof *d);
     d->world = 1;
     if (transport_launched()) {
-        if (transport_init(argc, argv, &d->rank, &d->world, e) != 0) {
+        d->t = transport_init(argc, argv, &d->rank, &d->world, e);
+        if (!d->t) {
             free(d);
             return NULL;
         }
-        d->mpi = 1;
     }
     return d;
 }
@@ -30,13 +30,13 @@ dist *dist_open(int *argc, char ***argv, dc_err *e)
 void dist_close(dist *d)
 {
     if (!d) return;
-    if (d->mpi) transport_finalize();
+    if (d->t) transport_finalize(d->t);
     free(d);
 }
 
 int dist_rank(const dist *d) { return d ? d->rank : 0; }
 int dist_world(const dist *d) { return d ? d->world : 1; }
-const char *dist_kind(const dist *d) { return d && d->mpi ? "mpi" : "single"; }
+const char *dist_kind(const dist *d) { return d && d->t ? "mpi" : "single"; }
 double dist_comm_seconds(const dist *d) { return d ? d->comm_s : 0.0; }
 long dist_comm_calls(const dist *d) { return d ? d->calls : 0; }
 
@@ -52,7 +52,7 @@ void dist_sum_floats(dist *d, float *buf, size_t n)
 {
     if (!d || d->world == 1 || n == 0) return;
     double t0 = comm_begin();
-    transport_sum_floats(d->rank, buf, n);
+    transport_sum_floats(d->t, buf, n);
     comm_end(d, t0);
 }
 
@@ -60,7 +60,7 @@ void dist_sum_doubles(dist *d, double *buf, size_t n)
 {
     if (!d || d->world == 1 || n == 0) return;
     double t0 = comm_begin();
-    transport_sum_doubles(d->rank, buf, n);
+    transport_sum_doubles(d->t, buf, n);
     comm_end(d, t0);
 }
 
@@ -72,11 +72,35 @@ void dist_mean_floats(dist *d, float *buf, size_t n)
     for (size_t i = 0; i < n; i++) buf[i] *= inv;
 }
 
+void dist_sum_floats_start(dist *d, float *buf, size_t n)
+{
+    if (!d || d->world == 1 || n == 0) return;
+    double t0 = comm_begin();
+    transport_sum_floats_start(d->t, buf, n);
+    comm_end(d, t0);
+}
+
+void dist_poll(dist *d)
+{
+    if (!d || d->world == 1) return;
+    double t0 = comm_begin();
+    transport_poll(d->t);
+    d->comm_s += clock_seconds() - t0;
+}
+
+void dist_wait_sums(dist *d)
+{
+    if (!d || d->world == 1) return;
+    double t0 = comm_begin();
+    transport_wait_sums(d->t);
+    d->comm_s += clock_seconds() - t0;
+}
+
 void dist_broadcast(dist *d, void *buf, size_t bytes)
 {
     if (!d || d->world == 1 || bytes == 0) return;
     double t0 = comm_begin();
-    transport_broadcast(d->rank, buf, bytes);
+    transport_broadcast(d->t, buf, bytes);
     comm_end(d, t0);
 }
 
@@ -84,7 +108,7 @@ int dist_any(dist *d, int flag)
 {
     if (!d || d->world == 1) return flag != 0;
     double t0 = comm_begin();
-    int r = transport_max_int(d->rank, flag != 0);
+    int r = transport_max_int(d->t, flag != 0);
     comm_end(d, t0);
     return r;
 }
@@ -96,12 +120,12 @@ void dist_gather_u32(dist *d, uint32_t value, uint32_t *all)
         return;
     }
     double t0 = comm_begin();
-    transport_gather_u32(d->rank, value, all);
+    transport_gather_u32(d->t, value, all);
     comm_end(d, t0);
 }
 
 _Noreturn void dist_abort(dist *d, int code)
 {
-    if (d && d->mpi && d->world > 1) transport_abort(code);
+    if (d && d->t && d->world > 1) transport_abort(code);
     exit(code);
 }

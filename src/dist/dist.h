@@ -34,6 +34,13 @@ void dist_sum_floats(dist *d, float *buf, size_t n);
 void dist_sum_doubles(dist *d, double *buf, size_t n);
 /* In place, the element-wise mean over the ranks (the sum times 1/world). */
 void dist_mean_floats(dist *d, float *buf, size_t n);
+/* Starts the in-place sum of buf over the ranks without waiting for it; buf must stay
+ * untouched until dist_wait_sums. Starts are matched across ranks by order. */
+void dist_sum_floats_start(dist *d, float *buf, size_t n);
+/* Lets started sums progress (MPI moves them only inside its calls). */
+void dist_poll(dist *d);
+/* Waits for every started sum. */
+void dist_wait_sums(dist *d);
 /* Rank 0's bytes to every rank. */
 void dist_broadcast(dist *d, void *buf, size_t bytes);
 /* 1 on every rank if flag is non-zero on any rank. */

@@ -11,14 +11,15 @@ int transport_launched(void)
     return n && atoi(n) > 1;
 }
 
-int transport_init(int *argc, char ***argv, int *rank, int *world, dc_err *e)
+transport *transport_init(int *argc, char ***argv, int *rank, int *world, dc_err *e)
 {
     (void)argc, (void)argv, (void)rank, (void)world;
-    return dc_fail(e, "this dcgan was built without MPI, so it cannot train as one of several "
-                      "ranks; install libopenmpi-dev (scripts/install-deps) and run make again");
+    dc_fail(e, "this dcgan was built without MPI, so it cannot train as one of several ranks; "
+               "install libopenmpi-dev (scripts/install-deps) and run make again");
+    return NULL;
 }
 
-void transport_finalize(void) {}
+void transport_finalize(transport *t) { (void)t; }
 
 _Noreturn void transport_abort(int code)
 {
@@ -26,8 +27,11 @@ _Noreturn void transport_abort(int code)
 }
 
 /* Never called: there is only ever one rank. */
-void transport_sum_floats(int rank, float *buf, size_t n) { (void)rank, (void)buf, (void)n; }
-void transport_sum_doubles(int rank, double *buf, size_t n) { (void)rank, (void)buf, (void)n; }
-void transport_broadcast(int rank, void *buf, size_t bytes) { (void)rank, (void)buf, (void)bytes; }
-int transport_max_int(int rank, int value) { (void)rank; return value; }
-void transport_gather_u32(int rank, uint32_t value, uint32_t *all) { (void)rank; all[0] = value; }
+void transport_sum_floats(transport *t, float *buf, size_t n) { (void)t, (void)buf, (void)n; }
+void transport_sum_doubles(transport *t, double *buf, size_t n) { (void)t, (void)buf, (void)n; }
+void transport_broadcast(transport *t, void *buf, size_t bytes) { (void)t, (void)buf, (void)bytes; }
+void transport_sum_floats_start(transport *t, float *buf, size_t n) { (void)t, (void)buf, (void)n; }
+void transport_poll(transport *t) { (void)t; }
+void transport_wait_sums(transport *t) { (void)t; }
+int transport_max_int(transport *t, int value) { (void)t; return value; }
+void transport_gather_u32(transport *t, uint32_t value, uint32_t *all) { (void)t; all[0] = value; }

@@ -423,6 +423,10 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             if (din && din != l->dout) ops_accumulate(n->be, din, l->dout, count);
             break;
         }
+        if (n->grads_ready && (dw || db)) {
+            const float *first = dw && (!db || dw < db) ? dw : db;
+            n->grads_ready(n->grads_ready_ctx, (size_t)(first - n->ps.grads));
+        }
     }
 }
 

@@ -65,6 +65,11 @@ typedef struct {
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
     int work_borrowed; /* work belongs to another net (net_share_work) */
+    /* If set, net_backward (with want_param_grads) calls it after each layer with parameters:
+     * ps.grads[offset, n_params) will not change again in this pass (the layers run last to
+     * first, and declare their parameters first to last), so it can be sent on meanwhile. */
+    void (*grads_ready)(void *ctx, size_t offset);
+    void *grads_ready_ctx;
 } net;
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,
@@ -111,8 +116,8 @@ void net_forward(net *n, int train);
  * without the pass itself (the layer outputs and saved statistics stay as they are). */
 void net_repeat_moving_update(net *n);
 /* Backward pass of the last training forward, given the gradient of the output (batch, C,H,W).
- * Accumulates parameter gradients into n->ps.grads when want_param_grads; writes n->dinput
- * when want_input_grad. */
+ * Accumulates parameter gradients into n->ps.grads when want_param_grads (telling
+ * n->grads_ready as they become final); writes n->dinput when want_input_grad. */
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad);
 
 /* Divergence checks (cheap: one pass over the floats). The first parameter or buffer tensor

@@ -36,6 +36,7 @@ void train_options_default(train_options *o)
     o->tensorboard = 1;
     o->hist_freq = 10;
     o->sync_bn = 1;
+    o->grad_bucket_mb = 4;
 }
 
 dcgan_config train_options_model_config(const train_options *o, int H, int W, int C, int y_dim)

@@ -48,6 +48,8 @@ typedef struct {
      * rank trains batch_size items per step, rank 0 alone writes the run folder */
     struct dist *dist;
     int sync_bn;            /* 1: batch-norm statistics over all ranks' batches (the default) */
+    double grad_bucket_mb;  /* gradient all-reduces started during the backward pass, of at
+                             * least this many MB each (0: one after the pass) */
     long hist_freq;         /* TensorBoard histograms every this many iterations */
 } train_options;
 

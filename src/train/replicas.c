@@ -54,6 +54,46 @@ void replicas_mean_buffers(dist *d, param_store *ps)
     host_staged(d, ps->be, ps->buffers, ps->n_buffers, 0);
 }
 
+static void grads_ready(void *ctx, size_t offset)
+{
+    grad_sync *g = ctx;
+    if (g->launched - offset >= g->bucket && g->bucket > 0) {
+        float *grads = g->n->ps.grads;
+        dist_sum_floats_start(g->d, grads + offset, g->launched - offset);
+        g->launched = offset;
+    } else {
+        dist_poll(g->d);
+    }
+}
+
+void grad_sync_begin(grad_sync *g, dist *d, net *n, size_t bucket)
+{
+    g->d = d;
+    g->n = n;
+    g->bucket = bucket;
+    g->launched = n->ps.n_params;
+    int overlap = dist_world(d) > 1 && bucket > 0 && ops_memory_is_host(n->be);
+    n->grads_ready = overlap ? grads_ready : NULL;
+    n->grads_ready_ctx = overlap ? g : NULL;
+}
+
+void grad_sync_end(grad_sync *g)
+{
+    net *n = g->n;
+    if (dist_world(g->d) == 1) return;
+    if (!n->grads_ready) {
+        replicas_mean_grads(g->d, &n->ps);
+        return;
+    }
+    n->grads_ready = NULL;
+    n->grads_ready_ctx = NULL;
+    float *grads = n->ps.grads;
+    dist_sum_floats_start(g->d, grads, g->launched);
+    dist_wait_sums(g->d);
+    const float inv = 1.0f / (float)dist_world(g->d);
+    for (size_t i = 0; i < n->ps.n_params; i++) grads[i] *= inv;
+}
+
 static void sum_doubles(void *ctx, double *buf, size_t n)
 {
     dist_sum_doubles(ctx, buf, n);

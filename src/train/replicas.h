@@ -13,6 +13,20 @@
 void replicas_broadcast_model(dist *d, dcgan_model *m);
 /* In place, each gradient becomes the mean of the ranks' gradients. */
 void replicas_mean_grads(dist *d, param_store *ps);
+
+/* The same, overlapped with the backward pass that makes the gradients: from
+ * grad_sync_begin on, net_backward starts summing each bucket of `bucket` floats (or more)
+ * as soon as the layers behind it are done; grad_sync_end starts the rest, waits for all
+ * and takes the mean. bucket 0: one sum after the pass. Where the backend's memory is not
+ * the host's, everything waits for grad_sync_end (replicas_mean_grads). */
+typedef struct {
+    dist *d;
+    net *n;
+    size_t bucket;
+    size_t launched; /* grads[launched, n_params) are being summed */
+} grad_sync;
+void grad_sync_begin(grad_sync *g, dist *d, net *n, size_t bucket);
+void grad_sync_end(grad_sync *g);
 /* In place, the batch-norm moving averages become the mean of the ranks' (per-rank batch
  * norm: the moving averages then stay one, since they are linear in the batch statistics). */
 void replicas_mean_buffers(dist *d, param_store *ps);

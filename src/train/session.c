@@ -139,6 +139,7 @@ static int open_run(train_session *s, dc_err *e)
     adam.beta1 = o->beta1;
     trainer_init(&s->tr, &s->model, adam);
     s->tr.dist = s->dist;
+    s->tr.grad_bucket = (size_t)(o->grad_bucket_mb * 1048576.0 / sizeof(float));
     s->tr_open = 1;
     rng_init(&s->pos.z_rng, o->seed);
     if (!s->lead) {

@@ -76,12 +76,15 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
      * the gradient of d_loss = real + fake accumulates */
     s->d_loss_real = discriminator_pass(t, m, x, 0, y, 1.0f, 1, 0, &s->d_real_mean,
                                         t->d_real_prob);
+    /* the fake pass completes D's gradients: the ranks' sums start as its layers finish */
+    grad_sync gs;
+    grad_sync_begin(&gs, t->dist, &m->D, t->grad_bucket);
     s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 0.0f, 1, 0,
                                         &s->d_fake_mean, t->d_fake_prob);
+    grad_sync_end(&gs);
     s->d_loss = s->d_loss_real + s->d_loss_fake;
     t->d_steps++;
     param_store *ps = &m->D.ps;
-    replicas_mean_grads(t->dist, ps);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->d_steps, &t->adam);
 }
@@ -100,10 +103,12 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
     float loss = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 1.0f, 0, 1, NULL, NULL);
     param_store_zero_grads(&m->G.ps);
+    grad_sync gs;
+    grad_sync_begin(&gs, t->dist, &m->G, t->grad_bucket);
     net_backward(&m->G, m->D.dinput, 1, 0);
+    grad_sync_end(&gs);
     t->g_steps++;
     param_store *ps = &m->G.ps;
-    replicas_mean_grads(t->dist, ps);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->g_steps, &t->adam);
     return loss;

@@ -17,6 +17,8 @@ typedef struct {
     ops_backend *be; /* the model's */
     dist *dist;      /* the ranks of a data-parallel run that average their gradients; NULL:
                       * one process (trainer_init leaves it NULL) */
+    size_t grad_bucket; /* floats per gradient all-reduce started during the backward pass
+                         * (0: one after it) */
     float *dlogits;  /* (batch) scratch, backend memory */
     float *logits;   /* (batch) the last D pass's logits, host copy */
     /* (batch) each: sigmoid(D(x)) and sigmoid(D(G(z))) per item, from the last D update

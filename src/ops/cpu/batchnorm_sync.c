@@ -4,8 +4,12 @@
  *   forward:  sum x -> replicas -> mean; sum (x-mean)^2, sum (x-mean) -> replicas -> var;
  *   backward: sum dy, sum dy*(x-mean) -> dgamma, dbeta from the local sums (the gradient
  *             all-reduce adds the replicas' up), dx's coefficients from the replicas' sums.
- * One code path serves both layouts: channel c's elements are N runs of S, run n starting at
- * chan_base(n) with stride `step` (1 for NCHW, 16 for nChw16c). */
+ *
+ * Every layout is viewed as (N, CB, S, L) with channel c = cb*L + l: NCHW maps as L = 1 (a
+ * contiguous run of S per channel, reduced with `omp simd`), nChw16c as L = 16 and (N, C)
+ * features as CB = 1, S = 1, L = C (lanes along the row). With L > 1 the loops run across the
+ * lanes, so they vectorise in every layout. Blocks cb are shared among the threads; each
+ * writes only its own channels. */
 #include "ops/cpu/batchnorm.h"
 
 #include <stdlib.h>
@@ -16,29 +20,148 @@
 #define BN_PAR_MIN 16384
 
 typedef struct {
-    int c16, C, S;
-} bn_geom;
+    int N, CB, S, L;
+    int par; /* worth threads */
+} bn_shape;
 
-static size_t chan_base(const bn_geom *g, int n, int c)
+static bn_shape shape_of(int c16, int N, int C, int S)
 {
-    if (g->c16) return (((size_t)n * (g->C / 16) + c / 16) * g->S) * 16 + c % 16;
-    return ((size_t)n * g->C + c) * g->S;
+    bn_shape sh = {N, C, S, 1, 0};
+    if (c16) sh.CB = C / 16, sh.L = 16;
+    else if (S == 1) sh.CB = 1, sh.L = C;
+    sh.par = (size_t)N * C * S >= BN_PAR_MIN && sh.CB > 1;
+    return sh;
 }
 
-static int chan_step(const bn_geom *g) { return g->c16 ? 16 : 1; }
-
-static void channel_sum(const bn_geom *g, const float *x, int N, int c, double *out)
+/* offset of element (n, cb, s, 0) */
+static size_t at(const bn_shape *sh, int n, int cb, int s)
 {
-    const int step = chan_step(g);
-    double acc = 0.0;
-    for (int n = 0; n < N; n++) {
-        const float *p = x + chan_base(g, n, c);
-        double a = 0.0;
-#pragma omp simd reduction(+ : a)
-        for (int s = 0; s < g->S; s++) a += (double)p[(size_t)s * step];
-        acc += a;
+    return (((size_t)n * sh->CB + cb) * sh->S + s) * sh->L;
+}
+
+/* a[c] = sum x; with mu: a[c] = sum (x - mu)^2, b[c] = sum (x - mu) */
+static void channel_sums(const bn_shape *sh, const float *x, const double *mu, double *a,
+                         double *b)
+{
+    const int L = sh->L;
+#pragma omp parallel for schedule(static) if (sh->par)
+    for (int cb = 0; cb < sh->CB; cb++) {
+        double *ac = a + (size_t)cb * L, *bc = b ? b + (size_t)cb * L : NULL;
+        const double *m = mu ? mu + (size_t)cb * L : NULL;
+        for (int l = 0; l < L; l++) ac[l] = 0.0;
+        if (bc) for (int l = 0; l < L; l++) bc[l] = 0.0;
+        for (int n = 0; n < sh->N; n++) {
+            const float *p = x + at(sh, n, cb, 0);
+            if (L == 1) {
+                double s1 = 0.0, s2 = 0.0;
+                const double m0 = m ? m[0] : 0.0;
+                if (!m) {
+#pragma omp simd reduction(+ : s1)
+                    for (int s = 0; s < sh->S; s++) s1 += (double)p[s];
+                    ac[0] += s1;
+                } else {
+#pragma omp simd reduction(+ : s1, s2)
+                    for (int s = 0; s < sh->S; s++) {
+                        double d = (double)p[s] - m0;
+                        s1 += d * d;
+                        s2 += d;
+                    }
+                    ac[0] += s1;
+                    bc[0] += s2;
+                }
+                continue;
+            }
+            for (int s = 0; s < sh->S; s++, p += L) {
+                if (!m) {
+#pragma omp simd
+                    for (int l = 0; l < L; l++) ac[l] += (double)p[l];
+                } else {
+#pragma omp simd
+                    for (int l = 0; l < L; l++) {
+                        double d = (double)p[l] - m[l];
+                        ac[l] += d * d;
+                        bc[l] += d;
+                    }
+                }
+            }
+        }
     }
-    *out = acc;
+}
+
+/* a[c] = sum dy, b[c] = sum dy*(x - mean) */
+static void grad_sums(const bn_shape *sh, const float *x, const float *dy, const float *mean,
+                      double *a, double *b)
+{
+    const int L = sh->L;
+#pragma omp parallel for schedule(static) if (sh->par)
+    for (int cb = 0; cb < sh->CB; cb++) {
+        double *ac = a + (size_t)cb * L, *bc = b + (size_t)cb * L;
+        const float *m = mean + (size_t)cb * L;
+        for (int l = 0; l < L; l++) ac[l] = bc[l] = 0.0;
+        for (int n = 0; n < sh->N; n++) {
+            const size_t o = at(sh, n, cb, 0);
+            const float *px = x + o, *pd = dy + o;
+            if (L == 1) {
+                double s1 = 0.0, s2 = 0.0;
+                const float m0 = m[0];
+#pragma omp simd reduction(+ : s1, s2)
+                for (int s = 0; s < sh->S; s++) {
+                    s1 += (double)pd[s];
+                    s2 += (double)pd[s] * (double)(px[s] - m0);
+                }
+                ac[0] += s1;
+                bc[0] += s2;
+                continue;
+            }
+            for (int s = 0; s < sh->S; s++, px += L, pd += L)
+#pragma omp simd
+                for (int l = 0; l < L; l++) {
+                    ac[l] += (double)pd[l];
+                    bc[l] += (double)pd[l] * (double)(px[l] - m[l]);
+                }
+        }
+    }
+}
+
+/* Per channel c, with the coefficients a, b, c, d:
+ *   forward (dy NULL): out = ((x - a) - b) * c + d   (a + b the mean as hi + lo, c the scale,
+ *                                                     d the shift);
+ *   backward:          out += a * dy + b * (x - d) + c   (a, b, c: k1, k2, k3; d the mean). */
+static void apply(const bn_shape *sh, float *out, const float *x, const float *dy,
+                  const float *p1, const float *p2, const float *p3, const float *p4)
+{
+    const int L = sh->L;
+#pragma omp parallel for schedule(static) if (sh->par)
+    for (int cb = 0; cb < sh->CB; cb++) {
+        const size_t c0 = (size_t)cb * L;
+        const float *a = p1 + c0, *b = p2 + c0, *c = p3 + c0, *d = p4 + c0;
+        for (int n = 0; n < sh->N; n++) {
+            const size_t o = at(sh, n, cb, 0);
+            const float *px = x + o, *pd = dy ? dy + o : NULL;
+            float *py = out + o;
+            if (L == 1) { /* one channel's run of S */
+                const float a0 = a[0], b0 = b[0], c0 = c[0], d0 = d[0];
+                if (!pd) {
+#pragma omp simd
+                    for (int i = 0; i < sh->S; i++) py[i] = ((px[i] - a0) - b0) * c0 + d0;
+                } else {
+#pragma omp simd
+                    for (int i = 0; i < sh->S; i++) py[i] += a0 * pd[i] + b0 * (px[i] - d0) + c0;
+                }
+                continue;
+            }
+            for (int r = 0; r < sh->S; r++, px += L, py += L) { /* S rows of L lanes */
+                if (!pd) {
+#pragma omp simd
+                    for (int l = 0; l < L; l++) py[l] = ((px[l] - a[l]) - b[l]) * c[l] + d[l];
+                } else {
+#pragma omp simd
+                    for (int l = 0; l < L; l++) py[l] += a[l] * pd[l] + b[l] * (px[l] - d[l]) + c[l];
+                    pd += L;
+                }
+            }
+        }
+    }
 }
 
 void batchnorm_forward_train_sync(const ops_replica_sum *rs, int c16, float *out, float *mean,
@@ -46,50 +169,26 @@ void batchnorm_forward_train_sync(const ops_replica_sum *rs, int c16, float *out
                                   const float *inp, const float *gamma, const float *beta, int N,
                                   int C, int S, float decay, float eps)
 {
-    const bn_geom g = {c16, C, S};
-    const int step = chan_step(&g);
+    const bn_shape sh = shape_of(c16, N, C, S);
     const double M = (double)N * S * rs->replicas;
-    const int par = (size_t)N * C * S >= BN_PAR_MIN && C > 1;
     double *acc = (double *)dc_calloc((size_t)3 * C, sizeof(double));
     double *mu = acc, *sq = acc + C, *sd = acc + 2 * C;
-#pragma omp parallel for schedule(static) if (par)
-    for (int c = 0; c < C; c++) channel_sum(&g, inp, N, c, &mu[c]);
+    float *f = dc_alloc_floats((size_t)4 * C);
+    float *mhi = f, *mlo = f + C, *scale = f + 2 * C, *shift = f + 3 * C;
+    channel_sums(&sh, inp, NULL, mu, NULL);
     rs->sum(rs->ctx, mu, (size_t)C);
     for (int c = 0; c < C; c++) mu[c] /= M;
-#pragma omp parallel for schedule(static) if (par)
-    for (int c = 0; c < C; c++) {
-        double q = 0.0, d1 = 0.0;
-        for (int n = 0; n < N; n++) {
-            const float *x = inp + chan_base(&g, n, c);
-            double a = 0.0, b = 0.0;
-#pragma omp simd reduction(+ : a, b)
-            for (int s = 0; s < S; s++) {
-                double d = (double)x[(size_t)s * step] - mu[c];
-                a += d * d;
-                b += d;
-            }
-            q += a;
-            d1 += b;
-        }
-        sq[c] = q;
-        sd[c] = d1;
-    }
+    channel_sums(&sh, inp, mu, sq, sd);
     rs->sum(rs->ctx, sq, (size_t)2 * C);
-#pragma omp parallel for schedule(static) if (par)
     for (int c = 0; c < C; c++) {
         double r = sq[c] - sd[c] * sd[c] / M;
         bn_affine a = bn_channel_train(c, mu[c], r > 0.0 ? r : 0.0, M, mean, rstd, running_mean,
                                        running_var, gamma, beta, decay, eps);
-        for (int n = 0; n < N; n++) {
-            const size_t b = chan_base(&g, n, c);
-            const float *x = inp + b;
-            float *y = out + b;
-#pragma omp simd
-            for (int s = 0; s < S; s++)
-                y[(size_t)s * step] = ((x[(size_t)s * step] - a.mhi) - a.mlo) * a.scale + a.shift;
-        }
+        mhi[c] = a.mhi, mlo[c] = a.mlo, scale[c] = a.scale, shift[c] = a.shift;
     }
+    apply(&sh, out, inp, NULL, mhi, mlo, scale, shift);
     free(acc);
+    free(f);
 }
 
 void batchnorm_backward_sync(const ops_replica_sum *rs, int c16, float *dinp, float *dgamma,
@@ -97,50 +196,24 @@ void batchnorm_backward_sync(const ops_replica_sum *rs, int c16, float *dinp, fl
                              const float *rstd, const float *gamma, int N, int C, int S)
 {
     if (!dinp && !dgamma && !dbeta) return;
-    const bn_geom g = {c16, C, S};
-    const int step = chan_step(&g);
-    const double M_local = (double)N * S, M = M_local * rs->replicas;
-    const int par = (size_t)N * C * S >= BN_PAR_MIN && C > 1;
+    const bn_shape sh = shape_of(c16, N, C, S);
+    const double M = (double)N * S * rs->replicas;
     double *acc = (double *)dc_calloc((size_t)2 * C, sizeof(double));
     double *sdy = acc, *sdyd = acc + C;
-#pragma omp parallel for schedule(static) if (par)
-    for (int c = 0; c < C; c++) {
-        const float mu = mean[c];
-        double a1 = 0.0, b1 = 0.0;
-        for (int n = 0; n < N; n++) {
-            const size_t base = chan_base(&g, n, c);
-            const float *x = inp + base, *dy = dout + base;
-            double a = 0.0, b = 0.0;
-#pragma omp simd reduction(+ : a, b)
-            for (int s = 0; s < S; s++) {
-                a += (double)dy[(size_t)s * step];
-                b += (double)dy[(size_t)s * step] * (double)(x[(size_t)s * step] - mu);
-            }
-            a1 += a;
-            b1 += b;
-        }
-        sdy[c] = a1;
-        sdyd[c] = b1;
-        bn_channel_grad(c, a1, b1, M_local, rstd, gamma, dgamma, dbeta);
-    }
+    grad_sums(&sh, inp, dout, mean, sdy, sdyd);
+    for (int c = 0; c < C; c++) bn_channel_grad(c, sdy[c], sdyd[c], M, rstd, gamma, dgamma, dbeta);
     /* no input gradient wanted: nothing needs the other replicas' sums (every replica takes
      * the same branch, so the collectives still pair up) */
     if (dinp) {
         rs->sum(rs->ctx, acc, (size_t)2 * C);
-#pragma omp parallel for schedule(static) if (par)
+        float *f = dc_alloc_floats((size_t)3 * C);
+        float *k1 = f, *k2 = f + C, *k3 = f + 2 * C;
         for (int c = 0; c < C; c++) {
-            const float mu = mean[c];
             bn_grad k = bn_channel_grad(c, sdy[c], sdyd[c], M, rstd, gamma, NULL, NULL);
-            for (int n = 0; n < N; n++) {
-                const size_t base = chan_base(&g, n, c);
-                const float *x = inp + base, *dy = dout + base;
-                float *dx = dinp + base;
-#pragma omp simd
-                for (int s = 0; s < S; s++)
-                    dx[(size_t)s * step] += k.k1 * dy[(size_t)s * step] +
-                                            k.k2 * (x[(size_t)s * step] - mu) + k.k3;
-            }
+            k1[c] = k.k1, k2[c] = k.k2, k3[c] = k.k3;
         }
+        apply(&sh, dinp, inp, dout, k1, k2, k3, mean);
+        free(f);
     }
     free(acc);
 }
