@@ -50,7 +50,7 @@ done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 printf '%-36s %10s %10s %10s %14s\n' configuration s/iter img/s "vs A" "comm ms/iter"
-a=$(cat "$T"/A_*.sec | tr ' ' '\n' | median)
+a=$(for f in "$T"/A_*.sec; do cat "$f"; echo; done | median)
 for c in A B C D E; do
     s=$(for f in "$T"/${c}_*.sec; do cat "$f"; echo; done | median)
     comm=$(for f in "$T"/${c}_*.comm; do cat "$f"; done | median)

@@ -12,7 +12,8 @@
 #  2. A run of 2 ranks resumed on 1 process of the same global batch, and the reverse, take
 #     the data and random state up exactly where the checkpoint left them and end as close to
 #     the uninterrupted run as check 1 asks.
-#  3. A rank killed mid-run stops the job with a non-zero exit and a line naming the rank; a
+#  3. SIGTERM to mpirun stops every rank at one iteration with rank 0's checkpoint.
+#     A rank killed mid-run stops the job with a non-zero exit and a line naming the rank; a
 #     rank that fails on its own (a corrupt image) names itself and its file; the last
 #     checkpoint is intact and resumes.
 # Skipped (said so) only when this build has no MPI.
@@ -133,6 +134,28 @@ else
     bad "could not find rank 1 of the run to kill"
     kill $job 2>/dev/null
 fi
+
+# --- SIGTERM to mpirun, 3 times at different moments: the ranks agree on one iteration, rank 0
+# writes its checkpoint, the resume command names mpirun; nothing crashes (a signal taken by a
+# computing thread once corrupted the heap: core/interrupt.h)
+for k in 1 2 3; do
+    train c 2 $B term$k 100000 --threads 1 --ckpt-freq 1000 >"$T/term$k.out" 2>&1 &
+    job=$!
+    i=0
+    while [ "$(wc -l <"$T/out/c_term$k/log.csv" 2>/dev/null || echo 0)" -lt $((2 + 2 * k)) ] && [ $i -lt 600 ]; do
+        sleep 0.05; i=$((i+1))
+    done
+    sleep 0.$((3 * k))
+    pkill -TERM -f "mpirun.*out-name c_term$k " 2>/dev/null
+    wait $job
+    it=$(sed -n 's/.*stopped by SIGTERM at iteration \([0-9]*\) of.*/\1/p' "$T/term$k.out")
+    if [ -n "$it" ] && [ -f "$(ck c_term$k "$it")" ] && grep -q "resume with: mpirun -np 2 " "$T/term$k.out" &&
+        ! grep -q "Process received signal\|corrupted\|Segmentation" "$T/term$k.out"; then
+        ok "SIGTERM $k: stopped at iteration $it with its checkpoint and an mpirun resume command"
+    else
+        bad "SIGTERM $k"; cat "$T/term$k.out"
+    fi
+done
 
 # --- a rank that fails alone (one corrupt image, --on-bad-image fail) names itself and the file
 mkdir -p "$T/data/bad" && cp "$T/data/px/"*.png "$T/data/bad/"

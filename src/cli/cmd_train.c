@@ -376,7 +376,8 @@ int cmd_train(int argc, char **argv)
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
     if (check_model_settings(&o, &e) != 0) return cli_usage_error(C, "%s", e.msg);
-    /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume. SIGXFSZ ignored: a
+    /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume; taken by a thread
+     * of their own, so before any other thread starts (MPI's too). SIGXFSZ ignored: a
      * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
      * instead of killing the process. */
     if (interrupt_install() == 0) o.stop = interrupt_flag();

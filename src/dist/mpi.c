@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -95,7 +96,12 @@ transport *transport_init(int *argc, char ***argv, int *rank, int *world, dc_err
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->work_cv, NULL);
     pthread_cond_init(&t->done_cv, NULL);
+    /* signals (SIGINT, SIGTERM: the stop request) are for the main thread, not the sender */
+    sigset_t block, old;
+    sigfillset(&block);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     int err = pthread_create(&t->sender, NULL, sender_main, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err == 0) {
         t->threaded = 1;
     } else { /* started sums then run at once */

@@ -354,7 +354,9 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
         s->finished = 1;
         return 0;
     }
-    if (stop_requested(s)) { /* before any iteration of this session: nothing to save */
+    /* before the first iteration of this session (after one, finish_reported decided: asking
+     * again here would stop without the checkpoint of the iteration just run) */
+    if (pos->iteration == s->start_iteration && stop_requested(s)) {
         dc_fail(e, "stopped by %s before iteration %ld; nothing new to save",
                 interrupt_signal_name(o->stop && *o->stop ? *o->stop : SIGTERM),
                 pos->iteration + 1);
