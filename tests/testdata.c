@@ -222,17 +222,24 @@ static double worst_relative(const safetensors_file *fa, const safetensors_file 
     return worst;
 }
 
+/* Both files read, or -1 (the problem printed, nothing kept). */
+static int read_pair(const char *a, const char *b, safetensors_file **fa, safetensors_file **fb)
+{
+    dc_err e;
+    *fa = safetensors_read(a, &e);
+    *fb = *fa ? safetensors_read(b, &e) : NULL;
+    if (*fa && *fb) return 0;
+    printf("  %s\n", e.msg);
+    safetensors_free(*fa);
+    return -1;
+}
+
 /* The same run-state metadata (iteration, position, random state, Adam steps), not bit-equal
  * tensors: worst relative difference max|a - b| / max|a| over the tensors. */
 int testdata_compare_checkpoints_close(const char *a, const char *b, double tol)
 {
-    dc_err e;
-    safetensors_file *fa = safetensors_read(a, &e), *fb = fa ? safetensors_read(b, &e) : NULL;
-    if (!fa || !fb) {
-        printf("  %s\n", e.msg);
-        safetensors_free(fa);
-        return -1;
-    }
+    safetensors_file *fa, *fb;
+    if (read_pair(a, b, &fa, &fb) != 0) return -1;
     int diff = 0;
     const char *worst_name;
     double worst = worst_relative(fa, fb, 0, &worst_name, &diff, NULL);
@@ -256,13 +263,8 @@ int testdata_compare_checkpoints_close(const char *a, const char *b, double tol)
 
 int testdata_checkpoint_distance(const char *a, const char *b)
 {
-    dc_err e;
-    safetensors_file *fa = safetensors_read(a, &e), *fb = fa ? safetensors_read(b, &e) : NULL;
-    if (!fa || !fb) {
-        printf("  %s\n", e.msg);
-        safetensors_free(fa);
-        return -1;
-    }
+    safetensors_file *fa, *fb;
+    if (read_pair(a, b, &fa, &fb) != 0) return -1;
     int diff = 0;
     const char *worst_name;
     double l2;
