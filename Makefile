@@ -32,14 +32,14 @@ SANFLAGS :=
 OPT     := -O3 -march=native -g
 endif
 
-# Open MPI (libopenmpi-dev) for data-parallel training; without it src/dist/no_mpi.c stands in
+# Open MPI (libopenmpi-dev) for data-parallel training; without it src/parallel/no_mpi.c stands in
 # (one rank) and the program is otherwise the same.
 MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
 ifeq ($(MPI_LIBS),)
-DIST_SKIP  := src/dist/mpi.c
+DIST_SKIP  := src/parallel/mpi.c
 else
-DIST_SKIP  := src/dist/no_mpi.c
+DIST_SKIP  := src/parallel/no_mpi.c
 endif
 
 PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
@@ -54,7 +54,7 @@ LDFLAGS += -fopenmp $(SANFLAGS)
 
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
-LIB_DIRS := core ops ops/cpu nn model data io dist train
+LIB_DIRS := core ops ops/cpu nn model data io parallel train
 LIB_SRC  := $(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 VIZ_SRC  := $(wildcard src/viz/*.c)
@@ -84,7 +84,7 @@ check-deps:
 # Everything outside the library folders may use cairo's headers.
 $(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)
 # Only the MPI message layer sees mpi.h.
-$(BUILD)/src/dist/mpi.o: XCFLAGS := $(MPI_CFLAGS)
+$(BUILD)/src/parallel/mpi.o: XCFLAGS := $(MPI_CFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -111,7 +111,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libdcgan_cmd.a
 
 # The stand-in as a build without MPI links it: dist.c with no_mpi.c, before the archives.
 $(BUILD)/tests/test_dist_stand_in: $(BUILD)/tests/test_dist_stand_in.o $(BUILD)/tests/testutil.o \
-                                   $(BUILD)/src/dist/dist.o $(BUILD)/src/dist/no_mpi.o $(LIBS_A)
+                                   $(BUILD)/src/parallel/dist.o $(BUILD)/src/parallel/no_mpi.o $(LIBS_A)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(TEST_TOOL): $(BUILD)/tests/tools/testtool.o $(BUILD)/tests/testdata.o $(BUILD)/libdcgan_cmd.a \
@@ -168,7 +168,7 @@ $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/src/dist/mpi.o: FUZZ_CFLAGS += $(MPI_CFLAGS)
+$(FUZZ_DIR)/src/parallel/mpi.o: FUZZ_CFLAGS += $(MPI_CFLAGS)
 
 $(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ) Makefile
 	@rm -f $@

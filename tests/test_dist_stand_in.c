@@ -1,11 +1,11 @@
-/* The one-rank stand-in of dist/dist.h as a build without MPI has it (dist.c with no_mpi.c,
+/* The one-rank stand-in of parallel/dist.h as a build without MPI has it (dist.c with no_mpi.c,
  * linked here whatever this build found): one rank, collectives that leave the values as they
  * are, and a clear refusal when an MPI launcher started the program with more ranks. The MPI
  * layer itself is tested under mpirun (tests/test_mpi.sh). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "dist/dist.h"
+#include "parallel/dist.h"
 #include "testutil.h"
 
 int main(void)

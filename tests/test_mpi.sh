@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-parallel training under mpirun (src/dist/, train/replicas.c), both models:
+# Data-parallel training under mpirun (src/parallel/, train/replicas.c), both models:
 #  1. 2 ranks of batch B train what 1 process of batch 2B trains (synchronised batch norm):
 #     the first iteration's losses agree to 1e-5 (the second's to 1e-4), and after 20
 #     iterations the weights are as close to the 1-process run's as that run is to itself

@@ -13,7 +13,7 @@
 #include "train/run.h"
 #include "core/interrupt.h"
 #include "core/log.h"
-#include "dist/dist.h"
+#include "parallel/dist.h"
 
 enum {
     OPT_DATASET = 1000, OPT_DATA_DIR, OPT_PATTERN, OPT_EPOCH, OPT_TRAIN_SIZE, OPT_BATCH_SIZE,

@@ -1,11 +1,11 @@
-/* What data-parallel training adds to an iteration (dist/dist.h): every rank keeps the same
+/* What data-parallel training adds to an iteration (parallel/dist.h): every rank keeps the same
  * model by starting from rank 0's and applying the same averaged gradients; batch norm may
  * take its statistics over all ranks' batches. With one rank every call here is a no-op. */
 #ifndef DCGAN_TRAIN_REPLICAS_H
 #define DCGAN_TRAIN_REPLICAS_H
 
 #include <stdint.h>
-#include "dist/dist.h"
+#include "parallel/dist.h"
 #include "model/dcgan.h"
 #include "nn/param_store.h"
 

@@ -6,7 +6,7 @@
 #ifndef DCGAN_TRAIN_STEP_H
 #define DCGAN_TRAIN_STEP_H
 
-#include "dist/dist.h"
+#include "parallel/dist.h"
 #include "model/dcgan.h"
 #include "ops/ops.h"
 

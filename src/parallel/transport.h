@@ -1,8 +1,8 @@
 /* What dist.c asks of the message layer: MPI (mpi.c) or, in a build without MPI, nothing
  * (no_mpi.c). Only called with more than one rank, except transport_launched/init/finalize.
  * Failures do not return: they print a line naming the rank and the call and abort the job. */
-#ifndef DCGAN_DIST_TRANSPORT_H
-#define DCGAN_DIST_TRANSPORT_H
+#ifndef DCGAN_PARALLEL_TRANSPORT_H
+#define DCGAN_PARALLEL_TRANSPORT_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -8,8 +8,8 @@
  * Every collective must be called by every rank in the same order. A collective that fails
  * (a rank died, the network went down) is not recoverable: the rank prints one line naming
  * itself and the call, and the whole job is aborted with a non-zero exit. */
-#ifndef DCGAN_DIST_DIST_H
-#define DCGAN_DIST_DIST_H
+#ifndef DCGAN_PARALLEL_DIST_H
+#define DCGAN_PARALLEL_DIST_H
 
 #include <stddef.h>
 #include <stdint.h>

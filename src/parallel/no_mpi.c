@@ -1,6 +1,6 @@
 /* The message layer of a build without MPI: one rank only. Started by an MPI launcher, it
  * says so instead of running N copies that each train alone. */
-#include "dist/transport.h"
+#include "parallel/transport.h"
 
 #include <stdlib.h>
 

@@ -9,7 +9,7 @@
  * a bucket started during the backward pass would wait for the end of it anyway (measured:
  * docs/scaling.md). That needs MPI_THREAD_MULTIPLE; where the library does not give it,
  * a started sum is run at once, blocking. */
-#include "dist/transport.h"
+#include "parallel/transport.h"
 
 #include <limits.h>
 #include <mpi.h>

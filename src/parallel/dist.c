@@ -1,10 +1,10 @@
-#include "dist/dist.h"
+#include "parallel/dist.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
-#include "dist/transport.h"
+#include "parallel/transport.h"
 
 struct dist {
     int rank, world;
