@@ -110,6 +110,16 @@ for m in c u; do
         bad "$m: resuming with another global batch"
 done
 
+# --- the run's default name has the global batch: 2 ranks x 8 and 1 process x 16 are one run
+$MPIRUN -np 2 "$D" train --data-dir "$T/data" --dataset mn --out-dir "$T/named" --batch-size $B \
+    --max-steps 2 --sample-freq 0 --no-tensorboard --quiet --threads 1 2>/dev/null
+"$D" train --data-dir "$T/data" --dataset mn --out-dir "$T/named" --batch-size $((2 * B)) \
+    --max-steps 3 --sample-freq 0 --no-tensorboard --quiet --threads 1 2>"$T/named.err"
+n=$(ls "$T/named" | wc -l)
+[ "$n" = 1 ] && ls "$T/named" | grep -q "^mn_cond_b$((2 * B))_" && grep -q "resuming .* from iteration 2" "$T/named.err" &&
+    ok "the default run name carries the global batch: 1 process of $((2 * B)) resumed the 2-rank run" ||
+    bad "default run names: $(ls "$T/named" | tr '\n' ' ')"
+
 # --- a rank killed mid-run: every rank stops, non-zero, the rank named; the checkpoint resumes
 train c 2 $B kill 100000 --threads 1 --ckpt-freq 3 >"$T/kill.out" 2>&1 &
 job=$!

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "model/run_config.h"
+#include "parallel/dist.h"
 
 static int is_dir(const char *path)
 {
@@ -34,12 +36,14 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
     }
     const char *base = strrchr(o->dataset, '/');
     base = base ? base + 1 : o->dataset;
+    /* the global batch: 2 ranks x 32 and 1 process x 64 name (and resume) the same run */
+    const int batch = mc->batch * dist_world(o->dist);
     if (mc->y_dim > 0)
-        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d", base, mc->batch,
+        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d", base, batch,
                  mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
                  mc->gfc_dim, mc->dfc_dim);
     else
-        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, mc->batch, mc->output_h,
+        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, batch, mc->output_h,
                  mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim);
 }
 
