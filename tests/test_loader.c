@@ -527,6 +527,78 @@ static void test_classes(void)
     dataset_free(&ds);
 }
 
+/* Labels stay with their images when files go bad (issue 20, points 3 and 4). Classes a, b, c;
+ * image i of class c has grey level 10*(5c + i) + 5. a/1x.png is not an image: dropped when
+ * the folder is opened, and the labels after it must move up with the paths. a/2.png has a
+ * sound header but cut pixels: at load it is replaced by the next file, b/0.png, whose label
+ * (b) must come with it, with and without loader threads. */
+static void truncate_tail(const char *path, size_t cut)
+{
+    size_t len = 0;
+    char *raw = test_read_file(path, &len);
+    FILE *f = fopen(path, "wb");
+    if (raw && f && len > cut) fwrite(raw, 1, len - cut, f);
+    if (f) fclose(f);
+    free(raw);
+}
+
+static void test_labels_with_bad_files(void)
+{
+    const char *cls[3] = {"a", "b", "c"};
+    mkdir(test_tmpdir_path("lbad"), 0755);
+    for (int c = 0; c < 3; c++) {
+        char d[64];
+        snprintf(d, sizeof d, "lbad/%s", cls[c]);
+        mkdir(test_tmpdir_path(d), 0755);
+        for (int i = 0; i < 3; i++) {
+            char name[96];
+            snprintf(name, sizeof name, "lbad/%s/%d.png", cls[c], i);
+            write_gray(test_tmpdir_path(name), 10 * (c * 5 + i) + 5);
+        }
+    }
+    FILE *f = fopen(test_tmpdir_path("lbad/a/1x.png"), "wb");
+    if (f) {
+        fputs("\x89PNG\r\n\x1a\n garbage", f);
+        fclose(f);
+    }
+    truncate_tail(test_tmpdir_path("lbad/a/2.png"), 16); /* loses IEND and the end of IDAT */
+    image_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.out_h = spec.out_w = 4;
+    spec.lo = 0;
+    spec.hi = 1;
+    spec.skip_bad = 1;
+    dataset ds;
+    dc_err e = {{0}};
+    int rc = dataset_open_folder(&ds, test_tmpdir_path("lbad"), "*.png", &spec, &e);
+    TEST_CHECK(rc == 0 && ds.count == 9 && ds.skipped == 1 && ds.num_classes == 3,
+               "labelled folder with a bad file: %s (count %d, skipped %d)", e.msg, ds.count,
+               ds.skipped);
+    if (rc != 0) return;
+    for (int threads = 0; threads <= 2; threads += 2) {
+        loader *l = loader_create(&ds, 3, 11, 0, 0, 1, threads, 2, &e);
+        if (!l) continue;
+        int ok = 1, seen = 0, b_twice = 0;
+        float img[3 * 16], oh[3 * 3];
+        int ids[3];
+        for (long b = 0; b < loader_batches_per_epoch(l); b++) {
+            if (loader_next(l, img, oh, NULL, NULL, &e) != 0) ok = 0;
+            if (!ids_from(img, 3, 1, 0, 1, ids)) ok = 0;
+            for (int k = 0; k < 3; k++, seen++) {
+                int want = ids[k] / 5; /* the class of the image delivered */
+                b_twice += ids[k] == 5;
+                for (int j = 0; j < 3; j++)
+                    if (oh[k * 3 + j] != (j == want ? 1.0f : 0.0f)) ok = 0;
+            }
+        }
+        TEST_CHECK(ok && seen == 9, "%d threads: every label is its image's class", threads);
+        TEST_CHECK(b_twice == 2, "%d threads: b/0 delivered twice (itself and for a/2): %d",
+                   threads, b_twice);
+        loader_free(l);
+    }
+    dataset_free(&ds);
+}
+
 int main(void)
 {
     test_begin("test_loader");
@@ -535,6 +607,7 @@ int main(void)
     test_item_positions();
     test_files();
     test_classes();
+    test_labels_with_bad_files();
     test_tmpdir_remove();
     return test_finish();
 }

@@ -185,8 +185,8 @@ static char *protoc_decode(const uint8_t *data, size_t len, const char *tmpdir)
 /* ---- data ---- */
 
 
-/* log.csv's d_loss_real, d_loss_fake, d_loss, g_loss of `iteration` */
-static int log_losses(const char *path, long iteration, float v[4])
+/* log.csv's d_loss_real, d_loss_fake, d_loss, g_loss, d_real, d_fake of `iteration` */
+static int log_losses(const char *path, long iteration, float v[6])
 {
     FILE *f = fopen(path, "r");
     if (!f) return -1;
@@ -194,13 +194,16 @@ static int log_losses(const char *path, long iteration, float v[4])
     int found = -1;
     while (fgets(line, sizeof line, f)) {
         long it, ep, b;
-        double s, dl, dr, df, gl;
-        if (sscanf(line, "%ld,%ld,%ld,%lf,%lf,%lf,%lf,%lf", &it, &ep, &b, &s, &dl, &dr, &df, &gl) == 8 &&
+        double s, dl, dr, df, gl, pr, pf;
+        if (sscanf(line, "%ld,%ld,%ld,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &it, &ep, &b, &s, &dl, &dr, &df,
+                   &gl, &pr, &pf) == 10 &&
             it == iteration) {
             v[0] = (float)dr;
             v[1] = (float)df;
             v[2] = (float)dl;
             v[3] = (float)gl;
+            v[4] = (float)pr;
+            v[5] = (float)pf;
             found = 0;
         }
     }
@@ -215,7 +218,8 @@ typedef struct {
     long last_step;
 } file_summary;
 
-static void check_histogram(const uint8_t *h, size_t n, const char *tag, long step)
+/* want_sum: what the values add up to, NaN if unknown */
+static void check_histogram(const uint8_t *h, size_t n, const char *tag, long step, double want_sum)
 {
     uint64_t bits;
     const uint8_t *lim, *cnt;
@@ -247,6 +251,14 @@ static void check_histogram(const uint8_t *h, size_t n, const char *tag, long st
     }
     TEST_CHECK(ascending && covers, "%s: bucket limits not ascending", tag);
     TEST_CHECK(total == num, "%s: buckets hold %g values, num %g", tag, total, num);
+    /* which values: d holds sigmoid(D(x)) per item, d_ sigmoid(D(G(z))): their sums are
+     * log.csv's means (d_real, d_fake, 6 decimals) times the batch, and the two differ */
+    if (!isnan(want_sum)) {
+        TEST_CHECK(pb_get(h, n, 4, 0, NULL, NULL, &bits) == 1, "%s: no sum", tag);
+        double sum = as_double(bits);
+        TEST_CHECK(fabs(sum - want_sum) <= 1e-5 * BATCH, "histogram %s at %ld: sum %.6f, log.csv's "
+                   "mean x batch %.6f", tag, step, sum, want_sum);
+    }
 }
 
 static void check_file(const char *path, const char *run, const char *tmpdir, file_summary *fs,
@@ -301,7 +313,7 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                 if (txt) TEST_CHECK(strstr(txt, quoted) != NULL, "protoc lacks tag %s", t);
                 if (pb_get(val, valn, 2, 0, NULL, NULL, &bits) == 5) {
                     static const char *tags[4] = {"d_loss_real", "d_loss_fake", "d_loss", "g_loss"};
-                    float want[4];
+                    float want[6];
                     int k = 0;
                     while (k < 4 && strcmp(tags[k], t) != 0) k++;
                     TEST_CHECK(k < 4, "unexpected scalar %s", t);
@@ -317,7 +329,11 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                     }
                     if (nv == 0) fs->scalars++;
                 } else if (pb_get(val, valn, 5, 0, &inner, &il, NULL) == 2) {
-                    check_histogram(inner, il, t, (long)step);
+                    float want[6];
+                    double want_sum = NAN;
+                    if (strcmp(t, "z") != 0 && log_losses(logcsv, (long)step, want) == 0)
+                        want_sum = BATCH * (double)(strcmp(t, "d") == 0 ? want[4] : want[5]);
+                    check_histogram(inner, il, t, (long)step, want_sum);
                     fs->hists++;
                 } else if (pb_get(val, valn, 4, 0, &inner, &il, NULL) == 2) {
                     uint64_t H = 0, W = 0, Cs = 0;

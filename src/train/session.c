@@ -399,6 +399,14 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
     return 1;
 }
 
+const float *train_session_last_batch(const train_session *s, int *items, size_t *item_floats)
+{
+    if (s->pos.iteration == s->start_iteration && !s->pending) return NULL;
+    *items = s->o.batch_size;
+    *item_floats = (size_t)s->mc.c_dim * s->mc.output_h * s->mc.output_w;
+    return s->x;
+}
+
 int train_close(train_session *s, dc_err *e)
 {
     if (!s) return 0;

@@ -48,6 +48,11 @@ train_session *train_open(const train_options *o, dc_err *e);
  * stopped (dist_abort). */
 int train_step_next(train_session *s, train_progress *p, dc_err *e);
 
+/* The real images the last iteration trained D on, in host memory as the model was fed them:
+ * *items (this rank's batch) x *item_floats floats (C x H x W). NULL before the first
+ * iteration of the session. For checks of what training sees (tests, diagnostics). */
+const float *train_session_last_batch(const train_session *s, int *items, size_t *item_floats);
+
 /* Ends the session and frees it (s may be NULL). After train_step_next returned 0: the final
  * lines (bad images skipped, done) and the TensorBoard file closed, -1 if that fails. Otherwise
  * (an error, a stop, or stopping early) it only releases, returns 0 and leaves e alone. */
