@@ -1,13 +1,18 @@
 #!/bin/sh
-# Crash test: `dcgan train` killed with SIGKILL at random moments, KILLS times (default 25),
-# resumed after each kill; the final weights must equal an uninterrupted run's bit for bit.
-# A tiny model with a checkpoint every iteration (--ckpt-freq 1, each one fsync'ed) makes
-# checkpoint writes a large part of the run, so many kills land inside one; those are counted
-# (the killed process's temporary file is still there). After every kill the run must resume
-# without error and without finding a damaged checkpoint. At the end: every tensor and the
-# run state, log.csv (without its timing column) and every sample grid equal the reference's.
+# Crash test: `dcgan train` killed with SIGKILL KILLS times (default 25), resumed after each
+# kill; the final weights must equal an uninterrupted run's bit for bit. WRITE_KILLS of the
+# kills (default half) are aimed inside a checkpoint write: the process is paused (SIGSTOP)
+# again and again until its temporary checkpoint file exists, then killed there; the others
+# come at random moments. A tiny model with a checkpoint every iteration (--ckpt-freq 1, each
+# one fsync'ed) keeps writes frequent. A kill inside a write is counted by the killed
+# process's temporary file, still there. The test fails if fewer kills than asked landed, or
+# fewer inside a write (a run that finishes first fails: raise STEPS). After every kill the run
+# must resume without error and without finding a damaged checkpoint. At the end: every
+# tensor and the run state, log.csv (without its timing column) and every sample grid equal
+# the reference's.
 #
-#   sh tests/crash_test.sh [KILLS [STEPS]]     (BUILD=build-san for the sanitizer build;
+#   sh tests/crash_test.sh [KILLS [STEPS [WRITE_KILLS]]]
+#                                              (BUILD=build-san for the sanitizer build;
 #                                              CRASH_SEED=N repeats a sequence of sleeps;
 #                                              CRASH_MAX_SLEEP=S, default 0.5)
 # Each sleep before a kill is drawn between half the start-up time of the program (measured
@@ -16,6 +21,7 @@
 BUILD=${BUILD:-build}
 KILLS=${1:-25}
 STEPS=${2:-1000}
+WRITE_KILLS=${3:-$((KILLS / 2))}
 SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 MAXSLEEP=${CRASH_MAX_SLEEP:-0.5}
 T=$(mktemp -d /tmp/dcgan-crash-XXXXXX)
@@ -24,7 +30,7 @@ trap 'rm -rf "$T"' EXIT
 cp "$BUILD/dcgan" "$BUILD/tests/tools/testtool" "$T/" || exit 1
 D="$T/dcgan"
 TOOL="$T/testtool"
-echo "crash test: $KILLS kills, $STEPS iterations, seed $SEED, $BUILD/dcgan"
+echo "crash test: $KILLS kills ($WRITE_KILLS inside a checkpoint write), $STEPS iterations, seed $SEED, $BUILD/dcgan"
 
 "$TOOL" idx "$T/data/idx" 120 24 || { echo "FAIL: cannot make data"; exit 1; }
 # run NAME: exec, so that in the background $! is dcgan itself
@@ -53,6 +59,20 @@ awk -v s="$SEED" -v n=$((KILLS * 4 + 100)) -v m="$MAXSLEEP" -v st="$startup" \
              for (i = 0; i < n; i++) printf "%.3f\n", lo + rand() * (hi - lo) }' >"$T/sleeps"
 
 CK="$T/out/crashed/checkpoints"
+# kill_in_write PID: pauses PID until it is inside a checkpoint write (its temporary file
+# exists), then kills it there. 1 if it ended first.
+ended() { [ ! -e "/proc/$1" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+kill_in_write() {
+    while ! ended "$1" && kill -STOP "$1" 2>/dev/null; do
+        if ls "$CK" 2>/dev/null | grep -q "\.tmp\.$1\$"; then
+            kill -KILL "$1"
+            return 0
+        fi
+        kill -CONT "$1"
+        sleep 0.002
+    done
+    return 1
+}
 kills=0; in_write=0; starts=0; fail=0; done=0
 exec 3<"$T/sleeps"
 while [ $kills -lt "$KILLS" ]; do
@@ -60,19 +80,36 @@ while [ $kills -lt "$KILLS" ]; do
     starts=$((starts + 1))
     (run crashed 2>"$T/start$starts.err") &
     pid=$!
-    sleep "$nap"
-    if kill -KILL $pid 2>/dev/null; then
+    # aim inside a write while the kills left are needed for that, and every other kill
+    if [ $in_write -lt "$WRITE_KILLS" ] &&
+        { [ $((kills % 2)) -eq 1 ] || [ $((KILLS - kills)) -le $((WRITE_KILLS - in_write)) ]; }; then
+        aimed=1
+        kill_in_write $pid
+        killed=$?
+    else
+        aimed=0
+        sleep "$nap"
+        ! ended $pid && kill -KILL $pid 2>/dev/null
+        killed=$?
+    fi
+    if [ $killed -eq 0 ]; then
         wait $pid 2>/dev/null
         kills=$((kills + 1))
         tmp=$(ls "$CK" 2>/dev/null | grep "\.tmp\.$pid\$")
         [ -n "$tmp" ] && in_write=$((in_write + 1))
         last=$(ls "$CK" 2>/dev/null | grep '^ckpt-[0-9]*\.safetensors$' | tail -1)
-        printf '  kill %2d after %ss: newest %s%s\n' $kills "$nap" "${last:-(none yet)}" \
-            "${tmp:+, inside a checkpoint write ($tmp)}"
+        printf '  kill %2d %s: newest %s%s\n' $kills \
+            "$([ $aimed -eq 1 ] && echo "aimed at a write" || echo "after ${nap}s")" \
+            "${last:-(none yet)}" "${tmp:+, inside a checkpoint write ($tmp)}"
     else
         wait $pid
         rc=$?
-        if [ $rc -eq 0 ]; then done=1; echo "  the run finished before kill $((kills + 1)) (raise STEPS)"; break; fi
+        if [ $rc -eq 0 ]; then
+            done=1
+            echo "FAIL: the run finished before kill $((kills + 1)) of $KILLS (raise STEPS)"
+            fail=1
+            break
+        fi
         echo "FAIL: start $starts exited with $rc (a kill left a run that cannot resume?):"
         cat "$T/start$starts.err"; fail=1; break
     fi
@@ -86,6 +123,14 @@ if [ $fail -eq 0 ] && [ $done -eq 0 ]; then
         echo "FAIL: the final resume failed:"; cat "$T/final.err"; fail=1
     fi
     grep -q "damaged" "$T/final.err" && { echo "FAIL: the final resume found a damaged checkpoint"; fail=1; }
+fi
+if [ $fail -eq 0 ] && [ $kills -lt "$KILLS" ]; then
+    echo "FAIL: $kills kills landed, $KILLS asked"
+    fail=1
+fi
+if [ $fail -eq 0 ] && [ $in_write -lt "$WRITE_KILLS" ]; then
+    echo "FAIL: $in_write kills inside a checkpoint write, $WRITE_KILLS asked"
+    fail=1
 fi
 resumes=$(cat "$T"/start*.err "$T/final.err" 2>/dev/null | grep -c "resuming ")
 cleaned=$(cat "$T"/start*.err "$T/final.err" 2>/dev/null | grep -c "temporary file")
