@@ -262,6 +262,41 @@ static void test_forward_reuse(int conditional)
     dcgan_model_free(&a), dcgan_model_free(&b);
 }
 
+/* Sampling after updates, when the moving statistics are no longer mean 0 / variance 1 and so
+ * sampling mode (batch norm with the moving averages) differs from training mode (the batch's
+ * own statistics). In sampling mode an item's image does not depend on the others in its
+ * batch: the first 2 items alone equal the first 2 of 8 (training mode would normalise 2 items
+ * by their own statistics); the moving averages do not move; the training forward on the same
+ * z differs. (The backends are not compared here: after Adam steps their weights differ by
+ * more than rounding, see test_backends_agree.) */
+static void check_sampling_after_updates(dcgan_model *m, const float *z)
+{
+    const dcgan_config *cfg = &m[0].cfg;
+    size_t B = (size_t)cfg->batch, imf = dcgan_image_floats(cfg);
+    float *all = dc_alloc_floats(B * imf);
+    float *two = dc_alloc_floats(2 * imf);
+    const param_store *ps = &m[0].G.ps;
+    float *before = dc_alloc_floats(ps->n_buffers);
+    memcpy(before, ps->buffers, ps->n_buffers * sizeof(float));
+    dcgan_generate(&m[0], z, NULL, cfg->batch, all);
+    dcgan_generate(&m[0], z, NULL, 2, two);
+    double scale = max_abs(all, B * imf);
+    check_close("sampling after updates: 2 items alone = the same 2 in a batch of 8", two, all,
+                2 * imf, 1e-6 * scale, 1e-5);
+    TEST_CHECK(memcmp(before, ps->buffers, ps->n_buffers * sizeof(float)) == 0,
+               "sampling moved the moving averages");
+    net_set_input(&m[0].G, z, 0, NULL);
+    net_forward(&m[0].G, 1);
+    double differ = 0;
+    const float *train_out = net_output(&m[0].G)->out;
+    for (size_t i = 0; i < B * imf; i++) differ = fmax(differ, fabs(train_out[i] - all[i]));
+    TEST_CHECK(differ > 1e-3 * scale, "sampling equals the training forward (%g): not in "
+               "sampling mode?", differ);
+    printf("  sampling after updates: training forward differs by %.3g (scale %.3g)\n", differ,
+           scale);
+    free(all), free(two), free(before);
+}
+
 /* The oneDNN and im2col backends on a model wide enough (gf = df = 16) for oneDNN's nChw16c
  * layout between convolutions: the same D update and G update from the same weights must give
  * the same fake images and the same gradients to float rounding. Gradients, not parameters, are
@@ -329,6 +364,7 @@ static void test_backends_agree(void)
                 2e-4 * max_abs(pg0->grads, pg0->n_params), 1e-3);
     check_close("backends: D input gradient", m[1].D.dinput, m[0].D.dinput, B * imf,
                 2e-4 * max_abs(m[0].D.dinput, B * imf), 1e-3);
+    check_sampling_after_updates(m, z);
     free(x), free(z);
     for (int k = 0; k < 2; k++) {
         trainer_free(&t[k]);
