@@ -263,6 +263,30 @@ typedef struct {
     int bias;
 } conv_case;
 
+/* The geometry the oracle uses, from TensorFlow's rules rather than conv_geom_init's:
+ * SAME: out = ceil(in / s), padding max((out - 1) s + K - in, 0) with the odd pixel at the
+ * bottom / right, so top = total / 2; VALID: out = floor((in - K) / s) + 1, no padding. */
+static void tf_dim(int in, int K, int s, conv_padding pad, int *out, int *before)
+{
+    if (pad == CONV_PAD_VALID) {
+        *out = (in - K) / s + 1;
+        *before = 0;
+        return;
+    }
+    *out = (in + s - 1) / s;
+    int total = (*out - 1) * s + K - in;
+    *before = total > 0 ? total / 2 : 0;
+}
+
+static conv_geom oracle_geom(const conv_case *cc)
+{
+    conv_geom o = {cc->N, cc->C_img, cc->H, cc->W, cc->C_map, 0, 0, cc->K_h, cc->K_w,
+                   cc->s_h, cc->s_w, 0, 0};
+    tf_dim(cc->H, cc->K_h, cc->s_h, cc->pad, &o.H_map, &o.pad_top);
+    tf_dim(cc->W, cc->K_w, cc->s_w, cc->pad, &o.W_map, &o.pad_left);
+    return o;
+}
+
 /* must_run: a oneDNN plan must exist (the DCGAN geometries); otherwise a geometry oneDNN
  * refuses is reported and skipped, as conv_plan_init(AUTO) would fall back to im2col. */
 static void run_case(const conv_case *cc, conv_backend backend, double atol, double rtol,
@@ -279,6 +303,11 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     TEST_CHECK(rc == 0, "%s: conv_geom_init failed", name);
     if (rc) return;
     printf(" %s -> %dx%d pad %d,%d\n", name, g->H_map, g->W_map, g->pad_top, g->pad_left);
+    const conv_geom og = oracle_geom(cc), *o = &og;
+    TEST_CHECK(og.H_map == g->H_map && og.W_map == g->W_map,
+               "%s: map %dx%d, TensorFlow's rule gives %dx%d", name, g->H_map, g->W_map,
+               og.H_map, og.W_map);
+    if (og.H_map != g->H_map || og.W_map != g->W_map) return;
 
     const size_t ni = (size_t)g->N * g->C_img * g->H_img * g->W_img;
     const size_t nm = (size_t)g->N * g->C_map * g->H_map * g->W_map;
@@ -311,7 +340,7 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     double *d_img = zero_doubles(ni), *d_map = zero_doubles(nm);
 
     /* ---- conv2d forward */
-    naive_conv(conv_x, x, w, bm, g);
+    naive_conv(conv_x, x, w, bm, o);
     float *want = to_floats(conv_x, nm);
     float *out = rand_floats(nm); /* garbage: forward overwrites */
     conv_plan_forward(&pc, out, x, w, bm, work);
@@ -320,8 +349,8 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     free(want);
 
     /* ---- conv2d backward: start from random gradients, two calls accumulate twice */
-    naive_conv_adj(d_img, y, w, NULL, g);
-    naive_wgrad(wg, y, x, g);
+    naive_conv_adj(d_img, y, w, NULL, o);
+    naive_wgrad(wg, y, x, o);
     naive_bgrad(bgm, y, g->N, g->C_map, hwm);
     float *gi0 = rand_floats(ni), *gw0 = rand_floats(nw), *gb0 = rand_floats(g->C_map);
     float *gi = copy_floats(gi0, ni), *gw = copy_floats(gw0, nw), *gb = copy_floats(gb0, g->C_map);
@@ -370,7 +399,7 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     }
 
     /* ---- conv2d_transpose forward: input y (map side) -> image side */
-    naive_conv_adj(adj_y, y, w, bi, g);
+    naive_conv_adj(adj_y, y, w, bi, o);
     want = to_floats(adj_y, ni);
     float *tout = rand_floats(ni);
     conv_plan_forward(&pt, tout, y, w, bi, work);
@@ -379,7 +408,7 @@ static void run_case(const conv_case *cc, conv_backend backend, double atol, dou
     free(want);
 
     /* ---- conv2d_transpose backward: dout x (image side) */
-    naive_conv(d_map, x, w, NULL, g);
+    naive_conv(d_map, x, w, NULL, o);
     /* dW of conv^T (inp y, dout x) is the same contraction as conv's (dout y, inp x): wg. */
     naive_bgrad(bgi, x, g->N, g->C_img, hwi);
     float *ti0 = rand_floats(nm), *tb0 = rand_floats(g->C_img);

@@ -30,6 +30,12 @@
 #include "ops/cpu/linear.h"
 #include "ops/cpu/loss.h"
 #include "testutil.h"
+
+/* The reference's constants (DCGAN-tensorflow's ops.py: lrelu(leak=0.2), batch_norm(epsilon=
+ * 1e-5, momentum=0.9)), not ops/ops.h's: test_ops_basic checks those against these. */
+#define REF_LRELU_LEAK 0.2f
+#define REF_BN_DECAY 0.9f
+#define REF_BN_EPS 1e-5f
 #include "core/error.h"
 
 #define H_LINEAR 0.5
@@ -248,7 +254,7 @@ static double bn_loss(void *p)
 {
     bn_ctx *c = p;
     batchnorm_forward_train(c->out, c->mean, c->rstd, NULL, NULL, c->x, c->gamma, c->beta, c->N,
-                            c->C, c->S, BATCHNORM_DECAY, BATCHNORM_EPS);
+                            c->C, c->S, REF_BN_DECAY, REF_BN_EPS);
     return dot(c->out, c->r, (size_t)c->N * c->C * c->S);
 }
 
@@ -312,7 +318,7 @@ static double act_loss(void *p)
     act_ctx *c = p;
     switch (c->kind) {
     case 0: relu_forward(c->out, c->x, c->n); break;
-    case 1: lrelu_forward(c->out, c->x, LRELU_SLOPE, c->n); break;
+    case 1: lrelu_forward(c->out, c->x, REF_LRELU_LEAK, c->n); break;
     case 2: tanh_forward(c->out, c->x, c->n); break;
     default: sigmoid_forward(c->out, c->x, c->n); break;
     }
@@ -334,7 +340,7 @@ static void test_activations(void)
         act_loss(&c);
         switch (k) {
         case 0: relu_backward(dx, c.r, c.x, c.n); break;
-        case 1: lrelu_backward(dx, c.r, c.x, LRELU_SLOPE, c.n); break;
+        case 1: lrelu_backward(dx, c.r, c.x, REF_LRELU_LEAK, c.n); break;
         case 2: tanh_backward(dx, c.r, c.out, c.n); break;
         default: sigmoid_backward(dx, c.r, c.out, c.n); break;
         }

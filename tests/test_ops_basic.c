@@ -17,6 +17,13 @@
 #include "core/rng.h"
 #include "testutil.h"
 
+/* The reference's constants, written here rather than taken from ops/ops.h, so that a changed
+ * constant fails (DCGAN-tensorflow's ops.py: batch_norm(epsilon=1e-5, momentum=0.9),
+ * lrelu(leak=0.2)). */
+#define REF_BN_EPS 1e-5
+#define REF_BN_DECAY 0.9
+#define REF_LRELU_LEAK 0.2f
+
 /* ---- small deterministic helpers (independent of core/rng) ---- */
 
 static uint64_t g_lcg = 0x243F6A8885A308D3ull;
@@ -114,13 +121,13 @@ static void test_bn_forward_properties(void)
             }
         double vo = qo / M;
         TEST_CHECK(fabs(mo) < 1e-6, "bn out mean c=%d: %g", c, mo);
-        double want_vo = var / (var + BATCHNORM_EPS);
+        double want_vo = var / (var + REF_BN_EPS);
         TEST_CHECK(fabs(vo - want_vo) < 1e-5, "bn out var c=%d: %.9g want %.9g", c, vo, want_vo);
         TEST_CHECK(fabs(vo - 1.0) < 1e-3, "bn out var c=%d ~ 1: %.9g", c, vo);
         want_mean[c] = (float)mu;
-        want_rstd[c] = (float)(1.0 / sqrt(var + (double)BATCHNORM_EPS));
+        want_rstd[c] = (float)(1.0 / sqrt(var + REF_BN_EPS));
         /* running stats: decay*old + (1-decay)*stat, unbiased variance (n/(n-1)) */
-        double d = BATCHNORM_DECAY;
+        double d = REF_BN_DECAY;
         want_rm[c] = (float)(d * rm0[c] + (1 - d) * mu);
         want_rv[c] = (float)(d * rv0[c] + (1 - d) * var * M / (M - 1));
     }
@@ -436,9 +443,9 @@ static void test_activations(void)
     check_close("relu backward edges (f'(0)=0, accumulates)", d, dwant, n, 0, 0);
 
     lrelu_forward(out, edge, LRELU_SLOPE, n);
-    for (size_t i = 0; i < n; i++) want[i] = edge[i] > 0 ? edge[i] : LRELU_SLOPE * edge[i];
+    for (size_t i = 0; i < n; i++) want[i] = edge[i] > 0 ? edge[i] : REF_LRELU_LEAK * edge[i];
     check_close("lrelu forward edges", out, want, n, 0, 0);
-    for (size_t i = 0; i < n; i++) d[i] = 0.5f, dwant[i] = 0.5f + 2.0f * (edge[i] > 0 ? 1.0f : LRELU_SLOPE);
+    for (size_t i = 0; i < n; i++) d[i] = 0.5f, dwant[i] = 0.5f + 2.0f * (edge[i] > 0 ? 1.0f : REF_LRELU_LEAK);
     float twos[18];
     for (size_t i = 0; i < n; i++) twos[i] = 2.0f;
     lrelu_backward(d, twos, edge, LRELU_SLOPE, n);

@@ -3,7 +3,9 @@
  * here, each payload decoded by `protoc --decode_raw` (Debian's protobuf-compiler) and by a
  * small wire-format walker here. A run of 3 iterations, then a resume to 5: two files, the
  * second starting with a SessionLog START; scalars match log.csv, histograms count every value,
- * image summaries hold the sample PNGs byte for byte. */
+ * image summaries hold the sample PNGs byte for byte. Beyond log.csv's word: the D losses add
+ * up to d_loss and lie where the histograms of the same D outputs put them (min/max and
+ * Jensen bounds), and the d and d_ histograms sum to the real and the fake batch's scores. */
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>
@@ -213,13 +215,46 @@ static int log_losses(const char *path, long iteration, float v[6])
 
 /* ---- checks ---- */
 
+/* What one step's records held, for checks that do not take log.csv's word for the values:
+ * the losses must add up (d_loss = d_loss_real + d_loss_fake), and each D loss must lie where
+ * the histogram of the same D outputs puts it: the cross-entropy of p against 1 is a mean of
+ * -log p, so between -log max p and -log min p, and (Jensen) at least -log mean p; against 0
+ * the same with 1 - p. */
+#define MAX_STEPS 16
+typedef struct {
+    int have_scalars, have_hist[2];
+    double loss[4];          /* d_loss_real, d_loss_fake, d_loss, g_loss */
+    double mn[2], mx[2], mean[2]; /* histograms d, d_ */
+} step_record;
+
+static void check_step_consistency(const step_record *r, long step)
+{
+    if (!r->have_scalars) return;
+    TEST_CHECK(fabs(r->loss[2] - (r->loss[0] + r->loss[1])) <= 1e-5 * (1 + fabs(r->loss[2])),
+               "step %ld: d_loss %g is not d_loss_real + d_loss_fake (%g + %g)", step, r->loss[2],
+               r->loss[0], r->loss[1]);
+    for (int k = 0; k < 2; k++) {
+        if (!r->have_hist[k]) continue;
+        /* k = 0: real batch, target 1: -log p; k = 1: fake batch, target 0: -log(1 - p) */
+        double lo = k == 0 ? -log(r->mx[0]) : -log(1 - r->mn[1]);
+        double hi = k == 0 ? -log(r->mn[0]) : -log(1 - r->mx[1]);
+        double jensen = k == 0 ? -log(r->mean[0]) : -log(1 - r->mean[1]);
+        double l = r->loss[k], tol = 1e-5;
+        TEST_CHECK(l >= lo - tol && l <= hi + tol && l >= jensen - tol,
+                   "step %ld: %s %g outside what its histogram allows [%g, %g], Jensen %g", step,
+                   k == 0 ? "d_loss_real" : "d_loss_fake", l, lo, hi, jensen);
+    }
+}
+
 typedef struct {
     int version, session_start_step, scalars, hists, images;
     long last_step;
 } file_summary;
 
-/* want_sum: what the values add up to, NaN if unknown */
-static void check_histogram(const uint8_t *h, size_t n, const char *tag, long step, double want_sum)
+/* want_sum: what the values add up to, NaN if unknown; rec (may be NULL) receives d and d_'s
+ * min, max and mean */
+static void check_histogram(const uint8_t *h, size_t n, const char *tag, long step, double want_sum,
+                            step_record *rec)
 {
     uint64_t bits;
     const uint8_t *lim, *cnt;
@@ -251,6 +286,13 @@ static void check_histogram(const uint8_t *h, size_t n, const char *tag, long st
     }
     TEST_CHECK(ascending && covers, "%s: bucket limits not ascending", tag);
     TEST_CHECK(total == num, "%s: buckets hold %g values, num %g", tag, total, num);
+    int k = strcmp(tag, "d") == 0 ? 0 : strcmp(tag, "d_") == 0 ? 1 : -1;
+    if (rec && k >= 0 && pb_get(h, n, 4, 0, NULL, NULL, &bits) == 1 && num > 0) {
+        rec->have_hist[k] = 1;
+        rec->mn[k] = mn;
+        rec->mx[k] = mx;
+        rec->mean[k] = as_double(bits) / num;
+    }
     /* which values: d holds sigmoid(D(x)) per item, d_ sigmoid(D(G(z))): their sums are
      * log.csv's means (d_real, d_fake, 6 decimals) times the batch, and the two differ */
     if (!isnan(want_sum)) {
@@ -270,6 +312,8 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
     fs->session_start_step = -1;
     char logcsv[1200];
     snprintf(logcsv, sizeof logcsv, "%s/log.csv", run);
+    step_record rec[MAX_STEPS];
+    memset(rec, 0, sizeof rec);
     for (int i = 0; i < n; i++) {
         const uint8_t *p = r[i].data, *v;
         size_t len = r[i].len, vl;
@@ -317,6 +361,10 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                     int k = 0;
                     while (k < 4 && strcmp(tags[k], t) != 0) k++;
                     TEST_CHECK(k < 4, "unexpected scalar %s", t);
+                    if (k < 4 && step < MAX_STEPS) {
+                        rec[step].have_scalars = 1;
+                        rec[step].loss[k] = as_float(bits);
+                    }
                     if (k < 4 && log_losses(logcsv, (long)step, want) == 0)
                         TEST_CHECK(fabsf(as_float(bits) - want[k]) <= 1e-5f + 1e-5f * fabsf(want[k]),
                                    "%s at %lu: %g, log.csv %g", t, (unsigned long)step, as_float(bits), want[k]);
@@ -333,7 +381,8 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                     double want_sum = NAN;
                     if (strcmp(t, "z") != 0 && log_losses(logcsv, (long)step, want) == 0)
                         want_sum = BATCH * (double)(strcmp(t, "d") == 0 ? want[4] : want[5]);
-                    check_histogram(inner, il, t, (long)step, want_sum);
+                    check_histogram(inner, il, t, (long)step, want_sum,
+                                    step < MAX_STEPS ? &rec[step] : NULL);
                     fs->hists++;
                 } else if (pb_get(val, valn, 4, 0, &inner, &il, NULL) == 2) {
                     uint64_t H = 0, W = 0, Cs = 0;
@@ -363,6 +412,12 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
         if ((long)step > fs->last_step) fs->last_step = (long)step;
         free(txt);
     }
+    int checked = 0;
+    for (long st = 0; st < MAX_STEPS; st++) {
+        check_step_consistency(&rec[st], st);
+        checked += rec[st].have_scalars && rec[st].have_hist[0] && rec[st].have_hist[1];
+    }
+    TEST_CHECK(checked > 0, "%s: no step with both losses and histograms to hold together", path);
     for (int i = 0; i < n; i++) free(r[i].data);
     free(r);
 }
