@@ -447,6 +447,16 @@ static void test_files(void)
     free(got);
 }
 
+/* 4x4 images with channels from the data, pixels in [0, 1] */
+static void unit_spec(image_spec *spec, int skip_bad)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->out_h = spec->out_w = 4;
+    spec->lo = 0;
+    spec->hi = 1;
+    spec->skip_bad = skip_bad;
+}
+
 static void test_classes(void)
 {
     const char *cls[3] = {"zebra", "cat", "dog"}; /* sorted: cat dog zebra */
@@ -466,11 +476,7 @@ static void test_classes(void)
     mkdir(test_tmpdir_path("cls/empty"), 0755);
     write_gray(test_tmpdir_path("cls/empty/x.gif"), 0);
     image_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.out_h = spec.out_w = 4;
-    spec.channels = 0;
-    spec.lo = 0;
-    spec.hi = 1;
+    unit_spec(&spec, 0);
     dataset ds;
     dc_err e = {{0}};
     int rc = dataset_open_folder(&ds, test_tmpdir_path("cls"), "*.png", &spec, &e);
@@ -563,11 +569,7 @@ static void test_labels_with_bad_files(void)
     }
     truncate_tail(test_tmpdir_path("lbad/a/2.png"), 16); /* loses IEND and the end of IDAT */
     image_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.out_h = spec.out_w = 4;
-    spec.lo = 0;
-    spec.hi = 1;
-    spec.skip_bad = 1;
+    unit_spec(&spec, 1);
     dataset ds;
     dc_err e = {{0}};
     int rc = dataset_open_folder(&ds, test_tmpdir_path("lbad"), "*.png", &spec, &e);
