@@ -152,7 +152,8 @@ for k in 1 2 3; do
     train c 2 $B term$k 100000 --threads 1 --ckpt-freq 1000 >"$T/term$k.out" 2>&1 &
     job=$!
     i=0
-    while [ "$(wc -l <"$T/out/c_term$k/log.csv" 2>/dev/null || echo 0)" -lt $((2 + 2 * k)) ] && [ $i -lt 600 ]; do
+    rows() { [ -f "$T/out/c_term$k/log.csv" ] && wc -l <"$T/out/c_term$k/log.csv" || echo 0; }
+    while [ "$(rows)" -lt $((2 + 2 * k)) ] && [ $i -lt 600 ]; do
         sleep 0.05; i=$((i+1))
     done
     sleep 0.$((3 * k))
