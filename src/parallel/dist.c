@@ -80,14 +80,6 @@ void dist_sum_floats_start(dist *d, float *buf, size_t n)
     comm_end(d, t0);
 }
 
-void dist_poll(dist *d)
-{
-    if (!d || d->world == 1) return;
-    double t0 = comm_begin();
-    transport_poll(d->t);
-    d->comm_s += clock_seconds() - t0;
-}
-
 void dist_wait_sums(dist *d)
 {
     if (!d || d->world == 1) return;

@@ -37,8 +37,6 @@ void dist_mean_floats(dist *d, float *buf, size_t n);
 /* Starts the in-place sum of buf over the ranks without waiting for it; buf must stay
  * untouched until dist_wait_sums. Starts are matched across ranks by order. */
 void dist_sum_floats_start(dist *d, float *buf, size_t n);
-/* Lets started sums progress (MPI moves them only inside its calls). */
-void dist_poll(dist *d);
 /* Waits for every started sum. */
 void dist_wait_sums(dist *d);
 /* Rank 0's bytes to every rank. */

@@ -177,11 +177,6 @@ void transport_sum_floats_start(transport *t, float *buf, size_t n)
     pthread_mutex_unlock(&t->mu);
 }
 
-void transport_poll(transport *t)
-{
-    (void)t; /* the sender thread moves them */
-}
-
 void transport_wait_sums(transport *t)
 {
     if (!t->threaded) return;

@@ -31,7 +31,6 @@ void transport_sum_floats(transport *t, float *buf, size_t n) { (void)t, (void)b
 void transport_sum_doubles(transport *t, double *buf, size_t n) { (void)t, (void)buf, (void)n; }
 void transport_broadcast(transport *t, void *buf, size_t bytes) { (void)t, (void)buf, (void)bytes; }
 void transport_sum_floats_start(transport *t, float *buf, size_t n) { (void)t, (void)buf, (void)n; }
-void transport_poll(transport *t) { (void)t; }
 void transport_wait_sums(transport *t) { (void)t; }
 int transport_max_int(transport *t, int value) { (void)t; return value; }
 void transport_gather_u32(transport *t, uint32_t value, uint32_t *all) { (void)t; all[0] = value; }

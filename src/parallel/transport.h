@@ -23,7 +23,6 @@ void transport_broadcast(transport *t, void *buf, size_t bytes);
  * waits for room). */
 #define TRANSPORT_MAX_PENDING 64
 void transport_sum_floats_start(transport *t, float *buf, size_t n);
-void transport_poll(transport *t);
 void transport_wait_sums(transport *t);
 int transport_max_int(transport *t, int value);
 void transport_gather_u32(transport *t, uint32_t value, uint32_t *all);

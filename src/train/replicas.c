@@ -57,13 +57,9 @@ void replicas_mean_buffers(dist *d, param_store *ps)
 static void grads_ready(void *ctx, size_t offset)
 {
     grad_sync *g = ctx;
-    if (g->launched - offset >= g->bucket && g->bucket > 0) {
-        float *grads = g->n->ps.grads;
-        dist_sum_floats_start(g->d, grads + offset, g->launched - offset);
-        g->launched = offset;
-    } else {
-        dist_poll(g->d);
-    }
+    if (g->launched - offset < g->bucket) return;
+    dist_sum_floats_start(g->d, g->n->ps.grads + offset, g->launched - offset);
+    g->launched = offset;
 }
 
 void grad_sync_begin(grad_sync *g, dist *d, net *n, size_t bucket)
