@@ -42,10 +42,41 @@ else
 DIST_SKIP  := src/parallel/no_mpi.c
 endif
 
+# The CUDA backend (src/ops/cuda/, CUDA C++) with `make CUDA=1`, where nvcc, cuDNN and cuBLAS
+# are found under CUDA_HOME; otherwise src/ops/no_cuda.c stands in and `dcgan --version` says
+# the build is CPU-only. CUDA_ARCH: Hopper and Ampere machine code, and PTX for the rest.
+CUDA       ?= 0
+CUDA_HOME  ?= /usr/local/cuda
+NVCC       ?= $(CUDA_HOME)/bin/nvcc
+CUDA_ARCH  ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80 \
+              -gencode arch=compute_75,code=compute_75
+ifeq ($(CUDA),1)
+CUDA_FOUND := $(shell [ -x "$(NVCC)" ] && [ -f "$(CUDA_HOME)/include/cudnn.h" ] && \
+                      [ -f "$(CUDA_HOME)/include/cublas_v2.h" ] && echo 1)
+ifneq ($(CUDA_FOUND),1)
+$(warning CUDA=1: nvcc, cudnn.h or cublas_v2.h not found under CUDA_HOME=$(CUDA_HOME); building CPU-only)
+endif
+endif
+ifeq ($(CUDA_FOUND),1)
+CUDA_SKIP  := src/ops/no_cuda.c
+CUDA_OBJ   := $(patsubst %.cu,$(BUILD)/%.o,$(wildcard src/ops/cuda/*.cu))
+CUDA_LIBS  := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudnn -lcublas -lcudart_static \
+              -ldl -lrt -lstdc++
+else
+CUDA_SKIP  :=
+CUDA_OBJ   :=
+CUDA_LIBS  :=
+endif
+NVCCFLAGS  := -O3 -std=c++20 $(CUDA_ARCH) -Isrc -Werror all-warnings \
+              -Xcompiler -Wall,-Wextra,-Werror,-fPIC
+# The set of objects in the library depends on CUDA: a stamp that changes with it.
+CUDA_STAMP := $(BUILD)/cuda-$(if $(CUDA_FOUND),1,0).stamp
+$(shell mkdir -p $(BUILD) && [ -f $(CUDA_STAMP) ] || { rm -f $(BUILD)/cuda-*.stamp; touch $(CUDA_STAMP); })
+
 PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 VIZ_CFLAGS := $(shell pkg-config --cflags $(VIZ_PKGS) 2>/dev/null)
 LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(MPI_LIBS) -ldnnl \
-              -lpthread -lm
+              $(CUDA_LIBS) -lpthread -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
@@ -55,8 +86,8 @@ LDFLAGS += -fopenmp $(SANFLAGS)
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
 LIB_DIRS := core ops ops/cpu nn model data io parallel train
-LIB_SRC  := $(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_SRC  := $(filter-out $(DIST_SKIP) $(CUDA_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CUDA_OBJ)
 VIZ_SRC  := $(wildcard src/viz/*.c)
 VIZ_OBJ  := $(VIZ_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard src/cli/*.c)
@@ -90,8 +121,12 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) -MMD -MP -c $< -o $@
 
+$(BUILD)/%.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -MMD -MP -c $< -o $@
+
 # The archives also depend on the Makefile: a file moved out of a folder leaves its archive.
-$(BUILD)/libdcgan.a: $(LIB_OBJ) Makefile
+$(BUILD)/libdcgan.a: $(LIB_OBJ) Makefile $(CUDA_STAMP)
 	@rm -f $@
 	ar rcs $@ $(filter %.o,$^)
 
@@ -162,7 +197,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unknown-pragmas \
                 -Wno-unused-variable -g -O1 \
                 -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS)
-FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c))))
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -52,6 +52,29 @@ Variants tried (bench/twin_variants.sh: each variant alternated round by round; 
                G forward in each G update (one G forward more per iteration).
   Also used: TF-form Adam with _foreach kernels.
 
+GPU (--device cuda; the default stays cpu, whose behaviour and output are unchanged):
+  Parameters, moving statistics, data, z and the optimiser state live on the GPU (initialised on
+  the CPU from the same seeded generators as the CPU path, then copied, so both devices start
+  from the same numbers; each iteration's z is drawn on the CPU and copied before the timer
+  starts). torch.backends.cudnn.benchmark = True. TF32 is off for convolutions and matrix
+  multiplies (true fp32, like dcgan.c): torch.backends.cudnn.allow_tf32 and
+  torch.backends.cuda.matmul.allow_tf32 = False, or on PyTorch >= 2.9 the same through
+  torch.backends.cudnn.conv/rnn and torch.backends.cuda.matmul .fp32_precision = 'ieee';
+  --tf32 turns them on, for a side figure.
+  Layers: the same 'fpad' convolution (F.pad with TF 'SAME''s asymmetric pads, then conv2d with
+  padding 0) and, by default, --deconv pad1: conv_transpose2d(padding=before-pad) and the
+  trailing row/column cropped, i.e. rows [pad_before, pad_before + H) of the full transposed
+  convolution, exactly TF's conv2d_transpose SAME (the after-pad is never smaller than the
+  before-pad for 5x5 stride 2, so cropping is enough; output_padding would be needed only
+  otherwise). 'crop0' works too; 'mkldnn' (the oneDNN autograd.Function) is CPU-only.
+  Timing: torch.cuda.synchronize() before each timer read, per iteration and per generator call.
+  Memory: gpu_alloc_peak_mb = torch.cuda.max_memory_allocated() over training (peak statistics
+  reset after the model, data and optimiser state are built, before the warm-up, so they are
+  included); gpu_used_mb = total - free of torch.cuda.mem_get_info() at the end of training
+  (the whole device's memory in use: CUDA context, cuDNN/cuBLAS workspaces, PyTorch's cache).
+  Peak: torch.mm 8192^3 fp32 (TF32 off), best of 5 after a warm-up call, synchronized; with
+  --tf32 also the TF32 torch.mm peak (mm_peak_tf32_gflops).
+
 FLOPs are counted exactly as src/train/step.c's train_step_flops from the layer shapes:
 2 x multiply-adds, with G fwd + D fwd/bwd on real and fake (no input grad for D's first layer) for
 the D update, and G fwd + D fwd + D bwd to the input only + G bwd (no input grad for G's first
@@ -77,7 +100,13 @@ def parse_args(argv):
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--layout", choices=("contiguous", "channels_last"), default="contiguous")
     ap.add_argument("--pad", choices=("fpad", "asym"), default="fpad")
-    ap.add_argument("--deconv", choices=("crop0", "pad1", "mkldnn"), default="mkldnn")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                    help="cpu (default) or cuda (the first visible GPU)")
+    ap.add_argument("--tf32", action="store_true",
+                    help="cuda only: allow TF32 in convolutions and matrix multiplies (default: "
+                         "off, true fp32 like dcgan.c)")
+    ap.add_argument("--deconv", choices=("crop0", "pad1", "mkldnn"), default=None,
+                    help="default: mkldnn on cpu, pad1 on cuda (mkldnn is cpu-only)")
     ap.add_argument("--no-mkldnn", action="store_true")
     ap.add_argument("--g-forward", choices=("reuse", "recompute"), default="reuse",
                     help="reuse: the first G update backpropagates through the G forward of the "
@@ -87,6 +116,13 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if a.batch < 1 or a.iters < 1 or a.warmup < 0 or a.threads < 0:
         ap.error("--batch-size and --iters must be >= 1, --warmup and --threads >= 0")
+    if a.deconv is None:
+        a.deconv = "mkldnn" if a.device == "cpu" else "pad1"
+    if a.device == "cuda" and a.deconv == "mkldnn":
+        ap.error("--deconv mkldnn is the CPU-only oneDNN variant; with --device cuda use pad1 "
+                 "(the default) or crop0")
+    if a.tf32 and a.device != "cuda":
+        ap.error("--tf32 applies to --device cuda only")
     return a
 
 
@@ -102,6 +138,73 @@ import torch.nn.functional as F  # noqa: E402
 torch.set_num_threads(NTHREADS)
 torch.backends.mkldnn.enabled = not ARGS.no_mkldnn
 MF = torch.channels_last if ARGS.layout == "channels_last" else torch.contiguous_format
+CUDA = ARGS.device == "cuda"
+DEV = torch.device(ARGS.device)
+
+
+def _has(obj, name):
+    """hasattr that also survives torch 1.13's backend modules, whose __getattr__ raises
+    AssertionError (not AttributeError) for unknown names."""
+    try:
+        getattr(obj, name)
+        return True
+    except Exception:
+        return False
+
+
+def new_tf32_api():
+    """PyTorch >= 2.9: per-backend fp32_precision ('ieee' / 'tf32'); the allow_tf32 flags are
+    deprecated there, and mixing the two APIs can raise, so only one of them is used."""
+    cudnn = torch.backends.cudnn
+    return (_has(torch.backends.cuda.matmul, "fp32_precision") and _has(cudnn, "conv")
+            and _has(cudnn.conv, "fp32_precision"))
+
+
+def set_tf32(on):
+    if new_tf32_api():
+        mode = "tf32" if on else "ieee"
+        try:
+            torch.backends.cuda.matmul.fp32_precision = mode
+            cudnn = torch.backends.cudnn
+            if _has(cudnn, "fp32_precision"):
+                cudnn.fp32_precision = mode
+            cudnn.conv.fp32_precision = mode
+            if _has(cudnn, "rnn") and _has(cudnn.rnn, "fp32_precision"):
+                cudnn.rnn.fp32_precision = mode   # kept equal to conv: legacy readers need that
+            return
+        except Exception as e:   # printed; the flags actually in force are in tf32_flags
+            print("torch_twin.py: fp32_precision = %r failed (%s); using allow_tf32" % (mode, e),
+                  file=sys.stderr)
+    torch.backends.cuda.matmul.allow_tf32 = on
+    torch.backends.cudnn.allow_tf32 = on
+
+
+def tf32_flags():
+    """The flags as PyTorch reports them back, for the record."""
+    try:
+        if new_tf32_api():
+            return "matmul=%s conv=%s" % (torch.backends.cuda.matmul.fp32_precision,
+                                          torch.backends.cudnn.conv.fp32_precision)
+        return "matmul.allow_tf32=%s cudnn.allow_tf32=%s" % (
+            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    except Exception as e:
+        return "unreadable (%s)" % e
+
+
+if CUDA:
+    if not torch.cuda.is_available():
+        sys.exit("torch_twin.py: --device cuda: PyTorch %s (CUDA build: %s) sees no usable CUDA "
+                 "device (CUDA_VISIBLE_DEVICES=%r); run on a GPU machine or use --device cpu"
+                 % (torch.__version__, torch.version.cuda or "none, a CPU-only build",
+                    os.environ.get("CUDA_VISIBLE_DEVICES")))
+    torch.backends.cudnn.benchmark = True
+    set_tf32(ARGS.tf32)
+
+
+def sync():
+    """Waits for the GPU's queued work before a timer is read (nothing to wait for on the CPU)."""
+    if CUDA:
+        torch.cuda.synchronize()
 
 LR, B1, B2, ADAM_EPS = 2e-4, 0.5, 0.999, 1e-8
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1
@@ -243,9 +346,12 @@ def add_bn(net, name, n):
 
 def finish(net):
     for k, v in net.p.items():
+        v = v.to(DEV)   # initialised on the CPU on both devices; the same tensor on the CPU
         if v.dim() == 4:
             v = v.contiguous(memory_format=MF)
         net.p[k] = v.requires_grad_(True)
+    for k, v in net.s.items():
+        net.s[k] = v.to(DEV)
 
 
 def sizes(s):
@@ -386,6 +492,27 @@ class TFAdam(torch.optim.Optimizer):
 
 
 # ----------------------------------------------------------------------------- timing
+def mm_peak_cuda(tf32=False):
+    """Best of 5 8192^3 fp32 torch.mm on the GPU after one untimed call, synchronized, GFLOP/s;
+    TF32 off unless tf32 (the run's own setting is restored afterwards)."""
+    n = 8192
+    set_tf32(tf32)
+    a = torch.rand(n, n, device=DEV).mul_(2).sub_(1)
+    b = torch.rand(n, n, device=DEV).mul_(2).sub_(1)
+    c = torch.empty(n, n, device=DEV)
+    torch.mm(a, b, out=c)
+    best = 0.0
+    for _ in range(5):
+        sync()
+        t0 = time.perf_counter()
+        torch.mm(a, b, out=c)
+        sync()
+        best = max(best, 2.0 * n * n * n / (time.perf_counter() - t0) / 1e9)
+    del a, b, c
+    set_tf32(ARGS.tf32)
+    return best
+
+
 def mm_peak():
     """Best of a few 1536^3 torch.mm (as `dcgan bench` measures its sgemm peak), GFLOP/s."""
     n = 1536
@@ -425,6 +552,12 @@ def main():
     x = (torch.rand(B, c, s, s, generator=g) * (hi - lo) + lo).contiguous(memory_format=MF)
     y = F.one_hot(torch.randint(yd, (B,), generator=g), yd).float() if mnist else None
     z = torch.empty(B, cfg["z"])
+    if CUDA:
+        # the same numbers as on the CPU, drawn there and copied; z is drawn into z_host each
+        # iteration (the CPU generator g cannot fill a GPU tensor) and copied before the timer
+        x = x.to(DEV)
+        y = y.to(DEV) if y is not None else None
+        z_host, z = z, torch.empty(B, cfg["z"], device=DEV)
 
     optD, optG = TFAdam(D.params()), TFAdam(G.params())
 
@@ -451,14 +584,31 @@ def main():
             g_loss.backward()
             optG.step()
 
+    if CUDA:
+        # the peak over training: what is allocated now (parameters, moving statistics, data,
+        # Adam's moments) plus everything the warm-up and timed iterations allocate
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
     times = []
     for i in range(a.warmup + a.iters):
-        z.uniform_(-1, 1, generator=g)
+        if CUDA:
+            z_host.uniform_(-1, 1, generator=g)
+            z.copy_(z_host)
+        else:
+            z.uniform_(-1, 1, generator=g)
+        sync()
         t0 = time.perf_counter()
         train_step()
+        sync()
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
     train_s = statistics.median(times)
+    if CUDA:
+        mib = 2.0 ** 20
+        gpu_alloc_peak = torch.cuda.max_memory_allocated() / mib
+        gpu_reserved_peak = torch.cuda.max_memory_reserved() / mib
+        free_b, total_b = torch.cuda.mem_get_info()
+        gpu_used, gpu_total = (total_b - free_b) / mib, total_b / mib
     flops = train_flops(G, D, B)
 
     # generator inference (moving statistics): batch B, then batch-1 latency; median of 5
@@ -469,8 +619,10 @@ def main():
         ts = []
         with ctx():
             for i in range(reps + 1):
+                sync()
                 t0 = time.perf_counter()
                 Gf(zz, yy, training=False)
+                sync()
                 if i:
                     ts.append(time.perf_counter() - t0)
         return statistics.median(ts)
@@ -480,22 +632,40 @@ def main():
     # peak RSS of training and inference, read before the matrix-multiply peak allocates its
     # own matrices (dcgan bench does the same)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    peak = 0.0 if a.no_peak else mm_peak()
+    if CUDA:
+        peak = 0.0 if a.no_peak else mm_peak_cuda(False)
+        peak_tf32 = mm_peak_cuda(True) if a.tf32 and not a.no_peak else None
+    else:
+        peak = 0.0 if a.no_peak else mm_peak()
     gflops = flops / train_s / 1e9
     name = "mnist-cond-28x28x1" if mnist else "uncond"
-    print("pytorch %s, model %s %dx%dx%d batch %d, %d threads, layout %s, pad %s, deconv %s, "
-          "mkldnn %s, g-forward %s" % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout,
-                                       a.pad, a.deconv, torch.backends.mkldnn.enabled,
-                                       a.g_forward))
-    print("torch.mm peak    %8.1f GFLOP/s" % peak)
+    if CUDA:
+        gpu_name = torch.cuda.get_device_name(DEV)
+        print("pytorch %s, model %s %dx%dx%d batch %d, cuda: %s (CUDA %s, cuDNN %s), TF32 %s (%s), "
+              "cudnn.benchmark on, layout %s, pad %s, deconv %s, g-forward %s"
+              % (torch.__version__, name, s, s, c, B, gpu_name, torch.version.cuda,
+                 torch.backends.cudnn.version(), "on" if a.tf32 else "off", tf32_flags(),
+                 a.layout, a.pad, a.deconv, a.g_forward))
+        print("torch.mm peak    %8.1f GFLOP/s (8192^3 fp32, TF32 off%s)"
+              % (peak, "; TF32: %.1f GFLOP/s" % peak_tf32 if peak_tf32 else ""))
+    else:
+        print("pytorch %s, model %s %dx%dx%d batch %d, %d threads, layout %s, pad %s, deconv %s, "
+              "mkldnn %s, g-forward %s" % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout,
+                                           a.pad, a.deconv, torch.backends.mkldnn.enabled,
+                                           a.g_forward))
+        print("torch.mm peak    %8.1f GFLOP/s" % peak)
     print("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  "
           "%.0f%% of torch.mm peak" % (train_s, a.iters, B / train_s, flops / 1e9, gflops,
                                        100.0 * gflops / peak if peak else 0.0))
     print("generate         %8.3f s per batch of %d (%.1f img/s), batch-1 latency %.1f ms"
           % (gen_s, B, B / gen_s, lat_s * 1e3))
+    if CUDA:
+        print("GPU memory       %8.1f MB allocated at peak over training (reserved peak %.1f MB); "
+              "%.1f MB in use on the device at its end (of %.1f MB, CUDA context included)"
+              % (gpu_alloc_peak, gpu_reserved_peak, gpu_used, gpu_total))
     print("peak RSS         %8.1f MB" % rss_mb)
     if a.json:
-        print(json.dumps(dict(
+        d = dict(
             impl="pytorch", torch_version=torch.__version__, model=name, height=s, width=s,
             channels=c, batch=B, threads=NTHREADS, layout=a.layout, pad=a.pad, deconv=a.deconv,
             g_forward=a.g_forward,
@@ -504,7 +674,18 @@ def main():
             gflop_per_iter=round(flops / 1e9, 3), train_gflops=round(gflops, 2),
             peak_fraction=round(gflops / peak, 4) if peak else None,
             generate_s_per_batch=round(gen_s, 5), generate_batch1_ms=round(lat_s * 1e3, 3),
-            peak_rss_mb=round(rss_mb, 1)), separators=(",", ":")))
+            peak_rss_mb=round(rss_mb, 1))
+        if CUDA:
+            d["mkldnn"] = None   # oneDNN plays no part on the GPU
+            d.update(
+                device="cuda", gpu_name=gpu_name, cuda_version=torch.version.cuda,
+                cudnn_version=torch.backends.cudnn.version(), cudnn_benchmark=True,
+                tf32=bool(a.tf32), tf32_flags=tf32_flags(), mm_peak_n=8192,
+                mm_peak_tf32_gflops=round(peak_tf32, 2) if peak_tf32 else None,
+                gpu_alloc_peak_mb=round(gpu_alloc_peak, 1),
+                gpu_reserved_peak_mb=round(gpu_reserved_peak, 1),
+                gpu_used_mb=round(gpu_used, 1), gpu_total_mb=round(gpu_total, 1))
+        print(json.dumps(d, separators=(",", ":")))
 
 
 if __name__ == "__main__":

@@ -90,6 +90,34 @@ printf 'garbage' >"$T/bad.safetensors"
 expect 1 "$T/bad.safetensors" -- "$D" sample --checkpoint "$T/bad.safetensors"
 expect 1 "no checkpoints folder" -- "$D" sample --run "$T"
 
+# --device: its spelling is a usage error (2) before anything is opened; a device the build or
+# the machine lacks is a one-line runtime error naming it (1); cpu is the default
+expect 2 "\-\-device: bad value 'bogus' (expected cpu, cuda or cuda:N)" -- "$D" sample --run "$T" --device bogus
+expect 2 "\-\-device: bad value 'cuda:x' (expected cpu, cuda or cuda:N)" -- "$D" sample --run "$T" --device cuda:x
+expect 2 "\-\-device: bad value 'cuda:'" -- "$D" sample --run "$T" --device cuda:
+expect 2 "\-\-device: bad value 'cuda:-1'" -- "$D" sample --run "$T" --device cuda:-1
+expect 2 "\-\-device: bad value 'CPU'" -- "$D" sample --run "$T" --device CPU
+expect 2 "\-\-device needs a value" -- "$D" sample --run "$T" --device
+"$D" sample --help | grep -q "^  --device D " && { echo "ok   sample --help lists --device"; pass=$((pass+1)); } || { echo "FAIL: sample --help lacks --device"; fail=$((fail+1)); }
+TOOL="$BUILD/tests/tools/testtool"
+"$TOOL" idx "$T/data/idx" 20 8 || { echo "FAIL: cannot make data"; exit 1; }
+expect 0 "" -- "$D" train --data-dir "$T/data" --dataset idx --out-dir "$T/out" --out-name tiny --batch-size 4 \
+    --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 1 --sample-freq 0 --threads 1 --quiet
+TR="$T/out/tiny"
+expect 0 "" -- "$D" sample --run "$TR" -n 4 --grid "$T/dev0.png" --npy "$T/dev0.npy"
+expect 0 "" -- "$D" sample --run "$TR" -n 4 --grid "$T/dev1.png" --npy "$T/dev1.npy" --device cpu
+cmp -s "$T/dev0.npy" "$T/dev1.npy" && { echo "ok   --device cpu samples as the default does"; pass=$((pass+1)); } || { echo "FAIL: --device cpu differs from the default"; fail=$((fail+1)); }
+expect 1 "device 'cuda:99': " -- "$D" sample --run "$TR" -n 4 --grid "$T/dev2.png" --device cuda:99
+expect 1 "device 'cuda:99': " -- "$D" sample --checkpoint "$TR/checkpoints/ckpt-00000001.safetensors" --device cuda:99
+# plain cuda: a one-line error in a build without CUDA (or on a machine without a GPU); a CUDA
+# build on a GPU samples
+if "$D" sample --run "$TR" -n 4 --grid "$T/dev3.png" --device cuda >/dev/null 2>&1 && [ -s "$T/dev3.png" ]; then
+    echo "ok   sample --device cuda (a CUDA build on a GPU)"; pass=$((pass+1))
+else
+    expect 1 "device 'cuda': " -- "$D" sample --run "$TR" -n 4 --grid "$T/dev3.png" --device cuda
+    [ -e "$T/dev3.png" ] && { echo "FAIL: $T/dev3.png written by a failed --device cuda"; fail=$((fail+1)); }
+fi
+
 if [ -d /usr/share/datasets/fashion-mnist ]; then
     O="$T/out"
     expect 0 "" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \

@@ -53,7 +53,7 @@ static void check_sweep_gif(const char *run, const char *gif, int dim, int F, co
 {
     generator g;
     dc_err e;
-    if (generator_open(&g, run, NULL, &e) != 0) {
+    if (generator_open(&g, run, NULL, NULL, &e) != 0) {
         TEST_CHECK(0, "%s", e.msg);
         return;
     }

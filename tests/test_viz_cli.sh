@@ -39,6 +39,24 @@ expect 1 "$T/none/log.csv: cannot open" -- "$D" plot --run "$T/none"
 expect 2 "\-\-smooth: bad value '1'" -- "$D" plot --run x --smooth 1
 expect 2 "\-\-out FILE is required" -- "$D" export --run x
 expect 2 "\-k: bad value '0'" -- "$D" nearest --run x -k 0
+# --device on every command that runs G: a bad spelling is a usage error; a device this build
+# or machine lacks a one-line runtime error naming it; cpu works (tiny run on synthetic digits)
+"$BUILD/tests/tools/testtool" idx "$T/data/idx" 20 8 || { echo "FAIL: cannot make data"; exit 1; }
+expect 0 "" -- "$D" train --data-dir "$T/data" --dataset idx --out-dir "$T/out" --out-name tiny --batch-size 4 \
+    --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 1 --sample-freq 0 --threads 1 --quiet
+TR="$T/out/tiny"
+while read -r c args; do
+    expect 2 "\-\-device: bad value 'gpu' (expected cpu, cuda or cuda:N)" -- "$D" $c --run "$TR" $args --device gpu
+    expect 2 "\-\-device: bad value 'cuda:1x'" -- "$D" $c --run "$TR" $args --device cuda:1x
+    expect 1 "device 'cuda:99': " -- "$D" $c --run "$TR" $args --out "$T/dev" --device cuda:99
+    expect 0 "" -- "$D" $c --run "$TR" $args --out "$T/dev" --device cpu
+    "$D" $c --help | grep -q "^  --device D " && { echo "ok   $c --help lists --device"; pass=$((pass+1)); } || { echo "FAIL: $c --help lacks --device"; fail=$((fail+1)); }
+done <<'CMDS'
+visualize --option 0 --batch-size 4
+interpolate --steps 1
+nearest -n 2 -k 2
+arithmetic --sheet -n 4
+CMDS
 
 # plot: a hand-written log
 R="$T/run"

@@ -49,6 +49,21 @@ int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out)
     return -1;
 }
 
+int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n)
+{
+    int ok = strcmp(s, "cpu") == 0 || strcmp(s, "cuda") == 0;
+    if (!ok && strncmp(s, "cuda:", 5) == 0 && s[5]) { /* cuda:N, N all digits */
+        ok = 1;
+        for (const char *d = s + 5; *d; d++)
+            if (*d < '0' || *d > '9') ok = 0;
+    }
+    if (!ok) {
+        cli_usage_error(cmd, "--device: bad value '%s' (expected cpu, cuda or cuda:N)", s);
+        return -1;
+    }
+    return cli_copy(cmd, "--device", s, dst, n);
+}
+
 int cli_parse_u64(const char *cmd, const char *flag, const char *s, uint64_t *out)
 {
     char *end = NULL;
@@ -86,13 +101,14 @@ int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsign
     return 0;
 }
 
-int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *labels_s,
-                       generator *g, int *labels, int max, int *nlabels, int *all)
+int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *device,
+                       const char *labels_s, generator *g, int *labels, int max, int *nlabels,
+                       int *all)
 {
     dc_err e;
     *nlabels = 0;
     *all = 0;
-    if (generator_open(g, run, ckpt, &e) != 0) {
+    if (generator_open(g, run, ckpt, device, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
     }

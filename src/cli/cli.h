@@ -29,16 +29,24 @@ int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, 
                     float *out);
 /* --conv-backend: auto, onednn or im2col; -1 with the same kind of message otherwise. */
 int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
+/* --device: cpu, cuda or cuda:N (N a non-negative integer), copied into dst (size n, e.g.
+ * dcgan_config.device); -1 with the same kind of message otherwise. Checks the spelling only:
+ * whether the build and the machine have that device is ops_open's to say. */
+int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n);
+/* Room for a --device value: dcgan_config.device's size. */
+#define CLI_DEVICE_SIZE sizeof(((dcgan_config *)0)->device)
 /* Copies s into dst (size n); fails with a message if it does not fit. */
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Opens the generator of --run or --checkpoint into g and reads --labels (labels_s, may be
- * NULL: *nlabels = 0) against it into labels[max] (*all: the value was "all"). Returns -1
- * when both went well (the caller closes g), else the exit code with the message printed and
- * nothing left open: 1 if the generator cannot be opened, 2 for bad labels. */
-int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *labels_s,
-                       generator *g, int *labels, int max, int *nlabels, int *all);
+/* Opens the generator of --run or --checkpoint on --device (NULL: cpu) into g and reads
+ * --labels (labels_s, may be NULL: *nlabels = 0) against it into labels[max] (*all: the value
+ * was "all"). Returns -1 when both went well (the caller closes g), else the exit code with the
+ * message printed and nothing left open: 1 if the generator cannot be opened (the device
+ * included), 2 for bad labels. */
+int cli_open_generator(const char *cmd, const char *run, const char *ckpt, const char *device,
+                       const char *labels_s, generator *g, int *labels, int max, int *nlabels,
+                       int *all);
 
 #endif

@@ -11,7 +11,7 @@
 #include "viz/arithmetic.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_SHEET, OPT_SHEET_Z, OPT_EXPR, OPT_N, OPT_COLS, OPT_LABEL,
-       OPT_SEED, OPT_OUT, OPT_JITTER, OPT_VARIATIONS, OPT_SCALE, OPT_NPY, OPT_HELP };
+       OPT_SEED, OPT_OUT, OPT_JITTER, OPT_VARIATIONS, OPT_SCALE, OPT_NPY, OPT_DEVICE, OPT_HELP };
 
 static const struct option arith_options_table[] = {
     {"run", required_argument, 0, OPT_RUN},
@@ -28,6 +28,7 @@ static const struct option arith_options_table[] = {
     {"variations", required_argument, 0, OPT_VARIATIONS},
     {"scale", required_argument, 0, OPT_SCALE},
     {"npy", required_argument, 0, OPT_NPY},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -59,7 +60,8 @@ static void arith_help(void)
         "  --label C          conditional models: the class of every image (index or name; 0)\n"
         "  --npy FILE.npy     result: also write the images, float32 [1 + N, H, W, C]\n"
         "  --scale K          enlarge the pictures K times (default: cells >= 64 pixels)\n"
-        "  --out DIR          output folder\n");
+        "  --out DIR          output folder\n"
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
 }
 
 /* --label against the opened generator: one class. Returns -1 to go on, else EXIT_USAGE. */
@@ -98,12 +100,12 @@ static int arith_result(generator *g, const arithmetic_options *o, const char *s
     return rc;
 }
 
-static int arith_with(const char *run, const char *ckpt, const char *label_s, arithmetic_options *o,
-                      const char *sheet_z, const char *expr)
+static int arith_with(const char *run, const char *ckpt, const char *device, const char *label_s,
+                      arithmetic_options *o, const char *sheet_z, const char *expr)
 {
     dc_err e;
     generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
+    if (generator_open(&g, run, ckpt, device, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
     }
@@ -126,6 +128,7 @@ int cmd_arithmetic(int argc, char **argv)
     int sheet = 0, n = 64, cols = 0, variations = 8, scale = 0;
     float jitter = 0.25f;
     uint64_t seed = 1;
+    char device[CLI_DEVICE_SIZE] = "cpu";
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -148,6 +151,7 @@ int cmd_arithmetic(int argc, char **argv)
         case OPT_VARIATIONS: bad = cli_parse_int(C, "--variations", optarg, 0, 1000, &variations); break;
         case OPT_SCALE: bad = cli_parse_int(C, "--scale", optarg, 1, 16, &scale); break;
         case OPT_NPY: npy = optarg; break;
+        case OPT_DEVICE: bad = cli_parse_device(C, optarg, device, sizeof device); break;
         case 'h':
         case OPT_HELP: arith_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -177,5 +181,5 @@ int cmd_arithmetic(int argc, char **argv)
     o.scale = scale;
     o.npy = npy;
     o.out = out;
-    return arith_with(run, ckpt, label_s, &o, sheet ? NULL : sheet_z, expr);
+    return arith_with(run, ckpt, device, label_s, &o, sheet ? NULL : sheet_z, expr);
 }

@@ -18,7 +18,7 @@
 
 #define BENCH_MAX_PEAKS 4
 
-enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_HELP };
+enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_DEVICE, OPT_HELP };
 
 static const struct option bench_options_table[] = {
     {"model", required_argument, 0, OPT_MODEL},
@@ -30,6 +30,7 @@ static const struct option bench_options_table[] = {
     {"output_height", required_argument, 0, OPT_OUT_H},
     {"threads", required_argument, 0, OPT_THREADS},
     {"json", no_argument, 0, OPT_JSON},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"conv-backend", required_argument, 0, OPT_CONV},
     {"conv_backend", required_argument, 0, OPT_CONV},
     {"help", no_argument, 0, OPT_HELP},
@@ -50,7 +51,9 @@ static void bench_help(void)
            "  --iters N                timed training iterations (default 5)\n"
            "  --warmup N               untimed iterations first (default 1)\n"
            "  --threads N              compute threads (default: all cores)\n"
-           "  --conv-backend B         auto (default: oneDNN where it can), onednn or im2col\n"
+           "  --device D               cpu (default), cuda or cuda:N (a build with CUDA)\n"
+           "  --conv-backend B         CPU convolutions: auto (default: oneDNN where it can),\n"
+           "                           onednn or im2col\n"
            "  --json                   also print one JSON line with every figure\n");
 }
 
@@ -78,13 +81,14 @@ static int model_build(dcgan_model *m, dcgan_config cfg, dc_err *e)
 typedef struct {
     int iters, warmup, batch, threads, json, out_h, mnist;
     conv_backend backend;
+    char device[16];
 } bench_options;
 
 /* Returns -1 to go on, else the exit code (0 after --help, 2 on a usage error). */
 static int bench_parse(int argc, char **argv, bench_options *o)
 {
     const char *C = "bench";
-    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO};
+    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO, "cpu"};
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -104,6 +108,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o->threads); break;
         case OPT_JSON: o->json = 1; break;
         case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &o->backend); break;
+        case OPT_DEVICE: bad = cli_parse_device(C, optarg, o->device, sizeof o->device); break;
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -119,6 +124,7 @@ typedef struct {
     double train_s, flops, flops_exec; /* median iteration, its FLOPs */
     double gen_s, lat_s;               /* generator: batch, batch-1 latency */
     double rss_mb;
+    double gpu_peak_mb, gpu_used_mb; /* device memory: held at most by us; in use on the device */
 } bench_result;
 
 /* Median time of a training iteration on synthetic data. */
@@ -132,8 +138,10 @@ static double bench_train(dcgan_model *m, const bench_options *o, const float *x
     step_stats s;
     for (int i = 0; i < o->warmup + o->iters; i++) {
         rng_uniform(r, z, (size_t)o->batch * cfg->z_dim, -1, 1);
+        ops_synchronize(m->be);
         double t0 = clock_seconds();
         train_step(&t, m, x, y, z, &s);
+        ops_synchronize(m->be); /* a GPU may still be running the last Adam step */
         if (i >= o->warmup) times[i - o->warmup] = clock_seconds() - t0;
     }
     double train_s = median(times, o->iters);
@@ -209,16 +217,22 @@ static void bench_report(dcgan_model *m, const bench_options *o, const bench_res
     printf("generate         %8.3f s per batch of %d (%.1f img/s), batch-1 latency %.1f ms\n", res->gen_s,
            batch, batch / res->gen_s, res->lat_s * 1e3);
     printf("peak RSS         %8.1f MB\n", res->rss_mb);
+    if (strcmp(o->device, "cpu") != 0)
+        printf("GPU memory       %8.1f MB held at most by dcgan, %.1f MB in use on the device\n"
+               "device           %s\n",
+               res->gpu_peak_mb, res->gpu_used_mb, ops_device_description(m->be));
     if (o->json)
         printf("{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"batch\":%d,\"threads\":%d,"
                "\"sgemm_peak_gflops\":%.2f,%s\"train_s_per_iter\":%.5f,\"train_img_per_s\":%.3f,"
                "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
                "\"gflop_per_iter_computed\":%.3f,\"train_gflops_computed\":%.2f,"
                "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
-               "\"conv_backend\":\"%s\"}\n",
+               "\"conv_backend\":\"%s\",\"device\":\"%s\",\"gpu_alloc_peak_mb\":%.1f,"
+               "\"gpu_used_mb\":%.1f}\n",
                name, cfg->output_h, cfg->output_w, cfg->c_dim, batch, nthreads, peak, peak_json,
                train_s, batch / train_s, flops / 1e9, gflops, gflops / peak, flops_exec / 1e9,
-               flops_exec / train_s / 1e9, res->gen_s, res->lat_s * 1e3, res->rss_mb, conv);
+               flops_exec / train_s / 1e9, res->gen_s, res->lat_s * 1e3, res->rss_mb, conv,
+               ops_device_name(m->be), res->gpu_peak_mb, res->gpu_used_mb);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -231,6 +245,7 @@ int cmd_bench(int argc, char **argv)
     dcgan_config cfg = dcgan_config_default();
     cfg.batch = o.batch;
     cfg.conv_backend = o.backend;
+    snprintf(cfg.device, sizeof cfg.device, "%s", o.device);
     if (o.mnist) {
         cfg.output_h = cfg.output_w = 28;
         cfg.c_dim = 1;
@@ -263,6 +278,10 @@ int cmd_bench(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     res.rss_mb = ru.ru_maxrss / 1024.0;
+    size_t held, peak, used;
+    ops_memory_stats(m.be, &held, &peak, &used);
+    res.gpu_peak_mb = peak / 1048576.0;
+    res.gpu_used_mb = used / 1048576.0;
     bench_report(&m, &o, &res);
     free(x);
     free(y);

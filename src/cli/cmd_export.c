@@ -58,7 +58,7 @@ int cmd_export(int argc, char **argv)
     if (!out) return cli_usage_error(C, "--out FILE is required");
     dc_err e;
     generator g;
-    if (generator_open(&g, run, ckpt, &e) != 0) {
+    if (generator_open(&g, run, ckpt, NULL, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
     }

@@ -10,7 +10,7 @@
 #include "viz/interpolate.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_POINTS, OPT_Z, OPT_STEPS, OPT_SLERP, OPT_LABELS, OPT_SEED,
-       OPT_OUT, OPT_NPY, OPT_DURATION, OPT_SCALE, OPT_HELP };
+       OPT_OUT, OPT_NPY, OPT_DURATION, OPT_SCALE, OPT_DEVICE, OPT_HELP };
 
 static const struct option interp_options_table[] = {
     {"run", required_argument, 0, OPT_RUN},
@@ -25,6 +25,7 @@ static const struct option interp_options_table[] = {
     {"npy", required_argument, 0, OPT_NPY},
     {"duration", required_argument, 0, OPT_DURATION},
     {"scale", required_argument, 0, OPT_SCALE},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -50,17 +51,18 @@ static void interp_help(void)
         "  --npy FILE.npy     also write the images, float32 [M * labels, H, W, C], in path order\n"
         "  --duration S       seconds a step shows in the GIF (0.1; the points 0.5)\n"
         "  --scale K          enlarge the PNG and GIF K times (default: cells >= 64 pixels)\n"
-        "  --out DIR          output folder\n");
+        "  --out DIR          output folder\n"
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and writes the walk. */
-static int interpolate_with(const char *run, const char *ckpt, const char *labels_s,
-                            interpolate_options *o)
+static int interpolate_with(const char *run, const char *ckpt, const char *device,
+                            const char *labels_s, interpolate_options *o)
 {
     dc_err e;
     generator g;
     int labels[INTERP_MAX_LABELS], all;
-    int rc = cli_open_generator("interpolate", run, ckpt, labels_s, &g, labels,
+    int rc = cli_open_generator("interpolate", run, ckpt, device, labels_s, &g, labels,
                                 INTERP_MAX_LABELS, &o->nlabels, &all);
     if (rc >= 0) return rc;
     if (labels_s) o->labels = labels;
@@ -77,6 +79,7 @@ int cmd_interpolate(int argc, char **argv)
     int K = 2, steps = 8, slerp = 0, scale = 0, points_given = 0;
     uint64_t seed = 1;
     float dur = 0.1f;
+    char device[CLI_DEVICE_SIZE] = "cpu";
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -99,6 +102,7 @@ int cmd_interpolate(int argc, char **argv)
         case OPT_NPY: npy = optarg; break;
         case OPT_DURATION: bad = cli_parse_float(C, "--duration", optarg, 0.02f, 60.0f, &dur); break;
         case OPT_SCALE: bad = cli_parse_int(C, "--scale", optarg, 1, 16, &scale); break;
+        case OPT_DEVICE: bad = cli_parse_device(C, optarg, device, sizeof device); break;
         case 'h':
         case OPT_HELP: interp_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -120,5 +124,5 @@ int cmd_interpolate(int argc, char **argv)
     o.duration = dur;
     o.scale = scale;
     o.out = out;
-    return interpolate_with(run, ckpt, labels_s, &o);
+    return interpolate_with(run, ckpt, device, labels_s, &o);
 }

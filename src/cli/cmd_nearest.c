@@ -13,7 +13,7 @@
 #define NEAREST_MAX_LABELS 1024
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_N, OPT_K, OPT_SEED, OPT_LABELS, OPT_QUERY, OPT_DATA_DIR,
-       OPT_OUT, OPT_SCALE, OPT_HELP };
+       OPT_OUT, OPT_SCALE, OPT_DEVICE, OPT_HELP };
 
 static const struct option nearest_options_table[] = {
     {"run", required_argument, 0, OPT_RUN},
@@ -26,6 +26,7 @@ static const struct option nearest_options_table[] = {
     {"data-dir", required_argument, 0, OPT_DATA_DIR},
     {"out", required_argument, 0, OPT_OUT},
     {"scale", required_argument, 0, OPT_SCALE},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -51,16 +52,18 @@ static void nearest_help(void)
         "                     like the training images)\n"
         "  --data-dir DIR     where the data set is now, if it moved (DIR/DATASET)\n"
         "  --scale K          enlarge the sheet K times (default: cells >= 64 pixels)\n"
-        "  --out DIR          output folder\n");
+        "  --out DIR          output folder\n"
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and runs the check. */
-static int nearest_with(const char *run, const char *ckpt, const char *labels_s, nearest_options *o)
+static int nearest_with(const char *run, const char *ckpt, const char *device,
+                        const char *labels_s, nearest_options *o)
 {
     dc_err e;
     generator g;
     int list[NEAREST_MAX_LABELS], all;
-    int rc = cli_open_generator("nearest", run, ckpt, labels_s, &g, list, NEAREST_MAX_LABELS,
+    int rc = cli_open_generator("nearest", run, ckpt, device, labels_s, &g, list, NEAREST_MAX_LABELS,
                                 &o->nlabels, &all);
     if (rc >= 0) return rc;
     if (labels_s) o->labels = list;
@@ -77,6 +80,7 @@ int cmd_nearest(int argc, char **argv)
     const char *queries[NEAREST_MAX_QUERIES];
     int nqf = 0, n = 8, k = 5, scale = 0;
     uint64_t seed = 1;
+    char device[CLI_DEVICE_SIZE] = "cpu";
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -99,6 +103,7 @@ int cmd_nearest(int argc, char **argv)
         case OPT_DATA_DIR: data_dir = optarg; break;
         case OPT_OUT: out = optarg; break;
         case OPT_SCALE: bad = cli_parse_int(C, "--scale", optarg, 1, 16, &scale); break;
+        case OPT_DEVICE: bad = cli_parse_device(C, optarg, device, sizeof device); break;
         case 'h':
         case OPT_HELP: nearest_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -119,5 +124,5 @@ int cmd_nearest(int argc, char **argv)
     o.nqueries = nqf;
     o.data_dir = data_dir;
     o.out = out;
-    return nearest_with(run, ckpt, labels_s, &o);
+    return nearest_with(run, ckpt, device, labels_s, &o);
 }

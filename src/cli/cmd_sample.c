@@ -8,7 +8,8 @@
 #include "model/generator.h"
 #include "viz/sample.h"
 
-enum { OPT_RUN = 1000, OPT_CKPT, OPT_N, OPT_OUT, OPT_GRID, OPT_SEED, OPT_LABELS, OPT_Z, OPT_NPY, OPT_COLS, OPT_Z_DIST, OPT_HELP };
+enum { OPT_RUN = 1000, OPT_CKPT, OPT_N, OPT_OUT, OPT_GRID, OPT_SEED, OPT_LABELS, OPT_Z, OPT_NPY, OPT_COLS, OPT_Z_DIST, OPT_DEVICE,
+       OPT_HELP };
 
 static const struct option sample_options_table[] = {
     {"run", required_argument, 0, OPT_RUN},
@@ -23,6 +24,7 @@ static const struct option sample_options_table[] = {
     {"z-dist", required_argument, 0, OPT_Z_DIST},
     {"z_dist", required_argument, 0, OPT_Z_DIST},
     {"npy", required_argument, 0, OPT_NPY},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -50,6 +52,7 @@ static void sample_help(void)
         "                     (default: classes in turn)\n"
         "  --npy FILE.npy     also write the raw generator output, float32 [N, H, W, C]\n"
         "                     in the model's range ([-1,1] tanh; [0,1] conditional sigmoid)\n"
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
         "\n"
         "With neither --out nor --grid, a grid is written to RUN/samples/sample.png (or beside\n"
         "the checkpoint).\n");
@@ -57,12 +60,13 @@ static void sample_help(void)
 
 /* The rest of the command once its flags are read: opens the generator, checks the labels
  * against it and writes the images. */
-static int sample_with(const char *run, const char *ckpt, const char *labels, sample_options *o)
+static int sample_with(const char *run, const char *ckpt, const char *device, const char *labels,
+                       sample_options *o)
 {
     dc_err e;
     generator g;
     int list[SAMPLE_MAX_LABELS], all;
-    int rc = cli_open_generator("sample", run, ckpt, labels, &g, list, SAMPLE_MAX_LABELS,
+    int rc = cli_open_generator("sample", run, ckpt, device, labels, &g, list, SAMPLE_MAX_LABELS,
                                 &o->nlabels, &all);
     if (rc >= 0) return rc;
     if (labels) {
@@ -85,6 +89,7 @@ int cmd_sample(int argc, char **argv)
     int n = 64, n_given = 0, cols = 0;
     uint64_t seed = 1;
     int zdist_given = 0;
+    char device[CLI_DEVICE_SIZE] = "cpu";
     z_dist zd = Z_DIST_UNIFORM_SIGNED;
     optind = 1;
     opterr = 0;
@@ -110,6 +115,9 @@ int cmd_sample(int argc, char **argv)
         case OPT_LABELS: labels = optarg; break;
         case OPT_Z: zfile = optarg; break;
         case OPT_NPY: npy = optarg; break;
+        case OPT_DEVICE:
+            if (cli_parse_device(C, optarg, device, sizeof device)) return EXIT_USAGE;
+            break;
         case OPT_Z_DIST:
             if (z_dist_parse(optarg, &zd) != 0)
                 return cli_usage_error(C, "--z-dist: bad value '%s'", optarg);
@@ -135,5 +143,5 @@ int cmd_sample(int argc, char **argv)
     o.npy = npy;
     o.out_dir = out_dir;
     o.grid = grid;
-    return sample_with(run, ckpt, labels, &o);
+    return sample_with(run, ckpt, device, labels, &o);
 }

@@ -22,7 +22,7 @@ enum {
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
-    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET,
+    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -78,6 +78,7 @@ static const struct option train_options_table[] = {
     {"max_steps", required_argument, 0, OPT_MAX_STEPS},
     {"seed", required_argument, 0, OPT_SEED},
     {"threads", required_argument, 0, OPT_THREADS},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"conv-backend", required_argument, 0, OPT_CONV},
     {"conv_backend", required_argument, 0, OPT_CONV},
     {"loader-threads", required_argument, 0, OPT_LOADER_THREADS},
@@ -135,7 +136,10 @@ static void train_help(void)
         "  --max-steps N             stop after N iterations in all\n"
         "  --seed N (1)              weights, data order and latent vectors\n"
         "  --threads N               compute threads (default: all cores)\n"
-        "  --conv-backend B          auto (default: oneDNN where it can), onednn or im2col\n"
+        "  --device D                where the model trains: cpu (default), cuda or cuda:N (a\n"
+        "                            build with CUDA); checkpoints move between devices\n"
+        "  --conv-backend B          CPU convolutions: auto (default: oneDNN where it can),\n"
+        "                            onednn or im2col\n"
         "  --loader-threads N        image decoding threads (2)\n"
         "  --no-sync-bn              under mpirun: batch norm over each rank's own batch (default:\n"
         "                            over all ranks' batches, as one process of the global batch)\n"
@@ -272,6 +276,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_MAX_STEPS: bad = cli_parse_long(C, "--max-steps", optarg, 1, 2000000000L, &o->max_steps); break;
     case OPT_SEED: bad = cli_parse_u64(C, "--seed", optarg, &o->seed); break;
     case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o->threads); break;
+    case OPT_DEVICE: bad = cli_parse_device(C, optarg, o->device, sizeof o->device); break;
     case OPT_CONV: {
         conv_backend b = CONV_BACKEND_AUTO;
         bad = cli_parse_conv_backend(C, optarg, &b);

@@ -15,7 +15,8 @@
 
 enum {
     OPT_RUN = 1000, OPT_CKPT, OPT_OPTION, OPT_PROGRESS, OPT_BATCH, OPT_COLS, OPT_DIMS, OPT_COUNT,
-    OPT_LABELS, OPT_SEED, OPT_DURATION, OPT_OUT, OPT_BASE, OPT_SCALE, OPT_MAX_FRAMES, OPT_HELP,
+    OPT_LABELS, OPT_SEED, OPT_DURATION, OPT_OUT, OPT_BASE, OPT_SCALE, OPT_MAX_FRAMES, OPT_DEVICE,
+    OPT_HELP,
 };
 
 static const struct option vis_options_table[] = {
@@ -35,6 +36,7 @@ static const struct option vis_options_table[] = {
     {"base", required_argument, 0, OPT_BASE},
     {"scale", required_argument, 0, OPT_SCALE},
     {"max-frames", required_argument, 0, OPT_MAX_FRAMES},
+    {"device", required_argument, 0, OPT_DEVICE},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -75,12 +77,14 @@ static void vis_help(void)
         "                     4x; progress: 0.15 s a frame, the last held 2 s)\n"
         "  --scale K          enlarge every output K times (nearest neighbour; 1)\n"
         "  --max-frames N     --progress: at most N frames, evenly spaced, the last kept (150)\n"
-        "  --out DIR          output folder\n");
+        "  --out DIR          output folder\n"
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
 }
 
 /* The flags that name things rather than set visualize_options. */
 typedef struct {
     const char *run, *ckpt, *dims, *labels, *out;
+    char device[CLI_DEVICE_SIZE]; /* --device; empty: cpu */
     int progress, duration_given;
 } vis_args;
 
@@ -119,6 +123,7 @@ static int vis_parse(int argc, char **argv, visualize_options *v, vis_args *a)
             break;
         case OPT_SCALE: bad = cli_parse_int(C, "--scale", optarg, 1, 16, &v->scale); break;
         case OPT_MAX_FRAMES: bad = cli_parse_int(C, "--max-frames", optarg, 1, 100000, &v->max_frames); break;
+        case OPT_DEVICE: bad = cli_parse_device(C, optarg, a->device, sizeof a->device); break;
         case 'h':
         case OPT_HELP: vis_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -160,7 +165,7 @@ static int vis_generator(visualize_options *v, const vis_args *a)
 {
     dc_err e;
     generator g;
-    if (generator_open(&g, a->run, a->ckpt, &e) != 0) {
+    if (generator_open(&g, a->run, a->ckpt, a->device[0] ? a->device : NULL, &e) != 0) {
         log_error("%s", e.msg);
         return 1;
     }

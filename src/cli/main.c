@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ops/cuda/cuda_backend.h"
 
 #define DCGAN_VERSION "0.1.0"
 
@@ -61,6 +62,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("dcgan %s\n", DCGAN_VERSION);
+        const char *cuda = ops_cuda_build_info();
+        if (cuda) printf("devices: cpu, cuda (%s)\n", cuda);
+        else printf("devices: cpu (built without CUDA: make CUDA=1 builds the GPU backend)\n");
         return 0;
     }
     if (strcmp(cmd, "train") == 0) return cmd_train(argc - 1, argv + 1);

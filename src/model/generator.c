@@ -46,8 +46,10 @@ static void default_out_dir(generator *g, const char *run_dir)
     snprintf(g->default_out, sizeof g->default_out, "%.4000s/visualize", dir);
 }
 
-int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *e)
+int generator_open(generator *g, const char *run_dir, const char *ckpt, const char *device,
+                   dc_err *e)
 {
+    if (!device) device = "cpu";
     memset(g, 0, sizeof *g);
     safetensors_file *f = NULL; /* read once: for the model's shape and for its tensors */
     if (run_dir) {
@@ -59,6 +61,9 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *
     dcgan_config cfg = dcgan_config_default();
     int rc = checkpoint_parse_config(f, g->path, &cfg, e);
     cfg.batch = GENERATOR_CHUNK;
+    if (rc == 0 && strlen(device) >= sizeof cfg.device)
+        rc = dc_fail(e, "device '%.40s...': name too long", device);
+    if (rc == 0) snprintf(cfg.device, sizeof cfg.device, "%s", device);
     if (rc == 0) rc = dcgan_model_init(&g->model, &cfg, e);
     g->model_open = rc == 0;
     if (rc == 0) rc = checkpoint_load_from(f, g->path, &g->model, 0, &g->st, e);

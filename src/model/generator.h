@@ -30,8 +30,11 @@ typedef struct {
     float lo, hi;      /* G's output range */
 } generator;
 
-/* Exactly one of run_dir and ckpt is non-NULL. */
-int generator_open(generator *g, const char *run_dir, const char *ckpt, dc_err *e);
+/* Exactly one of run_dir and ckpt is non-NULL. device: where G runs, ops_open's name ("cpu",
+ * "cuda" or "cuda:N"; NULL = "cpu"); a device that is unknown or cannot start fails with a
+ * message naming it. */
+int generator_open(generator *g, const char *run_dir, const char *ckpt, const char *device,
+                   dc_err *e);
 void generator_close(generator *g);
 
 static inline const dcgan_config *generator_config(const generator *g)

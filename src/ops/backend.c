@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops/cpu/cpu_backend.h"
+#include "ops/cuda/cuda_backend.h"
 
 adam_config adam_config_default(void)
 {
@@ -35,7 +36,9 @@ ops_backend *ops_open(const ops_options *o, dc_err *e)
 {
     const char *device = o && o->device ? o->device : "cpu";
     if (strcmp(device, "cpu") == 0) return ops_cpu_open(o, e);
-    dc_fail(e, "device '%s': unknown (this build has: cpu)", device);
+    if (strncmp(device, "cuda", 4) == 0 && (device[4] == 0 || device[4] == ':'))
+        return ops_cuda_open(o, device, e);
+    dc_fail(e, "device '%s': unknown (expected cpu, cuda or cuda:N)", device);
     return NULL;
 }
 
@@ -45,6 +48,32 @@ void ops_close(ops_backend *be)
 }
 
 const char *ops_device_name(const ops_backend *be) { return be->device; }
+
+const char *ops_device_description(ops_backend *be)
+{
+    return be->vt->description ? be->vt->description(be) : be->device;
+}
+
+void ops_synchronize(ops_backend *be)
+{
+    if (be->vt->synchronize) be->vt->synchronize(be);
+}
+
+void ops_memory_stats(ops_backend *be, size_t *held, size_t *peak, size_t *device_used)
+{
+    *held = *peak = *device_used = 0;
+    if (be->vt->memory_stats) be->vt->memory_stats(be, held, peak, device_used);
+}
+
+int ops_tuning_load(ops_backend *be, const char *path, dc_err *e)
+{
+    return be->vt->tuning_load ? be->vt->tuning_load(be, path, e) : 0;
+}
+
+int ops_tuning_save(ops_backend *be, const char *path, dc_err *e)
+{
+    return be->vt->tuning_save ? be->vt->tuning_save(be, path, e) : 0;
+}
 
 float *ops_alloc(ops_backend *be, size_t n) { return be->vt->alloc(be, n); }
 void ops_free(ops_backend *be, float *p)

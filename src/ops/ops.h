@@ -42,8 +42,8 @@ typedef enum {
 } conv_backend;
 
 typedef struct {
-    const char *device; /* "cpu" (NULL: "cpu") */
-    conv_backend conv;
+    const char *device; /* "cpu" (NULL: "cpu"), "cuda" or "cuda:N" */
+    conv_backend conv;  /* CPU backend only */
 } ops_options;
 
 typedef enum { OPS_RELU, OPS_LRELU, OPS_TANH, OPS_SIGMOID } ops_activation;
@@ -70,7 +70,24 @@ int conv_backend_parse(const char *s, conv_backend *b);
 /* NULL with a message naming the device if it is unknown or cannot start. */
 ops_backend *ops_open(const ops_options *o, dc_err *e);
 void ops_close(ops_backend *be);
+/* "cpu" or "cuda" */
 const char *ops_device_name(const ops_backend *be);
+/* What it runs on, for logs: "cpu", "NVIDIA H200 (cuda:0, cuDNN 9.19.0)". */
+const char *ops_device_description(ops_backend *be);
+/* Waits until every op issued so far has finished (for timings; a no-op on the CPU). Ops run
+ * in issue order, and results the host asks for (ops_to_host, the loss, ops_all_finite) are
+ * complete when returned, so correctness never needs this. */
+void ops_synchronize(ops_backend *be);
+/* Device memory in bytes: what the backend holds now and held at most, and what the whole
+ * device has in use (other processes and the driver's context included). All 0 on the CPU. */
+void ops_memory_stats(ops_backend *be, size_t *held, size_t *peak, size_t *device_used);
+/* Choices a backend benchmarks once per shape (cuDNN's convolution algorithms), kept in a file
+ * so that a resumed run skips the benchmarks. Load: a missing file is no error, a file made on
+ * another GPU or library version is ignored (the choices are benchmarked again). Save: written
+ * atomically, only when something was benchmarked since. Both return 0 on backends that
+ * benchmark nothing. */
+int ops_tuning_load(ops_backend *be, const char *path, dc_err *e);
+int ops_tuning_save(ops_backend *be, const char *path, dc_err *e);
 
 /* ---- memory ---- */
 float *ops_alloc(ops_backend *be, size_t n); /* zeroed; aborts when memory runs out */

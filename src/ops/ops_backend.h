@@ -84,6 +84,12 @@ struct ops_vtable {
                         size_t n, long t, const adam_config *cfg);
     /* reports */
     int (*gemm_peaks)(ops_backend *be, ops_gemm_peak *out, int max);
+    /* optional (NULL: host backend, nothing to wait for / report / tune) */
+    void (*synchronize)(ops_backend *be);
+    void (*memory_stats)(ops_backend *be, size_t *held, size_t *peak, size_t *device_used);
+    const char *(*description)(ops_backend *be);
+    int (*tuning_load)(ops_backend *be, const char *path, dc_err *e);
+    int (*tuning_save)(ops_backend *be, const char *path, dc_err *e);
 };
 
 #endif

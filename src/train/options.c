@@ -18,6 +18,7 @@ void train_options_default(train_options *o)
     o->train_size = 0;
     o->skip_bad_images = 1;
     o->loader_threads = 2;
+    snprintf(o->device, sizeof o->device, "cpu");
     o->z_dim = 100;
     o->gf_dim = o->df_dim = 64;
     o->gfc_dim = o->dfc_dim = 1024;
@@ -53,5 +54,6 @@ dcgan_config train_options_model_config(const train_options *o, int H, int W, in
     mc.dfc_dim = o->dfc_dim;
     mc.batch = o->batch_size;
     mc.conv_backend = (conv_backend)o->conv_backend;
+    snprintf(mc.device, sizeof mc.device, "%s", o->device[0] ? o->device : "cpu");
     return mc;
 }

@@ -33,6 +33,7 @@ typedef struct {
     uint64_t seed;
     int threads;
     int conv_backend;       /* conv_backend (ops/conv_plan.h): AUTO by default */
+    char device[16];        /* where the model runs: "cpu" (default), "cuda", "cuda:N" */
     /* outputs */
     char out_dir[1024];
     char out_name[256];     /* empty: derived from the dataset and model settings */

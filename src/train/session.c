@@ -128,6 +128,22 @@ static void share_start(train_session *s)
     replicas_broadcast_model(s->dist, &s->model);
 }
 
+/* The backend's benchmarked choices (cuDNN's algorithms) beside the checkpoints, so a resumed
+ * run does not benchmark again. Losing them costs time only: a failure is a warning. */
+static void tuning_path(const train_session *s, char *path, size_t n)
+{
+    snprintf(path, n, "%.4000s/cudnn_algos.txt", s->f.run_dir);
+}
+
+static void save_tuning(train_session *s)
+{
+    if (!s->lead) return;
+    char path[RUN_PATH_MAX + 32];
+    tuning_path(s, path, sizeof path);
+    dc_err e;
+    if (ops_tuning_save(s->model.be, path, &e) != 0) log_warn("%s", e.msg);
+}
+
 /* The run folder, its lock and settings, the trainer, and the starting point: the newest
  * checkpoint or fresh weights; log.csv cut back to it and opened. Rank 0 alone touches the
  * run folder; the others take its starting point. */
@@ -147,6 +163,9 @@ static int open_run(train_session *s, dc_err *e)
         return 0;
     }
     if (run_folder_open(&s->f, o, &s->mc, e) != 0) return -1;
+    char tuning[RUN_PATH_MAX + 32];
+    tuning_path(s, tuning, sizeof tuning);
+    if (ops_tuning_load(s->model.be, tuning, e) != 0) return -1;
     s->run_json = run_folder_config_json(o, &s->mc, &s->ds, s->src, s->f.run_dir);
     s->classes_json = run_folder_class_names_json(&s->ds);
 
@@ -232,6 +251,8 @@ train_session *train_open(const train_options *opts, dc_err *e)
                  s->world, o->batch_size, o->sync_bn ? "" : ", batch norm per rank");
     else
         snprintf(batch, sizeof batch, "%d", o->batch_size);
+    if (strcmp(ops_device_name(s->model.be), "cpu") != 0)
+        log_info("device: %s", ops_device_description(s->model.be));
     log_info("run folder %s: %d %simages %dx%dx%d%s, %ld iterations of batch %s (%ld per epoch)",
              s->f.run_dir, s->ds.count, mc->y_dim ? "labelled " : "", mc->output_h, mc->output_w,
              mc->c_dim, mc->y_dim ? ", conditional" : "", s->total, batch, s->per_epoch);
@@ -374,6 +395,7 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
         replicas_mean_buffers(s->dist, &s->model.D.ps);
     }
     pos->iteration++;
+    if (pos->iteration == s->start_iteration + 1) save_tuning(s); /* every shape has run */
     long it = pos->iteration, total = s->total;
     loader_tell_items(s->ld, &pos->epoch, &pos->samples);
     double el = clock_seconds() - s->t0;
