@@ -457,13 +457,56 @@ static void test_training(int conditional)
     free(z);
 }
 
+/* The tolerances can fail: on the CPU alone (so this runs without a GPU too), a conv2d whose
+ * odd padding pixel sits before instead of after (what cuDNN's symmetric padding would give
+ * without the padded buffer), and an output with one element off by 1e-3 of the largest, both
+ * fall outside CONV_TOL. */
+static void test_tolerances_bite(ops_backend *cpu)
+{
+    printf("the conv tolerance catches a shifted padding and a 1e-3 error\n");
+    conv_geom g, shifted;
+    if (conv_geom_init(&g, 2, 3, 16, 16, 8, 5, 5, 2, 2, CONV_PAD_SAME) != 0) return;
+    shifted = g;
+    shifted.pad_top = shifted.pad_left = 2;
+    ops_conv *a = ops_conv_create(cpu, &g, 0), *b = ops_conv_create(cpu, &shifted, 0);
+    TEST_CHECK(a && b, "create");
+    if (!a || !b) {
+        ops_conv_free(a);
+        ops_conv_free(b);
+        return;
+    }
+    size_t in_n = 2 * 3 * 16 * 16, out_n = (size_t)2 * 8 * g.H_map * g.W_map;
+    float *x = host_rand(in_n, -1, 1), *w = host_rand(8 * 3 * 25, -0.2f, 0.2f);
+    float *ya = dc_alloc_floats(out_n), *yb = dc_alloc_floats(out_n);
+    size_t wa = ops_conv_workspace_floats(a), wb = ops_conv_workspace_floats(b);
+    float *work = dc_alloc_floats((wa > wb ? wa : wb) + 1);
+    ops_conv_forward(a, ya, x, w, NULL, work);
+    ops_conv_forward(b, yb, x, w, NULL, work);
+    double sc = scale_of(ya, out_n);
+    compare_result r = compare_floats(yb, ya, out_n, CONV_TOL * sc, 1e-4);
+    TEST_CHECK(r.bad > out_n / 2, "shifted padding passed the tolerance (%zu of %zu outside)", r.bad, out_n);
+    memcpy(yb, ya, out_n * sizeof(float));
+    yb[out_n / 3] += (float)(1e-3 * sc);
+    r = compare_floats(yb, ya, out_n, CONV_TOL * sc, 1e-4);
+    TEST_CHECK(r.bad == 1, "a 1e-3 error gave %zu elements outside the tolerance", r.bad);
+    free(x), free(w), free(ya), free(yb), free(work);
+    ops_conv_free(a);
+    ops_conv_free(b);
+}
+
 int main(void)
 {
     test_begin("cuda");
     dc_err e;
     ops_options go = {"cuda", CONV_BACKEND_AUTO}, co = {"cpu", CONV_BACKEND_AUTO};
+    rng_init(&g_rng, 5);
+    ops_backend *cpu = ops_open(&co, &e);
+    TEST_CHECK(cpu != NULL, "cpu: %s", e.msg);
+    if (!cpu) return test_finish();
+    test_tolerances_bite(cpu);
     ops_backend *gpu = ops_open(&go, &e);
     if (!gpu) {
+        ops_close(cpu);
         const char *req = getenv("DCGAN_REQUIRE_GPU");
         if (req && strcmp(req, "1") == 0) {
             TEST_CHECK(0, "DCGAN_REQUIRE_GPU=1 but %s", e.msg);
@@ -473,9 +516,8 @@ int main(void)
         return test_finish();
     }
     printf("GPU: %s\n", ops_device_description(gpu));
-    ops_backend *cpu = ops_open(&co, &e);
     if (test_tmpdir_create("cuda") != 0) return 1;
-    rng_init(&g_rng, 5);
+    rng_init(&g_rng, 5); /* the GPU cases' inputs do not depend on the check above */
     test_convs(cpu, gpu);
     test_linear(cpu, gpu);
     test_batchnorm_case(cpu, gpu, 6, 5, 37, 0);

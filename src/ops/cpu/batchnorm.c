@@ -7,7 +7,7 @@
  * an unevaluated sum hi + lo of two floats, so x - mean is nearly exact even when |mean| >> std.
  * gamma/beta may be NULL (treated as 1 and 0). */
 #include "ops/cpu/batchnorm.h"
-#include "ops/cpu/batchnorm_channel.h"
+#include "ops/formulas.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -48,42 +48,6 @@ static double channel_ssd(const float *inp, int N, int C, int S, int c, double m
     double M = (double)N * S;
     double r = sq - sd * sd / M;
     return r > 0.0 ? r : 0.0;
-}
-
-
-bn_affine bn_channel_train(int c, double mu, double r, double M, float *mean, float *rstd,
-                                  float *running_mean, float *running_var, const float *gamma,
-                                  const float *beta, float decay, float eps)
-{
-    double var = r / M; /* biased */
-    double rs = 1.0 / sqrt(var + (double)eps);
-    mean[c] = (float)mu;
-    rstd[c] = (float)rs;
-    if (running_mean)
-        running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu);
-    if (running_var) {
-        double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
-        running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
-    }
-    bn_affine a;
-    const float g = gamma ? gamma[c] : 1.0f;
-    a.shift = beta ? beta[c] : 0.0f;
-    a.scale = (float)((double)g * rs);
-    a.mhi = (float)mu;
-    a.mlo = (float)(mu - (double)a.mhi);
-    return a;
-}
-
-bn_grad bn_channel_grad(int c, double sum_dy, double sum_dyd, double M, const float *rstd,
-                               const float *gamma, float *dgamma, float *dbeta)
-{
-    const double rs = rstd[c];
-    const double dg = sum_dyd * rs; /* sum dout*xhat */
-    if (dbeta) dbeta[c] += (float)sum_dy;
-    if (dgamma) dgamma[c] += (float)dg;
-    const double g = gamma ? gamma[c] : 1.0;
-    bn_grad k = {(float)(g * rs), (float)(-g * rs * rs * dg / M), (float)(-g * rs * sum_dy / M)};
-    return k;
 }
 
 /* ---- S == 1: per-feature normalisation of (N, C) rows (the linear layers' batch norms).

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 
 #include "core/error.h"
-#include "ops/cpu/batchnorm_channel.h"
+#include "ops/formulas.h"
 
 #define BN_PAR_MIN 16384
 

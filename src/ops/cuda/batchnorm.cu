@@ -4,6 +4,7 @@
  * in one launch. With synchronised batch norm (ops_set_batchnorm_sync) the per-channel sums
  * come to the host, are summed over the replicas, and go back. */
 #include "ops/cuda/cuda_internal.h"
+#include "ops/formulas.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,43 +27,12 @@ __device__ static double block_sum(double v, double *red)
 
 #define AT(c, k) (((size_t)((k) / S) * C + (c)) * S + (k) % S)
 
-/* Per-channel affine of a training forward, from the mean and the centred sum of squares r
- * over M elements (bn_channel_train in src/ops/cpu/batchnorm.c). */
-struct bn_affine_d {
-    float scale, mhi, mlo, shift;
-};
-
-__host__ __device__ static bn_affine_d bn_train_channel(int c, double mu, double r, double M,
-                                                        float *mean, float *rstd,
-                                                        float *running_mean, float *running_var,
-                                                        const float *gamma, const float *beta,
-                                                        float decay, float eps)
-{
-    double var = r / M;
-    double rs = 1.0 / sqrt(var + (double)eps);
-    mean[c] = (float)mu;
-    rstd[c] = (float)rs;
-    if (running_mean)
-        running_mean[c] = (float)((double)decay * running_mean[c] + (1.0 - decay) * mu);
-    if (running_var) {
-        double unbiased = M > 1.0 ? var * M / (M - 1.0) : var;
-        running_var[c] = (float)((double)decay * running_var[c] + (1.0 - decay) * unbiased);
-    }
-    bn_affine_d a;
-    const float g = gamma ? gamma[c] : 1.0f;
-    a.shift = beta ? beta[c] : 0.0f;
-    a.scale = (float)((double)g * rs);
-    a.mhi = (float)mu;
-    a.mlo = (float)(mu - (double)a.mhi);
-    return a;
-}
-
 __global__ static void k_bn_train(float *out, float *mean, float *rstd, float *running_mean,
                                   float *running_var, const float *inp, const float *gamma,
                                   const float *beta, int N, int C, int S, float decay, float eps)
 {
     __shared__ double red[BN_BLOCK / 32];
-    __shared__ bn_affine_d aff;
+    __shared__ bn_affine aff;
     const int c = blockIdx.x;
     const size_t M = (size_t)N * S;
     double a = 0.0;
@@ -78,11 +48,11 @@ __global__ static void k_bn_train(float *out, float *mean, float *rstd, float *r
     sd = block_sum(sd, red);
     if (threadIdx.x == 0) {
         double r = sq - sd * sd / (double)M;
-        aff = bn_train_channel(c, mu, r > 0.0 ? r : 0.0, (double)M, mean, rstd, running_mean,
+        aff = bn_channel_train(c, mu, r > 0.0 ? r : 0.0, (double)M, mean, rstd, running_mean,
                                running_var, gamma, beta, decay, eps);
     }
     __syncthreads();
-    const bn_affine_d f = aff;
+    const bn_affine f = aff;
     for (size_t k = threadIdx.x; k < M; k += blockDim.x) {
         size_t i = AT(c, k);
         out[i] = ((inp[i] - f.mhi) - f.mlo) * f.scale + f.shift;
@@ -181,7 +151,7 @@ static void bn_train_sync(cuda_backend *b, float *out, float *mean, float *rstd,
     float *g = host_copy(b, gamma, C), *bt = host_copy(b, beta, C);
     for (int c = 0; c < C; c++) {
         double r = h[c] - h[C + c] * h[C + c] / M;
-        bn_affine_d a = bn_train_channel(c, mu[c], r > 0.0 ? r : 0.0, M, hm, hm + C, rm, rv, g,
+        bn_affine a = bn_channel_train(c, mu[c], r > 0.0 ? r : 0.0, M, hm, hm + C, rm, rv, g,
                                          bt, decay, eps);
         aff[c] = a.scale, aff[C + c] = a.mhi, aff[2 * C + c] = a.mlo, aff[3 * C + c] = a.shift;
     }
@@ -242,21 +212,6 @@ void cuda_bn_eval(ops_backend *be, int layout, float *out, const float *inp,
     CUDA_LAUNCHED("batchnorm_forward_eval");
 }
 
-/* dx = k1*dout + k2*(x - mean) + k3 (bn_channel_grad in src/ops/cpu/batchnorm.c) */
-__host__ __device__ static void bn_grad_channel(int c, double sum_dy, double sum_dyd, double M,
-                                                const float *rstd, const float *gamma,
-                                                float *dgamma, float *dbeta, float k[3])
-{
-    const double rs = rstd[c];
-    const double dg = sum_dyd * rs;
-    if (dbeta) dbeta[c] += (float)sum_dy;
-    if (dgamma) dgamma[c] += (float)dg;
-    const double g = gamma ? gamma[c] : 1.0;
-    k[0] = (float)(g * rs);
-    k[1] = (float)(-g * rs * rs * dg / M);
-    k[2] = (float)(-g * rs * sum_dy / M);
-}
-
 /* kk: NULL, or (sync) the coefficients 3 x C already computed on the host */
 __global__ static void k_bn_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
                                      const float *inp, const float *mean, const float *rstd,
@@ -264,7 +219,7 @@ __global__ static void k_bn_backward(float *dinp, float *dgamma, float *dbeta, c
                                      const float *kk, int pass)
 {
     __shared__ double red[BN_BLOCK / 32];
-    __shared__ float k[3];
+    __shared__ bn_grad k;
     const int c = blockIdx.x;
     const size_t M = (size_t)N * S;
     const float mu = mean[c];
@@ -281,13 +236,13 @@ __global__ static void k_bn_backward(float *dinp, float *dgamma, float *dbeta, c
             if (threadIdx.x == 0) sums[c] = a, sums[C + c] = bsum;
             return;
         }
-        if (threadIdx.x == 0) bn_grad_channel(c, a, bsum, (double)M, rstd, gamma, dgamma, dbeta, k);
+        if (threadIdx.x == 0) k = bn_channel_grad(c, a, bsum, (double)M, rstd, gamma, dgamma, dbeta);
     } else if (threadIdx.x == 0) {
-        k[0] = kk[c], k[1] = kk[C + c], k[2] = kk[2 * C + c];
+        k = bn_grad{kk[c], kk[C + c], kk[2 * C + c]};
     }
     __syncthreads();
     if (!dinp) return;
-    const float k1 = k[0], k2 = k[1], k3 = k[2];
+    const float k1 = k.k1, k2 = k.k2, k3 = k.k3;
     for (size_t j = threadIdx.x; j < M; j += blockDim.x) {
         size_t i = AT(c, j);
         dinp[i] += k1 * dout[i] + k2 * (inp[i] - mu) + k3;
@@ -324,12 +279,10 @@ void cuda_bn_backward(ops_backend *be, int layout, float *dinp, float *dgamma, f
     float *hdg = host_copy(b, dgamma, C), *hdb = host_copy(b, dbeta, C);
     const double M = (double)N * S * rs->replicas;
     for (int c = 0; c < C; c++) {
-        float k[3];
         /* dgamma/dbeta from this replica's sums (the gradient all-reduce sums them) */
-        bn_grad_channel(c, own[c], own[C + c], M, hr, hg, hdg, hdb, k);
-        float kall[3];
-        bn_grad_channel(c, all[c], all[C + c], M, hr, hg, NULL, NULL, kall);
-        kk[c] = kall[0], kk[C + c] = kall[1], kk[2 * C + c] = kall[2];
+        bn_channel_grad(c, own[c], own[C + c], M, hr, hg, hdg, hdb);
+        bn_grad k = bn_channel_grad(c, all[c], all[C + c], M, hr, hg, NULL, NULL);
+        kk[c] = k.k1, kk[C + c] = k.k2, kk[2 * C + c] = k.k3;
     }
     if (hdg) upload(b, dgamma, hdg, (size_t)C * sizeof(float));
     if (hdb) upload(b, dbeta, hdb, (size_t)C * sizeof(float));

@@ -1,6 +1,7 @@
 /* Element-wise ops, the label concatenation, the loss and Adam: the formulas of the CPU
  * kernels (src/ops/cpu/), one thread per element in grid-stride loops. */
 #include "ops/cuda/cuda_internal.h"
+#include "ops/formulas.h"
 
 #include <math.h>
 
@@ -227,16 +228,7 @@ void cuda_xent_backward(ops_backend *be, float *dlogits, const float *logits, fl
 __global__ static void k_adam(float *param, const float *grad, float *m, float *v, size_t n,
                               float lr_t, float beta1, float beta2, float eps)
 {
-    const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
-    FOR_EACH(i, n)
-    {
-        const float g = grad[i];
-        const float mi = beta1 * m[i] + c1 * g;
-        const float vi = beta2 * v[i] + c2 * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        param[i] -= lr_t * mi / (sqrtf(vi) + eps);
-    }
+    FOR_EACH(i, n) adam_update_one(&param[i], &m[i], &v[i], grad[i], lr_t, beta1, beta2, eps);
 }
 
 void cuda_adam(ops_backend *be, float *param, const float *grad, float *m, float *v, size_t n,
@@ -244,8 +236,7 @@ void cuda_adam(ops_backend *be, float *param, const float *grad, float *m, float
 {
     DC_ASSERT(t >= 1, "adam step %ld: steps are 1-based", t);
     if (!n) return;
-    const double b1 = cfg->beta1, b2 = cfg->beta2, td = (double)t;
-    const float lr_t = (float)((double)cfg->lr * sqrt(1.0 - pow(b2, td)) / (1.0 - pow(b1, td)));
+    const float lr_t = adam_step_size(cfg, t);
     k_adam<<<cuda_grid(n, BLOCK), BLOCK, 0, cuda_of(be)->stream>>>(param, grad, m, v, n, lr_t,
                                                                    cfg->beta1, cfg->beta2, cfg->eps);
     CUDA_LAUNCHED("adam_update");
