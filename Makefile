@@ -8,7 +8,8 @@ CC      ?= cc
 LIB_PKGS := libcjson libjpeg libpng zlib
 VIZ_PKGS := cairo fontconfig
 PKGS    := $(LIB_PKGS) $(VIZ_PKGS)
-# giflib and oneDNN have no pkg-config files in Debian: -lgif -ldnnl, checked by check-deps.
+# giflib, oneDNN, LAPACKE and liblinear have no pkg-config files in Debian: -lgif -ldnnl
+# -llapacke -llinear, checked by check-deps.
 # OpenBLAS built for OpenMP shares our OpenMP thread pool: with the pthreads build, OpenMP
 # threads spin while BLAS threads want the same cores (measured: ~45% of the time spinning).
 MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
@@ -76,7 +77,7 @@ $(shell mkdir -p $(BUILD) && [ -f $(CUDA_STAMP) ] || { rm -f $(BUILD)/cuda-*.sta
 PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 VIZ_CFLAGS := $(shell pkg-config --cflags $(VIZ_PKGS) 2>/dev/null)
 LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(MPI_LIBS) -ldnnl \
-              $(CUDA_LIBS) -lpthread -lm
+              $(CUDA_LIBS) -llapacke -llinear -lpthread -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
@@ -85,7 +86,7 @@ LDFLAGS += -fopenmp $(SANFLAGS)
 
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
-LIB_DIRS := core ops ops/cpu nn model data io parallel train
+LIB_DIRS := core ops ops/cpu nn model data io parallel train eval
 LIB_SRC  := $(filter-out $(DIST_SKIP) $(CUDA_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CUDA_OBJ)
 VIZ_SRC  := $(wildcard src/viz/*.c)
@@ -111,6 +112,8 @@ check-deps:
 	@pkg-config --exists $(PKGS) && [ -n "$(BLAS_LIBS)" ] || { echo "error: missing libraries (OpenBLAS $(PKGS)); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <gif_lib.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing giflib (gif_lib.h); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <dnnl.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing oneDNN (dnnl.h, libdnnl-dev); run scripts/install-deps" >&2; exit 1; }
+	@echo '#include <lapacke.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing LAPACKE (lapacke.h, liblapacke-dev); run scripts/install-deps" >&2; exit 1; }
+	@echo '#include <linear.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing liblinear (linear.h, liblinear-dev); run scripts/install-deps" >&2; exit 1; }
 
 # Everything outside the library folders may use cairo's headers.
 $(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)

@@ -273,6 +273,20 @@ static void test_fashion_mnist(void)
     for (int l = 0; l < 10; l++) TEST_CHECK(hist[l] == 7000, "label %d: %d items", l, hist[l]);
     printf("  fashion-mnist: %d items %dx%d, range [%g, %g]\n", ds.count, ds.H, ds.W, mn, mx);
     dataset_free(&ds);
+    /* the splits alone, in file order: t10k's first item is an ankle boot (9), 1000 a class */
+    static const int want_count[2] = {60000, 10000}, want_each[2] = {6000, 1000};
+    for (int part = 0; part < 2; part++) {
+        rc = dataset_load_idx_parts(&ds, dir, part ? DATASET_IDX_TEST : DATASET_IDX_TRAIN, 0, &e);
+        TEST_CHECK(rc == 0, "fashion-mnist part %d: %s", part, e.msg);
+        if (rc != 0) return;
+        TEST_CHECK(ds.count == want_count[part], "part %d: %d items", part, ds.count);
+        TEST_CHECK(ds.labels[0] == 9, "part %d: first label %d", part, ds.labels[0]);
+        int h[10] = {0};
+        for (int i = 0; i < ds.count; i++) h[ds.labels[i]]++;
+        for (int l = 0; l < 10; l++)
+            TEST_CHECK(h[l] == want_each[part], "part %d label %d: %d", part, l, h[l]);
+        dataset_free(&ds);
+    }
 }
 
 int main(void)

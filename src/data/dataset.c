@@ -82,6 +82,11 @@ static int find_idx_file(const char *dir, const char *base, char **out, dc_err *
 
 int dataset_load_idx(dataset *ds, const char *dir, dc_err *e)
 {
+    return dataset_load_idx_parts(ds, dir, DATASET_IDX_TRAIN | DATASET_IDX_TEST, 1, e);
+}
+
+int dataset_load_idx_parts(dataset *ds, const char *dir, int parts_mask, int shuffle, dc_err *e)
+{
     memset(ds, 0, sizeof *ds);
     static const char *const parts[2] = {"train", "t10k"};
     uint8_t *px[2] = {NULL, NULL}, *lab[2] = {NULL, NULL};
@@ -89,7 +94,9 @@ int dataset_load_idx(dataset *ds, const char *dir, dc_err *e)
     char *ipath = NULL, *lpath = NULL;
     int *perm = NULL;
     int rc = -1;
+    int first = -1;
     for (int p = 0; p < 2; p++) {
+        if (!(parts_mask & (1 << p))) continue;
         char ibase[64], lbase[64];
         snprintf(ibase, sizeof ibase, "%s-images-idx3-ubyte", parts[p]);
         snprintf(lbase, sizeof lbase, "%s-labels-idx1-ubyte", parts[p]);
@@ -102,7 +109,8 @@ int dataset_load_idx(dataset *ds, const char *dir, dc_err *e)
             dc_fail(e, "%s: %d labels, but %s has %d images", lpath, nl, ipath, cnt[p]);
             goto done;
         }
-        if (p == 0) {
+        if (first < 0) {
+            first = p;
             rows = r;
             cols = c;
         } else if (r != rows || c != cols) {
@@ -133,9 +141,11 @@ int dataset_load_idx(dataset *ds, const char *dir, dc_err *e)
         goto done;
     }
     for (int i = 0; i < n; i++) perm[i] = i;
-    rng_state r;
-    rng_init(&r, IDX_SHUFFLE_SEED);
-    rng_shuffle(&r, perm, (size_t)n);
+    if (shuffle) {
+        rng_state r;
+        rng_init(&r, IDX_SHUFFLE_SEED);
+        rng_shuffle(&r, perm, (size_t)n);
+    }
     for (int i = 0; i < n; i++) {
         int src = perm[i], p = src >= cnt[0];
         int j = p ? src - cnt[0] : src;

@@ -28,6 +28,12 @@ typedef struct {
  * raw or with .gz appended), train then t10k concatenated (70,000 for MNIST), shuffled once
  * with a fixed seed, pixels / 255 into [0,1], 10 classes. */
 int dataset_load_idx(dataset *ds, const char *dir, dc_err *e);
+/* One or both parts, in file order (shuffle 0) or shuffled as above: DATASET_IDX_TRAIN alone
+ * is the training split a classifier learns from, DATASET_IDX_TEST alone its test split. */
+#define DATASET_IDX_TRAIN 1
+#define DATASET_IDX_TEST 2
+int dataset_load_idx_parts(dataset *ds, const char *dir, int parts_mask, int shuffle,
+                           dc_err *e);
 
 /* Image folder: files in dir matching the glob `pattern` (e.g. "*.jpg"). If dir has no
  * matching files but subfolders that do, each subfolder is a class (sorted by name). `spec`
