@@ -25,7 +25,9 @@ static void print_usage(FILE *f)
             "  interpolate  walk between latent points (linear or spherical): a strip and a GIF\n"
             "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
             "  nearest      generated samples beside their nearest training images\n"
-            "  plot         the run's losses and D outputs as a chart (PNG)\n"
+            "  plot         the run's losses, D outputs and quality metrics as charts (PNG)\n"
+            "  eval         quality numbers: FID, KID, precision/recall, ... against real data\n"
+            "  classifier   train the domain classifier that eval measures with\n"
             "  export       write the generator alone, for serving\n"
             "  bench        measure training and sampling speed on this machine\n"
             "\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "arithmetic") == 0) return cmd_arithmetic(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "nearest") == 0) return cmd_nearest(argc - 1, argv + 1);
+    if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -47,4 +47,12 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
 
 void dataset_free(dataset *ds);
 
+/* The range the items come in: the held pixels' (memory), or what the loader decodes files
+ * to (spec, which a caller may change after opening). */
+static inline void dataset_range(const dataset *ds, float *lo, float *hi)
+{
+    *lo = ds->images ? ds->lo : ds->spec.lo;
+    *hi = ds->images ? ds->hi : ds->spec.hi;
+}
+
 #endif

@@ -1,5 +1,6 @@
 #include "data/source.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -26,6 +27,22 @@ static int has_idx_files(const char *dir)
     return dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir) == 0 && file_exists(p);
 }
 
+/* Keeps every tenth file (test) or the other nine of ten of a file-backed set. */
+static void keep_split(dataset *ds, int test)
+{
+    int kept = 0;
+    for (int i = 0; i < ds->count; i++) {
+        if ((i % 10 == 9) == test) {
+            ds->paths[kept] = ds->paths[i];
+            if (ds->labels) ds->labels[kept] = ds->labels[i];
+            kept++;
+        } else {
+            free(ds->paths[i]);
+        }
+    }
+    ds->count = kept;
+}
+
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
  * image folder. */
 int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t srclen, dc_err *e)
@@ -42,7 +59,11 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
         return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
     }
     if (has_idx_files(src)) {
-        if (dataset_load_idx(ds, src, e) != 0) return -1;
+        int parts = o->split == DATASET_SPLIT_TRAIN  ? DATASET_IDX_TRAIN
+                    : o->split == DATASET_SPLIT_TEST ? DATASET_IDX_TEST
+                                                     : DATASET_IDX_TRAIN | DATASET_IDX_TEST;
+        if (dataset_load_idx_parts(ds, src, parts, o->split == DATASET_SPLIT_ALL, e) != 0)
+            return -1;
         /* Fashion-MNIST's labels have names; MNIST's digits are their own names */
         static const char *fashion[10] = {"t-shirt", "trouser", "pullover", "dress", "coat",
                                           "sandal", "shirt", "sneaker", "bag", "ankle-boot"};
@@ -67,5 +88,11 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
     spec.lo = -1.0f;
     spec.hi = 1.0f;
     spec.skip_bad = o->skip_bad_images;
-    return dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
+    if (dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e) != 0) return -1;
+    if (o->split != DATASET_SPLIT_ALL) keep_split(ds, o->split == DATASET_SPLIT_TEST);
+    if (ds->count == 0) {
+        dataset_free(ds);
+        return dc_fail(e, "%s: too few images for a test part (every tenth file)", src);
+    }
+    return 0;
 }

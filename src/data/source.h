@@ -16,9 +16,16 @@ typedef struct {
     int c_dim;                  /* 0: from the data */
     uint8_t background[3];      /* under transparent PNG pixels */
     int skip_bad_images;
+    int split;                  /* DATASET_SPLIT_*: all of it (training a GAN), or a part */
 } dataset_source;
 
-/* Opens the data: IDX sets scaled to [0, 1] with their class names (Fashion-MNIST's named),
+/* A classifier's parts: IDX data's train and t10k files; in an image folder, every tenth file
+ * (of the sorted list, so each class gives its share) is the test part. */
+#define DATASET_SPLIT_ALL 0
+#define DATASET_SPLIT_TRAIN 1
+#define DATASET_SPLIT_TEST 2
+
+/* Opens the data (the part s->split names): IDX sets scaled to [0, 1] with their class names (Fashion-MNIST's named),
  * image folders to [-1, 1]. src receives the folder used. The message of a missing folder
  * says how to get the well-known ones. */
 int dataset_open_source(const dataset_source *s, dataset *ds, char *src, size_t srclen,

@@ -8,96 +8,12 @@
 #include "core/log.h"
 #include "data/image.h"
 #include "viz/canvas.h"
-#include "viz/nearest.h"
+#include "eval/nearest.h"
+#include "eval/run_data.h"
 #include "viz/output.h"
 
-/* The defaults training uses for settings an older run did not record. */
-static void data_defaults(nearest_data *d)
-{
-    memset(d, 0, sizeof *d);
-    snprintf(d->dataset, sizeof d->dataset, "celebA");
-    snprintf(d->data_dir, sizeof d->data_dir, "./data");
-    snprintf(d->pattern, sizeof d->pattern, "*.jpg");
-    d->src.input_h = 108;
-    d->src.background[0] = d->src.background[1] = d->src.background[2] = 255;
-    d->src.skip_bad_images = 1;
-}
-
-/* DATA_DIR and DATASET: --data-dir, or the folder training read split at its last '/'. */
-static int data_place(const run_config *run, const char *data_dir, nearest_data *d, dc_err *e)
-{
-    if (data_dir) {
-        return dc_path(e, d->data_dir, sizeof d->data_dir, "%s", data_dir) ||
-               dc_path(e, d->dataset, sizeof d->dataset, "%s", run->dataset);
-    }
-    if (!(run->have & RUN_CONFIG_DATA_SOURCE))
-        return dc_path(e, d->dataset, sizeof d->dataset, "%s", run->dataset);
-    char buf[GENERATOR_PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", run->data_source);
-    char *slash = strrchr(buf, '/');
-    if (slash && slash[1]) {
-        *slash = 0;
-        return dc_path(e, d->data_dir, sizeof d->data_dir, "%s", slash == buf ? "/" : buf) ||
-               dc_path(e, d->dataset, sizeof d->dataset, "%s", slash + 1);
-    }
-    snprintf(d->data_dir, sizeof d->data_dir, ".");
-    return dc_path(e, d->dataset, sizeof d->dataset, "%s", buf);
-}
-
-int nearest_data_from_run(const generator *g, const char *data_dir, nearest_data *d, dc_err *e)
-{
-    const run_config *run = &g->run;
-    if (!g->have_run)
-        return dc_fail(e, "%s: no run settings in the checkpoint (needed to find the data)", g->path);
-    data_defaults(d);
-    if (!(run->have & RUN_CONFIG_DATASET))
-        return dc_fail(e, "%s: the run settings name no dataset", g->path);
-    if (data_place(run, data_dir, d, e)) return -1;
-    if (run->have & RUN_CONFIG_PATTERN)
-        snprintf(d->pattern, sizeof d->pattern, "%s", run->input_fname_pattern);
-    if (run->have & RUN_CONFIG_INPUT_SIZE) {
-        d->src.input_h = run->input_h;
-        d->src.input_w = run->input_w;
-    }
-    if (run->have & RUN_CONFIG_CROP) d->src.crop = run->crop;
-    if (run->have & RUN_CONFIG_BACKGROUND) memcpy(d->src.background, run->background, 3);
-    const dcgan_config *mc = generator_config(g);
-    d->src.output_h = mc->output_h;
-    d->src.output_w = mc->output_w;
-    d->src.c_dim = mc->c_dim;
-    d->src.data_dir = d->data_dir;
-    d->src.dataset = d->dataset;
-    d->src.input_fname_pattern = d->pattern;
-    return 0;
-}
-
-/* Opens the data set (its pixels then read in [0, 1]) and checks it matches the model. */
-static int open_data(const generator *g, const nearest_data *d, const char *data_dir, dataset *ds,
-                     char *src, size_t srclen, dc_err *e)
-{
-    const dcgan_config *mc = generator_config(g);
-    if (dataset_open_source(&d->src, ds, src, srclen, e) != 0) {
-        if (!data_dir) {
-            dc_err why = *e;
-            dc_fail(e, "%s (the run's data; --data-dir DIR if it moved)", why.msg);
-        }
-        return -1;
-    }
-    if (ds->C != mc->c_dim || ds->H != mc->output_h || ds->W != mc->output_w) {
-        dc_fail(e, "%s: items are %dx%dx%d, the model makes %dx%dx%d", src, ds->H, ds->W, ds->C,
-                mc->output_h, mc->output_w, mc->c_dim);
-        dataset_free(ds);
-        return -1;
-    }
-    if (!ds->images) {
-        ds->spec.lo = 0.0f;
-        ds->spec.hi = 1.0f;
-    }
-    return 0;
-}
-
 /* The query images, prepared like the training images, in [0, 1]. */
-static int load_queries(const generator *g, const nearest_data *d, const nearest_options *o,
+static int load_queries(const generator *g, const run_data *d, const nearest_options *o,
                         float *q, dc_err *e)
 {
     const dcgan_config *mc = generator_config(g);
@@ -221,7 +137,7 @@ static int write_sheet(const generator *g, const dataset *ds, const float *q, co
 }
 
 /* The search and the two files, the data set open. */
-static int search_and_write(generator *g, const nearest_data *d, const dataset *ds, const char *src,
+static int search_and_write(generator *g, const run_data *d, const dataset *ds, const char *src,
                             const nearest_options *o, dc_err *e)
 {
     int nq = o->nqueries ? o->nqueries : o->n, k = o->k < ds->count ? o->k : ds->count;
@@ -251,12 +167,12 @@ static int search_and_write(generator *g, const nearest_data *d, const dataset *
 
 int nearest_check(generator *g, const nearest_options *o, dc_err *e)
 {
-    nearest_data d;
+    run_data d;
     dataset ds;
     char src[GENERATOR_PATH_MAX];
     memset(&ds, 0, sizeof ds);
-    if (nearest_data_from_run(g, o->data_dir, &d, e) != 0) return -1;
-    if (open_data(g, &d, o->data_dir, &ds, src, sizeof src, e) != 0) return -1;
+    if (run_data_from_generator(g, o->data_dir, &d, e) != 0) return -1;
+    if (run_data_open(g, &d, o->data_dir, &ds, src, sizeof src, e) != 0) return -1;
     log_info("searching %d images of %s", ds.count, src);
     int rc = search_and_write(g, &d, &ds, src, o, e);
     dataset_free(&ds);

@@ -8,17 +8,8 @@
 
 #include "core/error.h"
 #include "data/source.h"
+#include "eval/run_data.h"
 #include "model/generator.h"
-
-/* The run's data set as config.json records it (the same folder, crop, size and channels). */
-typedef struct {
-    char data_dir[GENERATOR_PATH_MAX], dataset[GENERATOR_PATH_MAX], pattern[256];
-    dataset_source src; /* points into the strings above */
-} nearest_data;
-
-/* data_dir: where the data set is now (DATA_DIR/DATASET), or NULL for where training read it.
- * Fails when the checkpoint holds no run settings or they name no data set. */
-int nearest_data_from_run(const generator *g, const char *data_dir, nearest_data *d, dc_err *e);
 
 typedef struct {
     int n;                     /* generated samples (when no queries) */
@@ -29,7 +20,7 @@ typedef struct {
     int nlabels;
     const char *const *queries; /* nqueries image files searched for instead of samples */
     int nqueries;
-    const char *data_dir;      /* --data-dir, or NULL (only for nearest_data_from_run) */
+    const char *data_dir;      /* --data-dir, or NULL (only for run_data_from_generator) */
     const char *out;           /* output folder, or NULL: the generator's default */
 } nearest_options;
 

@@ -1,4 +1,4 @@
-#include "viz/nearest.h"
+#include "eval/nearest.h"
 
 #include <float.h>
 #include <omp.h>

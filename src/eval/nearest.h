@@ -1,8 +1,8 @@
 /* Nearest training images of given images (the paper's memorisation check): squared L2
  * distance in pixel space over a whole data set, both sides in [0, 1]. File-backed data sets
  * are decoded in parallel chunks, never held in memory at once. */
-#ifndef DCGAN_VIZ_NEAREST_H
-#define DCGAN_VIZ_NEAREST_H
+#ifndef DCGAN_EVAL_NEAREST_H
+#define DCGAN_EVAL_NEAREST_H
 
 #include "data/dataset.h"
 #include "core/error.h"
