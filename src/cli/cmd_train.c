@@ -22,7 +22,8 @@ enum {
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
-    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE,
+    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_EVAL_EVERY, OPT_EVAL_SAMPLES,
+    OPT_EVAL_CLASSIFIER,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -92,6 +93,12 @@ static const struct option train_options_table[] = {
     {"no-tensorboard", no_argument, 0, OPT_NO_TB},
     {"hist-freq", required_argument, 0, OPT_HIST_FREQ},
     {"hist_freq", required_argument, 0, OPT_HIST_FREQ},
+    {"eval-every", required_argument, 0, OPT_EVAL_EVERY},
+    {"eval_every", required_argument, 0, OPT_EVAL_EVERY},
+    {"eval-samples", required_argument, 0, OPT_EVAL_SAMPLES},
+    {"eval_samples", required_argument, 0, OPT_EVAL_SAMPLES},
+    {"eval-classifier", required_argument, 0, OPT_EVAL_CLASSIFIER},
+    {"eval_classifier", required_argument, 0, OPT_EVAL_CLASSIFIER},
     {"no-sync-bn", no_argument, 0, OPT_NO_SYNC_BN},
     {"no_sync_bn", no_argument, 0, OPT_NO_SYNC_BN},
     {"grad-bucket-mb", required_argument, 0, OPT_GRAD_BUCKET},
@@ -154,6 +161,11 @@ static void train_help(void)
         "                            every iteration, the sample grid every --sample-freq)\n"
         "  --hist-freq N (10)        TensorBoard histograms of z, D(x), D(G(z)) every N iterations\n"
         "                            (0: none)\n"
+        "  --eval-every N            quality metrics (as 'dcgan eval') every N iterations and at\n"
+        "                            the end, to OUT_NAME/metrics.jsonl and TensorBoard; needs the\n"
+        "                            data's classifier ('dcgan classifier train')\n"
+        "  --eval-samples N (2000)   generated and training images per measurement\n"
+        "  --eval-classifier FILE    default OUT_DIR/classifiers/DATASET-HxWxC.safetensors\n"
         "\n"
         "Data-parallel: mpirun -np N dcgan train ... trains on N ranks, each on its own share\n"
         "of every epoch with --batch-size items per step; rank 0 writes the run folder.\n"
@@ -298,6 +310,9 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_QUIET: o->progress = 0; break;
     case OPT_NO_TB: o->tensorboard = 0; break;
     case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
+    case OPT_EVAL_EVERY: bad = cli_parse_long(C, "--eval-every", optarg, 0, 2000000000L, &o->eval_every); break;
+    case OPT_EVAL_SAMPLES: bad = cli_parse_long(C, "--eval-samples", optarg, 100, 1000000, &o->eval_samples); break;
+    case OPT_EVAL_CLASSIFIER: bad = cli_copy(C, "--eval-classifier", optarg, o->eval_classifier, sizeof o->eval_classifier); break;
     case OPT_NO_SYNC_BN: o->sync_bn = 0; break;
     case OPT_GRAD_BUCKET: {
         float mb = 0;

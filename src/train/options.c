@@ -36,6 +36,7 @@ void train_options_default(train_options *o)
     o->progress = 1;
     o->tensorboard = 1;
     o->hist_freq = 10;
+    o->eval_samples = 2000;
     o->sync_bn = 1;
     o->grad_bucket_mb = 4;
 }

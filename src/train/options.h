@@ -52,6 +52,9 @@ typedef struct {
     double grad_bucket_mb;  /* gradient all-reduces started during the backward pass, of at
                              * least this many MB each (0: one after the pass) */
     long hist_freq;         /* TensorBoard histograms every this many iterations */
+    long eval_every;        /* quality metrics (train/eval_hook.h) every this many; 0: never */
+    long eval_samples;      /* images per measurement (2000) */
+    char eval_classifier[1024]; /* empty: OUT_DIR/classifiers/<data>-HxWxC.safetensors */
 } train_options;
 
 void train_options_default(train_options *o);

@@ -14,6 +14,7 @@
 #include "model/dcgan.h"
 #include "train/checkpoints.h"
 #include "train/data_open.h"
+#include "train/eval_hook.h"
 #include "train/run_folder.h"
 #include "train/samples.h"
 #include "train/step.h"
@@ -51,10 +52,12 @@ struct train_session {
     double comm0;    /* dist_comm_seconds at t0 */
     int pending, sampled, saved; /* an iteration reported, its tail still to come */
     int finished;                /* train_step_next returned 0 */
+    train_eval *eval;            /* --eval-every (rank 0) */
 };
 
 static void session_free(train_session *s)
 {
+    train_eval_close(s->eval);
     run_folder_close(&s->f);
     if (s->log) fclose(s->log);
     tb_writer_close(s->tb, NULL);
@@ -237,6 +240,13 @@ train_session *train_open(const train_options *opts, dc_err *e)
         session_free(s);
         return NULL;
     }
+    if (s->lead && o->eval_every > 0 && s->pos.iteration < s->total) {
+        s->eval = train_eval_open(o, &s->ds, s->src, &s->mc, s->f.run_dir, s->pos.iteration, e);
+        if (!s->eval) {
+            session_free(s);
+            return NULL;
+        }
+    }
     const dcgan_config *mc = &s->mc;
     size_t B = (size_t)o->batch_size;
     s->x = dc_alloc_floats(B * mc->c_dim * mc->output_h * mc->output_w);
@@ -411,6 +421,9 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
         if (sample_set_save(&s->samples, &s->model, s->f.sample_dir, it, s->tb, e) != 0) return -1;
         s->sampled = 1;
     }
+    if (s->eval && (it % o->eval_every == 0 || it == total) &&
+        train_eval_run(s->eval, &s->model, it, s->tb, e) != 0)
+        return -1;
     if ((o->ckpt_freq > 0 && it % o->ckpt_freq == 0) || it == total) {
         int rc = save_checkpoint(s, e);
         if (rc != 0) return rc;

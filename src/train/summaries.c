@@ -8,6 +8,12 @@
 
 int train_log_truncate(const char *path, long iteration, dc_err *e)
 {
+    return train_lines_truncate(path, "iteration,", "%ld,", iteration, e);
+}
+
+int train_lines_truncate(const char *path, const char *header, const char *row_fmt,
+                         long iteration, dc_err *e)
+{
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     size_t cap = 1 << 16, len = 0;
@@ -18,8 +24,8 @@ int train_log_truncate(const char *path, long iteration, dc_err *e)
         long it;
         size_t l0 = strlen(line);
         int whole = l0 > 0 && line[l0 - 1] == '\n'; /* a kill can leave a torn last line */
-        int keep = whole && (first ? strncmp(line, "iteration,", 10) == 0
-                                   : sscanf(line, "%ld,", &it) == 1 && it <= iteration);
+        int keep = whole && (first && header ? strncmp(line, header, strlen(header)) == 0
+                                             : sscanf(line, row_fmt, &it) == 1 && it <= iteration);
         first = 0;
         if (!keep) continue;
         size_t l = strlen(line);

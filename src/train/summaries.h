@@ -11,6 +11,10 @@
 /* Keeps log.csv's header and its rows up to `iteration` (a resumed run rewrites what came
  * after; a torn last line goes too). No file: nothing to do. */
 int train_log_truncate(const char *path, long iteration, dc_err *e);
+/* The same for any file of lines: the header line (when header is not NULL) if it starts so,
+ * and the whole lines whose iteration (scanned with row_fmt, e.g. "%ld,") is <= iteration. */
+int train_lines_truncate(const char *path, const char *header, const char *row_fmt,
+                         long iteration, dc_err *e);
 /* Opens log.csv for appending, writing the header when it is new or empty. */
 FILE *train_log_open(const char *path, dc_err *e);
 /* One row: iteration, the data position of its batch, seconds since the start, the losses and

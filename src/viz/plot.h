@@ -17,9 +17,14 @@ typedef struct {
 /* Reads csv (the columns are found by name in its header) and writes png atomically. */
 int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e);
 
+/* RUN/metrics.jsonl (dcgan train --eval-every): FID, KID x 1000, and precision, recall, label
+ * accuracy and class entropy / its maximum, over iterations. */
+int plot_metrics_jsonl(const char *jsonl, const char *png, const plot_options *o, dc_err *e);
+
 /* A run folder's RUN/log.csv as out (NULL: RUN/visualize/plot.png, the folder made), titled
  * with the run folder's name; o->smooth < 0: 0.6 for more than 50 rows, else none. The PNG's
- * path goes to png (size n). */
+ * path goes to png (size n). When the run has RUN/metrics.jsonl, its chart goes beside it
+ * (plot-metrics.png). */
 int plot_run(const char *run, const char *out, plot_options *o, char *png, size_t n, dc_err *e);
 
 #endif
