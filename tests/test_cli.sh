@@ -28,6 +28,11 @@ expect 2 "unexpected argument 'extra'" -- "$D" train extra
 expect 2 "\-\-conv-backend: bad value 'cuda'" -- "$D" train --conv-backend cuda
 expect 2 "\-\-conv-backend: bad value 'x'" -- "$D" bench --conv_backend x
 expect 0 "" -- "$D" bench --help
+expect 2 "\-\-cond-concat: bad value 'middle' (expected all, input, g-layers or d-layers)" -- "$D" train --cond-concat middle
+expect 2 "\-\-cond-concat: bad value 'x'" -- "$D" train --cond_concat x
+expect 2 "\-\-cond-concat: only the conditional model takes a label" -- "$D" train --no-conditional --cond-concat input
+expect 2 "\-\-cond-concat: only the conditional model takes a label" -- "$D" train --cond-concat all --no-conditional
+"$D" train --help | grep -q "^  --cond-concat all|input|g-layers|d-layers" && { echo "ok   train --help lists --cond-concat"; pass=$((pass+1)); } || { echo "FAIL: train --help lacks --cond-concat"; fail=$((fail+1)); }
 # every flag with a value, given a bad one: usage error (2) naming the flag
 long=$(printf '%01100d' 0)
 while read -r flag value; do
@@ -73,6 +78,7 @@ done <<'FLAGS'
 --background 1,2
 --background 1,2,256
 --on-bad-image ignore
+--cond-concat layers
 FLAGS
 expect 2 "\-n: bad value '0'" -- "$D" sample --run "$T" -n 0
 expect 2 "\-\-cols: bad value 'x'" -- "$D" sample --run "$T" --cols x
@@ -117,6 +123,22 @@ else
     expect 1 "device 'cuda': " -- "$D" sample --run "$TR" -n 4 --grid "$T/dev3.png" --device cuda
     [ -e "$T/dev3.png" ] && { echo "FAIL: $T/dev3.png written by a failed --device cuda"; fail=$((fail+1)); }
 fi
+
+# --cond-concat is part of the model: a default run folder of its own, which sample rebuilds;
+# resuming with another placement is refused; unlabelled data (no conditional model) refuses it
+expect 0 "" -- "$D" train --data-dir "$T/data" --dataset idx --out-dir "$T/out" --batch-size 4 --z-dim 4 \
+    --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 1 --sample-freq 0 --threads 1 --quiet --cond-concat input
+CCN=idx_cond_b4_28x28x1_z4_gf2_df2_gfc8_dfc8_cc-input
+grep -q '"cond_concat":.*"input"' "$T/out/$CCN/config.json" && { echo "ok   $CCN/config.json says input"; pass=$((pass+1)); } || { echo "FAIL: $CCN/config.json lacks cond_concat input"; fail=$((fail+1)); }
+expect 0 "" -- "$D" sample --run "$T/out/$CCN" -n 2 --labels 1 --grid "$T/cc.png"
+expect 1 "built with \-\-cond-concat input, the requested one with \-\-cond-concat g-layers" -- "$D" train --data-dir "$T/data" \
+    --dataset idx --out-dir "$T/out" --out-name "$CCN" --batch-size 4 --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 \
+    --max-steps 2 --sample-freq 0 --threads 1 --quiet --cond-concat g-layers
+"$TOOL" pngs "$T/data/pngs" 8 16 || { echo "FAIL: cannot make data"; exit 1; }
+expect 2 "pngs: \-\-cond-concat: only the conditional model takes a label, and this data has none" -- "$D" train \
+    --data-dir "$T/data" --dataset pngs --input-fname-pattern '*.png' --output-height 16 --batch-size 4 --out-dir "$T/out" \
+    --quiet --cond-concat d-layers
+ls "$T/out" | grep -q "^pngs" && { echo "FAIL: the refused run made its folder"; fail=$((fail+1)); }
 
 if [ -d /usr/share/datasets/fashion-mnist ]; then
     O="$T/out"

@@ -22,8 +22,8 @@ enum {
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
-    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_EVAL_EVERY, OPT_EVAL_SAMPLES,
-    OPT_EVAL_CLASSIFIER,
+    OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
+    OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -63,6 +63,8 @@ static const struct option train_options_table[] = {
     {"gfc_dim", required_argument, 0, OPT_GFC_DIM},
     {"dfc-dim", required_argument, 0, OPT_DFC_DIM},
     {"dfc_dim", required_argument, 0, OPT_DFC_DIM},
+    {"cond-concat", required_argument, 0, OPT_COND_CONCAT},
+    {"cond_concat", required_argument, 0, OPT_COND_CONCAT},
     {"c-dim", required_argument, 0, OPT_C_DIM},
     {"c_dim", required_argument, 0, OPT_C_DIM},
     {"out-dir", required_argument, 0, OPT_OUT_DIR},
@@ -137,6 +139,11 @@ static void train_help(void)
         "model:\n"
         "  --z-dim N (100)  --z-dist uniform_signed|uniform_unsigned|normal01\n"
         "  --gf-dim N (64)  --df-dim N (64)  --gfc-dim N (1024)  --dfc-dim N (1024)\n"
+        "  --cond-concat all|input|g-layers|d-layers\n"
+        "                            where the conditional model concatenates the label: at every\n"
+        "                            layer of G and D (all, the reference's), at their inputs only\n"
+        "                            (input), or at the inputs and every layer of G (g-layers) or\n"
+        "                            of D (d-layers)\n"
         "training:\n"
         "  --epoch N (25)  --batch-size N (64, per rank)  --learning-rate X (0.0002)\n"
         "  --beta1 X (0.5)\n"
@@ -270,6 +277,14 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_DF_DIM: bad = cli_parse_int(C, "--df-dim", optarg, 1, 4096, &o->df_dim); break;
     case OPT_GFC_DIM: bad = cli_parse_int(C, "--gfc-dim", optarg, 1, 65536, &o->gfc_dim); break;
     case OPT_DFC_DIM: bad = cli_parse_int(C, "--dfc-dim", optarg, 1, 65536, &o->dfc_dim); break;
+    case OPT_COND_CONCAT: {
+        dcgan_cond_concat cc;
+        if (dcgan_cond_concat_parse(optarg, &cc) != 0)
+            return usage(code, cli_usage_error(C, "--cond-concat: bad value '%s' (expected all, "
+                                                  "input, g-layers or d-layers)", optarg));
+        o->cond_concat = (int)cc;
+        break;
+    }
     case OPT_C_DIM:
         if (strcmp(optarg, "1") == 0) o->c_dim = 1;
         else if (strcmp(optarg, "3") == 0) o->c_dim = 3;
@@ -376,6 +391,9 @@ static void progress_print(const train_progress *p, void *ctx)
  * which model) is known only once it is read. */
 static int check_model_settings(const train_options *o, dc_err *e)
 {
+    if (o->cond_concat >= 0 && o->conditional == 0)
+        return dc_fail(e, "--cond-concat: only the conditional model takes a label (drop "
+                          "--no-conditional or --cond-concat)");
     /* the sizes the flags fix (the data decides channels and classes later) */
     dcgan_config mc =
         train_options_model_config(o, o->output_h, o->output_w > 0 ? o->output_w : o->output_h,
@@ -422,6 +440,11 @@ int cmd_train(int argc, char **argv)
         if (rank == 0) log_warn("%s; resume with: %s", e.msg, cmd);
         dist_close(d);
         return 128 + (o.stop && *o.stop ? *o.stop : SIGTERM); /* the ranks agreed on another's signal */
+    }
+    if (rc == TRAIN_RUN_USAGE) { /* every rank reads the same data: all stop here */
+        if (rank == 0) cli_usage_error(C, "%s", e.msg);
+        dist_close(d);
+        return EXIT_USAGE;
     }
     if (rc == TRAIN_RUN_FAILED_ALL) { /* every rank stops here; rank 0 says why */
         if (rank == 0) log_error("%s", e.msg);

@@ -67,6 +67,8 @@ static char *model_config_json(const dcgan_config *c)
     cJSON_AddNumberToObject(o, "df_dim", c->df_dim);
     cJSON_AddNumberToObject(o, "gfc_dim", c->gfc_dim);
     cJSON_AddNumberToObject(o, "dfc_dim", c->dfc_dim);
+    if (c->y_dim > 0)
+        cJSON_AddStringToObject(o, "cond_concat", dcgan_cond_concat_name(c->cond_concat));
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -190,8 +192,14 @@ static int parse_model_config(const char *path, const char *json, dcgan_config *
               json_int(o, "z_dim", &c->z_dim) | json_int(o, "gf_dim", &c->gf_dim) |
               json_int(o, "df_dim", &c->df_dim) | json_int(o, "gfc_dim", &c->gfc_dim) |
               json_int(o, "dfc_dim", &c->dfc_dim);
+    /* files from before cond_concat existed concatenate y everywhere */
+    const cJSON *cc = cJSON_GetObjectItemCaseSensitive(o, "cond_concat");
+    c->cond_concat = DCGAN_COND_CONCAT_ALL;
+    int bad_cc = cc && (!cJSON_IsString(cc) ||
+                        dcgan_cond_concat_parse(cc->valuestring, &c->cond_concat) != 0);
     cJSON_Delete(o);
     if (bad) return dc_fail(e, "%s: the 'model' metadata lacks a size or has a bad one", path);
+    if (bad_cc) return dc_fail(e, "%s: the 'model' metadata has a bad cond_concat", path);
     dc_err inner;
     if (dcgan_config_validate(c, &inner) != 0)
         return dc_fail(e, "%s: stored model is invalid: %s", path, inner.msg);
@@ -299,6 +307,15 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
                 path, stored.output_h, stored.output_w, stored.c_dim, stored.z_dim, stored.y_dim,
                 stored.gf_dim, stored.df_dim, c->output_h, c->output_w, c->c_dim, c->z_dim,
                 c->y_dim, c->gf_dim, c->df_dim);
+        rc = CHECKPOINT_MISMATCH;
+        goto done;
+    }
+    /* the same sizes, y elsewhere: some tensors would even fit (a generator-only file of
+     * input and d-layers), so the placement is compared itself */
+    if (c->y_dim && stored.cond_concat != c->cond_concat) {
+        dc_fail(e, "%s: the checkpoint's model was built with --cond-concat %s, the requested one "
+                   "with --cond-concat %s", path, dcgan_cond_concat_name(stored.cond_concat),
+                dcgan_cond_concat_name(c->cond_concat));
         rc = CHECKPOINT_MISMATCH;
         goto done;
     }

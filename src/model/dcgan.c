@@ -6,6 +6,24 @@
 
 static int ceil_half(int x) { return (x + 1) / 2; }
 
+static const char *const cond_concat_names[] = {"all", "input", "g-layers", "d-layers"};
+#define COND_CONCAT_COUNT (int)(sizeof cond_concat_names / sizeof *cond_concat_names)
+
+const char *dcgan_cond_concat_name(dcgan_cond_concat c)
+{
+    return (int)c >= 0 && (int)c < COND_CONCAT_COUNT ? cond_concat_names[c] : "?";
+}
+
+int dcgan_cond_concat_parse(const char *s, dcgan_cond_concat *out)
+{
+    for (int i = 0; i < COND_CONCAT_COUNT; i++)
+        if (strcmp(s, cond_concat_names[i]) == 0) {
+            *out = (dcgan_cond_concat)i;
+            return 0;
+        }
+    return -1;
+}
+
 dcgan_config dcgan_config_default(void)
 {
     dcgan_config c;
@@ -32,6 +50,12 @@ int dcgan_config_validate(const dcgan_config *c, dc_err *e)
         if (c->gfc_dim < 1 || c->gfc_dim > 65536) return dc_fail(e, "--gfc-dim %d: must be 1..65536", c->gfc_dim);
         if (c->dfc_dim < 1 || c->dfc_dim > 65536) return dc_fail(e, "--dfc-dim %d: must be 1..65536", c->dfc_dim);
     }
+    if ((int)c->cond_concat < 0 || (int)c->cond_concat >= COND_CONCAT_COUNT)
+        return dc_fail(e, "cond_concat %d: must be one of all, input, g-layers, d-layers",
+                       (int)c->cond_concat);
+    if (c->y_dim == 0 && c->cond_concat != DCGAN_COND_CONCAT_ALL)
+        return dc_fail(e, "--cond-concat %s: only the conditional model takes a label",
+                       dcgan_cond_concat_name(c->cond_concat));
     /* G builds the image by halving (ceil) four times (twice for the conditional model) and
      * doubling back with stride-2 deconvs; every intermediate size must be reachable. */
     int halvings = c->y_dim > 0 ? 2 : 4;
@@ -92,23 +116,27 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     int h2 = ceil_half(c->output_h), w2 = ceil_half(c->output_w);
     int h4 = ceil_half(h2), w4 = ceil_half(w2);
     int gf = c->gf_dim, df = c->df_dim, y = c->y_dim;
+    /* the inputs always take y; the layers after them as cond_concat says */
+    dcgan_cond_concat cc = c->cond_concat;
+    int g_layers = cc == DCGAN_COND_CONCAT_ALL || cc == DCGAN_COND_CONCAT_G_LAYERS;
+    int d_layers = cc == DCGAN_COND_CONCAT_ALL || cc == DCGAN_COND_CONCAT_D_LAYERS;
     net *G = &m->G;
     net_begin(G, m->be, "generator", c->batch, c->z_dim, 1, 1, y);
     net_concat_y(G);
     net_linear(G, "g_h0_lin", c->gfc_dim);
     net_batchnorm(G, "g_bn0");
     net_activation(G, LAYER_RELU);
-    net_concat_y(G);
+    if (g_layers) net_concat_y(G);
     net_linear(G, "g_h1_lin", gf * 2 * h4 * w4);
     net_batchnorm(G, "g_bn1"); /* per feature on the flat vector, as the reference */
     net_activation(G, LAYER_RELU);
     net_reshape(G, gf * 2, h4, w4);
-    net_concat_y(G);
+    if (g_layers) net_concat_y(G);
     int rc = net_deconv(G, "g_h2", gf * 2, h2, w2);
     DC_ASSERT(rc == 0, "deconv sizes");
     net_batchnorm(G, "g_bn2");
     net_activation(G, LAYER_RELU);
-    net_concat_y(G);
+    if (g_layers) net_concat_y(G);
     rc = net_deconv(G, "g_h3", c->c_dim, c->output_h, c->output_w);
     DC_ASSERT(rc == 0, "deconv sizes");
     net_activation(G, LAYER_SIGMOID);
@@ -119,16 +147,16 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     net_concat_y(D);
     net_conv(D, "d_h0_conv", c->c_dim + y);
     net_activation(D, LAYER_LRELU);
-    net_concat_y(D);
+    if (d_layers) net_concat_y(D);
     net_conv(D, "d_h1_conv", df + y);
     net_batchnorm(D, "d_bn1");
     net_activation(D, LAYER_LRELU);
     net_reshape(D, (df + y) * h4 * w4, 1, 1);
-    net_concat_y(D);
+    if (d_layers) net_concat_y(D);
     net_linear(D, "d_h2_lin", c->dfc_dim);
     net_batchnorm(D, "d_bn2");
     net_activation(D, LAYER_LRELU);
-    net_concat_y(D);
+    if (d_layers) net_concat_y(D);
     net_linear(D, "d_h3_lin", 1);
     return net_finish(D);
 }

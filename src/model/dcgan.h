@@ -1,13 +1,30 @@
 /* The reference's two DCGANs (../shared/reference.md), built from src/nn layers:
  * the unconditional model for image folders (any output size that halves cleanly, tanh output
  * in [-1,1]) and the conditional model with the one-hot label concatenated at every layer of
- * G and D (sigmoid output in [0,1]). */
+ * G and D (sigmoid output in [0,1]), or only at some of them (dcgan_cond_concat). */
 #ifndef DCGAN_MODEL_DCGAN_H
 #define DCGAN_MODEL_DCGAN_H
 
 #include "nn/net.h"
 #include "core/rng.h"
 #include "core/error.h"
+
+/* Where the conditional model concatenates y. The networks' inputs always take it (z and y
+ * into G's first layer, y as constant planes beside D's image); the other layers of G and D
+ * take it too in ALL (the reference), G's in G_LAYERS, D's in D_LAYERS, none in INPUT. The
+ * layers' widths stay the reference's; only their inputs narrow. */
+typedef enum {
+    DCGAN_COND_CONCAT_ALL = 0,
+    DCGAN_COND_CONCAT_INPUT,
+    DCGAN_COND_CONCAT_G_LAYERS,
+    DCGAN_COND_CONCAT_D_LAYERS,
+} dcgan_cond_concat;
+
+/* "all", "input", "g-layers", "d-layers" (the --cond-concat values, and what checkpoints and
+ * config.json store). */
+const char *dcgan_cond_concat_name(dcgan_cond_concat c);
+/* 0 and *out for one of those names, else -1. */
+int dcgan_cond_concat_parse(const char *s, dcgan_cond_concat *out);
 
 typedef struct {
     int output_h, output_w;
@@ -16,6 +33,7 @@ typedef struct {
     int z_dim;
     int gf_dim, df_dim;   /* 64 */
     int gfc_dim, dfc_dim; /* 1024, conditional model only */
+    dcgan_cond_concat cond_concat; /* conditional model only: ALL (the default) otherwise */
     int batch;
     /* where it runs (not part of the model) */
     char device[16];           /* the backend, ops_open's name: "cpu" */

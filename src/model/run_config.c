@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "model/dcgan.h"
 
 static const cJSON *item(const cJSON *o, const char *key)
 {
@@ -89,6 +90,16 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
         bad = "z_dist";
         goto invalid;
     }
+    char cc[32];
+    FIELD("cond_concat", RUN_CONFIG_COND_CONCAT, get_string(o, "cond_concat", cc, sizeof cc));
+    if (c->have & RUN_CONFIG_COND_CONCAT) {
+        dcgan_cond_concat v;
+        if (dcgan_cond_concat_parse(cc, &v) != 0) {
+            bad = "cond_concat";
+            goto invalid;
+        }
+        c->cond_concat = (int)v;
+    }
     FIELD("learning_rate", RUN_CONFIG_LEARNING_RATE,
           get_number(o, "learning_rate", 0, 3.5e38, 0, &c->learning_rate));
     FIELD("beta1", RUN_CONFIG_BETA1, get_number(o, "beta1", 0, 1, 0, &c->beta1));
@@ -138,6 +149,9 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddNumberToObject(c, "c_dim", r->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", r->y_dim);
     cJSON_AddBoolToObject(c, "conditional", r->y_dim > 0);
+    if (r->y_dim > 0)
+        cJSON_AddStringToObject(c, "cond_concat",
+                                dcgan_cond_concat_name((dcgan_cond_concat)r->cond_concat));
     cJSON_AddNumberToObject(c, "z_dim", r->z_dim);
     cJSON_AddStringToObject(c, "z_dist", z_dist_name(r->zdist));
     cJSON_AddNumberToObject(c, "gf_dim", r->gf_dim);

@@ -22,6 +22,7 @@ enum {
     RUN_CONFIG_BATCH_SIZE = 1u << 9,
     RUN_CONFIG_DATA_SOURCE = 1u << 10,
     RUN_CONFIG_BACKGROUND = 1u << 11,
+    RUN_CONFIG_COND_CONCAT = 1u << 12,
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -39,6 +40,7 @@ typedef struct {
     uint8_t background[3];
     /* model */
     int output_h, output_w, c_dim, y_dim, z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
+    int cond_concat;  /* dcgan_cond_concat (model/dcgan.h); written for conditional models */
     z_dist zdist;
     /* optimisation */
     long epochs;

@@ -22,6 +22,7 @@ void train_options_default(train_options *o)
     o->z_dim = 100;
     o->gf_dim = o->df_dim = 64;
     o->gfc_dim = o->dfc_dim = 1024;
+    o->cond_concat = -1;
     o->zdist = Z_DIST_UNIFORM_SIGNED;
     o->epochs = 25;
     o->batch_size = 64;
@@ -53,6 +54,7 @@ dcgan_config train_options_model_config(const train_options *o, int H, int W, in
     mc.df_dim = o->df_dim;
     mc.gfc_dim = o->gfc_dim;
     mc.dfc_dim = o->dfc_dim;
+    if (y_dim > 0 && o->cond_concat >= 0) mc.cond_concat = (dcgan_cond_concat)o->cond_concat;
     mc.batch = o->batch_size;
     mc.conv_backend = (conv_backend)o->conv_backend;
     snprintf(mc.device, sizeof mc.device, "%s", o->device[0] ? o->device : "cpu");

@@ -24,6 +24,8 @@ typedef struct {
     int loader_threads;
     /* model */
     int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
+    int cond_concat;        /* dcgan_cond_concat; -1: not given (ALL), so that it can be refused
+                             * on an unconditional model */
     z_dist zdist;
     /* optimisation */
     long epochs;

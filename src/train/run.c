@@ -2,8 +2,9 @@
 
 int train_run_progress(const train_options *o, train_progress_fn progress, void *ctx, dc_err *e)
 {
-    train_session *s = train_open(o, e);
-    if (!s) return -1;
+    int status = -1;
+    train_session *s = train_open_status(o, &status, e);
+    if (!s) return status;
     train_progress p;
     int rc;
     while ((rc = train_step_next(s, &p, e)) == 1)

@@ -14,8 +14,8 @@
 typedef void (*train_progress_fn)(const train_progress *p, void *ctx);
 
 /* Runs training; resumes from the newest checkpoint in the run folder if there is one.
- * Returns 0, -1 with a one-line message, or TRAIN_RUN_STOPPED (stopped on request, checkpoint
- * written; e->msg says where). */
+ * Returns 0, -1 with a one-line message, TRAIN_RUN_USAGE (a flag the data rules out; e names
+ * it), or TRAIN_RUN_STOPPED (stopped on request, checkpoint written; e->msg says where). */
 int train_run(const train_options *o, dc_err *e);
 /* The same, calling progress (may be NULL) after every iteration. */
 int train_run_progress(const train_options *o, train_progress_fn progress, void *ctx, dc_err *e);

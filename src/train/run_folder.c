@@ -38,10 +38,14 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
     base = base ? base + 1 : o->dataset;
     /* the global batch: 2 ranks x 32 and 1 process x 64 name (and resume) the same run */
     const int batch = mc->batch * dist_world(o->dist);
+    /* y placed elsewhere than the reference's everywhere is another model: another folder */
+    char cc[32] = "";
+    if (mc->cond_concat != DCGAN_COND_CONCAT_ALL)
+        snprintf(cc, sizeof cc, "_cc-%s", dcgan_cond_concat_name(mc->cond_concat));
     if (mc->y_dim > 0)
-        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d", base, batch,
+        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s", base, batch,
                  mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
-                 mc->gfc_dim, mc->dfc_dim);
+                 mc->gfc_dim, mc->dfc_dim, cc);
     else
         snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, batch, mc->output_h,
                  mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim);
@@ -133,6 +137,7 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.df_dim = mc->df_dim;
     r.gfc_dim = mc->gfc_dim;
     r.dfc_dim = mc->dfc_dim;
+    r.cond_concat = (int)mc->cond_concat;
     r.zdist = o->zdist;
     r.epochs = o->epochs;
     r.train_size = o->train_size;

@@ -75,7 +75,7 @@ static void session_free(train_session *s)
 }
 
 /* The data and the model it makes: conditional when asked or when the data has labels, images
- * scaled to the model's output range. */
+ * scaled to the model's output range. 0, -1, or TRAIN_RUN_USAGE. */
 static int open_data_and_model(train_session *s, dc_err *e)
 {
     train_options *o = &s->o;
@@ -85,6 +85,11 @@ static int open_data_and_model(train_session *s, dc_err *e)
     if (conditional && s->ds.num_classes <= 0)
         return dc_fail(e, "%s: --conditional needs labelled data (IDX labels or one subfolder per class)",
                        s->src);
+    if (!conditional && o->cond_concat >= 0) {
+        dc_fail(e, "%s: --cond-concat: only the conditional model takes a label, and this data has "
+                   "none (IDX labels or one subfolder per class)", s->src);
+        return TRAIN_RUN_USAGE;
+    }
     dcgan_config mc = train_options_model_config(o, s->ds.H, s->ds.W, s->ds.C,
                                                  conditional ? s->ds.num_classes : 0);
     s->mc = mc;
@@ -225,6 +230,11 @@ static int open_loader(train_session *s, dc_err *e)
 
 train_session *train_open(const train_options *opts, dc_err *e)
 {
+    return train_open_status(opts, NULL, e);
+}
+
+train_session *train_open_status(const train_options *opts, int *status, dc_err *e)
+{
     train_session *s = dc_calloc(1, sizeof *s);
     s->f.lock_fd = -1;
     s->o = *opts;
@@ -236,7 +246,11 @@ train_session *train_open(const train_options *opts, dc_err *e)
     if (o->input_w <= 0) o->input_w = o->input_h;
     if (o->output_w <= 0) o->output_w = o->output_h;
     threads_set_compute(o->threads);
-    if (open_data_and_model(s, e) != 0 || open_run(s, e) != 0 || open_loader(s, e) != 0) {
+    int rc = open_data_and_model(s, e);
+    if (rc == 0) rc = open_run(s, e);
+    if (rc == 0) rc = open_loader(s, e);
+    if (rc != 0) {
+        if (status) *status = rc == TRAIN_RUN_USAGE ? rc : -1;
         session_free(s);
         return NULL;
     }

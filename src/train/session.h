@@ -15,6 +15,10 @@
 /* train_step_next in a data-parallel run: every rank failed alike (divergence, ranks whose
  * weights no longer agree); rank 0's e says why, the others' messages are empty. */
 #define TRAIN_RUN_FAILED_ALL 3
+/* train_open_status and train_run: the options do not fit the data, a flag the data rules out
+ * (--cond-concat on unlabelled data): a usage error, known only once the data is read. Every
+ * rank meets it alike; e names the flag. */
+#define TRAIN_RUN_USAGE 4
 
 typedef struct train_session train_session;
 
@@ -36,6 +40,8 @@ typedef struct {
 /* Opens the run o describes (o is copied; o->stop is read while training). NULL with a
  * one-line message on failure, everything released. Logs the run folder and the plan. */
 train_session *train_open(const train_options *o, dc_err *e);
+/* The same; *status (may be NULL) receives why it failed: TRAIN_RUN_USAGE, or -1. */
+train_session *train_open_status(const train_options *o, int *status, dc_err *e);
 
 /* Runs the next iteration. Returns 1 with *p filled; 0 when the run is complete (no iteration
  * run); TRAIN_RUN_STOPPED when a stop was requested (after an iteration of this session: its
