@@ -58,7 +58,11 @@ def main():
     for cc in PLACEMENTS:
         runs = []
         for s in seeds:
-            with open(os.path.join(out, "%s-s%s.json" % (cc, s))) as f:
+            path = os.path.join(out, "%s-s%s.json" % (cc, s))
+            if not os.path.exists(path) or os.path.getsize(path) == 0:
+                print("experiment_table: %s missing, left out" % path, file=sys.stderr)
+                continue
+            with open(path) as f:
                 r = json.load(f)
             gen = np.load(os.path.join(out, "%s-s%s.npy" % (cc, s)))[..., 0]
             r["generated"]["bg_noise"], r["generated"]["fg_noise"] = noise(gen, bg_mask)
