@@ -239,6 +239,16 @@ static int usage(int *code, int rc)
     return 1;
 }
 
+static int set_cond_concat(const char *s, train_options *o)
+{
+    dcgan_cond_concat cc;
+    if (dcgan_cond_concat_parse(s, &cc) != 0)
+        return cli_usage_error("train", "--cond-concat: bad value '%s' (expected all, input, "
+                                        "g-layers or d-layers)", s);
+    o->cond_concat = (int)cc;
+    return 0;
+}
+
 /* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
  * status (after --help, or a usage error already reported). */
 static int apply_option(int opt, const char *flag, train_options *o, int *code)
@@ -277,14 +287,9 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_DF_DIM: bad = cli_parse_int(C, "--df-dim", optarg, 1, 4096, &o->df_dim); break;
     case OPT_GFC_DIM: bad = cli_parse_int(C, "--gfc-dim", optarg, 1, 65536, &o->gfc_dim); break;
     case OPT_DFC_DIM: bad = cli_parse_int(C, "--dfc-dim", optarg, 1, 65536, &o->dfc_dim); break;
-    case OPT_COND_CONCAT: {
-        dcgan_cond_concat cc;
-        if (dcgan_cond_concat_parse(optarg, &cc) != 0)
-            return usage(code, cli_usage_error(C, "--cond-concat: bad value '%s' (expected all, "
-                                                  "input, g-layers or d-layers)", optarg));
-        o->cond_concat = (int)cc;
+    case OPT_COND_CONCAT:
+        if (set_cond_concat(optarg, o) != 0) return usage(code, EXIT_USAGE);
         break;
-    }
     case OPT_C_DIM:
         if (strcmp(optarg, "1") == 0) o->c_dim = 1;
         else if (strcmp(optarg, "3") == 0) o->c_dim = 3;
