@@ -73,15 +73,16 @@ def main():
                 times.append(json.load(f)["train_seconds"])
         rows[cc] = runs
     lines = []
-    head = "| placement | " + " | ".join(m[1] for m in METRICS) + " | background | texture |"
-    lines += [head, "|" + "---|" * (len(METRICS) + 3)]
+    head = "| placement | runs | " + " | ".join(m[1] for m in METRICS) + " | background | texture |"
+    lines += [head, "|" + "---|" * (len(METRICS) + 4)]
     for cc in PLACEMENTS:
         g = [r["generated"] for r in rows[cc]]
         cells = [cell([x.get(k) for x in g], sc, fmt) for k, _, sc, fmt in METRICS]
         cells += [cell([x["bg_noise"] for x in g], 1, "%.4f"), cell([x["fg_noise"] for x in g], 1, "%.3f")]
-        lines.append("| `%s` | %s |" % (cc, " | ".join(cells)))
+        lines.append("| `%s` | %d | %s |" % (cc, len(g), " | ".join(cells)))
     fl = [cell(floor.get(k, []), sc, fmt) for k, _, sc, fmt in METRICS]
-    lines.append("| real held-out | %s | %.4f | %.3f |" % (" | ".join(fl), real_bg, real_fg))
+    lines.append("| real held-out | %d | %s | %.4f | %.3f |" % (len(floor.get("fid", [])), " | ".join(fl),
+                                                                real_bg, real_fg))
     table = "\n".join(lines)
     json.dump({cc: [r["generated"] for r in rows[cc]] for cc in PLACEMENTS},
               open(os.path.join(out, "summary.json"), "w"), indent=1)
@@ -131,7 +132,8 @@ input-only concat gives noisier images, and guessed that the per-layer concat in
 foreground noise and the one in D background noise. Nobody measured it; here it is measured.
 
 **Setup.** Fashion-MNIST (70,000 images, the reference's protocol), the demo's model (gfc/dfc
-512), batch 64, %s iterations per run, seeds %s, each placement trained with the same budget on
+512), batch 64, %s iterations per run, seeds %s (the runs column says how many finished
+for each placement), each placement trained with the same budget on
 `%s`. Each run measured by `dcgan eval -n %s` against the training images with the Fashion-MNIST
 classifier (docs/evaluation.md says what each number means and how it was checked); the real
 held-out row is the t10k images measured the same way (the floor). Training took %d-%d s a run.
