@@ -56,7 +56,7 @@ train_eval *train_eval_open(const train_options *o, const dataset *ds, const cha
     t->zdist = o->zdist;
     eval_options eo = eval_options_default();
     eo.n = o->eval_samples;
-    eo.kid_subset_size = eo.n < 1000 ? eo.n : 1000;
+    eo.kid_subset_size = eo.n < 2000 ? eo.n / 2 : 1000; /* subsets smaller than the set */
     eo.nn_samples = eo.n < 200 ? eo.n : 200;
     eo.kid_subsets = 10; /* a trend, not a final number: a tenth of the work */
     if (dc_path(e, t->path, sizeof t->path, "%s/metrics.jsonl", run_dir) != 0 ||

@@ -78,6 +78,14 @@ static int read_metrics(const char *path, metric_data *d, dc_err *e)
     return 0;
 }
 
+static double max_finite(const double *v, int n)
+{
+    double m = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]) && v[i] > m) m = v[i];
+    return m;
+}
+
 static const chart_style FID_STYLE[1] = {{"FID", 0.12, 0.47, 0.71}};
 static const chart_style KID_STYLE[1] = {{"KID x 1000", 0.58, 0.40, 0.74}};
 static const chart_style SHARE_STYLE[4] = {
@@ -124,8 +132,9 @@ int plot_metrics_jsonl(const char *jsonl, const char *png, const plot_options *o
     double ph = (H - top - bottom - 2 * gap) / 3, pw = W - left - right;
     double xmin = d.it[0], xmax = d.it[d.n - 1];
     if (xmax <= xmin) xmin -= 0.5, xmax += 0.5;
-    double fid_hi = 1.08 * chart_robust_max(d.col[0], d.n);
-    double kid_hi = 1.08 * chart_robust_max(d.col[1], d.n), kid_lo = 0;
+    /* the whole range: quality starts far off and the first points matter */
+    double fid_hi = 1.08 * max_finite(d.col[0], d.n);
+    double kid_hi = 1.08 * max_finite(d.col[1], d.n), kid_lo = 0;
     for (int i = 0; i < d.n; i++)
         if (isfinite(d.col[1][i]) && d.col[1][i] < kid_lo) kid_lo = d.col[1][i];
     chart_panel p1 = {left, top, pw, ph, xmin, xmax, 0, fid_hi};
