@@ -19,6 +19,7 @@ int cmd_interpolate(int argc, char **argv);
 int cmd_arithmetic(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_nearest(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 /* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
  * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */

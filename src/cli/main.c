@@ -25,6 +25,8 @@ static void print_usage(FILE *f)
             "  interpolate  walk between latent points (linear or spherical): a strip and a GIF\n"
             "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
             "  nearest      generated samples beside their nearest training images\n"
+            "  features     the paper's Table 1: a linear SVM on D's features against raw\n"
+            "               pixels and a random D (Fashion-MNIST, CIFAR-10)\n"
             "  plot         the run's losses and D outputs as a chart (PNG)\n"
             "  export       write the generator alone, for serving\n"
             "  bench        measure training and sampling speed on this machine\n"
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "arithmetic") == 0) return cmd_arithmetic(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "nearest") == 0) return cmd_nearest(argc - 1, argv + 1);
+    if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }
