@@ -28,6 +28,8 @@ static void print_usage(FILE *f)
             "  plot         the run's losses, D outputs and quality metrics as charts (PNG)\n"
             "  eval         quality numbers: FID, KID, precision/recall, ... against real data\n"
             "  classifier   train the domain classifier that eval measures with\n"
+            "  features     the paper's Table 1: a linear SVM on D's features against raw\n"
+            "               pixels and a random D (Fashion-MNIST, CIFAR-10)\n"
             "  export       write the generator alone, for serving\n"
             "  bench        measure training and sampling speed on this machine\n"
             "\n"
@@ -80,6 +82,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "nearest") == 0) return cmd_nearest(argc - 1, argv + 1);
     if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }
