@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "data/loader.h"
 #include "data/take.h"
+#include "eval/metrics.h"
 
 #define CLASSIFIER_INIT_STD 0.02f
 #define CLASSIFIER_LOADER_THREADS 2
@@ -154,16 +155,9 @@ double classifier_accuracy(classifier *c, const float *images, const int *labels
 {
     float *probs = dc_calloc((size_t)n * c->classes, sizeof(float));
     classifier_run(c, images, n, NULL, probs);
-    long right = 0;
-    for (long i = 0; i < n; i++) {
-        const float *p = probs + (size_t)i * c->classes;
-        int best = 0;
-        for (int j = 1; j < c->classes; j++)
-            if (p[j] > p[best]) best = j;
-        right += best == labels[i];
-    }
+    double acc = metrics_label_accuracy(probs, n, c->classes, labels);
     free(probs);
-    return n > 0 ? (double)right / n : 0;
+    return acc;
 }
 
 /* ----------------------------------------------------------------------------- training */
@@ -205,13 +199,8 @@ static double train_step(classifier *c, const float *img, const int *labels, lon
     net_forward(nt, 1);
     net_read_output(nt, c->host_logits, b);
     double loss = classifier_xent(c->host_logits, labels, b, k, host_dlogits);
-    for (int i = 0; i < b; i++) {
-        const float *z = c->host_logits + (size_t)i * k;
-        int best = 0;
-        for (int j = 1; j < k; j++)
-            if (z[j] > z[best]) best = j;
-        *right += best == labels[i];
-    }
+    for (int i = 0; i < b; i++)
+        *right += metrics_argmax(c->host_logits + (size_t)i * k, k) == labels[i];
     ops_from_host(c->be, c->dlogits, host_dlogits, (size_t)b * k);
     param_store_zero_grads(&nt->ps);
     net_backward(nt, c->dlogits, 1, 0);
