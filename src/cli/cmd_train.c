@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "model/dcgan.h"
 #include "train/run.h"
+#include "train/step.h"
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "parallel/dist.h"
@@ -23,7 +24,8 @@ enum {
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
-    OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER,
+    OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_SPECTRAL_NORM, OPT_D_FIRST_CHANNELS, OPT_G_EMA,
+    OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -63,6 +65,19 @@ static const struct option train_options_table[] = {
     {"gfc_dim", required_argument, 0, OPT_GFC_DIM},
     {"dfc-dim", required_argument, 0, OPT_DFC_DIM},
     {"dfc_dim", required_argument, 0, OPT_DFC_DIM},
+    {"spectral-norm", no_argument, 0, OPT_SPECTRAL_NORM},
+    {"spectral_norm", no_argument, 0, OPT_SPECTRAL_NORM},
+    {"d-first-channels", required_argument, 0, OPT_D_FIRST_CHANNELS},
+    {"d_first_channels", required_argument, 0, OPT_D_FIRST_CHANNELS},
+    {"g-ema", required_argument, 0, OPT_G_EMA},
+    {"g_ema", required_argument, 0, OPT_G_EMA},
+    {"loss", required_argument, 0, OPT_LOSS},
+    {"label-smoothing", required_argument, 0, OPT_LABEL_SMOOTHING},
+    {"label_smoothing", required_argument, 0, OPT_LABEL_SMOOTHING},
+    {"d-learning-rate", required_argument, 0, OPT_D_LR},
+    {"d_learning_rate", required_argument, 0, OPT_D_LR},
+    {"g-learning-rate", required_argument, 0, OPT_G_LR},
+    {"g_learning_rate", required_argument, 0, OPT_G_LR},
     {"cond-concat", required_argument, 0, OPT_COND_CONCAT},
     {"cond_concat", required_argument, 0, OPT_COND_CONCAT},
     {"c-dim", required_argument, 0, OPT_C_DIM},
@@ -144,6 +159,16 @@ static void train_help(void)
         "                            layer of G and D (all, the reference's), at their inputs only\n"
         "                            (input), or at the inputs and every layer of G (g-layers) or\n"
         "                            of D (d-layers)\n"
+        "departures from the reference (off by default; docs/experiments.md measures them):\n"
+        "  --g-ema DECAY             keep an exponential moving average of G's weights (e.g.\n"
+        "                            0.999), saved beside G; sampling, grids and eval use it\n"
+        "  --label-smoothing S       one-sided: D's target for real images is 1 - S (e.g. 0.1)\n"
+        "  --d-learning-rate X       D's Adam rate (default --learning-rate); --g-learning-rate\n"
+        "                            X likewise for G (two time-scale update rule)\n"
+        "  --spectral-norm           spectral normalisation of D's weights\n"
+        "  --loss bce|hinge          the reference's cross-entropy (bce) or the hinge loss\n"
+        "  --d-first-channels N      conditional D's first conv: N channels (the reference's:\n"
+        "                            c_dim + y_dim = 11 on MNIST)\n"
         "training:\n"
         "  --epoch N (25)  --batch-size N (64, per rank)  --learning-rate X (0.0002)\n"
         "  --beta1 X (0.5)\n"
@@ -290,6 +315,24 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_COND_CONCAT:
         if (set_cond_concat(optarg, o) != 0) return usage(code, EXIT_USAGE);
         break;
+    case OPT_SPECTRAL_NORM: o->spectral_norm = 1; break;
+    case OPT_D_FIRST_CHANNELS:
+        bad = cli_parse_int(C, "--d-first-channels", optarg, 1, 65536, &o->d_first_channels);
+        break;
+    case OPT_G_EMA: bad = cli_parse_float(C, "--g-ema", optarg, 0.0f, 0.999999f, &o->g_ema); break;
+    case OPT_LOSS: {
+        train_loss l;
+        if (train_loss_parse(optarg, &l) != 0)
+            return usage(code, cli_usage_error(C, "--loss: bad value '%s' (expected bce or hinge)",
+                                               optarg));
+        o->loss = (int)l;
+        break;
+    }
+    case OPT_LABEL_SMOOTHING:
+        bad = cli_parse_float(C, "--label-smoothing", optarg, 0.0f, 0.5f, &o->label_smoothing);
+        break;
+    case OPT_D_LR: bad = cli_parse_float(C, "--d-learning-rate", optarg, 0.0f, FLT_MAX, &o->d_learning_rate); break;
+    case OPT_G_LR: bad = cli_parse_float(C, "--g-learning-rate", optarg, 0.0f, FLT_MAX, &o->g_learning_rate); break;
     case OPT_C_DIM:
         if (strcmp(optarg, "1") == 0) o->c_dim = 1;
         else if (strcmp(optarg, "3") == 0) o->c_dim = 3;
@@ -399,6 +442,9 @@ static int check_model_settings(const train_options *o, dc_err *e)
     if (o->cond_concat >= 0 && o->conditional == 0)
         return dc_fail(e, "--cond-concat: only the conditional model takes a label (drop "
                           "--no-conditional or --cond-concat)");
+    if (o->loss == TRAIN_LOSS_HINGE && o->label_smoothing > 0)
+        return dc_fail(e, "--label-smoothing: the hinge loss has no target to smooth (drop "
+                          "--label-smoothing or --loss hinge)");
     /* the sizes the flags fix (the data decides channels and classes later) */
     dcgan_config mc =
         train_options_model_config(o, o->output_h, o->output_w > 0 ? o->output_w : o->output_h,

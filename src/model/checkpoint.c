@@ -4,6 +4,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 void checkpoint_state_free(checkpoint_state *s)
@@ -55,7 +56,9 @@ int checkpoint_list(const char *dir, long *iters, int max)
     return count;
 }
 
-static char *model_config_json(const dcgan_config *c)
+/* generator_only: a file of G alone, whose G is what sampling runs (the average, when there
+ * is one, goes in as G): it records no average. */
+static char *model_config_json(const dcgan_config *c, int generator_only)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "output_height", c->output_h);
@@ -69,6 +72,14 @@ static char *model_config_json(const dcgan_config *c)
     cJSON_AddNumberToObject(o, "dfc_dim", c->dfc_dim);
     if (c->y_dim > 0)
         cJSON_AddStringToObject(o, "cond_concat", dcgan_cond_concat_name(c->cond_concat));
+    /* the departures from the reference only when taken: older readers see no new keys */
+    if (c->spectral_norm) cJSON_AddNumberToObject(o, "spectral_norm", 1);
+    if (c->d_first_channels) cJSON_AddNumberToObject(o, "d_first_channels", c->d_first_channels);
+    if (c->g_ema > 0.0f && !generator_only) {
+        char d[32]; /* the float's shortest decimal: 0.999, not 0.999000012874603 */
+        snprintf(d, sizeof d, "%.7g", (double)c->g_ema);
+        cJSON_AddNumberToObject(o, "g_ema", strtod(d, NULL));
+    }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -117,6 +128,43 @@ static void entries_add_net(entry_list *l, const net *n, int with_adam)
 }
 
 #define CONTENTS_GENERATOR "generator"
+#define EMA_PREFIX "generator_ema"
+
+/* "generator/<rest>" -> "generator_ema/<rest>", the average's name for a tensor of G. */
+static void ema_name(char *out, size_t n, const char *g_name)
+{
+    const char *slash = strchr(g_name, '/');
+    snprintf(out, n, "%s%s", EMA_PREFIX, slash ? slash : g_name);
+}
+
+/* Host views of the average, laid out as G's params and buffers: the backend memory itself on
+ * a host-memory backend, copies otherwise (*owned set: free them). */
+static void ema_host_views(const dcgan_model *m, float **params, float **buffers, int *owned)
+{
+    const param_store *ps = &m->G.ps;
+    *owned = !ops_memory_is_host(m->be);
+    if (!*owned) {
+        *params = m->ema_params;
+        *buffers = m->ema_buffers;
+        return;
+    }
+    *params = dc_alloc_floats(ps->n_params ? ps->n_params : 1);
+    *buffers = dc_alloc_floats(ps->n_buffers ? ps->n_buffers : 1);
+    ops_to_host(m->be, *params, m->ema_params, ps->n_params);
+    ops_to_host(m->be, *buffers, m->ema_buffers, ps->n_buffers);
+}
+
+static void entries_add_ema(entry_list *l, const net *G, const float *params,
+                            const float *buffers)
+{
+    const param_store *ps = &G->ps;
+    for (int i = 0; i < ps->count; i++) {
+        const param_spec *s = &ps->specs[i];
+        char name[PARAM_NAME_MAX + 16];
+        ema_name(name, sizeof name, s->name);
+        entry_add(l, name, (s->trainable ? params : buffers) + s->offset, s, 1);
+    }
+}
 
 static int checkpoint_write(const char *path, const dcgan_model *m, int with_optimizer,
                             const checkpoint_state *s, int generator_only, dc_err *e)
@@ -124,9 +172,15 @@ static int checkpoint_write(const char *path, const dcgan_model *m, int with_opt
     entry_list l = {0};
     entries_add_net(&l, &m->G, with_optimizer);
     if (!generator_only) entries_add_net(&l, &m->D, with_optimizer);
+    float *ema_p = NULL, *ema_b = NULL;
+    int ema_owned = 0;
+    if (m->ema_params && !generator_only) {
+        ema_host_views(m, &ema_p, &ema_b, &ema_owned);
+        entries_add_ema(&l, &m->G, ema_p, ema_b);
+    }
 
     char num[20][32];
-    char *model_json = model_config_json(&m->cfg);
+    char *model_json = model_config_json(&m->cfg, generator_only);
     const char *keys[20], *vals[20];
     size_t nm = 0;
     keys[nm] = "format", vals[nm++] = CHECKPOINT_FORMAT;
@@ -156,6 +210,10 @@ static int checkpoint_write(const char *path, const dcgan_model *m, int with_opt
     if (s->class_names_json) keys[nm] = "class_names", vals[nm++] = s->class_names_json;
 
     int rc = safetensors_write(path, l.entries, l.count, keys, vals, nm, e);
+    if (ema_owned) {
+        free(ema_p);
+        free(ema_b);
+    }
     for (size_t i = 0; i < l.n_names; i++) free(l.names[i]);
     free(l.names);
     free(l.entries);
@@ -197,6 +255,18 @@ static int parse_model_config(const char *path, const char *json, dcgan_config *
     c->cond_concat = DCGAN_COND_CONCAT_ALL;
     int bad_cc = cc && (!cJSON_IsString(cc) ||
                         dcgan_cond_concat_parse(cc->valuestring, &c->cond_concat) != 0);
+    /* the departures from the reference: absent in files that did not take them */
+    c->spectral_norm = c->d_first_channels = 0;
+    c->g_ema = 0.0f;
+    if (cJSON_GetObjectItemCaseSensitive(o, "spectral_norm"))
+        bad |= json_int(o, "spectral_norm", &c->spectral_norm);
+    if (cJSON_GetObjectItemCaseSensitive(o, "d_first_channels"))
+        bad |= json_int(o, "d_first_channels", &c->d_first_channels);
+    const cJSON *ema = cJSON_GetObjectItemCaseSensitive(o, "g_ema");
+    if (ema) {
+        if (cJSON_IsNumber(ema)) c->g_ema = (float)ema->valuedouble;
+        else bad = 1;
+    }
     cJSON_Delete(o);
     if (bad) return dc_fail(e, "%s: the 'model' metadata lacks a size or has a bad one", path);
     if (bad_cc) return dc_fail(e, "%s: the 'model' metadata has a bad cond_concat", path);
@@ -268,6 +338,27 @@ static int load_net(const safetensors_file *f, const char *path, net *n, int wit
     return 0;
 }
 
+static int load_ema(const safetensors_file *f, const char *path, dcgan_model *m, dc_err *e)
+{
+    const param_store *ps = &m->G.ps;
+    float *p = dc_alloc_floats(ps->n_params ? ps->n_params : 1);
+    float *b = dc_alloc_floats(ps->n_buffers ? ps->n_buffers : 1);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < ps->count; i++) {
+        const param_spec *s = &ps->specs[i];
+        char name[PARAM_NAME_MAX + 16];
+        ema_name(name, sizeof name, s->name);
+        rc = load_tensor(f, path, name, s, (s->trainable ? p : b) + s->offset, e);
+    }
+    if (rc == 0) {
+        ops_from_host(m->be, m->ema_params, p, ps->n_params);
+        ops_from_host(m->be, m->ema_buffers, b, ps->n_buffers);
+    }
+    free(p);
+    free(b);
+    return rc;
+}
+
 static int meta_long(const safetensors_file *f, const char *path, const char *key, long *out,
                      dc_err *e)
 {
@@ -319,6 +410,16 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         rc = CHECKPOINT_MISMATCH;
         goto done;
     }
+    if (stored.spectral_norm != c->spectral_norm || stored.d_first_channels != c->d_first_channels ||
+        (stored.g_ema > 0.0f) != (c->g_ema > 0.0f)) {
+        dc_fail(e, "%s: the checkpoint's model was built with --spectral-norm %s, "
+                   "--d-first-channels %d, --g-ema %g; the requested one with --spectral-norm %s, "
+                   "--d-first-channels %d, --g-ema %g", path, stored.spectral_norm ? "on" : "off",
+                stored.d_first_channels, (double)stored.g_ema, c->spectral_norm ? "on" : "off",
+                c->d_first_channels, (double)c->g_ema);
+        rc = CHECKPOINT_MISMATCH;
+        goto done;
+    }
     const char *contents = safetensors_metadata(f, "contents");
     int g_only = contents && strcmp(contents, CONTENTS_GENERATOR) == 0;
     if (g_only && with_optimizer) {
@@ -326,7 +427,8 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         goto done;
     }
     if (load_net(f, path, &m->G, with_optimizer, e) ||
-        (!g_only && load_net(f, path, &m->D, with_optimizer, e)))
+        (!g_only && load_net(f, path, &m->D, with_optimizer, e)) ||
+        (m->ema_params && load_ema(f, path, m, e)))
         goto done;
     if (s) {
         long bs = 0, d = 0, g = 0;

@@ -53,6 +53,16 @@ int dcgan_config_validate(const dcgan_config *c, dc_err *e)
     if ((int)c->cond_concat < 0 || (int)c->cond_concat >= COND_CONCAT_COUNT)
         return dc_fail(e, "cond_concat %d: must be one of all, input, g-layers, d-layers",
                        (int)c->cond_concat);
+    if (c->spectral_norm != 0 && c->spectral_norm != 1)
+        return dc_fail(e, "spectral_norm %d: must be 0 or 1", c->spectral_norm);
+    if (c->d_first_channels < 0 || c->d_first_channels > 65536)
+        return dc_fail(e, "--d-first-channels %d: must be 0..65536", c->d_first_channels);
+    if (c->y_dim == 0 && c->d_first_channels != 0)
+        return dc_fail(e, "--d-first-channels %d: only the conditional model's D has that layer "
+                          "(the unconditional one's is --df-dim wide)", c->d_first_channels);
+    if (!(c->g_ema >= 0.0f && c->g_ema < 1.0f))
+        return dc_fail(e, "--g-ema %g: the decay must be in [0, 1) (0: no average)",
+                       (double)c->g_ema);
     if (c->y_dim == 0 && c->cond_concat != DCGAN_COND_CONCAT_ALL)
         return dc_fail(e, "--cond-concat %s: only the conditional model takes a label",
                        dcgan_cond_concat_name(c->cond_concat));
@@ -98,6 +108,7 @@ static int dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
 
     net *D = &m->D;
     net_begin(D, m->be, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, 0);
+    net_spectral_norm(D, c->spectral_norm);
     net_conv(D, "d_h0_conv", df);
     net_activation(D, LAYER_LRELU);
     static const char *conv_names[] = {"d_h1_conv", "d_h2_conv", "d_h3_conv"};
@@ -144,8 +155,9 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
 
     net *D = &m->D;
     net_begin(D, m->be, "discriminator", c->batch, c->c_dim, c->output_h, c->output_w, y);
+    net_spectral_norm(D, c->spectral_norm);
     net_concat_y(D);
-    net_conv(D, "d_h0_conv", c->c_dim + y);
+    net_conv(D, "d_h0_conv", c->d_first_channels > 0 ? c->d_first_channels : c->c_dim + y);
     net_activation(D, LAYER_LRELU);
     if (d_layers) net_concat_y(D);
     net_conv(D, "d_h1_conv", df + y);
@@ -177,17 +189,57 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
     }
     /* G and D run one after the other: one convolution scratch serves both */
     net_share_work(&m->G, &m->D);
+    if (cfg->g_ema > 0.0f) {
+        m->ema_params = ops_alloc(m->be, m->G.ps.n_params);
+        m->ema_buffers = ops_alloc(m->be, m->G.ps.n_buffers ? m->G.ps.n_buffers : 1);
+    }
     return 0;
+}
+
+void dcgan_model_update_ema(dcgan_model *m)
+{
+    if (!m->ema_params) return;
+    const param_store *ps = &m->G.ps;
+    ops_ema_update(m->be, m->ema_params, ps->params, m->cfg.g_ema, ps->n_params);
+    ops_ema_update(m->be, m->ema_buffers, ps->buffers, m->cfg.g_ema, ps->n_buffers);
+}
+
+static void swap_floats(ops_backend *be, float *a, float *b, size_t n)
+{
+    if (n == 0) return;
+    float *t = ops_alloc(be, n);
+    ops_copy(be, t, a, n);
+    ops_copy(be, a, b, n);
+    ops_copy(be, b, t, n);
+    ops_free(be, t);
+}
+
+void dcgan_model_swap_ema(dcgan_model *m)
+{
+    if (!m->ema_params) return;
+    param_store *ps = &m->G.ps;
+    swap_floats(m->be, ps->params, m->ema_params, ps->n_params);
+    swap_floats(m->be, ps->buffers, m->ema_buffers, ps->n_buffers);
 }
 
 void dcgan_model_init_weights(dcgan_model *m, rng_state *r)
 {
     param_store_init_values(&m->G.ps, r, DCGAN_INIT_STD);
     param_store_init_values(&m->D.ps, r, DCGAN_INIT_STD);
+    /* the average starts at G's first weights */
+    if (m->ema_params) {
+        ops_copy(m->be, m->ema_params, m->G.ps.params, m->G.ps.n_params);
+        ops_copy(m->be, m->ema_buffers, m->G.ps.buffers, m->G.ps.n_buffers);
+    }
 }
 
 void dcgan_model_free(dcgan_model *m)
 {
+    if (m->be) {
+        ops_free(m->be, m->ema_params);
+        ops_free(m->be, m->ema_buffers);
+    }
+    m->ema_params = m->ema_buffers = NULL;
     net_free(&m->G);
     net_free(&m->D);
     ops_close(m->be);

@@ -34,6 +34,11 @@ typedef struct {
     int gf_dim, df_dim;   /* 64 */
     int gfc_dim, dfc_dim; /* 1024, conditional model only */
     dcgan_cond_concat cond_concat; /* conditional model only: ALL (the default) otherwise */
+    /* departures from the reference (docs/experiments.md), all off by default */
+    int spectral_norm;    /* D's weights spectrally normalised (--spectral-norm) */
+    int d_first_channels; /* conditional D's first conv: this many channels; 0: c_dim + y_dim */
+    float g_ema;          /* > 0: the model keeps an exponential moving average of G with this
+                           * decay (--g-ema), which sampling uses */
     int batch;
     /* where it runs (not part of the model) */
     char device[16];           /* the backend, ops_open's name: "cpu" */
@@ -45,6 +50,9 @@ typedef struct {
     ops_backend *be; /* what G and D run on (owned) */
     net G; /* input z (z_dim,1,1) and y; output (c_dim, output_h, output_w) */
     net D; /* input image and y; output one logit */
+    /* cfg.g_ema > 0: the average of G's parameters and of its buffers (backend memory, laid
+     * out as G.ps.params and G.ps.buffers); NULL otherwise */
+    float *ema_params, *ema_buffers;
 } dcgan_model;
 
 /* The reference's defaults for everything but sizes. */
@@ -57,6 +65,12 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
  * N(0,0.02), biases 0, gamma 1, beta 0, moving mean 0, moving variance 1. */
 void dcgan_model_init_weights(dcgan_model *m, rng_state *r);
 void dcgan_model_free(dcgan_model *m);
+/* The average's step after an iteration: ema = g_ema*ema + (1 - g_ema)*G, over G's parameters
+ * and buffers (batch-norm moving statistics). No-op without an average. */
+void dcgan_model_update_ema(dcgan_model *m);
+/* Exchanges G's parameters and buffers with the average's (a second call undoes it), so that
+ * the generator functions run the average. No-op without an average. */
+void dcgan_model_swap_ema(dcgan_model *m);
 /* Output range of G (and the range training images are scaled to). */
 void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi);
 

@@ -67,6 +67,8 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, const ch
     if (rc == 0) rc = dcgan_model_init(&g->model, &cfg, e);
     g->model_open = rc == 0;
     if (rc == 0) rc = checkpoint_load_from(f, g->path, &g->model, 0, &g->st, e);
+    /* a run with an average of G samples from the average */
+    if (rc == 0) dcgan_model_swap_ema(&g->model);
     safetensors_free(f);
     if (rc != 0) {
         generator_close(g);

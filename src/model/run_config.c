@@ -2,6 +2,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -100,6 +101,11 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
         }
         c->cond_concat = (int)v;
     }
+    FIELD("loss", RUN_CONFIG_LOSS, get_string(o, "loss", c->loss, sizeof c->loss));
+    if ((c->have & RUN_CONFIG_LOSS) && strcmp(c->loss, "bce") != 0 && strcmp(c->loss, "hinge") != 0) {
+        bad = "loss";
+        goto invalid;
+    }
     FIELD("learning_rate", RUN_CONFIG_LEARNING_RATE,
           get_number(o, "learning_rate", 0, 3.5e38, 0, &c->learning_rate));
     FIELD("beta1", RUN_CONFIG_BETA1, get_number(o, "beta1", 0, 1, 0, &c->beta1));
@@ -128,6 +134,15 @@ invalid:
 done:
     cJSON_Delete(o);
     return rc;
+}
+
+/* A float setting as JSON: its shortest decimal (2e-4f is written 0.0002, not
+ * 0.000199999994947575). */
+static double float_json(double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7g", (double)(float)v);
+    return strtod(buf, NULL);
 }
 
 char *run_config_to_json(const run_config *r)
@@ -161,8 +176,16 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddNumberToObject(c, "epoch", (double)r->epochs);
     cJSON_AddNumberToObject(c, "train_size", (double)r->train_size);
     cJSON_AddNumberToObject(c, "batch_size", r->batch_size);
-    cJSON_AddNumberToObject(c, "learning_rate", r->learning_rate);
-    cJSON_AddNumberToObject(c, "beta1", r->beta1);
+    cJSON_AddNumberToObject(c, "learning_rate", float_json(r->learning_rate));
+    cJSON_AddNumberToObject(c, "beta1", float_json(r->beta1));
+    cJSON_AddStringToObject(c, "recipe", r->recipe[0] ? r->recipe : "reference");
+    cJSON_AddStringToObject(c, "loss", r->loss[0] ? r->loss : "bce");
+    cJSON_AddNumberToObject(c, "label_smoothing", float_json(r->label_smoothing));
+    cJSON_AddNumberToObject(c, "d_learning_rate", float_json(r->d_learning_rate));
+    cJSON_AddNumberToObject(c, "g_learning_rate", float_json(r->g_learning_rate));
+    cJSON_AddNumberToObject(c, "g_ema", float_json(r->g_ema));
+    cJSON_AddBoolToObject(c, "spectral_norm", r->spectral_norm);
+    if (r->y_dim > 0) cJSON_AddNumberToObject(c, "d_first_channels", r->d_first_channels);
     cJSON_AddNumberToObject(c, "max_steps", (double)r->max_steps);
     cJSON_AddNumberToObject(c, "seed", r->seed);
     cJSON_AddStringToObject(c, "out_dir", r->out_dir);

@@ -23,6 +23,7 @@ enum {
     RUN_CONFIG_DATA_SOURCE = 1u << 10,
     RUN_CONFIG_BACKGROUND = 1u << 11,
     RUN_CONFIG_COND_CONCAT = 1u << 12,
+    RUN_CONFIG_LOSS = 1u << 13,
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -47,6 +48,11 @@ typedef struct {
     long train_size;  /* 0: all */
     int batch_size;
     double learning_rate, beta1;
+    /* departures from the reference (written always; loss read back) */
+    char recipe[16];        /* "reference", "improved" or "custom" */
+    char loss[8];           /* "bce" or "hinge" */
+    double label_smoothing, d_learning_rate, g_learning_rate, g_ema;
+    int spectral_norm, d_first_channels;
     long max_steps;
     double seed;      /* as stored: a JSON number */
     /* outputs */

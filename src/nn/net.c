@@ -6,6 +6,7 @@
 
 #define NET_KERNEL 5
 #define NET_STRIDE 2
+#define NET_SN_EPS 1e-12f
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,
                int y_dim)
@@ -58,6 +59,27 @@ static void net_declare(net *n, const layer *l, const char *suffix, int ndim, co
     param_store_declare(&n->ps, name, ndim, shape, trainable, init, value, grad);
 }
 
+void net_spectral_norm(net *n, int on) { n->spectral_norm = on; }
+
+/* A weight (rows, cols) of a layer just declared: with spectral norm on, its u and v. */
+static void net_declare_sn(net *n, layer *l, int64_t rows, int64_t cols)
+{
+    if (!n->spectral_norm) return;
+    l->sn = 1;
+    int64_t ushape[1] = {rows}, vshape[1] = {cols};
+    net_declare(n, l, "sn_u", 1, ushape, 0, PARAM_INIT_UNIT_VECTOR, &l->sn_u, NULL);
+    net_declare(n, l, "sn_v", 1, vshape, 0, PARAM_INIT_UNIT_VECTOR, &l->sn_v, NULL);
+}
+
+/* The weight a linear or conv layer computes with. */
+static const float *layer_weight(const layer *l) { return l->sn ? l->w_sn : l->w; }
+
+static size_t layer_weight_floats(const layer *l)
+{
+    if (l->kind == LAYER_LINEAR) return (size_t)l->C * l->in_C * l->in_H * l->in_W;
+    return (size_t)l->geom.C_map * l->geom.C_img * l->geom.K_h * l->geom.K_w;
+}
+
 void net_linear(net *n, const char *name, int out_features)
 {
     layer *l = net_add(n, LAYER_LINEAR, name);
@@ -67,6 +89,7 @@ void net_linear(net *n, const char *name, int out_features)
     int64_t wshape[2] = {out_features, in}, bshape[1] = {out_features};
     net_declare(n, l, "Matrix", 2, wshape, 1, PARAM_INIT_NORMAL, &l->w, &l->dw);
     net_declare(n, l, "bias", 1, bshape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+    net_declare_sn(n, l, out_features, in);
 }
 
 void net_conv(net *n, const char *name, int C_out)
@@ -81,6 +104,7 @@ void net_conv(net *n, const char *name, int C_out)
     int64_t wshape[4] = {C_out, l->in_C, NET_KERNEL, NET_KERNEL}, bshape[1] = {C_out};
     net_declare(n, l, "w", 4, wshape, 1, PARAM_INIT_TRUNCATED_NORMAL, &l->w, &l->dw);
     net_declare(n, l, "biases", 1, bshape, 1, PARAM_INIT_ZERO, &l->b, &l->db);
+    net_declare_sn(n, l, C_out, (int64_t)l->in_C * NET_KERNEL * NET_KERNEL);
 }
 
 int net_deconv(net *n, const char *name, int C_out, int H_out, int W_out)
@@ -229,17 +253,24 @@ int net_finish(net *n)
     size_t B = (size_t)n->batch;
     size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
     size_t total = 2 * B * in_size + B * (size_t)(n->y_dim > 0 ? n->y_dim : 1);
+    size_t sn_grad_floats = 0;
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
         size_t sz = (layer_size(l) + 15) / 16 * 16;
         if (!layer_shares_grad(n, i)) total += B * sz; /* dout */
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
+        if (l->sn) {
+            size_t wf = layer_weight_floats(l);
+            total += wf + 16;
+            if (wf > sn_grad_floats) sn_grad_floats = wf;
+        }
         if (is_conv(l)) {
             size_t w = ops_conv_workspace_floats(l->conv);
             if (w > n->work_floats) n->work_floats = w;
         }
     }
+    total += sn_grad_floats + 16;
     n->arena_floats = total + 64;
     n->arena = ops_alloc(n->be, n->arena_floats);
     n->work = ops_alloc(n->be, n->work_floats);
@@ -258,7 +289,9 @@ int net_finish(net *n)
             l->save_mean = TAKE((size_t)l->C);
             l->save_rstd = TAKE((size_t)l->C);
         }
+        if (l->sn) l->w_sn = TAKE(layer_weight_floats(l));
     }
+    n->sn_grad = sn_grad_floats ? TAKE(sn_grad_floats) : NULL;
 #undef TAKE
     DC_ASSERT((size_t)(p - n->arena) <= n->arena_floats, "arena overflow");
     return 0;
@@ -323,11 +356,18 @@ void net_forward(net *n, int train)
         size_t count = (size_t)B * layer_size(l);
         switch (l->kind) {
         case LAYER_LINEAR:
-            ops_linear_forward(n->be, l->out, in, l->w, l->b, B, l->in_C * l->in_H * l->in_W,
-                               l->C);
-            break;
         case LAYER_CONV:
-        case LAYER_DECONV: ops_conv_forward(l->conv, l->out, in, l->w, l->b, n->work); break;
+        case LAYER_DECONV:
+            if (l->sn)
+                l->sigma = ops_spectral_norm_forward(n->be, l->w_sn, l->sn_u, l->sn_v, l->w,
+                                                     (size_t)l->C, layer_weight_floats(l) / l->C,
+                                                     train, NET_SN_EPS);
+            if (l->kind == LAYER_LINEAR)
+                ops_linear_forward(n->be, l->out, in, layer_weight(l), l->b, B,
+                                   l->in_C * l->in_H * l->in_W, l->C);
+            else
+                ops_conv_forward(l->conv, l->out, in, layer_weight(l), l->b, n->work);
+            break;
         case LAYER_BATCHNORM:
             if (train)
                 ops_batchnorm_forward_train(n->be, l->layout, l->out, l->save_mean, l->save_rstd,
@@ -389,15 +429,19 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
         size_t count = (size_t)B * layer_size(l);
         float *dw = want_param_grads ? l->dw : NULL;
         float *db = want_param_grads ? l->db : NULL;
+        /* a normalised weight's gradient goes to sn_grad first, then through the norm */
+        float *dw_direct = dw && l->sn ? n->sn_grad : dw;
+        if (dw && l->sn) ops_zero(n->be, n->sn_grad, layer_weight_floats(l));
         switch (l->kind) {
         case LAYER_LINEAR:
-            ops_linear_backward(n->be, din, dw, db, l->dout, in, l->w, B,
+            ops_linear_backward(n->be, din, dw_direct, db, l->dout, in, layer_weight(l), B,
                                 l->in_C * l->in_H * l->in_W, l->C);
             break;
         case LAYER_CONV:
         case LAYER_DECONV:
             /* nothing else writes din: overwrite it (net_backward skipped zeroing it) */
-            ops_conv_backward(l->conv, din, dw, db, l->dout, in, l->w, 1, n->work);
+            ops_conv_backward(l->conv, din, dw_direct, db, l->dout, in, layer_weight(l), 1,
+                              n->work);
             break;
         case LAYER_BATCHNORM:
             ops_batchnorm_backward(n->be, l->layout, din, dw, db, l->dout, in, l->save_mean,
@@ -423,6 +467,9 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             if (din && din != l->dout) ops_accumulate(n->be, din, l->dout, count);
             break;
         }
+        if (dw && l->sn)
+            ops_spectral_norm_backward(n->be, dw, n->sn_grad, l->w_sn, l->sn_u, l->sn_v, l->sigma,
+                                       (size_t)l->C, layer_weight_floats(l) / l->C);
         if (n->grads_ready && (dw || db)) {
             const float *first = dw && (!db || dw < db) ? dw : db;
             n->grads_ready(n->grads_ready_ctx, (size_t)(first - n->ps.grads));

@@ -44,6 +44,10 @@ typedef struct {
     float *run_mean, *run_var;    /* batch norm moving statistics */
     float *save_mean, *save_rstd; /* batch norm batch statistics of the last training pass */
     float *out, *dout;            /* (batch, C, H, W) */
+    int sn;                       /* linear/conv: the weight is spectrally normalised */
+    float *sn_u, *sn_v;           /* ... its power iteration's vectors (buffers) */
+    float *w_sn;                  /* ... the weight it uses, w / sigma, from the last forward */
+    float sigma;                  /* ... and that forward's sigma */
     int layout;                   /* of out/dout: OPS_LAYOUT_PLAIN, or one the convolutions on
                                    * both sides offered (net_finish) */
 } layer;
@@ -65,6 +69,8 @@ typedef struct {
     float *work;       /* convolution scratch, shared by all layers */
     size_t work_floats;
     int work_borrowed; /* work belongs to another net (net_share_work) */
+    int spectral_norm; /* net_spectral_norm: linear and conv layers declared from now on */
+    float *sn_grad;    /* gradient w.r.t. a normalised weight, scratch for every such layer */
     /* If set, net_backward (with want_param_grads) calls it after each layer with parameters:
      * ps.grads[offset, n_params) will not change again in this pass (the layers run last to
      * first, and declare their parameters first to last), so it can be sent on meanwhile. */
@@ -80,6 +86,11 @@ void net_conv(net *n, const char *name, int C_out);
 /* Returns -1 if (H_out, W_out) does not halve to the current size. */
 int net_deconv(net *n, const char *name, int C_out, int H_out, int W_out);
 void net_batchnorm(net *n, const char *name);
+/* The linear and conv layers declared after this call normalise their weight by its largest
+ * singular value (ops_spectral_norm_forward: one power iteration per training forward, none
+ * otherwise), keeping the iteration's vectors as buffers "<layer>/sn_u" (output features) and
+ * "<layer>/sn_v" (the rest), as torch.nn.utils.spectral_norm does. */
+void net_spectral_norm(net *n, int on);
 void net_activation(net *n, layer_kind kind);
 void net_concat_y(net *n);
 void net_reshape(net *n, int C, int H, int W);

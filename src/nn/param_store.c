@@ -1,5 +1,7 @@
 #include "nn/param_store.h"
 
+#include <math.h>
+
 #include <string.h>
 #include "core/error.h"
 
@@ -121,6 +123,14 @@ void param_store_init_values(param_store *ps, rng_state *r, float std)
             break;
         case PARAM_INIT_NORMAL: rng_normal(r, v, s->numel, 0.0f, std); break;
         case PARAM_INIT_TRUNCATED_NORMAL: rng_truncated_normal(r, v, s->numel, 0.0f, std); break;
+        case PARAM_INIT_UNIT_VECTOR: {
+            rng_normal(r, v, s->numel, 0.0f, 1.0f);
+            double ss = 0;
+            for (size_t j = 0; j < s->numel; j++) ss += (double)v[j] * v[j];
+            double inv = ss > 0 ? 1.0 / sqrt(ss) : 0.0;
+            for (size_t j = 0; j < s->numel; j++) v[j] = (float)(v[j] * inv);
+            break;
+        }
         }
     }
     memset(ps->host_adam_m, 0, ps->n_params * sizeof(float));

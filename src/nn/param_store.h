@@ -25,6 +25,7 @@ typedef enum {
     PARAM_INIT_ONE,
     PARAM_INIT_NORMAL,           /* N(0, 0.02) */
     PARAM_INIT_TRUNCATED_NORMAL, /* N(0, 0.02) within 2 std */
+    PARAM_INIT_UNIT_VECTOR,      /* N(0, 1) draws scaled to unit length (spectral norm's u, v) */
 } param_init;
 
 typedef struct {

@@ -2,9 +2,12 @@
  * table. */
 #include "ops/ops_backend.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops/cpu/cpu_backend.h"
+#include "ops/cpu/loss.h"
+#include "ops/cpu/spectral_norm.h"
 #include "ops/cuda/cuda_backend.h"
 
 adam_config adam_config_default(void)
@@ -225,6 +228,90 @@ void ops_adam_update(ops_backend *be, float *param, const float *grad, float *m,
                      size_t n, long t, const adam_config *cfg)
 {
     be->vt->adam_update(be, param, grad, m, v, n, t, cfg);
+}
+
+/* The recipe ops (hinge loss, spectral norm, weight averages) are small next to the
+ * convolutions: every backend runs them with the CPU kernels, on host copies where its memory
+ * is not host memory. */
+static float *host_copy(ops_backend *be, const float *src, size_t n)
+{
+    if (ops_memory_is_host(be)) return (float *)src;
+    float *h = dc_alloc_floats(n ? n : 1);
+    ops_to_host(be, h, src, n);
+    return h;
+}
+
+/* Writes a host copy back (if it is one) and frees it. */
+static void host_release(ops_backend *be, float *dst, float *h, size_t n, int write_back)
+{
+    if (h == dst) return;
+    if (write_back) ops_from_host(be, dst, h, n);
+    free(h);
+}
+
+float ops_hinge_forward(ops_backend *be, const float *logits, float sign, size_t n)
+{
+    float *h = host_copy(be, logits, n);
+    float loss = hinge_forward(h, sign, n);
+    host_release(be, (float *)logits, h, n, 0);
+    return loss;
+}
+void ops_hinge_backward(ops_backend *be, float *dlogits, const float *logits, float sign,
+                        float scale, size_t n)
+{
+    float *d = host_copy(be, dlogits, n), *h = host_copy(be, logits, n);
+    hinge_backward(d, h, sign, scale, n);
+    host_release(be, (float *)logits, h, n, 0);
+    host_release(be, dlogits, d, n, 1);
+}
+float ops_linear_loss_forward(ops_backend *be, const float *logits, float sign, size_t n)
+{
+    float *h = host_copy(be, logits, n);
+    float loss = linear_loss_forward(h, sign, n);
+    host_release(be, (float *)logits, h, n, 0);
+    return loss;
+}
+void ops_linear_loss_backward(ops_backend *be, float *dlogits, float sign, float scale, size_t n)
+{
+    float *d = host_copy(be, dlogits, n);
+    linear_loss_backward(d, sign, scale, n);
+    host_release(be, dlogits, d, n, 1);
+}
+
+float ops_spectral_norm_forward(ops_backend *be, float *w_sn, float *u, float *v, const float *w,
+                                size_t rows, size_t cols, int iterate, float eps)
+{
+    size_t n = rows * cols;
+    float *hw = host_copy(be, w, n), *hs = host_copy(be, w_sn, n);
+    float *hu = host_copy(be, u, rows), *hv = host_copy(be, v, cols);
+    float sigma = spectral_norm_forward(hs, hu, hv, hw, rows, cols, iterate, eps);
+    host_release(be, (float *)w, hw, n, 0);
+    host_release(be, w_sn, hs, n, 1);
+    host_release(be, u, hu, rows, iterate);
+    host_release(be, v, hv, cols, iterate);
+    return sigma;
+}
+void ops_spectral_norm_backward(ops_backend *be, float *dw, const float *dw_sn, const float *w_sn,
+                                const float *u, const float *v, float sigma, size_t rows,
+                                size_t cols)
+{
+    size_t n = rows * cols;
+    float *hd = host_copy(be, dw, n), *hg = host_copy(be, dw_sn, n), *hs = host_copy(be, w_sn, n);
+    float *hu = host_copy(be, u, rows), *hv = host_copy(be, v, cols);
+    spectral_norm_backward(hd, hg, hs, hu, hv, sigma, rows, cols);
+    host_release(be, (float *)dw_sn, hg, n, 0);
+    host_release(be, (float *)w_sn, hs, n, 0);
+    host_release(be, (float *)u, hu, rows, 0);
+    host_release(be, (float *)v, hv, cols, 0);
+    host_release(be, dw, hd, n, 1);
+}
+
+void ops_ema_update(ops_backend *be, float *ema, const float *x, float decay, size_t n)
+{
+    float *he = host_copy(be, ema, n), *hx = host_copy(be, x, n);
+    ema_update(he, hx, decay, n);
+    host_release(be, (float *)x, hx, n, 0);
+    host_release(be, ema, he, n, 1);
 }
 
 int ops_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max)

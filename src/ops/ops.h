@@ -187,6 +187,31 @@ float ops_sigmoid_xent_forward(ops_backend *be, const float *logits, float targe
 void ops_sigmoid_xent_backward(ops_backend *be, float *dlogits, const float *logits,
                                float target, float scale, size_t n);
 
+/* ---- the hinge loss (--loss hinge): D's mean(max(0, 1 - sign*x)), sign +1 on real logits and
+ * -1 on fake ones; G's mean(-sign*x), sign +1 ---- */
+float ops_hinge_forward(ops_backend *be, const float *logits, float sign, size_t n);
+/* dlogits += scale * (-sign) / n where 1 - sign*x > 0 */
+void ops_hinge_backward(ops_backend *be, float *dlogits, const float *logits, float sign,
+                        float scale, size_t n);
+float ops_linear_loss_forward(ops_backend *be, const float *logits, float sign, size_t n);
+/* dlogits += scale * (-sign) / n */
+void ops_linear_loss_backward(ops_backend *be, float *dlogits, float sign, float scale, size_t n);
+
+/* ---- spectral normalisation of a weight as a (rows, cols) matrix, rows = output features
+ * (torch.nn.utils.spectral_norm, one power iteration) ----
+ * iterate (training): v = normalize(W^T u), u = normalize(W v), normalize(x) = x/max(|x|,eps);
+ * then sigma = u . (W v) and w_sn = W / sigma. u (rows) and v (cols) are the layer's state,
+ * read and (iterate) updated. Returns sigma. */
+float ops_spectral_norm_forward(ops_backend *be, float *w_sn, float *u, float *v, const float *w,
+                                size_t rows, size_t cols, int iterate, float eps);
+/* dw += (dw_sn - (dw_sn . w_sn) u v^T) / sigma: u and v taken as constants, as PyTorch's. */
+void ops_spectral_norm_backward(ops_backend *be, float *dw, const float *dw_sn, const float *w_sn,
+                                const float *u, const float *v, float sigma, size_t rows,
+                                size_t cols);
+
+/* ---- an exponential moving average of weights: ema = decay*ema + (1-decay)*x ---- */
+void ops_ema_update(ops_backend *be, float *ema, const float *x, float decay, size_t n);
+
 /* ---- the optimiser: one Adam step over n parameters ---- */
 void ops_adam_update(ops_backend *be, float *param, const float *grad, float *m, float *v,
                      size_t n, long t, const adam_config *cfg);

@@ -92,8 +92,11 @@ int train_eval_run(train_eval *t, dcgan_model *m, long iteration, tb_writer *tb,
     eval_model_source src;
     eval_model_source_init(&src, m, t->zdist, lo, hi, EVAL_SEED);
     eval_metrics em;
-    if (eval_measure(&t->ref, eval_model_source_fn, &src, m->cfg.y_dim > 0, &em, e) != 0)
-        return -1;
+    /* what sampling runs: the average of G when there is one */
+    dcgan_model_swap_ema(m);
+    int mrc = eval_measure(&t->ref, eval_model_source_fn, &src, m->cfg.y_dim > 0, &em, e);
+    dcgan_model_swap_ema(m);
+    if (mrc != 0) return -1;
     char prefix[64];
     snprintf(prefix, sizeof prefix, "\"iteration\":%ld,", iteration);
     char *line = eval_metrics_json(&em, prefix);

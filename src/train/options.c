@@ -24,6 +24,7 @@ void train_options_default(train_options *o)
     o->gfc_dim = o->dfc_dim = 1024;
     o->cond_concat = -1;
     o->zdist = Z_DIST_UNIFORM_SIGNED;
+    snprintf(o->recipe, sizeof o->recipe, "reference");
     o->epochs = 25;
     o->batch_size = 64;
     o->learning_rate = 0.0002f;
@@ -55,8 +56,38 @@ dcgan_config train_options_model_config(const train_options *o, int H, int W, in
     mc.gfc_dim = o->gfc_dim;
     mc.dfc_dim = o->dfc_dim;
     if (y_dim > 0 && o->cond_concat >= 0) mc.cond_concat = (dcgan_cond_concat)o->cond_concat;
+    mc.spectral_norm = o->spectral_norm;
+    mc.d_first_channels = o->d_first_channels;
+    mc.g_ema = o->g_ema;
     mc.batch = o->batch_size;
     mc.conv_backend = (conv_backend)o->conv_backend;
     snprintf(mc.device, sizeof mc.device, "%s", o->device[0] ? o->device : "cpu");
     return mc;
+}
+
+int train_options_apply_recipe(train_options *o, const char *name)
+{
+    if (strcmp(name, "reference") != 0) return -1;
+    o->spectral_norm = 0;
+    o->d_first_channels = 0;
+    o->g_ema = 0.0f;
+    o->loss = 0;
+    o->label_smoothing = 0.0f;
+    o->d_learning_rate = o->g_learning_rate = 0.0f;
+    snprintf(o->recipe, sizeof o->recipe, "%s", name);
+    return 0;
+}
+
+/* A rate of 0 means --learning-rate. */
+static float rate_or(float r, float lr) { return r > 0.0f ? r : lr; }
+
+int train_options_same_recipe(const train_options *a, const train_options *b)
+{
+    return a->spectral_norm == b->spectral_norm && a->d_first_channels == b->d_first_channels &&
+           a->g_ema == b->g_ema && a->loss == b->loss &&
+           a->label_smoothing == b->label_smoothing &&
+           rate_or(a->d_learning_rate, a->learning_rate) ==
+               rate_or(b->d_learning_rate, b->learning_rate) &&
+           rate_or(a->g_learning_rate, a->learning_rate) ==
+               rate_or(b->g_learning_rate, b->learning_rate);
 }

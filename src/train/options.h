@@ -27,6 +27,14 @@ typedef struct {
     int cond_concat;        /* dcgan_cond_concat; -1: not given (ALL), so that it can be refused
                              * on an unconditional model */
     z_dist zdist;
+    /* departures from the reference (docs/experiments.md), all off by default */
+    int spectral_norm;      /* D's weights spectrally normalised */
+    int d_first_channels;   /* conditional D's first conv width; 0: c_dim + y_dim */
+    float g_ema;            /* decay of the average of G that sampling uses; 0: none */
+    int loss;               /* train_loss (train/step.h): TRAIN_LOSS_BCE */
+    float label_smoothing;  /* one-sided: D's target for real images is 1 - this */
+    float d_learning_rate, g_learning_rate; /* two time-scale rates; 0: --learning-rate */
+    char recipe[16];        /* "reference", "improved" (what --recipe set), or "custom" */
     /* optimisation */
     long epochs;
     int batch_size;
@@ -60,6 +68,11 @@ typedef struct {
 } train_options;
 
 void train_options_default(train_options *o);
+/* Sets the departures from the reference (spectral_norm .. g_learning_rate above) to those of
+ * the named recipe ("reference": none) and records its name. -1 for an unknown name. */
+int train_options_apply_recipe(train_options *o, const char *name);
+/* 1 if a and b take the same departures. */
+int train_options_same_recipe(const train_options *a, const train_options *b);
 
 /* The model these options build for items of H x W x C and y_dim classes (0: unconditional). */
 dcgan_config train_options_model_config(const train_options *o, int H, int W, int C, int y_dim);

@@ -42,6 +42,9 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
     }
     if ((s->have & RUN_CONFIG_Z_DIST) && s->zdist != o->zdist)
         return mismatch(e, name, "--z-dist", z_dist_name(s->zdist), z_dist_name(o->zdist));
+    const char *loss = o->loss ? "hinge" : "bce";
+    if ((s->have & RUN_CONFIG_LOSS) && strcmp(s->loss, loss) != 0)
+        return mismatch(e, name, "--loss", s->loss, loss);
     /* allowed to change: said once, so the log explains a change in the curves */
     if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
         log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,

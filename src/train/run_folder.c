@@ -42,13 +42,27 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
     char cc[32] = "";
     if (mc->cond_concat != DCGAN_COND_CONCAT_ALL)
         snprintf(cc, sizeof cc, "_cc-%s", dcgan_cond_concat_name(mc->cond_concat));
+    /* so do departures from the reference's recipe */
+    char rc[160] = "";
+    size_t k = 0;
+#define TAG(...) (k += (size_t)snprintf(rc + k, k < sizeof rc ? sizeof rc - k : 0, __VA_ARGS__))
+    if (mc->spectral_norm) TAG("_sn");
+    if (o->loss) TAG("_hinge");
+    if (o->label_smoothing > 0) TAG("_ls%g", (double)o->label_smoothing);
+    if (mc->g_ema > 0) TAG("_ema%g", (double)mc->g_ema);
+    if (o->d_learning_rate > 0 && o->d_learning_rate != o->learning_rate)
+        TAG("_dlr%g", (double)o->d_learning_rate);
+    if (o->g_learning_rate > 0 && o->g_learning_rate != o->learning_rate)
+        TAG("_glr%g", (double)o->g_learning_rate);
+    if (mc->d_first_channels) TAG("_d0c%d", mc->d_first_channels);
+#undef TAG
     if (mc->y_dim > 0)
-        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s", base, batch,
+        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s%s", base, batch,
                  mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
-                 mc->gfc_dim, mc->dfc_dim, cc);
+                 mc->gfc_dim, mc->dfc_dim, cc, rc);
     else
-        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d", base, batch, mc->output_h,
-                 mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim);
+        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d%s", base, batch, mc->output_h,
+                 mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim, rc);
 }
 
 /* Two trainers writing one run folder would interleave their checkpoints and logs: the second
@@ -144,6 +158,17 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.batch_size = o->batch_size;
     r.learning_rate = o->learning_rate;
     r.beta1 = o->beta1;
+    /* flags that depart from the recipe --recipe chose make it the user's own */
+    train_options chosen = *o;
+    train_options_apply_recipe(&chosen, o->recipe);
+    snprintf(r.recipe, sizeof r.recipe, "%s", train_options_same_recipe(o, &chosen) ? o->recipe : "custom");
+    snprintf(r.loss, sizeof r.loss, "%s", o->loss ? "hinge" : "bce");
+    r.label_smoothing = o->label_smoothing;
+    r.d_learning_rate = o->d_learning_rate > 0 ? o->d_learning_rate : o->learning_rate;
+    r.g_learning_rate = o->g_learning_rate > 0 ? o->g_learning_rate : o->learning_rate;
+    r.g_ema = o->g_ema;
+    r.spectral_norm = mc->spectral_norm;
+    r.d_first_channels = mc->d_first_channels;
     r.max_steps = o->max_steps;
     r.seed = (double)o->seed;
     snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);

@@ -40,7 +40,9 @@ int sample_set_save(sample_set *s, dcgan_model *m, const char *sample_dir, long 
     char path[RUN_PATH_MAX];
     if (dc_path(e, path, sizeof path, "%s/train_%08ld.png", sample_dir, iteration)) return -1;
     const dcgan_config *mc = &m->cfg;
+    dcgan_model_swap_ema(m); /* the grid shows what sampling runs: the average, if any */
     dcgan_generate(m, s->z, s->y, s->n, s->images);
+    dcgan_model_swap_ema(m);
     float lo, hi;
     dcgan_model_range(mc, &lo, &hi);
     if (png_write_grid(path, s->images, s->n, mc->c_dim, mc->output_h, mc->output_w, s->cols, lo,

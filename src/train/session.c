@@ -162,6 +162,10 @@ static int open_run(train_session *s, dc_err *e)
     adam.lr = o->learning_rate;
     adam.beta1 = o->beta1;
     trainer_init(&s->tr, &s->model, adam);
+    if (o->d_learning_rate > 0) s->tr.adam.lr = o->d_learning_rate;
+    if (o->g_learning_rate > 0) s->tr.adam_g.lr = o->g_learning_rate;
+    s->tr.loss = (train_loss)o->loss;
+    s->tr.real_target = 1.0f - o->label_smoothing;
     s->tr.dist = s->dist;
     s->tr.grad_bucket = (size_t)(o->grad_bucket_mb * 1048576.0 / sizeof(float));
     s->tr_open = 1;

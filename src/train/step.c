@@ -5,10 +5,30 @@
 #include "core/error.h"
 #include "train/replicas.h"
 
+static const char *const loss_names[] = {"bce", "hinge"};
+
+const char *train_loss_name(train_loss l)
+{
+    return (unsigned)l < 2 ? loss_names[l] : "?";
+}
+
+int train_loss_parse(const char *s, train_loss *out)
+{
+    for (int i = 0; i < 2; i++)
+        if (strcmp(s, loss_names[i]) == 0) {
+            *out = (train_loss)i;
+            return 0;
+        }
+    return -1;
+}
+
 void trainer_init(trainer *t, const dcgan_model *m, adam_config adam)
 {
     memset(t, 0, sizeof *t);
     t->adam = adam;
+    t->adam_g = adam;
+    t->loss = TRAIN_LOSS_BCE;
+    t->real_target = 1.0f;
     t->be = m->be;
     t->dlogits = ops_alloc(t->be, (size_t)m->cfg.batch);
     t->logits = dc_alloc_floats((size_t)m->cfg.batch);
@@ -43,11 +63,32 @@ static void run_generator(dcgan_model *m, const float *z, const float *y, int tr
     net_forward(&m->G, train);
 }
 
+/* Whose loss a D pass computes. */
+typedef enum { PASS_D_REAL, PASS_D_FAKE, PASS_G } pass_role;
+
+/* The loss of the trainer's kind for `role` on n logits; its gradient into t->dlogits. */
+static float loss_forward_backward(trainer *t, const float *logits, pass_role role, size_t n)
+{
+    ops_zero(t->be, t->dlogits, n);
+    if (t->loss == TRAIN_LOSS_HINGE) {
+        if (role == PASS_G) {
+            ops_linear_loss_backward(t->be, t->dlogits, 1.0f, 1.0f, n);
+            return ops_linear_loss_forward(t->be, logits, 1.0f, n);
+        }
+        float sign = role == PASS_D_REAL ? 1.0f : -1.0f;
+        ops_hinge_backward(t->be, t->dlogits, logits, sign, 1.0f, n);
+        return ops_hinge_forward(t->be, logits, sign, n);
+    }
+    float target = role == PASS_D_REAL ? t->real_target : role == PASS_D_FAKE ? 0.0f : 1.0f;
+    ops_sigmoid_xent_backward(t->be, t->dlogits, logits, target, 1.0f, n);
+    return ops_sigmoid_xent_forward(t->be, logits, target, n);
+}
+
 /* D forward on `images` (host memory, or backend memory when images_on_backend) in training
- * mode, then backward of xent(logits, target) into D's gradients (and, if want_input_grad,
- * into D.dinput). Returns the loss. */
+ * mode, then backward of role's loss into D's gradients (and, if want_input_grad, into
+ * D.dinput). Returns the loss. */
 static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
-                                int images_on_backend, const float *y, float target,
+                                int images_on_backend, const float *y, pass_role role,
                                 int want_param_grads, int want_input_grad, float *mean_out,
                                 float *probs_out)
 {
@@ -56,13 +97,11 @@ static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
     net_set_input(D, images, images_on_backend, y);
     net_forward(D, 1);
     const float *logits = net_output(D)->out;
-    float loss = ops_sigmoid_xent_forward(t->be, logits, target, (size_t)B);
     if (mean_out) {
         net_read_output(D, t->logits, B);
         *mean_out = mean_sigmoid(t->logits, B, probs_out);
     }
-    ops_zero(t->be, t->dlogits, (size_t)B);
-    ops_sigmoid_xent_backward(t->be, t->dlogits, logits, target, 1.0f, (size_t)B);
+    float loss = loss_forward_backward(t, logits, role, (size_t)B);
     net_backward(D, t->dlogits, want_param_grads, want_input_grad);
     return loss;
 }
@@ -74,12 +113,12 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     param_store_zero_grads(&m->D.ps);
     /* real and fake go through D as separate batches (each with its own batch statistics);
      * the gradient of d_loss = real + fake accumulates */
-    s->d_loss_real = discriminator_pass(t, m, x, 0, y, 1.0f, 1, 0, &s->d_real_mean,
+    s->d_loss_real = discriminator_pass(t, m, x, 0, y, PASS_D_REAL, 1, 0, &s->d_real_mean,
                                         t->d_real_prob);
     /* the fake pass completes D's gradients: the ranks' sums start as its layers finish */
     grad_sync gs;
     grad_sync_begin(&gs, t->dist, &m->D, t->grad_bucket);
-    s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 0.0f, 1, 0,
+    s->d_loss_fake = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, PASS_D_FAKE, 1, 0,
                                         &s->d_fake_mean, t->d_fake_prob);
     grad_sync_end(&gs);
     s->d_loss = s->d_loss_real + s->d_loss_fake;
@@ -101,7 +140,7 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     else
         run_generator(m, z, y, 1);
     /* D's weights are not trained here: only the gradient w.r.t. its input is needed */
-    float loss = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, 1.0f, 0, 1, NULL, NULL);
+    float loss = discriminator_pass(t, m, net_output(&m->G)->out, 1, y, PASS_G, 0, 1, NULL, NULL);
     param_store_zero_grads(&m->G.ps);
     grad_sync gs;
     grad_sync_begin(&gs, t->dist, &m->G, t->grad_bucket);
@@ -110,7 +149,7 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     t->g_steps++;
     param_store *ps = &m->G.ps;
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
-                    t->g_steps, &t->adam);
+                    t->g_steps, &t->adam_g);
     return loss;
 }
 
@@ -125,6 +164,7 @@ void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, cons
     train_step_d(t, m, x, y, z, s);
     s->g_loss_first = generator_update(t, m, y, z, 1);
     s->g_loss = generator_update(t, m, y, z, 0);
+    dcgan_model_update_ema(m);
 }
 
 double train_step_flops(const dcgan_model *m)

@@ -10,8 +10,20 @@
 #include "model/dcgan.h"
 #include "ops/ops.h"
 
+/* The losses on D's logits: the reference's sigmoid cross-entropy, or the hinge loss (D:
+ * mean relu(1 - D(x)) + mean relu(1 + D(G(z))); G: -mean D(G(z))). */
+typedef enum { TRAIN_LOSS_BCE = 0, TRAIN_LOSS_HINGE } train_loss;
+
+/* "bce", "hinge" (the --loss values); parse returns 0, or -1 for another name. */
+const char *train_loss_name(train_loss l);
+int train_loss_parse(const char *s, train_loss *out);
+
 typedef struct {
-    adam_config adam;
+    adam_config adam;   /* D's optimiser */
+    adam_config adam_g; /* G's (trainer_init: the same as D's) */
+    train_loss loss;    /* trainer_init: TRAIN_LOSS_BCE */
+    float real_target;  /* the cross-entropy's target for real images in D's update: 1, or
+                         * 1 - s with one-sided label smoothing s */
     long d_steps; /* Adam steps taken by D's optimiser */
     long g_steps; /* ... by G's */
     ops_backend *be; /* the model's */
@@ -34,11 +46,13 @@ typedef struct {
     float g_loss_first; /* g_loss of the first G update */
 } step_stats;
 
+/* The reference's training: adam for both networks, cross-entropy, no smoothing. The fields
+ * above may be changed afterwards. */
 void trainer_init(trainer *t, const dcgan_model *m, adam_config adam);
 void trainer_free(trainer *t);
 
 /* x: (batch, c_dim, H, W) in the model's range; y: (batch, y_dim) one-hot or NULL;
- * z: (batch, z_dim). */
+ * z: (batch, z_dim). With an average of G (dcgan_model_update_ema), it takes its step last. */
 void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, const float *z,
                 step_stats *stats);
 

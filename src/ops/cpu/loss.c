@@ -30,3 +30,44 @@ void sigmoid_xent_backward(float *dlogits, const float *logits, float target, fl
         dlogits[i] += (float)(k * (s - t));
     }
 }
+
+float hinge_forward(const float *logits, float sign, size_t n)
+{
+    if (n == 0) return 0.0f;
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double m = 1.0 - (double)sign * logits[i];
+        if (m > 0.0) acc += m;
+    }
+    return (float)(acc / (double)n);
+}
+
+void hinge_backward(float *dlogits, const float *logits, float sign, float scale, size_t n)
+{
+    if (n == 0) return;
+    const float g = (float)(-(double)sign * scale / (double)n);
+    for (size_t i = 0; i < n; i++)
+        if (1.0 - (double)sign * logits[i] > 0.0) dlogits[i] += g;
+}
+
+float linear_loss_forward(const float *logits, float sign, size_t n)
+{
+    if (n == 0) return 0.0f;
+    double acc = 0.0;
+    for (size_t i = 0; i < n; i++) acc += logits[i];
+    return (float)(-(double)sign * acc / (double)n);
+}
+
+void linear_loss_backward(float *dlogits, float sign, float scale, size_t n)
+{
+    if (n == 0) return;
+    const float g = (float)(-(double)sign * scale / (double)n);
+    for (size_t i = 0; i < n; i++) dlogits[i] += g;
+}
+
+void ema_update(float *ema, const float *x, float decay, size_t n)
+{
+    const float keep = decay, take = 1.0f - decay;
+#pragma omp parallel for simd schedule(static) if (parallel : n >= 32768)
+    for (size_t i = 0; i < n; i++) ema[i] = keep * ema[i] + take * x[i];
+}
