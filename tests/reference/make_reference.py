@@ -8,7 +8,7 @@ Run from the repository root with Debian's interpreter (torch + numpy):
 Output: tests/reference/ops_<group>.safetensors, one file per op group:
 
     ops_conv2d, ops_conv2d_transpose, ops_linear, ops_batchnorm, ops_activation, ops_loss,
-    ops_concat, ops_adam
+    ops_concat, ops_adam, ops_recipe
 
 File layout (the contract with the C test):
   * __metadata__ "cases" = number of cases K; "case0" .. "case{K-1}" = a JSON object (as a
@@ -42,6 +42,26 @@ Conventions (see docs/ops.md):
         lr_t = lr*sqrt(1-b2^t)/(1-b1^t); m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
         p -= lr_t * m / (sqrt(v) + eps)
     with lr, b1, b2, eps taken as the float32 values the C config holds.
+  * ops_recipe (the training-recipe options), one op per case:
+    - "spectral_norm" {rows, cols, iterate (1/0), eps (1e-12)}: inputs "weight" (rows, cols),
+      "u" (rows), "v" (cols) (each a N(0,1) draw divided by its norm in float64, then rounded to
+      float32, so the stored vectors are unit length only to float32 precision), "dout" (rows,
+      cols). Exactly torch.nn.utils.spectral_norm (dim 0, one power iteration, training mode):
+          if iterate: v = normalize(W^T u); u = normalize(W v)    normalize(a) = a/max(|a|, eps)
+          sigma = dot(u, W v); w_sn = W / sigma
+      Results "w_sn", "u_out", "v_out" (= u, v when iterate is 0), "sigma" [1], and
+      "dweight" = d(sum(w_sn * dout))/dW with u, v constants (PyTorch clones them):
+          dweight = dout/sigma - (sum(dout * W)/sigma^2) * u v^T.
+      The script asserts that the iterate=1 cases equal torch.nn.utils.spectral_norm on an
+      nn.Linear in training mode (and the iterate=0 cases the same module in eval mode), with
+      the same weight and weight_u/weight_v buffers.
+    - "hinge" {n, sign (+1/-1), scale}: "logits"; "loss" [1] = mean(relu(1 - sign*x));
+      "dlogits" = d(scale*loss)/dlogits. No logit is within 1e-3 of the kink x = sign.
+      (D's hinge loss: sign +1 on real logits, sign -1 on fake logits.)
+    - "linear_loss" {n, sign, scale}: "logits"; "loss" [1] = mean(-sign*x) (G's hinge loss is
+      sign +1); "dlogits" = d(scale*loss)/dlogits = -sign*scale/n.
+    - "ema" {n, decay}: "ema", "x"; "ema_out" = decay*ema + (1-decay)*x in float64, with decay
+      taken as the float32 value the C holds (1 - decay is then exact in float32 too).
 """
 import json
 import os
@@ -380,11 +400,100 @@ def make_adam():
     return grp.write()
 
 
+SN_EPS = 1e-12
+
+
+def sn_normalize(a, eps=SN_EPS):
+    """torch.nn.functional.normalize(a, dim=0, eps=eps) for a vector: a / max(|a|, eps)."""
+    return a / torch.clamp(torch.linalg.norm(a), min=eps)
+
+
+def spectral_norm_ref(w, u, v, iterate, eps=SN_EPS):
+    """w_sn, u_out, v_out, sigma of torch's spectral_norm (dim 0, one power iteration)."""
+    wm = w.reshape(w.shape[0], -1)
+    if iterate:
+        with torch.no_grad():
+            v = sn_normalize(wm.detach().t() @ u, eps)
+            u = sn_normalize(wm.detach() @ v, eps)
+    sigma = torch.dot(u, wm @ v)
+    return w / sigma, u, v, sigma
+
+
+def check_spectral_norm_torch(w, u, v, dout, iterate, want):
+    """The hand-written spectral norm equals torch.nn.utils.spectral_norm on an nn.Linear:
+    training mode (one power iteration) for iterate 1, eval mode (none) for iterate 0."""
+    rows, cols = w.shape
+    lin = torch.nn.Linear(cols, rows, bias=False).to(DT)
+    lin = torch.nn.utils.spectral_norm(lin, n_power_iterations=1, eps=SN_EPS, dim=0)
+    with torch.no_grad():
+        lin.weight_orig.copy_(w)
+        lin.weight_u.copy_(u)
+        lin.weight_v.copy_(v)
+    lin.train(bool(iterate))
+    lin(torch.zeros(1, cols, dtype=DT))  # the pre-forward hook computes lin.weight
+    w_sn = lin.weight
+    (dw,) = torch.autograd.grad(w_sn, [lin.weight_orig], grad_outputs=dout)
+    got = dict(w_sn=w_sn, u_out=lin.weight_u, v_out=lin.weight_v, dweight=dw)
+    for k, g in got.items():
+        assert torch.allclose(g, want[k], rtol=1e-12, atol=1e-14), (rows, cols, iterate, k)
+
+
+def away_from_kink(grp, n, sign, scale=2.0, gap=1e-3):
+    """Normal logits none of which lies within gap of the hinge's kink x = sign."""
+    x = grp.rng.normal(0, scale, size=n)
+    x = np.where(np.abs(x - sign) < gap, x + 10 * gap, x)
+    x = grp.f32(x)
+    assert (torch.abs(1 - sign * x) >= gap).all()
+    return x
+
+
+def make_recipe():
+    grp = Group("recipe", SEED + 9)
+    # spectral norm: D's final linear layer has one row; conv weights are (out, in*5*5)
+    for rows, cols, iterate in ((1, 20, 1), (8, 75, 1), (16, 37, 1), (5, 5, 1),
+                                (8, 75, 0), (1, 20, 0)):
+        w = grp.normal((rows, cols), std=0.3).requires_grad_()
+        u = grp.f32(sn_normalize(torch.tensor(grp.rng.normal(size=rows), dtype=DT)))
+        v = grp.f32(sn_normalize(torch.tensor(grp.rng.normal(size=cols), dtype=DT)))
+        dout = grp.normal((rows, cols))
+        w_sn, u_out, v_out, sigma = spectral_norm_ref(w, u, v, iterate)
+        (dw,) = grads(w_sn, dout, [w])
+        wm, s_ = w.detach(), sigma.detach()
+        closed = dout / s_ - (dout * wm).sum() / s_ ** 2 * torch.outer(u_out, v_out)
+        assert torch.allclose(dw, closed, rtol=1e-12, atol=1e-14)
+        check_spectral_norm_torch(w.detach(), u, v, dout, iterate,
+                                  dict(w_sn=w_sn, u_out=u_out, v_out=v_out, dweight=dw))
+        grp.add(dict(op="spectral_norm", rows=rows, cols=cols, iterate=iterate, eps=SN_EPS),
+                dict(weight=w, u=u, v=v, dout=dout, w_sn=w_sn, u_out=u_out, v_out=v_out,
+                     sigma=sigma.reshape(1), dweight=dw))
+    for n in (64, 7, 33):
+        for sign in (1, -1):
+            for scale in (1.0, 0.5):
+                x = away_from_kink(grp, n, sign).requires_grad_()
+                loss = F.relu(1 - sign * x).mean()
+                (dx,) = torch.autograd.grad(scale * loss, [x])
+                grp.add(dict(op="hinge", n=n, sign=sign, scale=scale),
+                        dict(logits=x, loss=loss.reshape(1), dlogits=dx))
+    for n, sign, scale in ((64, 1, 1.0), (7, 1, 0.5), (33, -1, 1.0), (33, -1, 0.5)):
+        x = grp.normal((n,), std=2.0).requires_grad_()
+        loss = (-sign * x).mean()
+        (dx,) = torch.autograd.grad(scale * loss, [x])
+        grp.add(dict(op="linear_loss", n=n, sign=sign, scale=scale),
+                dict(logits=x, loss=loss.reshape(1), dlogits=dx))
+    for n, decay in ((10, 0.999), (100, 0.9), (7, 0.5)):
+        ema = grp.normal((n,))
+        x = grp.normal((n,))
+        d = float(F32(decay))
+        grp.add(dict(op="ema", n=n, decay=decay),
+                dict(ema=ema, x=x, ema_out=d * ema + (1 - d) * x))
+    return grp.write()
+
+
 def main():
     torch.use_deterministic_algorithms(True)
     total = 0
     for f in (make_conv, make_linear, make_batchnorm, make_activation, make_loss, make_concat,
-              make_adam):
+              make_adam, make_recipe):
         total += f()
     print("total %d bytes" % total)
     assert total < 5 * 1024 * 1024

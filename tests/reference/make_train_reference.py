@@ -1,4 +1,6 @@
-"""PyTorch twin of dcgan.c's training step: writes train_uncond.safetensors and train_cond.safetensors.
+"""PyTorch twin of dcgan.c's training step: writes train_uncond.safetensors and train_cond.safetensors
+(the reference DCGAN) and train_recipe_uncond.safetensors, train_recipe_cond.safetensors (the
+same step with the recipe options on, see "Recipe options" below).
 
 Run with Debian's torch (1.13):  /usr/bin/python3 tests/reference/make_train_reference.py
 Everything is computed in float64 and stored as float32 (little-endian safetensors, see st.py).
@@ -103,9 +105,64 @@ Notes for the comparing test
   ~1e-4), because D's d_bn1 statistics are dominated by the constant y planes. Use tolerances
   relative to each tensor's max |ref|.
 
+- The ~1e-17 noise in those zero gradients depends on the machine's BLAS/SIMD kernels: running
+  this script elsewhere can change those bytes (and nothing else) of train_uncond/train_cond.
+
+Recipe options (extra "config" keys; absent = the reference value in brackets)
+--------------
+ d_first_channels F [0]   conditional model only. F > 0: discriminator/d_h0_conv/w is
+                          (F, c_dim+y_dim, 5, 5) (F output channels instead of c_dim+y_dim), so
+                          d_h1_conv/w is (df+y_dim, F+y_dim, 5, 5).
+ spectral_norm 0|1 [0]    every D weight (each conv "w" and linear "Matrix" of D; biases are not
+                          touched) is used as W/sigma, exactly torch.nn.utils.spectral_norm
+                          (dim 0, one power iteration, eps 1e-12, training mode). Per layer two
+                          non-trainable buffers <layer>/sn_u (rows = out channels/features) and
+                          <layer>/sn_v (cols = the rest: PyTorch's weight.reshape(out, -1)),
+                          e.g. discriminator/d_h0_conv/sn_u. On EVERY D forward (all are training
+                          mode: D(x) and D(fake) of the D update, D(G(z)) of each G update), just
+                          before the layer uses its weight, with Wm = W.reshape(rows, -1):
+                              v = normalize(Wm^T u); u = normalize(Wm v)  (stored back into
+                              sn_v, sn_u);  normalize(a) = a / max(|a|, 1e-12)
+                              sigma = dot(u, Wm v); the layer uses W / sigma.
+                          Autograd treats u, v as constants (PyTorch clones them), so
+                          dL/dW = G/sigma - (sum(G*W)/sigma^2) u v^T with G = dL/d(W/sigma).
+                          Per iteration the buffers take 4 power iterations (2 in the D update,
+                          1 per G update); in the D update the fake pass starts from the u, v the
+                          real pass left. Initial values: after ALL other init values, for each
+                          D weight in layer order (d_h0_conv, d_h1_conv, ..., final linear), u
+                          then v is drawn N(0,1) from the generator and divided by its norm.
+                          (A one-row weight, the final linear, has u = +-1 that never moves.)
+ loss "bce"|"hinge" ["bce"] hinge: d_loss_real = mean relu(1 - D(x)), d_loss_fake =
+                          mean relu(1 + D(G(z))), g_loss = -mean D(G(z)).
+ label_smoothing s [0]    bce only: the real target of the D update is 1 - s (fake target 0, G's
+                          target 1 unchanged).
+ d_lr, g_lr [2e-4, 2e-4]  Adam learning rates of D and G (everything else in Adam unchanged).
+ g_ema d [0 = off]        exponential moving average of ALL of G's tensors (trainable and moving
+                          stats), starting at G's init values (init/generator/...); once per
+                          iteration, after the second G update: ema = d*ema + (1-d)*current.
+ d_real_mean/d_fake_mean are mean sigmoid(logit) whatever the loss. The d_grad/g_grad tensors
+ are gradients w.r.t. the raw parameters W (through the spectral norm when it is on).
+ In the recipe files every init value (parameters, moving stats, sn_u/sn_v) and iterK/z, iterK/x
+ are rounded to float32 BEFORE the run, so the reference starts from exactly what the file
+ stores (the two reference files above were made from the unrounded float64 values).
+ Extra tensors in the recipe files:
+   init/discriminator/<layer>/sn_u, sn_v, iterK/after/discriminator/<layer>/sn_u, sn_v
+       (spectral_norm; not in d_grad/, they are not trainable)
+   iterK/after/generator_ema/<rest>   for every G tensor generator/<rest> (g_ema > 0), e.g.
+       iter1/after/generator_ema/g_h0_lin/Matrix, iter2/after/generator_ema/g_bn0/moving_mean
+ __metadata__ "recipe": a one-line reminder of these options.
+ The two recipe files (main()): train_recipe_cond = the conditional config with gf_dim = df_dim
+ = 4, d_first_channels 16, spectral_norm 1, loss hinge, d_lr 4e-4, g_lr 1e-4, g_ema 0.9,
+ label_smoothing 0 (seed 2468); train_recipe_uncond = the unconditional config with gf_dim =
+ df_dim = 4, spectral_norm 1, loss bce, label_smoothing 0.1, d_lr = g_lr = 2e-4, g_ema 0.5
+ (seed 1357). gf_dim/df_dim 4 instead of 8 keeps the files near 1 MB.
+
 Self-checks run by this script: the deconv is the numerical adjoint of the conv
-(<conv(a),b> == <a,deconv(b)>), and one D and one G gradient element match a central finite
-difference in float64 (moving stats are copied for those evaluations, so they do not move).
+(<conv(a),b> == <a,deconv(b)>); the spectral norm equals torch.nn.utils.spectral_norm on a
+Conv2d and a one-row Linear (weight, u, v and gradient); and D and G gradient elements match a
+central finite difference in float64 with the file's loss and options (moving stats and
+sn_u/sn_v are copied for those evaluations, so they do not move; with spectral norm the FD
+evaluations reuse the u, v of the autograd evaluation, as autograd holds them constant).
 """
 import json
 import math
@@ -123,6 +180,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 LR, B1, B2, ADAM_EPS = 2e-4, 0.5, 0.999, 1e-8
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1
+SN_EPS = 1e-12
 
 
 # ----------------------------------------------------------------------------- building blocks
@@ -178,6 +236,33 @@ class Net:
         self.m = {}
         self.v = {}
         self.t = 0
+        self.lr = LR
+        self.sn = False           # spectral norm on every "w"/"Matrix" (recipe, D only)
+        self.sn_record = None     # list: (u, v) used by each SN call, in call order
+        self.sn_replay = None     # list: use these (u, v) in order, no power iteration
+
+    def weight(self, name, stats=None):
+        """The weight a conv/linear uses: the parameter itself, or W/sigma with spectral norm
+        (one power iteration on the buffers <layer>/sn_u, sn_v, which then hold the new u, v;
+        u and v are constants for autograd, like PyTorch's clones)."""
+        w = self.p[name]
+        if not self.sn:
+            return w
+        st = self.s if stats is None else stats
+        layer = name.rsplit("/", 1)[0]
+        wm = w.reshape(w.shape[0], -1)
+        if self.sn_replay is not None:
+            u, v = self.sn_replay.pop(0)
+        else:
+            with torch.no_grad():
+                v = sn_normalize(wm.t() @ st[layer + "/sn_u"])
+                u = sn_normalize(wm @ v)
+            st[layer + "/sn_u"] = u    # replaced, not written in place: autograd keeps u, v
+            st[layer + "/sn_v"] = v
+            if self.sn_record is not None:
+                self.sn_record.append((u, v))
+        sigma = torch.dot(u, wm @ v)
+        return w / sigma
 
     def bn(self, x, prefix, stats=None):
         st = self.s if stats is None else stats
@@ -188,7 +273,7 @@ class Net:
     def adam_step(self, grads):
         self.t += 1
         t = self.t
-        lr_t = LR * math.sqrt(1 - B2 ** t) / (1 - B1 ** t)
+        lr_t = self.lr * math.sqrt(1 - B2 ** t) / (1 - B1 ** t)
         with torch.no_grad():
             for k, p in self.p.items():
                 g = grads[k]
@@ -203,6 +288,11 @@ class Net:
         d = {k: v.detach().clone() for k, v in self.p.items()}
         d.update({k: v.clone() for k, v in self.s.items()})
         return d
+
+
+def sn_normalize(a, eps=SN_EPS):
+    """torch.nn.functional.normalize(a, dim=0, eps=eps) of a vector."""
+    return a / torch.clamp(torch.linalg.norm(a), min=eps)
 
 
 # ----------------------------------------------------------------------------- init
@@ -240,6 +330,19 @@ def add_bn(net, name, n, gen):
 def finish(net):
     for v in net.p.values():
         v.requires_grad_(True)
+
+
+def add_spectral_norm(D, gen):
+    """Recipe: sn_u (rows = out) and sn_v (cols = the rest) for every D weight, in D's layer
+    order, u then v, each a N(0,1) draw from gen divided by its norm."""
+    D.sn = True
+    for name in list(D.p):
+        if name.endswith("/w") or name.endswith("/Matrix"):
+            layer = name.rsplit("/", 1)[0]
+            rows = D.p[name].shape[0]
+            cols = D.p[name].numel() // rows
+            D.s[layer + "/sn_u"] = sn_normalize(torch.randn(rows, generator=gen, dtype=DT))
+            D.s[layer + "/sn_v"] = sn_normalize(torch.randn(cols, generator=gen, dtype=DT))
 
 
 # ----------------------------------------------------------------------------- models
@@ -296,12 +399,13 @@ def G_uncond(G, cfg, z, y, stats=None):
 def D_uncond(D, cfg, x, y, stats=None):
     P = D.p
     n = x.shape[0]
-    h = lrelu(conv2d(x, P["discriminator/d_h0_conv/w"], P["discriminator/d_h0_conv/biases"]))
+    W = lambda name: D.weight(name, stats)  # noqa: E731
+    h = lrelu(conv2d(x, W("discriminator/d_h0_conv/w"), P["discriminator/d_h0_conv/biases"]))
     for i in (1, 2, 3):
-        h = conv2d(h, P["discriminator/d_h%d_conv/w" % i], P["discriminator/d_h%d_conv/biases" % i])
+        h = conv2d(h, W("discriminator/d_h%d_conv/w" % i), P["discriminator/d_h%d_conv/biases" % i])
         h = lrelu(D.bn(h, "discriminator/d_bn%d" % i, stats))
     h = h.reshape(n, -1)
-    return linear(h, P["discriminator/d_h4_lin/Matrix"], P["discriminator/d_h4_lin/bias"])
+    return linear(h, W("discriminator/d_h4_lin/Matrix"), P["discriminator/d_h4_lin/bias"])
 
 
 def build_cond(cfg, gen):
@@ -316,8 +420,9 @@ def build_cond(cfg, gen):
     add_deconv(G, "generator/g_h2", gf * 2 + yd, gf * 2, gen)
     add_bn(G, "generator/g_bn2", gf * 2, gen)
     add_deconv(G, "generator/g_h3", gf * 2 + yd, c, gen)
-    add_conv(D, "discriminator/d_h0_conv", c + yd, c + yd, gen)
-    add_conv(D, "discriminator/d_h1_conv", df + yd, c + 2 * yd, gen)
+    f0 = cfg.get("d_first_channels", 0) or c + yd   # recipe: F output channels of d_h0_conv
+    add_conv(D, "discriminator/d_h0_conv", f0, c + yd, gen)
+    add_conv(D, "discriminator/d_h1_conv", df + yd, f0 + yd, gen)
     add_bn(D, "discriminator/d_bn1", df + yd, gen)
     add_linear(D, "discriminator/d_h2_lin", dfc, (df + yd) * h[2] * w[2] + yd, gen)
     add_bn(D, "discriminator/d_bn2", dfc, gen)
@@ -350,20 +455,34 @@ def G_cond(G, cfg, z, y, stats=None):
 def D_cond(D, cfg, x, y, stats=None):
     P = D.p
     n = x.shape[0]
+    W = lambda name: D.weight(name, stats)  # noqa: E731
     h = cond_concat(x, y)
-    h = lrelu(conv2d(h, P["discriminator/d_h0_conv/w"], P["discriminator/d_h0_conv/biases"]))
+    h = lrelu(conv2d(h, W("discriminator/d_h0_conv/w"), P["discriminator/d_h0_conv/biases"]))
     h = cond_concat(h, y)
-    h = conv2d(h, P["discriminator/d_h1_conv/w"], P["discriminator/d_h1_conv/biases"])
+    h = conv2d(h, W("discriminator/d_h1_conv/w"), P["discriminator/d_h1_conv/biases"])
     h = lrelu(D.bn(h, "discriminator/d_bn1", stats))
     h = torch.cat([h.reshape(n, -1), y], 1)
-    h = linear(h, P["discriminator/d_h2_lin/Matrix"], P["discriminator/d_h2_lin/bias"])
+    h = linear(h, W("discriminator/d_h2_lin/Matrix"), P["discriminator/d_h2_lin/bias"])
     h = lrelu(D.bn(h, "discriminator/d_bn2", stats))
     h = torch.cat([h, y], 1)
-    return linear(h, P["discriminator/d_h3_lin/Matrix"], P["discriminator/d_h3_lin/bias"])
+    return linear(h, W("discriminator/d_h3_lin/Matrix"), P["discriminator/d_h3_lin/bias"])
 
 
 def xent(logits, label):
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, float(label)))
+
+
+def d_losses(cfg, real_logits, fake_logits):
+    """(d_loss_real, d_loss_fake) for the configured loss."""
+    if cfg.get("loss", "bce") == "hinge":
+        return F.relu(1 - real_logits).mean(), F.relu(1 + fake_logits).mean()
+    return xent(real_logits, 1 - cfg.get("label_smoothing", 0.0)), xent(fake_logits, 0)
+
+
+def g_loss_fn(cfg, fake_logits):
+    if cfg.get("loss", "bce") == "hinge":
+        return -fake_logits.mean()
+    return xent(fake_logits, 1)
 
 
 # ----------------------------------------------------------------------------- self-checks
@@ -384,38 +503,93 @@ def check_adjoint(gen):
     print("adjoint check ok")
 
 
+def check_spectral_norm(gen):
+    """Net.weight's spectral norm equals torch.nn.utils.spectral_norm (training mode, one power
+    iteration, dim 0) on a Conv2d (out, in, 5, 5) and a one-row Linear: weight, u, v, grad."""
+    for mod in (torch.nn.Conv2d(3, 4, 5), torch.nn.Linear(7, 1)):
+        mod = torch.nn.utils.spectral_norm(mod.to(DT), n_power_iterations=1, eps=SN_EPS, dim=0)
+        mod.train()
+        w0 = torch.randn(mod.weight_orig.shape, generator=gen)
+        net = Net()
+        net.p["l/w"] = w0.clone().requires_grad_(True)
+        add_spectral_norm(net, gen)
+        with torch.no_grad():
+            mod.weight_orig.copy_(w0)
+            mod.weight_u.copy_(net.s["l/sn_u"])
+            mod.weight_v.copy_(net.s["l/sn_v"])
+        mod(torch.zeros((1, 3, 5, 5) if w0.dim() == 4 else (1, 7)))  # hook computes mod.weight
+        dout = torch.randn(w0.shape, generator=gen)
+        mine = net.weight("l/w")
+        g_mine = torch.autograd.grad(mine, [net.p["l/w"]], grad_outputs=dout)[0]
+        g_torch = torch.autograd.grad(mod.weight, [mod.weight_orig], grad_outputs=dout)[0]
+        for a, b in ((mine, mod.weight), (net.s["l/sn_u"], mod.weight_u),
+                     (net.s["l/sn_v"], mod.weight_v), (g_mine, g_torch)):
+            assert torch.allclose(a, b, rtol=1e-12, atol=1e-14)
+    print("spectral norm check ok")
+
+
 def fd_check(G, D, Gf, Df, cfg, z, x, y, gen):
     """Central finite differences (float64) of d_loss w.r.t. one D element and g_loss w.r.t. one
-    G element, compared with autograd. Moving stats are copied so nothing is updated."""
+    G element, compared with autograd, with the configured loss and options. Moving stats and
+    sn_u/sn_v are copied (one copy per loss evaluation, shared by its D passes as in training),
+    so nothing is updated. With spectral norm, autograd treats the power-iterated u, v as
+    constants; the FD evaluations therefore replay the (u, v) that the autograd evaluation's
+    SN calls used, in the same order, without iterating (a perturbed W would otherwise move
+    v and hence sigma)."""
     def scratch(net):
         return {k: v.clone() for k, v in net.s.items()}
 
     fake = Gf(G, cfg, z, y, scratch(G)).detach()
 
     def dloss():
-        return xent(Df(D, cfg, x, y, scratch(D)), 1) + xent(Df(D, cfg, fake, y, scratch(D)), 0)
+        sd = scratch(D)
+        real_loss, fake_loss = d_losses(cfg, Df(D, cfg, x, y, sd), Df(D, cfg, fake, y, sd))
+        return real_loss + fake_loss
 
     def gloss():
-        return xent(Df(D, cfg, Gf(G, cfg, z, y, scratch(G)), y, scratch(D)), 1)
+        return g_loss_fn(cfg, Df(D, cfg, Gf(G, cfg, z, y, scratch(G)), y, scratch(D)))
 
+    def evaluate(lossf, record):
+        if not D.sn:
+            return lossf()
+        if record is None:            # the autograd evaluation: record the SN calls' u, v
+            D.sn_record = []
+            loss = lossf()
+            rec, D.sn_record = D.sn_record, None
+            return loss, rec
+        D.sn_replay = list(record)
+        loss = lossf()
+        assert not D.sn_replay
+        D.sn_replay = None
+        return loss
+
+    dnames = [k for k in D.p if k.endswith("d_h1_conv/w")] + \
+        [k for k in D.p if k.endswith("d_bn1/gamma")]
+    gnames = [k for k in G.p if k.endswith("g_h1/w") or k.endswith("g_h1_lin/Matrix")] + \
+        [k for k in G.p if k.endswith("g_bn0/beta")]
+    if recipe_on(cfg):
+        # recipe: also D's first conv (d_first_channels) and its one-row final linear layer
+        dnames += [k for k in D.p if k.endswith("d_h0_conv/w")] + \
+            [k for k in D.p if k.endswith("d_h4_lin/Matrix") or k.endswith("d_h3_lin/Matrix")]
     eps = 1e-6
-    for net, lossf, names in ((D, dloss, [k for k in D.p if k.endswith("d_h1_conv/w")] +
-                               [k for k in D.p if k.endswith("d_bn1/gamma")]),
-                              (G, gloss, [k for k in G.p if k.endswith("g_h1/w") or
-                                          k.endswith("g_h1_lin/Matrix")] +
-                               [k for k in G.p if k.endswith("g_bn0/beta")])):
+    for net, lossf, names in ((D, dloss, dnames), (G, gloss, gnames)):
         for name in names:
             p = net.p[name]
-            gr = torch.autograd.grad(lossf(), [p])[0]
+            rec = None
+            if D.sn:
+                loss, rec = evaluate(lossf, None)
+            else:
+                loss = lossf()
+            gr = torch.autograd.grad(loss, [p])[0]
             flat = gr.reshape(-1)
             idx = int(torch.randint(flat.numel(), (1,), generator=gen))
             with torch.no_grad():
                 pf = p.view(-1)
                 old = pf[idx].item()
                 pf[idx] = old + eps
-                lp = lossf().item()
+                lp = evaluate(lossf, rec).item()
                 pf[idx] = old - eps
-                lm = lossf().item()
+                lm = evaluate(lossf, rec).item()
                 pf[idx] = old
             fd = (lp - lm) / (2 * eps)
             an = flat[idx].item()
@@ -425,11 +599,44 @@ def fd_check(G, D, Gf, Df, cfg, z, x, y, gen):
 
 
 # ----------------------------------------------------------------------------- training
+RECIPE_DEFAULTS = dict(d_first_channels=0, spectral_norm=0, loss="bce", label_smoothing=0.0,
+                       d_lr=LR, g_lr=LR, g_ema=0.0)
+
+
+def recipe_on(cfg):
+    return any(k in cfg for k in RECIPE_DEFAULTS)
+
+
+def round32(t):
+    """The float32 value of t, as float64 (what the file stores and the C reads)."""
+    return t.float().double()
+
+
 def run(tag, cfg, conditional, seed):
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
+    recipe = recipe_on(cfg)
+    assert set(cfg) - set(RECIPE_DEFAULTS) <= {"output_height", "output_width", "c_dim", "y_dim",
+                                               "gf_dim", "df_dim", "gfc_dim", "dfc_dim", "z_dim",
+                                               "batch_size"}, cfg
+    assert cfg.get("loss", "bce") in ("bce", "hinge")
+    assert cfg.get("loss", "bce") == "bce" or cfg.get("label_smoothing", 0.0) == 0.0
+    assert conditional or cfg.get("d_first_channels", 0) == 0
     build, Gf, Df = (build_cond, G_cond, D_cond) if conditional else (build_uncond, G_uncond, D_uncond)
     G, D = build(cfg, gen)
+    if cfg.get("spectral_norm", 0):
+        add_spectral_norm(D, gen)
+    G.lr, D.lr = cfg.get("g_lr", LR), cfg.get("d_lr", LR)
+    ema_decay = cfg.get("g_ema", 0.0)
+    if recipe:
+        # recipe files: every init value is rounded to float32 before use, so the reference
+        # starts from exactly the values the C reads from init/ (the two older files do not)
+        with torch.no_grad():
+            for net in (G, D):
+                for v in net.p.values():
+                    v.copy_(round32(v))
+                for k in net.s:
+                    net.s[k] = round32(net.s[k])
     N, zd, c, yd = cfg["batch_size"], cfg["z_dim"], cfg["c_dim"], cfg["y_dim"]
     H, W = cfg["output_height"], cfg["output_width"]
     out = {}
@@ -448,6 +655,8 @@ def run(tag, cfg, conditional, seed):
         else:
             x = torch.rand(N, c, H, W, generator=gen) * 2 - 1
             y = None
+        if recipe:
+            z, x = round32(z), round32(x)
         inputs.append((z, x, y))
         out["iter%d/z" % it] = z
         out["iter%d/x" % it] = x
@@ -459,6 +668,7 @@ def run(tag, cfg, conditional, seed):
 
     gnames = list(G.p)
     dnames = list(D.p)
+    g_ema = {k: v.clone() for k, v in G.all_tensors().items()} if ema_decay else None
     print("%s: %d G params, %d D params" % (tag, sum(v.numel() for v in G.p.values()),
                                            sum(v.numel() for v in D.p.values())))
     for it, (z, x, y) in enumerate(inputs, 1):
@@ -466,9 +676,8 @@ def run(tag, cfg, conditional, seed):
         # --- D update
         fake = Gf(G, cfg, z, y).detach()
         lr_ = Df(D, cfg, x, y)
-        d_loss_real = xent(lr_, 1)
         lf_ = Df(D, cfg, fake, y)
-        d_loss_fake = xent(lf_, 0)
+        d_loss_real, d_loss_fake = d_losses(cfg, lr_, lf_)
         d_loss = d_loss_real + d_loss_fake
         grads = torch.autograd.grad(d_loss, [D.p[k] for k in dnames])
         dg = dict(zip(dnames, grads))
@@ -485,7 +694,7 @@ def run(tag, cfg, conditional, seed):
         for j in (1, 2):
             fake = Gf(G, cfg, z, y)
             logits = Df(D, cfg, fake, y)
-            g_loss = xent(logits, 1)
+            g_loss = g_loss_fn(cfg, logits)
             grads = torch.autograd.grad(g_loss, [G.p[k] for k in gnames] + [fake])
             gg = dict(zip(gnames, grads[:-1]))
             G.adam_step(gg)
@@ -498,6 +707,10 @@ def run(tag, cfg, conditional, seed):
             out[pre + "after/" + k] = v
         for k, v in D.all_tensors().items():
             out[pre + "after/" + k] = v
+        if g_ema is not None:
+            for k, v in G.all_tensors().items():
+                g_ema[k] = ema_decay * g_ema[k] + (1 - ema_decay) * v
+                out[pre + "after/generator_ema/" + k[len("generator/"):]] = g_ema[k]
         print("  iter %d: d_loss_real %.8f d_loss_fake %.8f d_loss %.8f g_loss1 %.8f g_loss2 %.8f "
               "D(x) %.6f D(G(z)) %.6f" % (it, d_loss_real, d_loss_fake, d_loss,
                                           out[pre + "g_loss1"], out[pre + "g_loss2"],
@@ -515,6 +728,14 @@ def run(tag, cfg, conditional, seed):
                         "TF Adam lr 2e-4 b1 0.5 b2 0.999 eps 1e-8"),
         "seed": str(seed),
     }
+    if recipe:
+        meta["recipe"] = (
+            "options (config keys, defaults = reference): d_first_channels F (cond: d_h0_conv "
+            "has F outputs), spectral_norm (every D w/Matrix: one power iteration on sn_u/sn_v "
+            "per D forward, W/sigma used, u v constant for grads), loss bce|hinge, "
+            "label_smoothing s (bce real target 1-s), d_lr, g_lr (Adam), g_ema d (EMA of all G "
+            "tensors after the 2nd G update: ema=d*ema+(1-d)*G, iterK/after/generator_ema/...); "
+            "init values and z, x rounded to float32 before use")
     arrs = {k: v.detach().cpu().numpy() for k, v in out.items()}
     path = os.path.join(HERE, tag + ".safetensors")
     write_safetensors(path, arrs, meta)
@@ -525,12 +746,21 @@ def main():
     torch.manual_seed(0)
     np.random.seed(0)
     check_adjoint(torch.Generator().manual_seed(123))
+    check_spectral_norm(torch.Generator().manual_seed(321))
     uncond = dict(output_height=32, output_width=24, c_dim=3, y_dim=0, gf_dim=8, df_dim=8,
                   gfc_dim=0, dfc_dim=0, z_dim=12, batch_size=5)
     cond = dict(output_height=28, output_width=28, c_dim=1, y_dim=10, gf_dim=8, df_dim=8,
                 gfc_dim=32, dfc_dim=32, z_dim=12, batch_size=6)
     run("train_uncond", uncond, False, 1234)
     run("train_cond", cond, True, 5678)
+    # the recipe files use main()'s configs with gf_dim = df_dim = 4 (instead of 8), which keeps
+    # each file near 1 MB (at 8 they would be 2.0 and 3.1 MB; the geometry is what matters here)
+    recipe_cond = dict(cond, gf_dim=4, df_dim=4, d_first_channels=16, spectral_norm=1,
+                       loss="hinge", d_lr=4e-4, g_lr=1e-4, g_ema=0.9, label_smoothing=0.0)
+    recipe_uncond = dict(uncond, gf_dim=4, df_dim=4, d_first_channels=0, spectral_norm=1,
+                         loss="bce", label_smoothing=0.1, d_lr=2e-4, g_lr=2e-4, g_ema=0.5)
+    run("train_recipe_cond", recipe_cond, True, 2468)
+    run("train_recipe_uncond", recipe_uncond, False, 1357)
 
 
 if __name__ == "__main__":
