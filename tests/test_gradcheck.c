@@ -29,6 +29,7 @@
 #include "ops/cpu/conv2d.h"
 #include "ops/cpu/linear.h"
 #include "ops/cpu/loss.h"
+#include "ops/cpu/spectral_norm.h"
 #include "testutil.h"
 
 /* The reference's constants (DCGAN-tensorflow's ops.py: lrelu(leak=0.2), batch_norm(epsilon=
@@ -403,6 +404,89 @@ static void test_loss(void)
     }
 }
 
+/* ---- the recipe ops: spectral norm (u, v held: a forward outside training), hinge ----- */
+
+typedef struct {
+    float *w, *u, *v, *w_sn, *r;
+    size_t rows, cols;
+} sn_ctx;
+
+static double sn_loss(void *p)
+{
+    sn_ctx *c = p;
+    spectral_norm_forward(c->w_sn, c->u, c->v, c->w, c->rows, c->cols, 0, 1e-12f);
+    return dot(c->w_sn, c->r, c->rows * c->cols);
+}
+
+static void test_spectral_norm(void)
+{
+    const size_t shapes[3][2] = {{6, 20}, {1, 12}, {4, 4}};
+    for (int k = 0; k < 3; k++) {
+        sn_ctx c = {0};
+        c.rows = shapes[k][0];
+        c.cols = shapes[k][1];
+        size_t n = c.rows * c.cols;
+        c.w = randn(n, 0.5);
+        c.u = randn(c.rows, 1.0);
+        c.v = randn(c.cols, 1.0);
+        c.w_sn = dc_alloc_floats(n);
+        c.r = randn(n, 1.0);
+        /* one training forward first: u and v from a power iteration, as a layer holds them */
+        float sigma = spectral_norm_forward(c.w_sn, c.u, c.v, c.w, c.rows, c.cols, 1, 1e-12f);
+        float *dw = dc_alloc_floats(n);
+        spectral_norm_backward(dw, c.r, c.w_sn, c.u, c.v, sigma, c.rows, c.cols);
+        char lbl[96];
+        snprintf(lbl, sizeof lbl, "spectral_norm %zux%zu dweight", c.rows, c.cols);
+        printf("spectral_norm %zux%zu (sigma %.4f)\n", c.rows, c.cols, (double)sigma);
+        gradcheck(lbl, c.w, n, dw, H_SMOOTH, TOL_SMOOTH, sn_loss, &c);
+        free(c.w);
+        free(c.u);
+        free(c.v);
+        free(c.w_sn);
+        free(c.r);
+        free(dw);
+    }
+}
+
+typedef struct {
+    float *x;
+    size_t n;
+    float sign, scale;
+    int hinge;
+} hinge_ctx;
+
+static double hinge_loss(void *p)
+{
+    hinge_ctx *c = p;
+    return (double)c->scale * (c->hinge ? hinge_forward(c->x, c->sign, c->n)
+                                        : linear_loss_forward(c->x, c->sign, c->n));
+}
+
+static void test_hinge(void)
+{
+    for (int k = 0; k < 3; k++) {
+        hinge_ctx c = {0};
+        c.n = 16;
+        c.hinge = k < 2;
+        c.sign = k == 1 ? -1.0f : 1.0f;
+        c.scale = k == 2 ? 0.5f : 1.0f;
+        c.x = randn(c.n, 2.0);
+        /* piecewise linear: keep every logit 0.3 away from the kink at x = sign */
+        for (size_t i = 0; i < c.n; i++)
+            if (fabsf(c.x[i] - c.sign) < 0.3f) c.x[i] = c.sign + (c.x[i] < c.sign ? -0.3f : 0.3f);
+        float *dx = dc_alloc_floats(c.n);
+        if (c.hinge) hinge_backward(dx, c.x, c.sign, c.scale, c.n);
+        else linear_loss_backward(dx, c.sign, c.scale, c.n);
+        char lbl[96];
+        snprintf(lbl, sizeof lbl, "%s sign %g scale %g dlogits", c.hinge ? "hinge" : "linear_loss",
+                 (double)c.sign, (double)c.scale);
+        printf("%s\n", lbl);
+        gradcheck(lbl, c.x, c.n, dx, 0.1, 1e-4, hinge_loss, &c); /* float32 loss: ~2e-5 noise */
+        free(c.x);
+        free(dx);
+    }
+}
+
 /* ---- concat and cond_concat ------------------------------------------------------------- */
 
 typedef struct {
@@ -511,6 +595,8 @@ int main(void)
     test_activations();
     test_loss();
     test_concat();
+    test_spectral_norm();
+    test_hinge();
     printf("\nworst scaled error over all checks: %.3g\n", g_worst_scaled);
     return test_finish();
 }

@@ -28,6 +28,7 @@
 #include "ops/cpu/conv_plan.h"
 #include "ops/cpu/linear.h"
 #include "ops/cpu/loss.h"
+#include "ops/cpu/spectral_norm.h"
 #include "testutil.h"
 
 #define REF_DIR "tests/reference/"
@@ -653,6 +654,87 @@ static void test_adam(void)
     safetensors_free(r.f);
 }
 
+/* ---- the recipe ops: spectral norm, hinge losses, the weight average ---------------------- */
+
+#define TOL_SN 2e-6   /* float32 results of double-accumulated products */
+#define TOL_EMA 2e-7
+
+static void test_recipe(void)
+{
+    ref_file r;
+    if (ref_open(&r, REF_DIR "ops_recipe.safetensors") != 0) return;
+    for (int k = 0; k < r.ncases; k++) {
+        cJSON *j = ref_params(&r, k);
+        if (!j) continue;
+        char op[32];
+        snprintf(op, sizeof op, "%s", pstr(j, "op"));
+        if (strcmp(op, "spectral_norm") == 0) {
+            size_t rows = (size_t)pint(j, "rows"), cols = (size_t)pint(j, "cols"), n = rows * cols;
+            int iterate = pint(j, "iterate");
+            float eps = (float)pnum(j, "eps");
+            cJSON_Delete(j);
+            const float *w = ref_get(&r, k, "weight", n), *u0 = ref_get(&r, k, "u", rows);
+            const float *v0 = ref_get(&r, k, "v", cols), *dout = ref_get(&r, k, "dout", n);
+            const float *ws = ref_get(&r, k, "w_sn", n), *wu = ref_get(&r, k, "u_out", rows);
+            const float *wv = ref_get(&r, k, "v_out", cols), *wsig = ref_get(&r, k, "sigma", 1);
+            const float *wdw = ref_get(&r, k, "dweight", n);
+            if (!w || !u0 || !v0 || !dout || !ws || !wu || !wv || !wsig || !wdw) continue;
+            float *u = copy_of(u0, rows), *v = copy_of(v0, cols), *w_sn = alloc_nan(n);
+            float sigma = spectral_norm_forward(w_sn, u, v, w, rows, cols, iterate, eps);
+            cmp(op, k, "sigma", &sigma, wsig, 1, TOL_SN);
+            cmp(op, k, "w_sn", w_sn, ws, n, TOL_SN);
+            cmp(op, k, "u", u, wu, rows, TOL_SN);
+            cmp(op, k, "v", v, wv, cols, TOL_SN);
+            float *dw = dc_alloc_floats(n);
+            spectral_norm_backward(dw, dout, w_sn, u, v, sigma, rows, cols);
+            cmp(op, k, "dweight", dw, wdw, n, TOL_SN);
+            spectral_norm_backward(dw, dout, w_sn, u, v, sigma, rows, cols);
+            float *twice = doubled(wdw, n);
+            cmp(op, k, "~dweight accumulated", dw, twice, n, TOL_SN);
+            free(twice);
+            free(dw);
+            free(u);
+            free(v);
+            free(w_sn);
+        } else if (strcmp(op, "hinge") == 0 || strcmp(op, "linear_loss") == 0) {
+            size_t n = (size_t)pint(j, "n");
+            float sign = (float)pnum(j, "sign"), scale = (float)pnum(j, "scale");
+            cJSON_Delete(j);
+            const float *x = ref_get(&r, k, "logits", n), *wl = ref_get(&r, k, "loss", 1);
+            const float *wdx = ref_get(&r, k, "dlogits", n);
+            if (!x || !wl || !wdx) continue;
+            int hinge = op[0] == 'h';
+            float loss = hinge ? hinge_forward(x, sign, n) : linear_loss_forward(x, sign, n);
+            float *dx = dc_alloc_floats(n);
+            for (int rep = 0; rep < 2; rep++) {
+                if (hinge) hinge_backward(dx, x, sign, scale, n);
+                else linear_loss_backward(dx, sign, scale, n);
+                if (rep == 0) cmp(op, k, "dlogits", dx, wdx, n, TOL_LOSS);
+            }
+            cmp(op, k, "loss", &loss, wl, 1, TOL_LOSS);
+            float *twice = doubled(wdx, n);
+            cmp(op, k, "~dlogits accumulated", dx, twice, n, TOL_LOSS);
+            free(twice);
+            free(dx);
+        } else if (strcmp(op, "ema") == 0) {
+            size_t n = (size_t)pint(j, "n");
+            float decay = (float)pnum(j, "decay");
+            cJSON_Delete(j);
+            const float *e0 = ref_get(&r, k, "ema", n), *x = ref_get(&r, k, "x", n);
+            const float *want = ref_get(&r, k, "ema_out", n);
+            if (!e0 || !x || !want) continue;
+            float *e = copy_of(e0, n);
+            ema_update(e, x, decay, n);
+            cmp(op, k, "ema", e, want, n, TOL_EMA);
+            free(e);
+        } else {
+            TEST_CHECK(0, "ops_recipe case%d: unknown op %s", k, op);
+            cJSON_Delete(j);
+        }
+    }
+    safetensors_free(r.f);
+}
+
 /* ---- the tests can fail ----------------------------------------------------------------- */
 
 static void test_detects_errors(void)
@@ -739,6 +821,7 @@ int main(void)
     test_loss();
     test_concat();
     test_adam();
+    test_recipe();
     print_summary();
     return test_finish();
 }

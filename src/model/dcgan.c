@@ -226,11 +226,14 @@ void dcgan_model_init_weights(dcgan_model *m, rng_state *r)
 {
     param_store_init_values(&m->G.ps, r, DCGAN_INIT_STD);
     param_store_init_values(&m->D.ps, r, DCGAN_INIT_STD);
-    /* the average starts at G's first weights */
-    if (m->ema_params) {
-        ops_copy(m->be, m->ema_params, m->G.ps.params, m->G.ps.n_params);
-        ops_copy(m->be, m->ema_buffers, m->G.ps.buffers, m->G.ps.n_buffers);
-    }
+    dcgan_model_reset_ema(m); /* the average starts at G's first weights */
+}
+
+void dcgan_model_reset_ema(dcgan_model *m)
+{
+    if (!m->ema_params) return;
+    ops_copy(m->be, m->ema_params, m->G.ps.params, m->G.ps.n_params);
+    ops_copy(m->be, m->ema_buffers, m->G.ps.buffers, m->G.ps.n_buffers);
 }
 
 void dcgan_model_free(dcgan_model *m)

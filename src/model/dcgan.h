@@ -65,6 +65,8 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
  * N(0,0.02), biases 0, gamma 1, beta 0, moving mean 0, moving variance 1. */
 void dcgan_model_init_weights(dcgan_model *m, rng_state *r);
 void dcgan_model_free(dcgan_model *m);
+/* Starts the average at G's current weights (dcgan_model_init_weights does). */
+void dcgan_model_reset_ema(dcgan_model *m);
 /* The average's step after an iteration: ema = g_ema*ema + (1 - g_ema)*G, over G's parameters
  * and buffers (batch-norm moving statistics). No-op without an average. */
 void dcgan_model_update_ema(dcgan_model *m);
