@@ -13,6 +13,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from doc_section import write_section  # noqa: E402
+
 PLACEMENTS = ["all", "input", "g-layers", "d-layers"]
 WHERE = {"all": "every layer of G and D (the reference)", "input": "inputs of G and D only",
          "g-layers": "every layer of G, D's input only", "d-layers": "G's input only, every layer of D"}
@@ -86,8 +89,8 @@ def main():
     table = "\n".join(lines)
     json.dump({cc: [r["generated"] for r in rows[cc]] for cc in PLACEMENTS},
               open(os.path.join(out, "summary.json"), "w"), indent=1)
-    with open(doc, "w") as f:
-        f.write(render(table, rows, steps, seeds, device, eval_n, img, times, real_bg, real_fg))
+    write_section(doc, "cond-concat",
+                  render(table, rows, steps, seeds, device, eval_n, img, times, real_bg, real_fg))
 
 
 def mean_of(rows, cc, key):
@@ -122,7 +125,7 @@ def render(table, rows, steps, seeds, device, eval_n, img, times, real_bg, real_
                         "Holds: less background noise with D's per-layer concat." if
                         m("d-layers", "bg_noise") < m("input", "bg_noise") else
                         "Does not hold: D's per-layer concat does not lower the background noise."))
-    return """# Experiments
+    return """
 
 ## Where the condition goes in the conditional model (`--cond-concat`)
 

@@ -10,6 +10,9 @@
  *   testtool ckpt-dist A B                 prints the worst relative difference of the tensors
  *                                          carrying signal (testdata_checkpoint_distance)
  *   testtool ckpt-meta FILE KEY            prints a checkpoint's metadata value
+ *   testtool tensor-eq A NAME_A B NAME_B    exit 0 if tensor NAME_A of file A and NAME_B of B
+ *                                          hold the same floats, 1 if they differ, 2 if either
+ *                                          is missing
  *   testtool flip FILE OFFSET              flips the low bit of the byte at OFFSET (negative:
  *                                          from the end) */
 #include <stdio.h>
@@ -22,7 +25,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: testtool idx|pngs|jpeg|png-header|ckpt-diff|ckpt-close|ckpt-dist|ckpt-meta|flip ... (see source)\n");
+    fprintf(stderr, "usage: testtool idx|pngs|jpeg|png-header|ckpt-diff|ckpt-close|ckpt-dist|ckpt-meta|tensor-eq|flip ... (see source)\n");
     return 2;
 }
 
@@ -76,6 +79,21 @@ static int ckpt_meta(const char *path, const char *key)
     return v ? 0 : 1;
 }
 
+static int tensor_eq(const char *pa, const char *na, const char *pb, const char *nb)
+{
+    dc_err e;
+    safetensors_file *a = safetensors_read(pa, &e), *b = a ? safetensors_read(pb, &e) : NULL;
+    const safetensors_tensor *ta = a ? safetensors_find(a, na) : NULL;
+    const safetensors_tensor *tb = b ? safetensors_find(b, nb) : NULL;
+    int rc = 2;
+    if (!a || !b) fprintf(stderr, "%s\n", e.msg);
+    else if (!ta || !tb) fprintf(stderr, "tensor %s missing\n", ta ? nb : na);
+    else rc = ta->numel == tb->numel && memcmp(ta->data, tb->data, ta->numel * 4) == 0 ? 0 : 1;
+    safetensors_free(a);
+    safetensors_free(b);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage();
@@ -98,6 +116,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ckpt-dist") == 0 && argc == 4)
         return testdata_checkpoint_distance(argv[2], argv[3]) != 0;
     if (strcmp(cmd, "ckpt-meta") == 0 && argc == 4) return ckpt_meta(argv[2], argv[3]);
+    if (strcmp(cmd, "tensor-eq") == 0 && argc == 6)
+        return tensor_eq(argv[2], argv[3], argv[4], argv[5]);
     if (strcmp(cmd, "flip") == 0 && argc == 4) return flip(argv[2], strtol(argv[3], NULL, 10));
     return usage();
 }
