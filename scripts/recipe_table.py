@@ -36,8 +36,7 @@ MODELS = {
 # (key, header, scale, format, higher is better)
 METRICS = [("fid", "FID", 1, "%.2f", False), ("kid", "KID x 1000", 1000, "%.1f", False),
            ("precision", "precision", 1, "%.3f", True), ("recall", "recall", 1, "%.3f", True),
-           ("label_accuracy", "label accuracy", 1, "%.3f", True),
-           ("nn_rmse", "NN RMSE", 1, "%.4f", None)]
+           ("label_accuracy", "label accuracy", 1, "%.3f", True)]
 
 
 def load_runs(out, model, config, eqtime):

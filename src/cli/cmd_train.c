@@ -25,7 +25,7 @@ enum {
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
     OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_SPECTRAL_NORM, OPT_D_FIRST_CHANNELS, OPT_G_EMA,
-    OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR,
+    OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR, OPT_RECIPE,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -65,6 +65,7 @@ static const struct option train_options_table[] = {
     {"gfc_dim", required_argument, 0, OPT_GFC_DIM},
     {"dfc-dim", required_argument, 0, OPT_DFC_DIM},
     {"dfc_dim", required_argument, 0, OPT_DFC_DIM},
+    {"recipe", required_argument, 0, OPT_RECIPE},
     {"spectral-norm", no_argument, 0, OPT_SPECTRAL_NORM},
     {"spectral_norm", no_argument, 0, OPT_SPECTRAL_NORM},
     {"d-first-channels", required_argument, 0, OPT_D_FIRST_CHANNELS},
@@ -160,6 +161,10 @@ static void train_help(void)
         "                            (input), or at the inputs and every layer of G (g-layers) or\n"
         "                            of D (d-layers)\n"
         "departures from the reference (off by default; docs/experiments.md measures them):\n"
+        "  --recipe reference|improved\n"
+        "                            reference (default): the reference's recipe; improved: the\n"
+        "                            combination docs/experiments.md found better (the flags below\n"
+        "                            still change its parts)\n"
         "  --g-ema DECAY             keep an exponential moving average of G's weights (e.g.\n"
         "                            0.999), saved beside G; sampling, grids and eval use it\n"
         "  --label-smoothing S       one-sided: D's target for real images is 1 - S (e.g. 0.1)\n"
@@ -315,6 +320,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_COND_CONCAT:
         if (set_cond_concat(optarg, o) != 0) return usage(code, EXIT_USAGE);
         break;
+    case OPT_RECIPE: break; /* applied before the other flags (cmd_train) */
     case OPT_SPECTRAL_NORM: o->spectral_norm = 1; break;
     case OPT_D_FIRST_CHANNELS:
         bad = cli_parse_int(C, "--d-first-channels", optarg, 1, 65536, &o->d_first_channels);
@@ -460,6 +466,12 @@ int cmd_train(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int opt, idx, code;
+    /* --recipe first, wherever it stands: the flags that change its parts apply after it */
+    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
+        if (opt == OPT_RECIPE && train_options_apply_recipe(&o, optarg) != 0)
+            return cli_usage_error(C, "--recipe: bad value '%s' (expected reference or improved)",
+                                   optarg);
+    optind = 0; /* glibc: start the scan again from scratch */
     while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
         if (apply_option(opt, argv[optind - 1], &o, &code)) return code;
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
