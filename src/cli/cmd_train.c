@@ -279,10 +279,42 @@ static int set_cond_concat(const char *s, train_options *o)
     return 0;
 }
 
+/* The departures from the reference's recipe; 1 (with *code) on a bad value. */
+static int apply_departure(int opt, train_options *o, int *code)
+{
+    const char *C = "train";
+    int bad = 0;
+    switch (opt) {
+    case OPT_RECIPE: break; /* applied before the other flags (cmd_train) */
+    case OPT_SPECTRAL_NORM: o->spectral_norm = 1; break;
+    case OPT_D_FIRST_CHANNELS:
+        bad = cli_parse_int(C, "--d-first-channels", optarg, 1, 65536, &o->d_first_channels);
+        break;
+    case OPT_G_EMA: bad = cli_parse_float(C, "--g-ema", optarg, 0.0f, 0.999999f, &o->g_ema); break;
+    case OPT_LOSS: {
+        train_loss l;
+        if (train_loss_parse(optarg, &l) != 0)
+            return usage(code, cli_usage_error(C, "--loss: bad value '%s' (expected bce or hinge)",
+                                               optarg));
+        o->loss = (int)l;
+        break;
+    }
+    case OPT_LABEL_SMOOTHING:
+        bad = cli_parse_float(C, "--label-smoothing", optarg, 0.0f, 0.5f, &o->label_smoothing);
+        break;
+    case OPT_D_LR: bad = cli_parse_float(C, "--d-learning-rate", optarg, 0.0f, FLT_MAX, &o->d_learning_rate); break;
+    case OPT_G_LR: bad = cli_parse_float(C, "--g-learning-rate", optarg, 0.0f, FLT_MAX, &o->g_learning_rate); break;
+    default: break;
+    }
+    if (bad) *code = EXIT_USAGE;
+    return bad;
+}
+
 /* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
  * status (after --help, or a usage error already reported). */
 static int apply_option(int opt, const char *flag, train_options *o, int *code)
 {
+    if (opt >= OPT_SPECTRAL_NORM && opt <= OPT_RECIPE) return apply_departure(opt, o, code);
     const char *C = "train";
     int bad = 0;
     switch (opt) {
@@ -320,25 +352,6 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_COND_CONCAT:
         if (set_cond_concat(optarg, o) != 0) return usage(code, EXIT_USAGE);
         break;
-    case OPT_RECIPE: break; /* applied before the other flags (cmd_train) */
-    case OPT_SPECTRAL_NORM: o->spectral_norm = 1; break;
-    case OPT_D_FIRST_CHANNELS:
-        bad = cli_parse_int(C, "--d-first-channels", optarg, 1, 65536, &o->d_first_channels);
-        break;
-    case OPT_G_EMA: bad = cli_parse_float(C, "--g-ema", optarg, 0.0f, 0.999999f, &o->g_ema); break;
-    case OPT_LOSS: {
-        train_loss l;
-        if (train_loss_parse(optarg, &l) != 0)
-            return usage(code, cli_usage_error(C, "--loss: bad value '%s' (expected bce or hinge)",
-                                               optarg));
-        o->loss = (int)l;
-        break;
-    }
-    case OPT_LABEL_SMOOTHING:
-        bad = cli_parse_float(C, "--label-smoothing", optarg, 0.0f, 0.5f, &o->label_smoothing);
-        break;
-    case OPT_D_LR: bad = cli_parse_float(C, "--d-learning-rate", optarg, 0.0f, FLT_MAX, &o->d_learning_rate); break;
-    case OPT_G_LR: bad = cli_parse_float(C, "--g-learning-rate", optarg, 0.0f, FLT_MAX, &o->g_learning_rate); break;
     case OPT_C_DIM:
         if (strcmp(optarg, "1") == 0) o->c_dim = 1;
         else if (strcmp(optarg, "3") == 0) o->c_dim = 3;

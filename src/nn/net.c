@@ -109,6 +109,8 @@ void net_conv(net *n, const char *name, int C_out)
 
 int net_deconv(net *n, const char *name, int C_out, int H_out, int W_out)
 {
+    /* its weight is (C_in, C_out, ...): rows are not its outputs; G takes no spectral norm */
+    DC_ASSERT(!n->spectral_norm, "deconv %s: spectral norm is for D's layers", name);
     layer *l = net_add(n, LAYER_DECONV, name);
     int rc = conv_geom_init(&l->geom, n->batch, C_out, H_out, W_out, l->in_C, NET_KERNEL,
                             NET_KERNEL, NET_STRIDE, NET_STRIDE, CONV_PAD_SAME);
