@@ -63,14 +63,16 @@ def summarise(runs, metrics):
     s = {}
     for key, _, scale, _, _ in metrics:
         s[key] = stats([ev["generated"][key] * scale for ev, _ in runs])
-    s["sec_per_it"] = stats([tm["train_seconds"] / tm["steps"] for _, tm in runs])
+    # CPU seconds where recorded (less disturbed by other work on the machine than wall time)
+    s["sec_per_it"] = stats([tm.get("cpu_seconds", tm["train_seconds"]) / tm["steps"]
+                             for _, tm in runs])
     s["steps"] = runs[0][1]["steps"]
     s["n"] = len(runs)
     return s
 
 
 def table(rows, metrics, real):
-    head = "| config | runs | iterations | s / iteration | " + " | ".join(m[1] for m in metrics) + " |"
+    head = "| config | runs | iterations | CPU s / iteration | " + " | ".join(m[1] for m in metrics) + " |"
     out = [head, "|" + "---|" * (4 + len(metrics))]
     for name, s in rows:
         cells = ["`%s`" % name, str(s["n"]), str(s["steps"]), "%.3f" % s["sec_per_it"][0]]
