@@ -201,7 +201,30 @@ void dcgan_model_update_ema(dcgan_model *m)
     if (!m->ema_params) return;
     const param_store *ps = &m->G.ps;
     ops_ema_update(m->be, m->ema_params, ps->params, m->cfg.g_ema, ps->n_params);
-    ops_ema_update(m->be, m->ema_buffers, ps->buffers, m->cfg.g_ema, ps->n_buffers);
+}
+
+#define EMA_STAT_SEED 0x5eedu
+
+void dcgan_model_ema_refresh(dcgan_model *m, z_dist zd)
+{
+    if (!m->ema_params) return;
+    const dcgan_config *c = &m->cfg;
+    size_t B = (size_t)c->batch, yd = (size_t)c->y_dim;
+    float *z = dc_alloc_floats(B * (size_t)c->z_dim), *y = yd ? dc_alloc_floats(B * yd) : NULL;
+    rng_state r;
+    rng_init(&r, EMA_STAT_SEED);
+    dcgan_model_swap_ema(m);
+    param_store_reset_buffers(&m->G.ps);
+    for (int k = 0; k < DCGAN_EMA_STAT_BATCHES; k++) {
+        z_dist_draw(zd, &r, z, B * (size_t)c->z_dim);
+        for (size_t i = 0; yd && i < B; i++)
+            for (size_t j = 0; j < yd; j++) y[i * yd + j] = (k * B + i) % yd == j ? 1.0f : 0.0f;
+        net_set_input(&m->G, z, 0, y);
+        net_forward(&m->G, 1);
+    }
+    dcgan_model_swap_ema(m);
+    free(z);
+    free(y);
 }
 
 static void swap_floats(ops_backend *be, float *a, float *b, size_t n)

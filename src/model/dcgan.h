@@ -8,6 +8,7 @@
 #include "nn/net.h"
 #include "core/rng.h"
 #include "core/error.h"
+#include "model/zdist.h"
 
 /* Where the conditional model concatenates y. The networks' inputs always take it (z and y
  * into G's first layer, y as constant planes beside D's image); the other layers of G and D
@@ -50,8 +51,9 @@ typedef struct {
     ops_backend *be; /* what G and D run on (owned) */
     net G; /* input z (z_dim,1,1) and y; output (c_dim, output_h, output_w) */
     net D; /* input image and y; output one logit */
-    /* cfg.g_ema > 0: the average of G's parameters and of its buffers (backend memory, laid
-     * out as G.ps.params and G.ps.buffers); NULL otherwise */
+    /* cfg.g_ema > 0: the average of G's parameters, and the batch-norm statistics that go with
+     * it (dcgan_model_ema_refresh), laid out as G.ps.params and G.ps.buffers (backend memory);
+     * NULL otherwise */
     float *ema_params, *ema_buffers;
 } dcgan_model;
 
@@ -67,9 +69,17 @@ void dcgan_model_init_weights(dcgan_model *m, rng_state *r);
 void dcgan_model_free(dcgan_model *m);
 /* Starts the average at G's current weights (dcgan_model_init_weights does). */
 void dcgan_model_reset_ema(dcgan_model *m);
-/* The average's step after an iteration: ema = g_ema*ema + (1 - g_ema)*G, over G's parameters
- * and buffers (batch-norm moving statistics). No-op without an average. */
+/* The average's step after an iteration: ema = g_ema*ema + (1 - g_ema)*G over G's parameters.
+ * No-op without an average. */
 void dcgan_model_update_ema(dcgan_model *m);
+/* Batch-norm statistics for the average's weights (averaging G's own moving statistics would
+ * not fit them: the averaged weights make activations of another scale): from the moving
+ * statistics' initial values, DCGAN_EMA_STAT_BATCHES training-mode forward passes of the
+ * average on fixed latent vectors drawn from zd (and labels in turn), as
+ * torch.optim.swa_utils.update_bn does. Depends on the average's weights alone. No-op without
+ * an average. */
+#define DCGAN_EMA_STAT_BATCHES 50
+void dcgan_model_ema_refresh(dcgan_model *m, z_dist zd);
 /* Exchanges G's parameters and buffers with the average's (a second call undoes it), so that
  * the generator functions run the average. No-op without an average. */
 void dcgan_model_swap_ema(dcgan_model *m);

@@ -139,6 +139,20 @@ void param_store_init_values(param_store *ps, rng_state *r, float std)
     param_store_zero_grads(ps);
 }
 
+void param_store_reset_buffers(param_store *ps)
+{
+    for (int i = 0; i < ps->count; i++) {
+        const param_spec *s = &ps->specs[i];
+        if (s->trainable) continue;
+        DC_ASSERT(s->init == PARAM_INIT_ZERO || s->init == PARAM_INIT_ONE,
+                  "%s: only constant buffers can be reset", s->name);
+        float *v = param_store_host_values(ps, s);
+        for (size_t j = 0; j < s->numel; j++) v[j] = s->init == PARAM_INIT_ONE ? 1.0f : 0.0f;
+    }
+    if (!ops_memory_is_host(ps->be))
+        ops_from_host(ps->be, ps->buffers, ps->host_buffers, ps->n_buffers);
+}
+
 void param_store_zero_grads(param_store *ps) { ops_zero(ps->be, ps->grads, ps->n_params); }
 
 const param_spec *param_store_find(const param_store *ps, const char *name)

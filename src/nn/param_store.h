@@ -60,6 +60,8 @@ void param_store_alloc(param_store *ps, ops_backend *be);
  * Adam's moments and the gradients are zeroed. */
 void param_store_init_values(param_store *ps, rng_state *r, float std);
 void param_store_zero_grads(param_store *ps);
+/* Sets the non-trained buffers back to their init values (ZERO or ONE rules only). */
+void param_store_reset_buffers(param_store *ps);
 const param_spec *param_store_find(const param_store *ps, const char *name);
 /* Address of a tensor's values (backend memory). */
 float *param_store_values(const param_store *ps, const param_spec *s);

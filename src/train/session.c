@@ -359,6 +359,7 @@ static int finish_reported(train_session *s, dc_err *e)
     if (s->sampled) log_info("samples: %s/train_%08ld.png", s->f.sample_dir, s->pos.iteration);
     const train_options *o = &s->o;
     if (s->pos.iteration >= s->total || !stop_requested(s)) return 0;
+    if (!s->saved) dcgan_model_ema_refresh(&s->model, o->zdist);
     int rc = s->saved ? 0 : save_checkpoint(s, e);
     if (rc != 0) return rc;
     char path[RUN_PATH_MAX];
@@ -433,16 +434,21 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
                                     s->mc.z_dim, &s->tr, e) != 0)
         return -1;
     s->sampled = s->saved = 0;
+    /* the average of G (--g-ema) gets batch-norm statistics for its weights before it is
+     * sampled, measured or saved; every rank alike (synchronised batch norm sums across them) */
+    int sample_now = o->sample_freq > 0 && (it % o->sample_freq == 0 || it == total);
+    int eval_now = o->eval_every > 0 && (it % o->eval_every == 0 || it == total);
+    int save_now = (o->ckpt_freq > 0 && it % o->ckpt_freq == 0) || it == total;
+    if (sample_now || eval_now || save_now) dcgan_model_ema_refresh(&s->model, o->zdist);
     /* the last grid too comes before the last checkpoint: a run killed between them would
      * otherwise resume as complete and never write it (found by the crash test) */
-    if (s->lead && o->sample_freq > 0 && (it % o->sample_freq == 0 || it == total)) {
+    if (s->lead && sample_now) {
         if (sample_set_save(&s->samples, &s->model, s->f.sample_dir, it, s->tb, e) != 0) return -1;
         s->sampled = 1;
     }
-    if (s->eval && (it % o->eval_every == 0 || it == total) &&
-        train_eval_run(s->eval, &s->model, it, s->tb, e) != 0)
+    if (s->eval && eval_now && train_eval_run(s->eval, &s->model, it, s->tb, e) != 0)
         return -1;
-    if ((o->ckpt_freq > 0 && it % o->ckpt_freq == 0) || it == total) {
+    if (save_now) {
         int rc = save_checkpoint(s, e);
         if (rc != 0) return rc;
         s->saved = 1;
