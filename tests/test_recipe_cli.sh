@@ -62,5 +62,13 @@ check "the export's generator is the run's average" "$TOOL" tensor-eq "$T/g.safe
 check "... which is not the trained G" sh -c "\"$TOOL\" tensor-eq \"$CK4\" generator/$W \"$CK4\" generator_ema/$W; [ \$? -eq 1 ]"
 check "sample and the export's sample draw the same grid (the average)" cmp -s "$T/run.png" "$T/export.png"
 
+# resumed bit for bit with every departure (the average, its statistics, spectral norm's
+# vectors): 2 + 2 iterations against 4 in one go
+expect 0 "" -- "$D" train $TINY $ALL --out-name straight --max-steps 4 --ckpt-freq 2 --max-to-keep 2
+expect 0 "" -- "$D" train $TINY $ALL --out-name split --max-steps 2
+expect 0 "" -- "$D" train $TINY $ALL --out-name split --max-steps 4
+check "a resumed run ends where an uninterrupted one does" "$TOOL" ckpt-diff \
+    "$T/out/straight/checkpoints/ckpt-00000004.safetensors" "$T/out/split/checkpoints/ckpt-00000004.safetensors"
+
 echo "test_recipe_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
