@@ -38,7 +38,7 @@ int dataset_load_idx_parts(dataset *ds, const char *dir, int parts_mask, int shu
 /* Image folder: files in dir matching the glob `pattern` (e.g. "*.jpg"). If dir has no
  * matching files but subfolders that do, each subfolder is a class (sorted by name). `spec`
  * gives output size, crop and range; spec->channels 0 = decide from the data (gray only if
- * every file is gray). Every file's header is checked (image_validate: a JPEG or PNG within the
+ * every file is gray). Every file's header is checked (image_validate: a JPEG, PNG or WebP within the
  * size limit); with spec->skip_bad a bad file is dropped from the list (a warning line each, up
  * to 10, then a count), otherwise it is an error naming it. The same files give the same list
  * at every start, so a resumed run sees the same data. Fails if nothing usable matches. */

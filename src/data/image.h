@@ -1,7 +1,7 @@
-/* Decoding one JPEG (libjpeg-turbo) or PNG (libpng) file into a model input: optional centre
+/* Decoding one JPEG (libjpeg-turbo), PNG (libpng) or WebP (libwebp) file into a model input: optional centre
  * crop, then resize with an antialiasing (area-averaging / triangle) filter, output as float
  * (C,H,W) scaled to [lo,hi]. JPEGs much larger than needed are decoded with libjpeg's DCT
- * scaling. PNG alpha is composited onto `background` (RGB 0..255). */
+ * scaling. PNG and WebP alpha is composited onto `background` (RGB 0..255). */
 #ifndef DCGAN_DATA_IMAGE_H
 #define DCGAN_DATA_IMAGE_H
 
