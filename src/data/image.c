@@ -437,6 +437,29 @@ int image_probe(const char *path, int *width, int *height, int *channels, dc_err
     return 0;
 }
 
+int image_probe_mem(const void *data, size_t len, const char *name, int *width, int *height,
+                    int *channels, dc_err *e)
+{
+    if (len == 0) return dc_fail(e, "%s: empty file, not an image", name);
+    image_decoded d;
+    int palette_gray = 0, rc;
+    if (image_webp_signature(data, len)) {
+        rc = webp_decode_mem(data, len, name, NULL, &d, e);
+    } else {
+        FILE *fp = fmemopen((void *)data, len, "rb");
+        if (!fp) return dc_fail(e, "%s: cannot open: %s", name, strerror(errno));
+        img_format fmt;
+        if (identify_image(name, &fp, &fmt, e) != 0) return -1;
+        rc = fmt == FMT_JPEG ? jpeg_decode(fp, name, NULL, &d, e)
+                             : png_decode(fp, name, NULL, &d, &palette_gray, e);
+    }
+    if (rc != 0) return -1;
+    if (width) *width = d.full_w;
+    if (height) *height = d.full_h;
+    if (channels) *channels = (d.nc == 1 || palette_gray) ? 1 : 3;
+    return 0;
+}
+
 
 int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e)
 {

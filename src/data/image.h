@@ -11,6 +11,9 @@
 
 /* Reads just enough of the file to tell its size and channels (1 gray, 3 colour, alpha ignored). */
 int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e);
+/* The same for len bytes in memory (name is used in messages). */
+int image_probe_mem(const void *data, size_t len, const char *name, int *width, int *height,
+                    int *channels, dc_err *e);
 /* image_probe, then the size limit of spec (max_pixels): what can be known of a file without
  * decoding its pixels. Fills *channels (1 or 3). */
 int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e);

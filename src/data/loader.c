@@ -140,7 +140,7 @@ static int load_item(loader *l, int item, float *dst, dc_err *e)
         int cand = (int)(((long)item + t) % n);
         if (atomic_load_explicit(&l->bad[cand], memory_order_relaxed)) continue;
         dc_err err;
-        if (image_load(ds->paths[cand], &ds->spec, dst, &err) == 0) return cand;
+        if (dataset_load_item(ds, cand, &ds->spec, dst, &err) == 0) return cand;
         if (!ds->spec.skip_bad) {
             *e = err;
             return -1;
@@ -150,7 +150,9 @@ static int load_item(loader *l, int item, float *dst, dc_err *e)
             log_warn("%s; skipped, the next image takes its place (--on-bad-image skip)", err.msg);
         }
     }
-    return dc_fail(e, "%s: no image of the data set can be decoded", ds->paths[item]);
+    char name[4400];
+    dataset_item_name(ds, item, name, sizeof name);
+    return dc_fail(e, "%s: no image of the data set can be decoded", name);
 }
 
 int loader_bad_count(const loader *l)
@@ -245,7 +247,7 @@ loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long ite
         dc_fail(e, "loader: rank %d is not in 0..%d", rank, world - 1);
         return NULL;
     }
-    if (ds->count <= 0 || (!ds->images && !ds->paths)) {
+    if (ds->count <= 0 || (!ds->images && !dataset_on_demand(ds))) {
         dc_fail(e, "loader: the data set is empty");
         return NULL;
     }

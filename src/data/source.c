@@ -1,4 +1,5 @@
 #include "data/source.h"
+#include "data/lmdb_source.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +28,14 @@ static int has_idx_files(const char *dir)
     return dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir) == 0 && file_exists(p);
 }
 
-/* Keeps every tenth file (test) or the other nine of ten of a file-backed set. */
+/* Keeps every tenth item (test) or the other nine of ten of an on-demand set. */
 static void keep_split(dataset *ds, int test)
 {
-    int kept = 0;
-    for (int i = 0; i < ds->count; i++) {
-        if ((i % 10 == 9) == test) {
-            ds->paths[kept] = ds->paths[i];
-            if (ds->labels) ds->labels[kept] = ds->labels[i];
-            kept++;
-        } else {
-            free(ds->paths[i]);
-        }
-    }
-    ds->count = kept;
+    int *keep = dc_calloc((size_t)ds->count, sizeof(int)), n = 0;
+    for (int i = 0; i < ds->count; i++)
+        if ((i % 10 == 9) == test) keep[n++] = i;
+    dataset_keep_items(ds, keep, n);
+    free(keep);
 }
 
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
@@ -88,11 +83,13 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
     spec.lo = -1.0f;
     spec.hi = 1.0f;
     spec.skip_bad = o->skip_bad_images;
-    if (dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e) != 0) return -1;
+    int rc = lmdb_source_exists(src) ? dataset_open_lmdb(ds, src, &spec, e)
+                                     : dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
+    if (rc != 0) return -1;
     if (o->split != DATASET_SPLIT_ALL) keep_split(ds, o->split == DATASET_SPLIT_TEST);
     if (ds->count == 0) {
         dataset_free(ds);
-        return dc_fail(e, "%s: too few images for a test part (every tenth file)", src);
+        return dc_fail(e, "%s: too few images for a test part (every tenth item)", src);
     }
     return 0;
 }
