@@ -97,6 +97,7 @@ void run_folder_remove_stale(const run_folder *f)
 {
     int stale = atomic_file_remove_stale(f->ckpt_dir, "ckpt-", ".safetensors") +
                 atomic_file_remove_stale(f->sample_dir, "train_", ".png") +
+                atomic_file_remove_stale(f->sample_dir, "real", ".png") +
                 atomic_file_remove_stale(f->run_dir, "config", ".json") +
                 atomic_file_remove_stale(f->run_dir, "log", ".csv");
     if (stale > 0) log_info("removed %d temporary file%s left by an interrupted run", stale,

@@ -268,6 +268,10 @@ train_session *train_open_status(const train_options *opts, int *status, dc_err 
     s->z_all = dc_alloc_floats((size_t)s->world * B * mc->z_dim);
     s->z = s->z_all + (size_t)s->rank * B * mc->z_dim;
     sample_set_init(&s->samples, mc, o->seed, o->zdist);
+    if (s->lead && sample_set_write_real(&s->samples, &s->ds, mc, s->f.sample_dir, o->seed, e) != 0) {
+        session_free(s);
+        return NULL;
+    }
 
     char batch[96];
     if (s->world > 1)
