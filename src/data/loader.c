@@ -355,13 +355,22 @@ long loader_steps_left(const loader *l, long epochs)
     return left + more * l->bpe;
 }
 
+/* The condition of each item: one-hot over the classes, or multi-hot over the attributes. */
 static void fill_onehot(const loader *l, const int *idx, float *onehot)
 {
     const dataset *ds = l->ds;
-    if (!onehot || !ds->labels || ds->num_classes <= 0) return;
-    memset(onehot, 0, sizeof(float) * (size_t)l->B * (size_t)ds->num_classes);
-    for (int k = 0; k < l->B; k++)
-        onehot[(size_t)k * (size_t)ds->num_classes + (size_t)ds->labels[idx[k]]] = 1.0f;
+    int yd = dataset_y_dim(ds);
+    if (!onehot || yd <= 0 || (!ds->labels && !ds->attributes)) return;
+    memset(onehot, 0, sizeof(float) * (size_t)l->B * (size_t)yd);
+    for (int k = 0; k < l->B; k++) {
+        float *y = onehot + (size_t)k * (size_t)yd;
+        if (ds->num_classes > 0) {
+            y[ds->labels[idx[k]]] = 1.0f;
+            continue;
+        }
+        const uint8_t *a = ds->attributes + (size_t)idx[k] * (size_t)yd;
+        for (int c = 0; c < yd; c++) y[c] = a[c] ? 1.0f : 0.0f;
+    }
 }
 
 int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, long *batch,

@@ -1,4 +1,5 @@
 #include "data/source.h"
+#include "data/labels_file.h"
 #include "data/lmdb_source.h"
 
 #include <stdlib.h>
@@ -53,6 +54,10 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
             return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
         return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
     }
+    int labelled = o->labels_file && *o->labels_file;
+    if (labelled && (has_idx_files(src) || lmdb_source_exists(src)))
+        return dc_fail(e, "--labels-file %s: labels files label image folders; %s is %s",
+                       o->labels_file, src, has_idx_files(src) ? "IDX data" : "an LMDB database");
     if (has_idx_files(src)) {
         int parts = o->split == DATASET_SPLIT_TRAIN  ? DATASET_IDX_TRAIN
                     : o->split == DATASET_SPLIT_TEST ? DATASET_IDX_TEST
@@ -86,6 +91,10 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
     int rc = lmdb_source_exists(src) ? dataset_open_lmdb(ds, src, &spec, e)
                                      : dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
     if (rc != 0) return -1;
+    if (labelled && labels_file_apply(ds, src, o->labels_file, o->attributes, e) != 0) {
+        dataset_free(ds);
+        return -1;
+    }
     if (o->split != DATASET_SPLIT_ALL) keep_split(ds, o->split == DATASET_SPLIT_TEST);
     if (ds->count == 0) {
         dataset_free(ds);
