@@ -3,9 +3,9 @@
 # SAN=1 builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 
 CC      ?= cc
-# The library (libdcgan.a) needs LIB_PKGS only; cairo, fontconfig and giflib are for the
+# The library (libdcgan.a) needs LIB_PKGS only (libwebp: WebP images; lmdb: LSUN's databases); cairo, fontconfig and giflib are for the
 # visualisation part (libdcgan_viz.a) alone.
-LIB_PKGS := libcjson libjpeg libpng zlib
+LIB_PKGS := libcjson libjpeg libpng zlib libwebp lmdb
 VIZ_PKGS := cairo fontconfig
 PKGS    := $(LIB_PKGS) $(VIZ_PKGS)
 # giflib, oneDNN, LAPACKE and liblinear have no pkg-config files in Debian: -lgif -ldnnl
@@ -114,6 +114,8 @@ check-deps:
 	@echo '#include <dnnl.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing oneDNN (dnnl.h, libdnnl-dev); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <lapacke.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing LAPACKE (lapacke.h, liblapacke-dev); run scripts/install-deps" >&2; exit 1; }
 	@echo '#include <linear.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing liblinear (linear.h, liblinear-dev); run scripts/install-deps" >&2; exit 1; }
+	@echo '#include <webp/decode.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing libwebp (webp/decode.h, libwebp-dev); run scripts/install-deps" >&2; exit 1; }
+	@echo '#include <lmdb.h>' | $(CC) -E -x c - >/dev/null 2>&1 || { echo "error: missing LMDB (lmdb.h, liblmdb-dev); run scripts/install-deps" >&2; exit 1; }
 
 # Everything outside the library folders may use cairo's headers.
 $(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)

@@ -67,6 +67,27 @@ def image_seeds():
     put("image", "bomb.png", b"\x00" + bomb)
 
 
+def webp_seeds():
+    # the first byte picks the geometry in fuzz_webp.c, as in fuzz_image.c
+    def save(name, img, **kw):
+        b = io.BytesIO()
+        img.save(b, "WEBP", **kw)
+        for k in (0x00, 0x65):
+            put("webp", "%s-%02x" % (name, k), bytes([k]) + b.getvalue())
+    base = rgb(9, 7)
+    save("lossless.webp", base, lossless=True)
+    save("lossy.webp", base, quality=80)
+    rgba = base.convert("RGBA")
+    rgba.putalpha(100)
+    save("alpha-lossless.webp", rgba, lossless=True)
+    save("alpha-lossy.webp", rgba, quality=80)
+    # a lossless header claiming 16384 x 16384 and no pixels
+    bits = 16383 | (16383 << 14)
+    vp8l = b"\x2f" + struct.pack("<I", bits) + b"\x00"
+    put("webp", "bomb.webp", b"\x00" + b"RIFF" + struct.pack("<I", 4 + 8 + len(vp8l)) + b"WEBP" +
+        b"VP8L" + struct.pack("<I", len(vp8l)) + vp8l)
+
+
 def npy_seeds():
     def save(name, arr, **kw):
         b = io.BytesIO()
@@ -129,6 +150,7 @@ def checkpoint_seeds():
 if __name__ == "__main__":
     idx_seeds()
     image_seeds()
+    webp_seeds()
     npy_seeds()
     checkpoint_seeds()
     for t in sorted(os.listdir(CORPUS)):

@@ -77,14 +77,14 @@ head -c 30 "$T/data/pngs/img000.png" >"$T/data/mixed/truncated-png-header.img"
 "$TOOL" png-header "$T/data/mixed/bomb.img" 100000 100000
 # default: skip, with a warning line per file and a count, and the run goes on
 expect 0 "skipped 5 of 13 files that are not usable images" -- train mixed $P
-grep -q "text.img: not a JPEG or PNG image" "$T/.stderr" && grep -q "bomb.img: image is 100000x100000" "$T/.stderr" &&
+grep -q "text.img: not a JPEG, PNG or WebP image" "$T/.stderr" && grep -q "bomb.img: image is 100000x100000" "$T/.stderr" &&
     grep -q "truncated-jpeg.img: " "$T/.stderr" && grep -q "empty.img: empty file" "$T/.stderr" &&
     { echo "ok   a warning names each skipped file"; pass=$((pass+1)); } ||
     { echo "FAIL skipped files not named:"; cat "$T/.stderr"; fail=$((fail+1)); }
 expect 1 "mixed/bomb.img: image is 100000x100000 = 10000000000 pixels, more than the limit" -- train mixed $P --on-bad-image fail
 mkdir -p "$T/data/notimages"; for i in 1 2 3; do echo "hello $i" >"$T/data/notimages/f$i.img"; done
 expect 1 "notimages: none of its 3 matching files is a usable image" -- train notimages $P
-expect 1 "notimages/f1.img: not a JPEG or PNG image" -- train notimages $P --on-bad-image fail
+expect 1 "notimages/f1.img: not a JPEG, PNG or WebP image" -- train notimages $P --on-bad-image fail
 mkdir -p "$T/data/jpegcut"; head -c 400 "$T/data/big.jpg" >"$T/data/jpegcut/a.img"
 expect 1 "jpegcut/a.img: not a valid JPEG\|jpegcut/a.img: .*truncated\|jpegcut: none" -- train jpegcut $P --on-bad-image fail
 mkdir -p "$T/data/few"; cp "$T/data/pngs/img000.png" "$T/data/pngs/img001.png" "$T/data/pngs/img002.png" "$T/data/few/"

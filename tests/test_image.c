@@ -514,7 +514,7 @@ static void test_bad_files(void)
     FILE *f = fopen(test_tmpdir_path("notes.txt"), "w");
     fputs("hello, not an image\n", f);
     fclose(f);
-    expect_fail(test_tmpdir_path("notes.txt"), &s, "not a JPEG or PNG");
+    expect_fail(test_tmpdir_path("notes.txt"), &s, "not a JPEG, PNG or WebP");
     fclose(fopen(test_tmpdir_path("empty.png"), "w"));
     expect_fail(test_tmpdir_path("empty.png"), &s, "empty");
     expect_fail(test_tmpdir_path("missing.png"), &s, "No such file");

@@ -65,7 +65,7 @@ static void arith_help(void)
 }
 
 /* --label against the opened generator: one class. Returns -1 to go on, else EXIT_USAGE. */
-static int arith_label(const generator *g, const char *label_s, int *label)
+static int arith_label(generator *g, const char *label_s, int *label)
 {
     dc_err e;
     int all, list[2];

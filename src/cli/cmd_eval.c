@@ -124,7 +124,8 @@ static int measure_and_report(generator *g, classifier *c, const char *cpath, da
     eval_model_source src;
     eval_model_source_init(&src, &g->model, g->zdist, g->lo, g->hi, a->o.seed);
     log_info("eval: %ld generated images", ref.o.n);
-    int rc = eval_measure(&ref, eval_model_source_fn, &src, generator_config(g)->y_dim > 0, &gm,
+    int rc = eval_measure(&ref, eval_model_source_fn, &src,
+                          generator_config(g)->y_dim > 0 && !generator_has_attributes(g), &gm,
                           e);
     if (rc == 0) {
         log_info("eval: %ld real held-out images (the floor)", ref.o.n);

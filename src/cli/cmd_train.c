@@ -24,8 +24,8 @@ enum {
     OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
-    OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_SPECTRAL_NORM, OPT_D_FIRST_CHANNELS, OPT_G_EMA,
-    OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR, OPT_RECIPE,
+    OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_LABELS_FILE, OPT_ATTRIBUTES, OPT_SPECTRAL_NORM,
+    OPT_D_FIRST_CHANNELS, OPT_G_EMA, OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR, OPT_RECIPE,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -35,6 +35,9 @@ static const struct option train_options_table[] = {
     {"data_dir", required_argument, 0, OPT_DATA_DIR},
     {"input-fname-pattern", required_argument, 0, OPT_PATTERN},
     {"input_fname_pattern", required_argument, 0, OPT_PATTERN},
+    {"labels-file", required_argument, 0, OPT_LABELS_FILE},
+    {"labels_file", required_argument, 0, OPT_LABELS_FILE},
+    {"attributes", required_argument, 0, OPT_ATTRIBUTES},
     {"epoch", required_argument, 0, OPT_EPOCH},
     {"train-size", required_argument, 0, OPT_TRAIN_SIZE},
     {"train_size", required_argument, 0, OPT_TRAIN_SIZE},
@@ -137,11 +140,18 @@ static void train_help(void)
         "\n"
         "data:\n"
         "  --dataset NAME            folder DATA_DIR/NAME (default celebA): MNIST-format IDX files\n"
-        "                            ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]) or images;\n"
-        "                            fashion-mnist falls back to /usr/share/datasets/fashion-mnist\n"
+        "                            ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]), an LMDB\n"
+        "                            database of images (data.mdb, as LSUN's bedroom_train_lmdb),\n"
+        "                            or images (JPEG, PNG, WebP); fashion-mnist falls back to\n"
+        "                            /usr/share/datasets/fashion-mnist\n"
         "  --data-dir DIR            default ./data\n"
         "  --input-fname-pattern P   image glob, default '*.jpg'; one subfolder per class makes\n"
         "                            a labelled set\n"
+        "  --labels-file PATH        labels for an image folder: CelebA's list_attr_celeba.txt, or a\n"
+        "                            CSV with a header: file,class (one-hot classes) or\n"
+        "                            file,attr1,attr2,... (1/0 or 1/-1: multi-hot attributes); a\n"
+        "                            file with no entry is an error naming it\n"
+        "  --attributes A,B,...      the labels file's attributes to condition on (default: all)\n"
         "  --crop / --no-crop        centre-crop INPUT_HEIGHT x INPUT_WIDTH before resizing (off)\n"
         "  --input-height N          crop height (108); --input-width N (= height)\n"
         "  --output-height N         image size the model makes (64); --output-width N (= height)\n"
@@ -310,6 +320,15 @@ static int apply_departure(int opt, train_options *o, int *code)
     return bad;
 }
 
+/* --labels-file and --attributes. */
+static int set_labels_option(int opt, const char *arg, train_options *o)
+{
+    if (opt == OPT_LABELS_FILE)
+        return cli_copy("train", "--labels-file", arg, o->labels_file, sizeof o->labels_file);
+    if (!arg[0]) return cli_usage_error("train", "--attributes: no attribute named");
+    return cli_copy("train", "--attributes", arg, o->attributes, sizeof o->attributes);
+}
+
 /* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
  * status (after --help, or a usage error already reported). */
 static int apply_option(int opt, const char *flag, train_options *o, int *code)
@@ -324,6 +343,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         bad = cli_copy(C, "--input-fname-pattern", optarg, o->input_fname_pattern,
                        sizeof o->input_fname_pattern);
         break;
+    case OPT_LABELS_FILE: case OPT_ATTRIBUTES: bad = set_labels_option(opt, optarg, o); break;
     case OPT_EPOCH: bad = cli_parse_long(C, "--epoch", optarg, 1, 1000000000L, &o->epochs); break;
     case OPT_TRAIN_SIZE:
         if (strcmp(optarg, "inf") == 0) o->train_size = 0;
@@ -458,6 +478,8 @@ static void progress_print(const train_progress *p, void *ctx)
  * which model) is known only once it is read. */
 static int check_model_settings(const train_options *o, dc_err *e)
 {
+    if (o->attributes[0] && !o->labels_file[0])
+        return dc_fail(e, "--attributes: picks columns of a --labels-file; give one");
     if (o->cond_concat >= 0 && o->conditional == 0)
         return dc_fail(e, "--cond-concat: only the conditional model takes a label (drop "
                           "--no-conditional or --cond-concat)");

@@ -136,7 +136,7 @@ static int vis_parse(int argc, char **argv, visualize_options *v, vis_args *a)
 }
 
 /* --labels and --dims against the opened generator. Returns -1 to go on, else EXIT_USAGE. */
-static int vis_resolve(const generator *g, visualize_options *v, const vis_args *a)
+static int vis_resolve(generator *g, visualize_options *v, const vis_args *a)
 {
     const char *C = "visualize";
     const dcgan_config *mc = generator_config(g);

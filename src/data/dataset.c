@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "data/idx.h"
+#include "data/lmdb_source.h"
 #include "core/rng.h"
 #include "core/log.h"
 
@@ -45,11 +46,92 @@ void dataset_free(dataset *ds)
         for (int i = 0; i < ds->num_classes; i++) free(ds->class_names[i]);
     free(ds->class_names);
     free(ds->labels);
+    if (ds->attribute_names)
+        for (int i = 0; i < ds->num_attributes; i++) free(ds->attribute_names[i]);
+    free(ds->attribute_names);
+    free(ds->attributes);
     free(ds->images);
     if (ds->paths)
         for (int i = 0; i < ds->count; i++) free(ds->paths[i]);
     free(ds->paths);
+    lmdb_source_free(ds->db);
     memset(ds, 0, sizeof *ds);
+}
+
+int dataset_load_item(const dataset *ds, int i, const image_spec *spec, float *out, dc_err *e)
+{
+    if (ds->db) return lmdb_source_load(ds->db, i, spec, out, e);
+    return image_load(ds->paths[i], spec, out, e);
+}
+
+void dataset_item_name(const dataset *ds, int i, char *buf, size_t n)
+{
+    if (ds->db) lmdb_source_name(ds->db, i, buf, n);
+    else if (ds->paths) snprintf(buf, n, "%s", ds->paths[i]);
+    else snprintf(buf, n, "item %d", i);
+}
+
+void dataset_keep_items(dataset *ds, const int *keep, int n)
+{
+    for (int j = 0; j < n; j++) {
+        if (ds->labels) ds->labels[j] = ds->labels[keep[j]];
+        if (ds->attributes && ds->num_attributes > 0)
+            memmove(ds->attributes + (size_t)j * ds->num_attributes,
+                    ds->attributes + (size_t)keep[j] * ds->num_attributes, (size_t)ds->num_attributes);
+    }
+    if (ds->db) {
+        lmdb_source_keep(ds->db, keep, n);
+    } else if (ds->paths) {
+        int k = 0;
+        for (int i = 0; i < ds->count; i++) {
+            if (k < n && keep[k] == i) ds->paths[k++] = ds->paths[i];
+            else free(ds->paths[i]);
+        }
+    }
+    ds->count = n;
+}
+
+/* ------------------------------------------------------------------------------------ LMDB */
+
+#define LMDB_PROBE_ITEMS 16
+
+int dataset_open_lmdb(dataset *ds, const char *dir, const image_spec *spec, dc_err *e)
+{
+    memset(ds, 0, sizeof *ds);
+    if (spec->out_h <= 0 || spec->out_w <= 0 ||
+        (spec->channels != 0 && spec->channels != 1 && spec->channels != 3))
+        return dc_fail(e, "%s: invalid image spec (output %dx%d, %d channels)", dir, spec->out_h,
+                       spec->out_w, spec->channels);
+    ds->db = lmdb_source_open(dir, e);
+    if (!ds->db) return -1;
+    int n = lmdb_source_count(ds->db), probe = n < LMDB_PROBE_ITEMS ? n : LMDB_PROBE_ITEMS;
+    int good = 0, gray = 1;
+    dc_err first = {{0}};
+    for (int i = 0; i < probe; i++) {
+        int c;
+        dc_err why;
+        if (lmdb_source_probe(ds->db, i, &c, &why) != 0) {
+            if (!first.msg[0]) first = why;
+            continue;
+        }
+        good++;
+        gray &= c == 1;
+    }
+    if (good == 0) {
+        dc_fail(e, "%s/data.mdb: none of its first %d values is a usable image (the first: %s)",
+                dir, probe, first.msg);
+        dataset_free(ds);
+        return -1;
+    }
+    ds->count = n;
+    ds->spec = *spec;
+    if (ds->spec.channels == 0) ds->spec.channels = gray ? 1 : 3;
+    ds->C = ds->spec.channels;
+    ds->H = spec->out_h;
+    ds->W = spec->out_w;
+    ds->lo = spec->lo;
+    ds->hi = spec->hi;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------- IDX */

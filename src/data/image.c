@@ -1,7 +1,9 @@
-/* JPEG and PNG decoding into model inputs.
+/* JPEG, PNG and WebP decoding into model inputs.
  *
- * The format comes from the first bytes (FF D8 FF: JPEG, 89 'PNG' 0D 0A 1A 0A: PNG), never from
- * the extension. Library errors never leave the process: libjpeg and libpng report through
+ * The format comes from the first bytes (FF D8 FF: JPEG, 89 'PNG' 0D 0A 1A 0A: PNG,
+ * 'RIFF' <size> 'WEBP': WebP), never from the extension. A WebP file is read whole into memory
+ * (at most 4 bytes per pixel of the size limit, plus 1 MiB) and decoded by libwebp
+ * (image_webp.c); its header's size is checked against the limit before any pixel buffer. Library errors never leave the process: libjpeg and libpng report through
  * error handlers that longjmp back to the decoder, which frees everything and returns -1 with
  * "path: problem". A file that ends early is an error (libjpeg alone would only warn and
  * pad with gray), except a PNG whose pixels were all read and that lacks only trailing chunks
@@ -27,6 +29,7 @@
  * are in image_resize.c. */
 #include "data/image.h"
 #include "data/image_resize.h"
+#include "data/image_webp.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -40,7 +43,7 @@
 
 #define IMAGE_DEFAULT_MAX_PIXELS (64L << 20)
 
-typedef enum { FMT_UNKNOWN, FMT_JPEG, FMT_PNG } img_format;
+typedef enum { FMT_UNKNOWN, FMT_JPEG, FMT_PNG, FMT_WEBP } img_format;
 
 /* Reads the signature of an open stream (fclose'd on failure). */
 static int identify_image(const char *path, FILE **fp, img_format *fmt, dc_err *e);
@@ -54,7 +57,7 @@ static int open_image(const char *path, FILE **fp, img_format *fmt, dc_err *e)
 
 static int identify_image(const char *path, FILE **fp, img_format *fmt, dc_err *e)
 {
-    unsigned char sig[8];
+    unsigned char sig[12];
     size_t n = fread(sig, 1, sizeof sig, *fp);
     if (ferror(*fp)) {
         int err = errno;
@@ -66,13 +69,15 @@ static int identify_image(const char *path, FILE **fp, img_format *fmt, dc_err *
     static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a};
     if (n >= 3 && sig[0] == 0xff && sig[1] == 0xd8 && sig[2] == 0xff)
         *fmt = FMT_JPEG;
-    else if (n == 8 && memcmp(sig, png_sig, 8) == 0)
+    else if (n >= 8 && memcmp(sig, png_sig, 8) == 0)
         *fmt = FMT_PNG;
+    else if (image_webp_signature(sig, n))
+        *fmt = FMT_WEBP;
     else {
         fclose(*fp);
         *fp = NULL;
         if (n == 0) return dc_fail(e, "%s: empty file, not an image", path);
-        return dc_fail(e, "%s: not a JPEG or PNG image (unrecognised file signature)", path);
+        return dc_fail(e, "%s: not a JPEG, PNG or WebP image (unrecognised file signature)", path);
     }
     return 0;
 }
@@ -323,6 +328,96 @@ static int png_decode(FILE *fp, const char *path, const image_spec *spec, image_
     return rc;
 }
 
+/* ------------------------------------------------------------------------------------ WebP */
+
+#define WEBP_PROBE_BYTES 65536
+
+/* At most max bytes of fp from its start into a malloc'ed buffer; *len the count read. A file
+ * longer than max: -1 (not an image this program would accept). */
+static int read_stream(FILE *fp, const char *path, size_t max, uint8_t **buf, size_t *len,
+                       dc_err *e)
+{
+    size_t cap = 65536, n = 0;
+    uint8_t *b = malloc(cap);
+    if (!b) return dc_fail(e, "%s: out of memory", path);
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                free(b);
+                return dc_fail(e, "%s: WebP file larger than %zu bytes (the size limit's worth)",
+                               path, max);
+            }
+            uint8_t *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return dc_fail(e, "%s: out of memory reading the file", path);
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t want = cap - n < max + 1 - n ? cap - n : max + 1 - n;
+        size_t got = fread(b + n, 1, want, fp);
+        n += got;
+        if (n > max) {
+            free(b);
+            return dc_fail(e, "%s: WebP file larger than %zu bytes (the size limit's worth)", path,
+                           max);
+        }
+        if (got < want) break;
+    }
+    if (ferror(fp)) {
+        free(b);
+        return dc_fail(e, "%s: read error", path);
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+static size_t webp_max_bytes(const image_spec *spec)
+{
+    return (size_t)spec_max_pixels(spec) * 4 + ((size_t)1 << 20);
+}
+
+/* WebP bytes in memory: the header (spec NULL: that alone), else the size check and the pixels. */
+static int webp_decode_mem(const uint8_t *data, size_t len, const char *path,
+                           const image_spec *spec, image_decoded *d, dc_err *e)
+{
+    memset(d, 0, sizeof *d);
+    int rc = image_webp_header(data, len, path, d, e);
+    if (rc > 0) return dc_fail(e, "%s: truncated WebP file (unexpected end of file)", path);
+    if (rc < 0 || !spec) return rc;
+    if (check_size(path, d->full_w, d->full_h, spec_max_pixels(spec), e) != 0) return -1;
+    return image_webp_decode(data, len, path, d, e);
+}
+
+/* The open stream fp (closed here): read whole, then decoded (spec NULL: its header only, from
+ * a prefix when that is enough). */
+static int webp_decode_stream(FILE *fp, const char *path, const image_spec *spec,
+                              image_decoded *d, dc_err *e)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+    if (!spec) { /* the header is in the first bytes, unless chunks come before the image */
+        uint8_t head[WEBP_PROBE_BYTES];
+        size_t n = fread(head, 1, sizeof head, fp);
+        memset(d, 0, sizeof *d);
+        rc = image_webp_header(head, n, path, d, e);
+        if (rc <= 0 || n < sizeof head) {
+            fclose(fp);
+            if (rc > 0) return dc_fail(e, "%s: truncated WebP file (unexpected end of file)", path);
+            return rc;
+        }
+        rewind(fp);
+    }
+    rc = read_stream(fp, path, webp_max_bytes(spec), &buf, &len, e);
+    fclose(fp);
+    if (rc == 0) rc = webp_decode_mem(buf, len, path, spec, d, e);
+    free(buf);
+    return rc;
+}
+
 /* ----------------------------------------------------------------------------------- probe */
 
 int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e)
@@ -333,7 +428,31 @@ int image_probe(const char *path, int *width, int *height, int *channels, dc_err
     image_decoded d;
     int palette_gray = 0;
     int rc = fmt == FMT_JPEG ? jpeg_decode(fp, path, NULL, &d, e)
-                             : png_decode(fp, path, NULL, &d, &palette_gray, e);
+             : fmt == FMT_PNG ? png_decode(fp, path, NULL, &d, &palette_gray, e)
+                              : webp_decode_stream(fp, path, NULL, &d, e);
+    if (rc != 0) return -1;
+    if (width) *width = d.full_w;
+    if (height) *height = d.full_h;
+    if (channels) *channels = (d.nc == 1 || palette_gray) ? 1 : 3;
+    return 0;
+}
+
+int image_probe_mem(const void *data, size_t len, const char *name, int *width, int *height,
+                    int *channels, dc_err *e)
+{
+    if (len == 0) return dc_fail(e, "%s: empty file, not an image", name);
+    image_decoded d;
+    int palette_gray = 0, rc;
+    if (image_webp_signature(data, len)) {
+        rc = webp_decode_mem(data, len, name, NULL, &d, e);
+    } else {
+        FILE *fp = fmemopen((void *)data, len, "rb");
+        if (!fp) return dc_fail(e, "%s: cannot open: %s", name, strerror(errno));
+        img_format fmt;
+        if (identify_image(name, &fp, &fmt, e) != 0) return -1;
+        rc = fmt == FMT_JPEG ? jpeg_decode(fp, name, NULL, &d, e)
+                             : png_decode(fp, name, NULL, &d, &palette_gray, e);
+    }
     if (rc != 0) return -1;
     if (width) *width = d.full_w;
     if (height) *height = d.full_h;
@@ -364,7 +483,8 @@ static int decode_into(FILE *fp, img_format fmt, const char *path, const image_s
 {
     image_decoded d;
     int rc = fmt == FMT_JPEG ? jpeg_decode(fp, path, spec, &d, e)
-                             : png_decode(fp, path, spec, &d, NULL, e);
+             : fmt == FMT_PNG ? png_decode(fp, path, spec, &d, NULL, e)
+                              : webp_decode_stream(fp, path, spec, &d, e);
     if (rc != 0) return -1;
     rc = image_resize_into(&d, spec, out, path, e);
     free(d.px);
@@ -385,6 +505,13 @@ int image_load_mem(const void *data, size_t len, const char *name, const image_s
 {
     if (check_spec(name, spec, e) != 0) return -1;
     if (len == 0) return dc_fail(e, "%s: empty file, not an image", name);
+    if (image_webp_signature(data, len)) { /* decoded where it lies, no copy */
+        image_decoded d;
+        if (webp_decode_mem(data, len, name, spec, &d, e) != 0) return -1;
+        int rc = image_resize_into(&d, spec, out, name, e);
+        free(d.px);
+        return rc;
+    }
     FILE *fp = fmemopen((void *)data, len, "rb");
     if (!fp) return dc_fail(e, "%s: cannot open: %s", name, strerror(errno));
     img_format fmt;

@@ -1,7 +1,7 @@
-/* Decoding one JPEG (libjpeg-turbo) or PNG (libpng) file into a model input: optional centre
+/* Decoding one JPEG (libjpeg-turbo), PNG (libpng) or WebP (libwebp) file into a model input: optional centre
  * crop, then resize with an antialiasing (area-averaging / triangle) filter, output as float
  * (C,H,W) scaled to [lo,hi]. JPEGs much larger than needed are decoded with libjpeg's DCT
- * scaling. PNG alpha is composited onto `background` (RGB 0..255). */
+ * scaling. PNG and WebP alpha is composited onto `background` (RGB 0..255). */
 #ifndef DCGAN_DATA_IMAGE_H
 #define DCGAN_DATA_IMAGE_H
 
@@ -11,6 +11,9 @@
 
 /* Reads just enough of the file to tell its size and channels (1 gray, 3 colour, alpha ignored). */
 int image_probe(const char *path, int *width, int *height, int *channels, dc_err *e);
+/* The same for len bytes in memory (name is used in messages). */
+int image_probe_mem(const void *data, size_t len, const char *name, int *width, int *height,
+                    int *channels, dc_err *e);
 /* image_probe, then the size limit of spec (max_pixels): what can be known of a file without
  * decoding its pixels. Fills *channels (1 or 3). */
 int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e);

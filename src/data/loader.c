@@ -140,7 +140,7 @@ static int load_item(loader *l, int item, float *dst, dc_err *e)
         int cand = (int)(((long)item + t) % n);
         if (atomic_load_explicit(&l->bad[cand], memory_order_relaxed)) continue;
         dc_err err;
-        if (image_load(ds->paths[cand], &ds->spec, dst, &err) == 0) return cand;
+        if (dataset_load_item(ds, cand, &ds->spec, dst, &err) == 0) return cand;
         if (!ds->spec.skip_bad) {
             *e = err;
             return -1;
@@ -150,7 +150,9 @@ static int load_item(loader *l, int item, float *dst, dc_err *e)
             log_warn("%s; skipped, the next image takes its place (--on-bad-image skip)", err.msg);
         }
     }
-    return dc_fail(e, "%s: no image of the data set can be decoded", ds->paths[item]);
+    char name[4400];
+    dataset_item_name(ds, item, name, sizeof name);
+    return dc_fail(e, "%s: no image of the data set can be decoded", name);
 }
 
 int loader_bad_count(const loader *l)
@@ -245,7 +247,7 @@ loader *loader_create(const dataset *ds, int batch_size, uint64_t seed, long ite
         dc_fail(e, "loader: rank %d is not in 0..%d", rank, world - 1);
         return NULL;
     }
-    if (ds->count <= 0 || (!ds->images && !ds->paths)) {
+    if (ds->count <= 0 || (!ds->images && !dataset_on_demand(ds))) {
         dc_fail(e, "loader: the data set is empty");
         return NULL;
     }
@@ -353,13 +355,22 @@ long loader_steps_left(const loader *l, long epochs)
     return left + more * l->bpe;
 }
 
+/* The condition of each item: one-hot over the classes, or multi-hot over the attributes. */
 static void fill_onehot(const loader *l, const int *idx, float *onehot)
 {
     const dataset *ds = l->ds;
-    if (!onehot || !ds->labels || ds->num_classes <= 0) return;
-    memset(onehot, 0, sizeof(float) * (size_t)l->B * (size_t)ds->num_classes);
-    for (int k = 0; k < l->B; k++)
-        onehot[(size_t)k * (size_t)ds->num_classes + (size_t)ds->labels[idx[k]]] = 1.0f;
+    int yd = dataset_y_dim(ds);
+    if (!onehot || yd <= 0 || (!ds->labels && !ds->attributes)) return;
+    memset(onehot, 0, sizeof(float) * (size_t)l->B * (size_t)yd);
+    for (int k = 0; k < l->B; k++) {
+        float *y = onehot + (size_t)k * (size_t)yd;
+        if (ds->num_classes > 0) {
+            y[ds->labels[idx[k]]] = 1.0f;
+            continue;
+        }
+        const uint8_t *a = ds->attributes + (size_t)idx[k] * (size_t)yd;
+        for (int c = 0; c < yd; c++) y[c] = a[c] ? 1.0f : 0.0f;
+    }
 }
 
 int loader_next(loader *l, float *images, float *labels_onehot, long *epoch, long *batch,

@@ -32,7 +32,7 @@ void loader_seek_items(loader *l, long epoch, long offset);
 void loader_tell_items(const loader *l, long *epoch, long *offset);
 /* Steps from the next one to the end of epoch epochs - 1 (LONG_MAX if more). */
 long loader_steps_left(const loader *l, long epochs);
-/* Fills images (batch_size,C,H,W) and, if non-NULL, labels_onehot (batch_size,num_classes),
+/* Fills images (batch_size,C,H,W) and, if non-NULL, labels_onehot (batch_size, dataset_y_dim: one-hot classes or multi-hot attributes),
  * reports which (epoch, step of the epoch) it was, and advances (wrapping into the next epoch). An image
  * that cannot be decoded: with spec.skip_bad it is replaced, with its label, by the next item
  * of the data set (in file order, wrapping) that decodes, a pure function of the files, so

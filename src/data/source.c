@@ -1,4 +1,6 @@
 #include "data/source.h"
+#include "data/labels_file.h"
+#include "data/lmdb_source.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +29,14 @@ static int has_idx_files(const char *dir)
     return dc_path(NULL, p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir) == 0 && file_exists(p);
 }
 
-/* Keeps every tenth file (test) or the other nine of ten of a file-backed set. */
+/* Keeps every tenth item (test) or the other nine of ten of an on-demand set. */
 static void keep_split(dataset *ds, int test)
 {
-    int kept = 0;
-    for (int i = 0; i < ds->count; i++) {
-        if ((i % 10 == 9) == test) {
-            ds->paths[kept] = ds->paths[i];
-            if (ds->labels) ds->labels[kept] = ds->labels[i];
-            kept++;
-        } else {
-            free(ds->paths[i]);
-        }
-    }
-    ds->count = kept;
+    int *keep = dc_calloc((size_t)ds->count, sizeof(int)), n = 0;
+    for (int i = 0; i < ds->count; i++)
+        if ((i % 10 == 9) == test) keep[n++] = i;
+    dataset_keep_items(ds, keep, n);
+    free(keep);
 }
 
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
@@ -58,6 +54,10 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
             return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
         return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
     }
+    int labelled = o->labels_file && *o->labels_file;
+    if (labelled && (has_idx_files(src) || lmdb_source_exists(src)))
+        return dc_fail(e, "--labels-file %s: labels files label image folders; %s is %s",
+                       o->labels_file, src, has_idx_files(src) ? "IDX data" : "an LMDB database");
     if (has_idx_files(src)) {
         int parts = o->split == DATASET_SPLIT_TRAIN  ? DATASET_IDX_TRAIN
                     : o->split == DATASET_SPLIT_TEST ? DATASET_IDX_TEST
@@ -88,11 +88,17 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
     spec.lo = -1.0f;
     spec.hi = 1.0f;
     spec.skip_bad = o->skip_bad_images;
-    if (dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e) != 0) return -1;
+    int rc = lmdb_source_exists(src) ? dataset_open_lmdb(ds, src, &spec, e)
+                                     : dataset_open_folder(ds, src, o->input_fname_pattern, &spec, e);
+    if (rc != 0) return -1;
+    if (labelled && labels_file_apply(ds, src, o->labels_file, o->attributes, e) != 0) {
+        dataset_free(ds);
+        return -1;
+    }
     if (o->split != DATASET_SPLIT_ALL) keep_split(ds, o->split == DATASET_SPLIT_TEST);
     if (ds->count == 0) {
         dataset_free(ds);
-        return dc_fail(e, "%s: too few images for a test part (every tenth file)", src);
+        return dc_fail(e, "%s: too few images for a test part (every tenth item)", src);
     }
     return 0;
 }

@@ -17,6 +17,9 @@ typedef struct {
     uint8_t background[3];      /* under transparent PNG pixels */
     int skip_bad_images;
     int split;                  /* DATASET_SPLIT_*: all of it (training a GAN), or a part */
+    const char *labels_file;    /* NULL or "": none; else an image folder's labels
+                                 * (data/labels_file.h) */
+    const char *attributes;     /* the labels file's columns to keep (NULL or "": all) */
 } dataset_source;
 
 /* A classifier's parts: IDX data's train and t10k files; in an image folder, every tenth file

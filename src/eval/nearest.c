@@ -44,7 +44,7 @@ int nearest_search(const dataset *ds, const float *queries, int nq, int k, neare
 #pragma omp parallel for schedule(dynamic, 4)
             for (int i = 0; i < n; i++) {
                 dc_err ie;
-                if (image_load(ds->paths[start + i], &ds->spec, buf + (size_t)i * per, &ie) != 0) {
+                if (dataset_load_item(ds, start + i, &ds->spec, buf + (size_t)i * per, &ie) != 0) {
 #pragma omp critical
                     {
                         if (!failed) first = ie;

@@ -52,6 +52,12 @@ int run_data_from_generator(const generator *g, const char *data_dir, run_data *
         d->src.input_w = run->input_w;
     }
     if (run->have & RUN_CONFIG_CROP) d->src.crop = run->crop;
+    if (run->have & RUN_CONFIG_LABELS) {
+        snprintf(d->labels_file, sizeof d->labels_file, "%s", run->labels_file);
+        snprintf(d->attributes, sizeof d->attributes, "%s", run->attributes);
+        d->src.labels_file = d->labels_file;
+        d->src.attributes = d->attributes;
+    }
     if (run->have & RUN_CONFIG_BACKGROUND) memcpy(d->src.background, run->background, 3);
     const dcgan_config *mc = generator_config(g);
     d->src.output_h = mc->output_h;

@@ -12,6 +12,7 @@
 
 typedef struct {
     char data_dir[GENERATOR_PATH_MAX], dataset[GENERATOR_PATH_MAX], pattern[256];
+    char labels_file[1024], attributes[1024]; /* the run's --labels-file, --attributes */
     dataset_source src; /* points into the strings above; src.split picks a part */
 } run_data;
 

@@ -11,7 +11,8 @@ void checkpoint_state_free(checkpoint_state *s)
 {
     free(s->run_json);
     free(s->class_names_json);
-    s->run_json = s->class_names_json = NULL;
+    free(s->attribute_names_json);
+    s->run_json = s->class_names_json = s->attribute_names_json = NULL;
 }
 
 int checkpoint_path(dc_err *e, char *buf, size_t n, const char *dir, long iteration)
@@ -208,6 +209,7 @@ static int checkpoint_write(const char *path, const dcgan_model *m, int with_opt
 #undef META_NUM
     if (s->run_json) keys[nm] = "run", vals[nm++] = s->run_json;
     if (s->class_names_json) keys[nm] = "class_names", vals[nm++] = s->class_names_json;
+    if (s->attribute_names_json) keys[nm] = "attribute_names", vals[nm++] = s->attribute_names_json;
 
     int rc = safetensors_write(path, l.entries, l.count, keys, vals, nm, e);
     if (ema_owned) {
@@ -470,6 +472,8 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
         s->generator_only = g_only;
         s->run_json = run ? strdup(run) : NULL;
         s->class_names_json = cls ? strdup(cls) : NULL;
+        const char *attrs = safetensors_metadata(f, "attribute_names");
+        s->attribute_names_json = attrs ? strdup(attrs) : NULL;
     }
     rc = 0;
 done:

@@ -31,6 +31,8 @@ typedef struct {
     int batch_size;        /* batch the run trains with, per rank */
     char *run_json;        /* training settings (config.json), owned; may be NULL */
     char *class_names_json;/* JSON array of class names, owned; may be NULL */
+    char *attribute_names_json; /* JSON array of the attributes a multi-hot y stands for
+                            * (a labels file's columns), owned; NULL for one-hot classes */
     float image_lo, image_hi;
     int generator_only;    /* the file holds G only (metadata "contents": "generator") */
 } checkpoint_state;

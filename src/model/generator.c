@@ -1,6 +1,7 @@
 #include "model/generator.h"
 
 #include <cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -76,6 +77,17 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, const ch
     }
     dcgan_model_range(&cfg, &g->lo, &g->hi);
     if (g->st.class_names_json) g->class_names = cJSON_Parse(g->st.class_names_json);
+    if (g->st.attribute_names_json) {
+        g->attribute_names = cJSON_Parse(g->st.attribute_names_json);
+        if (!cJSON_IsArray((cJSON *)g->attribute_names) ||
+            cJSON_GetArraySize(g->attribute_names) != cfg.y_dim) {
+            cJSON_Delete(g->attribute_names);
+            g->attribute_names = NULL;
+            generator_close(g);
+            return dc_fail(e, "%s: metadata 'attribute_names' is not a list of %d names", g->path,
+                           cfg.y_dim);
+        }
+    }
     g->zdist = Z_DIST_UNIFORM_SIGNED;
     if (g->st.run_json) {
         dc_err ignored; /* settings this file cannot read leave the defaults */
@@ -94,6 +106,11 @@ void generator_close(generator *g)
     checkpoint_state_free(&g->st);
     cJSON_Delete(g->class_names);
     g->class_names = NULL;
+    cJSON_Delete(g->attribute_names);
+    g->attribute_names = NULL;
+    free(g->conds);
+    g->conds = NULL;
+    g->n_conds = 0;
     g->have_run = 0;
 }
 
@@ -111,8 +128,12 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
         y = dc_alloc_floats((size_t)n * c->y_dim);
         for (int i = 0; i < n; i++) {
             int k = labels ? labels[i] : 0;
-            DC_ASSERT(k >= 0 && k < c->y_dim, "label %d of %d classes", k, c->y_dim);
-            y[(size_t)i * c->y_dim + k] = 1.0f;
+            DC_ASSERT(k >= 0 && k < c->y_dim + g->n_conds, "label %d of %d classes", k, c->y_dim);
+            if (k < c->y_dim)
+                y[(size_t)i * c->y_dim + k] = 1.0f;
+            else
+                memcpy(y + (size_t)i * c->y_dim, g->conds + (size_t)(k - c->y_dim) * c->y_dim,
+                       sizeof(float) * (size_t)c->y_dim);
         }
     }
     dcgan_generate(&g->model, z, y, n, out);
@@ -142,7 +163,52 @@ int generator_class_index(const char *tok, int y_dim, const void *class_names)
     return -1;
 }
 
-int generator_parse_labels(const generator *g, const char *flag, const char *spec, int *out,
+/* One attribute condition "A=1,B=0,C" into y (y_dim). */
+static int parse_condition(const generator *g, const char *flag, char *cond, float *y, dc_err *e)
+{
+    int y_dim = g->model.cfg.y_dim, n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(cond, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        float v = 1.0f;
+        if (eq) {
+            *eq = 0;
+            if (strcmp(eq + 1, "1") != 0 && strcmp(eq + 1, "0") != 0)
+                return dc_fail(e, "%s: '%s=%s': an attribute is 1 or 0", flag, tok, eq + 1);
+            v = eq[1] == '1' ? 1.0f : 0.0f;
+        }
+        int c = generator_class_index(tok, y_dim, g->attribute_names);
+        if (c < 0)
+            return dc_fail(e, "%s: '%s' is not an attribute of %s (0..%d or an attribute name)",
+                           flag, tok, g->path, y_dim - 1);
+        y[c] = v;
+        n++;
+    }
+    if (n == 0) return dc_fail(e, "%s: an empty condition", flag);
+    return 0;
+}
+
+/* ';'-separated attribute conditions, stored in g->conds; labels y_dim + j. */
+static int parse_conditions(generator *g, const char *flag, char *buf, int *out, int max,
+                            dc_err *e)
+{
+    int y_dim = g->model.cfg.y_dim, n = 0;
+    char *save = NULL;
+    for (char *cond = strtok_r(buf, ";", &save); cond; cond = strtok_r(NULL, ";", &save)) {
+        if (n == max) return dc_fail(e, "%s: more than %d conditions", flag, max);
+        float *nc = realloc(g->conds, sizeof(float) * (size_t)(g->n_conds + 1) * y_dim);
+        if (!nc) return dc_fail(e, "%s: out of memory", flag);
+        g->conds = nc;
+        float *y = g->conds + (size_t)g->n_conds * y_dim;
+        memset(y, 0, sizeof(float) * (size_t)y_dim);
+        if (parse_condition(g, flag, cond, y, e) != 0) return -1;
+        out[n++] = y_dim + g->n_conds++;
+    }
+    if (n == 0) return dc_fail(e, "%s: no condition given", flag);
+    return n;
+}
+
+int generator_parse_labels(generator *g, const char *flag, const char *spec, int *out,
                            int max, int *all, dc_err *e)
 {
     int y_dim = g->model.cfg.y_dim;
@@ -157,6 +223,7 @@ int generator_parse_labels(const generator *g, const char *flag, const char *spe
     char buf[8192];
     if (strlen(spec) >= sizeof buf) return dc_fail(e, "%s: value too long", flag);
     snprintf(buf, sizeof buf, "%s", spec);
+    if (generator_has_attributes(g)) return parse_conditions(g, flag, buf, out, max, e);
     int n = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {

@@ -24,6 +24,9 @@ typedef struct {
     int model_open;
     checkpoint_state st;
     void *class_names; /* cJSON array or NULL */
+    void *attribute_names; /* cJSON array, or NULL: y is one-hot over classes */
+    float *conds;      /* (n_conds, y_dim) multi-hot conditions --labels gave (owned) */
+    int n_conds;
     run_config run;    /* the run's settings (config.json) when have_run */
     int have_run;
     z_dist zdist;      /* the run's latent distribution */
@@ -44,7 +47,9 @@ static inline const dcgan_config *generator_config(const generator *g)
 size_t generator_image_floats(const generator *g);
 
 /* n images: z (n, z_dim); labels (n class indices, ignored by unconditional models; NULL =
- * class 0); out (n, c_dim, H, W) in [lo, hi]. */
+ * class 0); out (n, c_dim, H, W) in [lo, hi]. A model conditioned on attributes reads label
+ * k < y_dim as attribute k alone, and y_dim + j as the j-th condition generator_parse_labels
+ * stored. */
 void generator_generate(generator *g, const float *z, const int *labels, int n, float *out);
 
 /* n * z_dim values from the run's latent distribution. */
@@ -53,10 +58,19 @@ void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count);
 /* A class given as an index (0..y_dim-1) or as one of class_names (a cJSON array, may be
  * NULL); -1 if it is neither. */
 int generator_class_index(const char *tok, int y_dim, const void *class_names);
+/* 1 when the model's y is multi-hot over named attributes (a --labels-file run). */
+static inline int generator_has_attributes(const generator *g)
+{
+    return g->attribute_names != NULL;
+}
+
 /* Parses a --labels value (flag: the flag's name for messages): comma-separated class indices
  * or names, or "all" (every class in order; *all set). Returns the count (<= max) or -1 with
- * a message naming the flag and the bad class. */
-int generator_parse_labels(const generator *g, const char *flag, const char *spec, int *out,
+ * a message naming the flag and the bad class. A model conditioned on attributes takes
+ * conditions instead, separated by ';', each a comma-separated list of NAME=1, NAME=0 or NAME
+ * (= 1), attributes not named 0 ("Smiling=1,Male=0;Eyeglasses"); each is stored in g and
+ * counts as one label; "all" is each attribute alone, in order. */
+int generator_parse_labels(generator *g, const char *flag, const char *spec, int *out,
                            int max, int *all, dc_err *e);
 
 /* The newest sound checkpoint of a run folder, RUN/checkpoints/ckpt-*.safetensors

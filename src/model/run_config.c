@@ -113,6 +113,13 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
     if (c->have & RUN_CONFIG_BATCH_SIZE) c->batch_size = (int)d;
     FIELD("data_source", RUN_CONFIG_DATA_SOURCE,
           get_string(o, "data_source", c->data_source, sizeof c->data_source));
+    int rl = get_string(o, "labels_file", c->labels_file, sizeof c->labels_file);
+    int ra = get_string(o, "attributes", c->attributes, sizeof c->attributes);
+    if (rl < 0 || ra < 0) {
+        bad = rl < 0 ? "labels_file" : "attributes";
+        goto invalid;
+    }
+    if (rl > 0 || ra > 0) c->have |= RUN_CONFIG_LABELS;
     char bg[32];
     FIELD("background", RUN_CONFIG_BACKGROUND, get_string(o, "background", bg, sizeof bg));
     if (c->have & RUN_CONFIG_BACKGROUND) {
@@ -161,6 +168,8 @@ char *run_config_to_json(const run_config *r)
     char bg[16];
     snprintf(bg, sizeof bg, "%d,%d,%d", r->background[0], r->background[1], r->background[2]);
     cJSON_AddStringToObject(c, "background", bg);
+    cJSON_AddStringToObject(c, "labels_file", r->labels_file);
+    cJSON_AddStringToObject(c, "attributes", r->attributes);
     cJSON_AddNumberToObject(c, "c_dim", r->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", r->y_dim);
     cJSON_AddBoolToObject(c, "conditional", r->y_dim > 0);
@@ -197,6 +206,11 @@ char *run_config_to_json(const run_config *r)
         cJSON *a = cJSON_AddArrayToObject(c, "class_names");
         for (int i = 0; i < r->num_classes; i++)
             cJSON_AddItemToArray(a, cJSON_CreateString(r->class_names[i]));
+    }
+    if (r->num_attributes > 0) {
+        cJSON *a = cJSON_AddArrayToObject(c, "attribute_names");
+        for (int i = 0; i < r->num_attributes; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateString(r->attribute_names[i]));
     }
     char *s = cJSON_Print(c);
     cJSON_Delete(c);

@@ -24,6 +24,7 @@ enum {
     RUN_CONFIG_BACKGROUND = 1u << 11,
     RUN_CONFIG_COND_CONCAT = 1u << 12,
     RUN_CONFIG_LOSS = 1u << 13,
+    RUN_CONFIG_LABELS = 1u << 14, /* labels_file and attributes */
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -39,6 +40,8 @@ typedef struct {
     int input_h, input_w;
     int skip_bad_images;
     uint8_t background[3];
+    char labels_file[1024];   /* --labels-file ("" none) */
+    char attributes[1024];    /* --attributes as given ("" all) */
     /* model */
     int output_h, output_w, c_dim, y_dim, z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
     int cond_concat;  /* dcgan_cond_concat (model/dcgan.h); written for conditional models */
@@ -62,6 +65,9 @@ typedef struct {
     /* class names (written only; checkpoints carry them apart too) */
     int num_classes;
     char *const *class_names;
+    /* attribute names of a multi-hot condition (written only, like class_names) */
+    int num_attributes;
+    char *const *attribute_names;
 } run_config;
 
 /* The settings as pretty-printed JSON (caller frees), every field above. */

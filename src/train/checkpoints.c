@@ -43,6 +43,7 @@ int train_checkpoint_save(const train_ckpt_ctx *c, const train_position *pos, dc
     s.g_steps = c->tr->g_steps;
     s.run_json = c->run_json;
     s.class_names_json = c->classes_json;
+    s.attribute_names_json = c->attributes_json;
     dcgan_model_range(&c->model->cfg, &s.image_lo, &s.image_hi);
     if (checkpoint_save(path, c->model, 1, &s, e) != 0) return -1;
     rotate_checkpoints(c->ckpt_dir, c->o->max_to_keep, pos->iteration);

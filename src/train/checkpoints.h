@@ -25,6 +25,7 @@ typedef struct {
     const dcgan_model *model;
     const trainer *tr;
     char *run_json, *classes_json;
+    char *attributes_json; /* the attributes' names (JSON array), or NULL */
     int ranks; /* of the data-parallel run: the global batch is ranks * o->batch_size */
 } train_ckpt_ctx;
 

@@ -23,4 +23,6 @@ void train_dataset_source(const train_options *o, dataset_source *s)
     s->c_dim = o->c_dim;
     memcpy(s->background, o->background, 3);
     s->skip_bad_images = o->skip_bad_images;
+    s->labels_file = o->labels_file;
+    s->attributes = o->attributes;
 }

@@ -18,6 +18,7 @@ struct train_eval {
     classifier cls;
     eval_reference ref;
     z_dist zdist;
+    int classes;     /* y is one-hot over the data's classes (label accuracy means something) */
     char path[4096]; /* metrics.jsonl */
 };
 
@@ -54,6 +55,7 @@ train_eval *train_eval_open(const train_options *o, const dataset *ds, const cha
         return NULL;
     }
     t->zdist = o->zdist;
+    t->classes = ds->num_classes > 0;
     eval_options eo = eval_options_default();
     eo.n = o->eval_samples;
     eo.kid_subset_size = eo.n < 2000 ? eo.n / 2 : 1000; /* subsets smaller than the set */
@@ -94,7 +96,8 @@ int train_eval_run(train_eval *t, dcgan_model *m, long iteration, tb_writer *tb,
     eval_metrics em;
     /* what sampling runs: the average of G when there is one */
     dcgan_model_swap_ema(m);
-    int mrc = eval_measure(&t->ref, eval_model_source_fn, &src, m->cfg.y_dim > 0, &em, e);
+    int mrc = eval_measure(&t->ref, eval_model_source_fn, &src, m->cfg.y_dim > 0 && t->classes,
+                           &em, e);
     dcgan_model_swap_ema(m);
     if (mrc != 0) return -1;
     char prefix[64];
@@ -103,7 +106,7 @@ int train_eval_run(train_eval *t, dcgan_model *m, long iteration, tb_writer *tb,
     int rc = append_line(t->path, line, e);
     free(line);
     char acc[48] = "";
-    if (m->cfg.y_dim > 0) snprintf(acc, sizeof acc, "  label accuracy %.3f", em.label_accuracy);
+    if (m->cfg.y_dim > 0 && t->classes) snprintf(acc, sizeof acc, "  label accuracy %.3f", em.label_accuracy);
     log_info("eval at iteration %ld: FID %.3f  KID %.4f  precision %.3f  recall %.3f  entropy "
              "%.3f%s (%.1f s)", iteration, em.fid, em.kid, em.precision, em.recall, em.entropy,
              acc, em.seconds);
@@ -112,5 +115,5 @@ int train_eval_run(train_eval *t, dcgan_model *m, long iteration, tb_writer *tb,
                           "eval/class_entropy", "eval/nn_rmse", "eval/label_accuracy"};
     float v[] = {(float)em.fid, (float)em.kid, (float)em.precision, (float)em.recall,
                  (float)em.entropy, (float)em.nn_rmse, (float)em.label_accuracy};
-    return tb_write_scalars(tb, iteration, tags, v, m->cfg.y_dim > 0 ? 7 : 6, e);
+    return tb_write_scalars(tb, iteration, tags, v, (m->cfg.y_dim > 0 && t->classes) ? 7 : 6, e);
 }

@@ -21,6 +21,8 @@ typedef struct {
     uint8_t background[3];  /* for transparent PNGs */
     long train_size;        /* items per epoch; <= 0: all */
     int skip_bad_images;    /* image folders: 1 skip files that cannot be decoded, 0 fail */
+    char labels_file[1024]; /* empty: none; else an image folder's labels (data/labels_file.h) */
+    char attributes[1024];  /* the labels file's attributes to condition on (empty: all) */
     int loader_threads;
     /* model */
     int z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;

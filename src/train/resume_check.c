@@ -21,6 +21,12 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
     if ((s->have & RUN_CONFIG_PATTERN) && strcmp(s->input_fname_pattern, o->input_fname_pattern) != 0)
         return mismatch(e, name, "--input-fname-pattern", s->input_fname_pattern,
                         o->input_fname_pattern);
+    if ((s->have & RUN_CONFIG_LABELS) && strcmp(s->labels_file, o->labels_file) != 0)
+        return mismatch(e, name, "--labels-file", s->labels_file[0] ? s->labels_file : "(none)",
+                        o->labels_file[0] ? o->labels_file : "(none)");
+    if ((s->have & RUN_CONFIG_LABELS) && strcmp(s->attributes, o->attributes) != 0)
+        return mismatch(e, name, "--attributes", s->attributes[0] ? s->attributes : "(all)",
+                        o->attributes[0] ? o->attributes : "(all)");
     if ((s->have & RUN_CONFIG_CROP) && s->crop != (o->crop != 0))
         return mismatch(e, name, "--crop", s->crop ? "on" : "off", o->crop ? "on" : "off");
     if ((s->have & RUN_CONFIG_INPUT_SIZE) && o->crop &&

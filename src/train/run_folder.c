@@ -10,6 +10,7 @@
 
 
 #include "core/atomic_file.h"
+#include "core/crc32c.h"
 #include "core/log.h"
 #include "model/run_config.h"
 #include "parallel/dist.h"
@@ -28,6 +29,26 @@ static int make_dir(const char *path, dc_err *e)
     return 0;
 }
 
+/* "_a-Smiling-Male" for --attributes Smiling,Male ("_a<count>-<crc>" past 64 characters), or
+ * "_labels" for a labels file's classes or all its attributes. */
+static void labels_suffix(char *buf, size_t n, const char *attributes)
+{
+    if (!attributes[0]) {
+        snprintf(buf, n, "_labels");
+        return;
+    }
+    size_t len = strlen(attributes);
+    if (len > 64) {
+        int count = 1;
+        for (const char *p = attributes; *p; p++) count += *p == ',';
+        snprintf(buf, n, "_a%d-%08x", count, crc32c(attributes, len));
+        return;
+    }
+    snprintf(buf, n, "_a-%.64s", attributes);
+    for (char *p = buf; *p; p++)
+        if (*p == ',' || *p == '/' || *p == ' ') *p = '-';
+}
+
 static void run_name(char *name, size_t n, const train_options *o, const dcgan_config *mc)
 {
     if (o->out_name[0]) {
@@ -42,6 +63,9 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
     char cc[32] = "";
     if (mc->cond_concat != DCGAN_COND_CONCAT_ALL)
         snprintf(cc, sizeof cc, "_cc-%s", dcgan_cond_concat_name(mc->cond_concat));
+    /* a labels file's conditions are another model too: their names in the folder's */
+    char lab[96] = "";
+    if (o->labels_file[0] && mc->y_dim > 0) labels_suffix(lab, sizeof lab, o->attributes);
     /* so do departures from the reference's recipe */
     char rc[160] = "";
     size_t k = 0;
@@ -57,9 +81,9 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
     if (mc->d_first_channels) TAG("_d0c%d", mc->d_first_channels);
 #undef TAG
     if (mc->y_dim > 0)
-        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s%s", base, batch,
+        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s%s%s", base, batch,
                  mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
-                 mc->gfc_dim, mc->dfc_dim, cc, rc);
+                 mc->gfc_dim, mc->dfc_dim, cc, lab, rc);
     else
         snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d%s", base, batch, mc->output_h,
                  mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim, rc);
@@ -111,6 +135,7 @@ void run_folder_remove_stale(const run_folder *f)
 {
     int stale = atomic_file_remove_stale(f->ckpt_dir, "ckpt-", ".safetensors") +
                 atomic_file_remove_stale(f->sample_dir, "train_", ".png") +
+                atomic_file_remove_stale(f->sample_dir, "real", ".png") +
                 atomic_file_remove_stale(f->run_dir, "config", ".json") +
                 atomic_file_remove_stale(f->run_dir, "log", ".csv");
     if (stale > 0) log_info("removed %d temporary file%s left by an interrupted run", stale,
@@ -123,6 +148,17 @@ char *run_folder_class_names_json(const dataset *ds)
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < ds->num_classes; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(ds->class_names[i]));
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+char *run_folder_attribute_names_json(const dataset *ds)
+{
+    if (ds->num_attributes <= 0) return NULL;
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < ds->num_attributes; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(ds->attribute_names[i]));
     char *s = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
     return s;
@@ -178,6 +214,10 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.max_to_keep = o->max_to_keep;
     r.num_classes = ds->num_classes;
     r.class_names = ds->class_names;
+    r.num_attributes = ds->num_attributes;
+    r.attribute_names = ds->attribute_names;
+    snprintf(r.labels_file, sizeof r.labels_file, "%s", o->labels_file);
+    snprintf(r.attributes, sizeof r.attributes, "%s", o->attributes);
     return run_config_to_json(&r);
 }
 

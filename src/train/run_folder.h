@@ -33,6 +33,8 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
                              const char *src, const char *run_dir);
 /* The data set's class names as a JSON array (malloc'ed), NULL when it has none. */
 char *run_folder_class_names_json(const dataset *ds);
+/* The data set's attribute names as a JSON array (malloc'ed), NULL when it has none. */
+char *run_folder_attribute_names_json(const dataset *ds);
 /* Writes json to run_dir/config.json, atomically. */
 int run_folder_write_config(const run_folder *f, const char *json, dc_err *e);
 

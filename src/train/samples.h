@@ -8,6 +8,7 @@
 #include "io/tb_events.h"
 #include "model/dcgan.h"
 #include "model/zdist.h"
+#include "data/dataset.h"
 
 typedef struct {
     float *z, *y;
@@ -24,5 +25,13 @@ void sample_set_free(sample_set *s);
  * to tb (may be NULL). */
 int sample_set_save(sample_set *s, dcgan_model *m, const char *sample_dir, long iteration,
                     tb_writer *tb, dc_err *e);
+
+/* sample_dir/real.png: training images in the grid the samples use (same rows and columns; a
+ * conditional model's row r holds items of class r, or with attribute r), drawn from seed,
+ * so the samples can be compared with them at a glance. ds holds items in the model's range.
+ * An item that cannot be decoded gives its cell to the next one. Written atomically, and only
+ * when absent (a resumed run keeps the one it has). */
+int sample_set_write_real(const sample_set *s, const dataset *ds, const dcgan_config *mc,
+                          const char *sample_dir, uint64_t seed, dc_err *e);
 
 #endif

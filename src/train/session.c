@@ -44,7 +44,7 @@ struct train_session {
     FILE *log;
     run_folder f;
     tb_writer *tb;
-    char *run_json, *classes_json;
+    char *run_json, *classes_json, *attributes_json;
     train_position pos;
     int resumed;
     long per_epoch, total, start_iteration;
@@ -71,6 +71,7 @@ static void session_free(train_session *s)
     free(s->z_all);
     free(s->run_json);
     free(s->classes_json);
+    free(s->attributes_json);
     free(s);
 }
 
@@ -81,17 +82,18 @@ static int open_data_and_model(train_session *s, dc_err *e)
     train_options *o = &s->o;
     if (train_open_dataset(o, &s->ds, s->src, sizeof s->src, e) != 0) return -1;
     s->ds_open = 1;
-    int conditional = o->conditional < 0 ? s->ds.num_classes > 0 : o->conditional;
-    if (conditional && s->ds.num_classes <= 0)
-        return dc_fail(e, "%s: --conditional needs labelled data (IDX labels or one subfolder per class)",
-                       s->src);
+    int y_dim = dataset_y_dim(&s->ds);
+    int conditional = o->conditional < 0 ? y_dim > 0 : o->conditional;
+    if (conditional && y_dim <= 0)
+        return dc_fail(e, "%s: --conditional needs labelled data (IDX labels, one subfolder per "
+                          "class, or --labels-file)", s->src);
     if (!conditional && o->cond_concat >= 0) {
         dc_fail(e, "%s: --cond-concat: only the conditional model takes a label, and this data has "
-                   "none (IDX labels or one subfolder per class)", s->src);
+                   "none (IDX labels, one subfolder per class, or --labels-file)", s->src);
         return TRAIN_RUN_USAGE;
     }
     dcgan_config mc = train_options_model_config(o, s->ds.H, s->ds.W, s->ds.C,
-                                                 conditional ? s->ds.num_classes : 0);
+                                                 conditional ? y_dim : 0);
     s->mc = mc;
     if (dcgan_model_init(&s->model, &mc, e) != 0) return -1;
     s->model_open = 1;
@@ -180,6 +182,7 @@ static int open_run(train_session *s, dc_err *e)
     if (ops_tuning_load(s->model.be, tuning, e) != 0) return -1;
     s->run_json = run_folder_config_json(o, &s->mc, &s->ds, s->src, s->f.run_dir);
     s->classes_json = run_folder_class_names_json(&s->ds);
+    s->attributes_json = run_folder_attribute_names_json(&s->ds);
 
     run_folder_remove_stale(&s->f);
     s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, &s->model, &s->tr, &s->pos,
@@ -272,6 +275,10 @@ train_session *train_open_status(const train_options *opts, int *status, dc_err 
     s->z_all = dc_alloc_floats((size_t)s->world * B * mc->z_dim);
     s->z = s->z_all + (size_t)s->rank * B * mc->z_dim;
     sample_set_init(&s->samples, mc, o->seed, o->zdist);
+    if (s->lead && sample_set_write_real(&s->samples, &s->ds, mc, s->f.sample_dir, o->seed, e) != 0) {
+        session_free(s);
+        return NULL;
+    }
 
     char batch[96];
     if (s->world > 1)
@@ -328,8 +335,8 @@ static int check_finite(train_session *s, const step_stats *st, dc_err *e)
 
 static train_ckpt_ctx ckpt_ctx(const train_session *s)
 {
-    train_ckpt_ctx c = {s->f.ckpt_dir, &s->o,          &s->model, &s->tr,
-                        s->run_json,    s->classes_json, s->world};
+    train_ckpt_ctx c = {s->f.ckpt_dir, &s->o,           &s->model,          &s->tr,
+                        s->run_json,    s->classes_json, s->attributes_json, s->world};
     return c;
 }
 

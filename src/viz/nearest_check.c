@@ -63,7 +63,7 @@ static void copy_item(const dataset *ds, int i, float *out, dc_err *e)
     if (ds->images) {
         float s = 1.0f / (ds->hi - ds->lo);
         for (size_t p = 0; p < per; p++) out[p] = (ds->images[(size_t)i * per + p] - ds->lo) * s;
-    } else if (image_load(ds->paths[i], &ds->spec, out, e) != 0) {
+    } else if (dataset_load_item(ds, i, &ds->spec, out, e) != 0) {
         memset(out, 0, per * sizeof *out);
     }
 }
@@ -79,7 +79,7 @@ static int write_csv(const dataset *ds, const char *src, const nearest_hit *hits
             const nearest_hit *h = &hits[(size_t)i * k + j];
             const char *label = ds->labels && ds->class_names ? ds->class_names[ds->labels[h->index]] : "";
             char source[600];
-            if (ds->paths) dc_path(NULL, source, sizeof source, "%s", ds->paths[h->index]);
+            if (dataset_on_demand(ds)) dataset_item_name(ds, h->index, source, sizeof source);
             else dc_path(NULL, source, sizeof source, "%s#%d", src, h->index);
             len += (size_t)snprintf(csv + len, cap - len, "%d,%d,%d,%.6f,\"%s\",%s\n", i, j, h->index,
                                     sqrt(h->dist2 / per), source, label);

@@ -1,0 +1,30 @@
+build-m/src/cli/cmd_eval.o: src/cli/cmd_eval.c src/cli/cli.h \
+ src/model/generator.h src/model/dcgan.h src/nn/net.h \
+ src/nn/param_store.h src/core/rng.h src/ops/ops.h src/core/error.h \
+ src/ops/conv_geom.h src/model/zdist.h src/model/checkpoint.h \
+ src/io/safetensors.h src/model/run_config.h src/core/log.h \
+ src/eval/evaluate.h src/data/dataset.h src/data/image.h \
+ src/data/image_spec.h src/eval/classifier.h src/eval/metrics.h \
+ src/eval/run_data.h src/data/source.h
+src/cli/cli.h:
+src/model/generator.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/core/error.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+src/model/checkpoint.h:
+src/io/safetensors.h:
+src/model/run_config.h:
+src/core/log.h:
+src/eval/evaluate.h:
+src/data/dataset.h:
+src/data/image.h:
+src/data/image_spec.h:
+src/eval/classifier.h:
+src/eval/metrics.h:
+src/eval/run_data.h:
+src/data/source.h:

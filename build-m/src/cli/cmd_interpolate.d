@@ -1,0 +1,21 @@
+build-m/src/cli/cmd_interpolate.o: src/cli/cmd_interpolate.c \
+ src/cli/cli.h src/model/generator.h src/model/dcgan.h src/nn/net.h \
+ src/nn/param_store.h src/core/rng.h src/ops/ops.h src/core/error.h \
+ src/ops/conv_geom.h src/model/zdist.h src/model/checkpoint.h \
+ src/io/safetensors.h src/model/run_config.h src/core/log.h \
+ src/viz/interpolate.h
+src/cli/cli.h:
+src/model/generator.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/core/error.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+src/model/checkpoint.h:
+src/io/safetensors.h:
+src/model/run_config.h:
+src/core/log.h:
+src/viz/interpolate.h:

@@ -1,0 +1,2 @@
+build-m/src/core/error.o: src/core/error.c src/core/error.h
+src/core/error.h:

@@ -1,0 +1,2 @@
+build-m/src/core/interrupt.o: src/core/interrupt.c src/core/interrupt.h
+src/core/interrupt.h:

@@ -1,0 +1,12 @@
+build-m/src/train/options.o: src/train/options.c src/train/options.h \
+ src/model/dcgan.h src/nn/net.h src/nn/param_store.h src/core/rng.h \
+ src/ops/ops.h src/core/error.h src/ops/conv_geom.h src/model/zdist.h
+src/train/options.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/core/error.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:

@@ -1,0 +1,27 @@
+build-m/src/viz/interpolate.o: src/viz/interpolate.c \
+ src/viz/interpolate.h src/core/error.h src/model/generator.h \
+ src/model/dcgan.h src/nn/net.h src/nn/param_store.h src/core/rng.h \
+ src/ops/ops.h src/ops/conv_geom.h src/model/zdist.h \
+ src/model/checkpoint.h src/io/safetensors.h src/model/run_config.h \
+ src/core/log.h src/viz/gif_write.h src/io/npy.h src/viz/canvas.h \
+ src/viz/latent.h src/viz/output.h src/core/dirs.h
+src/viz/interpolate.h:
+src/core/error.h:
+src/model/generator.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+src/model/checkpoint.h:
+src/io/safetensors.h:
+src/model/run_config.h:
+src/core/log.h:
+src/viz/gif_write.h:
+src/io/npy.h:
+src/viz/canvas.h:
+src/viz/latent.h:
+src/viz/output.h:
+src/core/dirs.h:

@@ -1,0 +1,32 @@
+build-m/src/viz/nearest_check.o: src/viz/nearest_check.c \
+ src/viz/nearest_check.h src/core/error.h src/data/source.h \
+ src/data/dataset.h src/data/image.h src/data/image_spec.h \
+ src/eval/run_data.h src/model/generator.h src/model/dcgan.h src/nn/net.h \
+ src/nn/param_store.h src/core/rng.h src/ops/ops.h src/ops/conv_geom.h \
+ src/model/zdist.h src/model/checkpoint.h src/io/safetensors.h \
+ src/model/run_config.h src/core/atomic_file.h src/core/log.h \
+ src/viz/canvas.h src/eval/nearest.h src/viz/output.h src/core/dirs.h
+src/viz/nearest_check.h:
+src/core/error.h:
+src/data/source.h:
+src/data/dataset.h:
+src/data/image.h:
+src/data/image_spec.h:
+src/eval/run_data.h:
+src/model/generator.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+src/model/checkpoint.h:
+src/io/safetensors.h:
+src/model/run_config.h:
+src/core/atomic_file.h:
+src/core/log.h:
+src/viz/canvas.h:
+src/eval/nearest.h:
+src/viz/output.h:
+src/core/dirs.h:

@@ -1,0 +1,20 @@
+build-m/src/viz/output.o: src/viz/output.c src/viz/output.h \
+ src/core/dirs.h src/core/error.h src/model/generator.h src/model/dcgan.h \
+ src/nn/net.h src/nn/param_store.h src/core/rng.h src/ops/ops.h \
+ src/ops/conv_geom.h src/model/zdist.h src/model/checkpoint.h \
+ src/io/safetensors.h src/model/run_config.h src/io/npy.h
+src/viz/output.h:
+src/core/dirs.h:
+src/core/error.h:
+src/model/generator.h:
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+src/model/checkpoint.h:
+src/io/safetensors.h:
+src/model/run_config.h:
+src/io/npy.h:

@@ -1,0 +1,12 @@
+build-m/tests/test_finite.o: tests/test_finite.c src/model/dcgan.h \
+ src/nn/net.h src/nn/param_store.h src/core/rng.h src/ops/ops.h \
+ src/core/error.h src/ops/conv_geom.h src/model/zdist.h tests/testutil.h
+src/model/dcgan.h:
+src/nn/net.h:
+src/nn/param_store.h:
+src/core/rng.h:
+src/ops/ops.h:
+src/core/error.h:
+src/ops/conv_geom.h:
+src/model/zdist.h:
+tests/testutil.h:
