@@ -36,6 +36,14 @@ static int get_string(const cJSON *o, const char *key, char *dst, size_t cap)
     return 1;
 }
 
+/* "loss": 1 (bce or hinge), 0 absent, -1 another value. */
+static int get_loss(const cJSON *o, char *out, size_t n)
+{
+    int r = get_string(o, "loss", out, n);
+    if (r > 0 && strcmp(out, "bce") != 0 && strcmp(out, "hinge") != 0) return -1;
+    return r;
+}
+
 int run_config_parse(const char *json, size_t len, const char *name, run_config *c, dc_err *e)
 {
     memset(c, 0, sizeof *c);
@@ -101,11 +109,7 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
         }
         c->cond_concat = (int)v;
     }
-    FIELD("loss", RUN_CONFIG_LOSS, get_string(o, "loss", c->loss, sizeof c->loss));
-    if ((c->have & RUN_CONFIG_LOSS) && strcmp(c->loss, "bce") != 0 && strcmp(c->loss, "hinge") != 0) {
-        bad = "loss";
-        goto invalid;
-    }
+    FIELD("loss", RUN_CONFIG_LOSS, get_loss(o, c->loss, sizeof c->loss));
     FIELD("learning_rate", RUN_CONFIG_LEARNING_RATE,
           get_number(o, "learning_rate", 0, 3.5e38, 0, &c->learning_rate));
     FIELD("beta1", RUN_CONFIG_BETA1, get_number(o, "beta1", 0, 1, 0, &c->beta1));
