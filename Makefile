@@ -215,7 +215,7 @@ $(FUZZ_DIR)/libdcgan.a: $(FUZZ_OBJ) Makefile
 	ar rcs $@ $(filter %.o,$^)
 
 # The fuzz targets exercise parsers of the library: libdcgan.a and LIB_LIBS are enough.
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h $(FUZZ_DIR)/libdcgan.a
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_file.h fuzz/fuzz_image_input.h $(FUZZ_DIR)/libdcgan.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ifuzz -fsanitize=fuzzer $< $(FUZZ_DIR)/libdcgan.a $(LIB_LIBS) -lgomp -o $@
 
 fuzz-build: $(FUZZ_BINS)

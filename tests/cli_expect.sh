@@ -16,3 +16,9 @@ expect() {
     fi
     echo "ok   $*"; pass=$((pass+1))
 }
+
+# check DESCRIPTION COMMAND...: passes if the command succeeds. Counts into pass/fail.
+check() {
+    d=$1; shift
+    if "$@"; then echo "ok   $d"; pass=$((pass+1)); else echo "FAIL: $d"; fail=$((fail+1)); fi
+}

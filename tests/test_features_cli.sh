@@ -12,11 +12,6 @@ pass=0; fail=0
 
 . tests/cli_expect.sh
 
-check() { # check DESCRIPTION COMMAND...: passes if the command succeeds
-    d=$1; shift
-    if "$@"; then echo "ok   $d"; pass=$((pass+1)); else echo "FAIL: $d"; fail=$((fail+1)); fi
-}
-
 expect 0 "" -- "$D" features --help
 check "dcgan --help lists features" sh -c "\"$D\" --help | grep -q '^  features '"
 expect 2 "give exactly one of --run DIR, --checkpoint FILE and --random-d" -- "$D" features --dataset x

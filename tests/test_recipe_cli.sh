@@ -12,11 +12,6 @@ pass=0; fail=0
 
 . tests/cli_expect.sh
 
-check() { # check DESCRIPTION COMMAND...: passes if the command succeeds
-    d=$1; shift
-    if "$@"; then echo "ok   $d"; pass=$((pass+1)); else echo "FAIL: $d"; fail=$((fail+1)); fi
-}
-
 "$TOOL" idx "$T/data/idx" 60 40 || { echo "FAIL: cannot make data"; exit 1; }
 TINY="--data-dir $T/data --dataset idx --out-dir $T/out --batch-size 4 --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --sample-freq 0 --threads 1 --quiet --no-tensorboard"
 
