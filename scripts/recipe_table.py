@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from doc_section import write_section  # noqa: E402
 
-CONFIGS = ["reference", "ema", "smooth", "ttur", "sn", "hinge", "wide-d", "combo"]
+CONFIGS = ["reference", "ema", "smooth", "ttur", "sn", "hinge", "wide-d", "combo", "ema-ttur"]
 FLAGS = {
     "reference": "(none: the reference's recipe)",
     "ema": "`--g-ema 0.99`",
@@ -28,6 +28,7 @@ FLAGS = {
     "hinge": "`--loss hinge`",
     "wide-d": "`--d-first-channels 64`",
     "combo": "`--g-ema 0.99 --d-learning-rate 0.0004 --g-learning-rate 0.0001 --spectral-norm --loss hinge`",
+    "ema-ttur": "`--g-ema 0.99 --d-learning-rate 0.0004 --g-learning-rate 0.0001`",
 }
 MODELS = {
     "fashion": "the conditional Fashion-MNIST model (the demo's: gfc/dfc 512, batch 64)",
@@ -63,9 +64,8 @@ def summarise(runs, metrics):
     s = {}
     for key, _, scale, _, _ in metrics:
         s[key] = stats([ev["generated"][key] * scale for ev, _ in runs])
-    # CPU seconds where recorded (less disturbed by other work on the machine than wall time)
-    s["sec_per_it"] = stats([tm.get("cpu_seconds", tm["train_seconds"]) / tm["steps"]
-                             for _, tm in runs])
+    # CPU seconds (less disturbed by other work on the machine than wall time)
+    s["sec_per_it"] = stats([tm["cpu_seconds"] / tm["steps"] for _, tm in runs])
     s["steps"] = runs[0][1]["steps"]
     s["n"] = len(runs)
     return s
@@ -103,7 +103,7 @@ def verdicts(rows, metrics):
             d = m - mr
             txt = ("%s " + fmt + " vs " + fmt) % (header, m, mr)
             if abs(d) <= sd + sdr:
-                same.append(txt)
+                same.append(header)
             elif (d > 0) == higher:
                 better.append(txt)
             else:
@@ -114,11 +114,9 @@ def verdicts(rows, metrics):
         if worse:
             parts.append("worse beyond the seed spread: " + "; ".join(worse))
         if same:
-            parts.append("within the spread: " + ", ".join(t.split(" ")[0] if t[0] != "K" and
-                                                            t[0] != "l" else " ".join(t.split(" ")[:2])
-                                                            for t in same))
-        score = len(better) - len(worse)
-        lines.append(("- `%s` (%s): " % (name, FLAGS[name])) + ". ".join(parts) + ".", score)
+            parts.append("within the spread: " + ", ".join(same))
+        text = "- `%s` (%s): %s." % (name, FLAGS[name], ". ".join(parts))
+        lines.append((text, len(better) - len(worse)))
     return lines
 
 
@@ -143,14 +141,21 @@ def model_section(out, model, img, device):
     # the equal-time verdicts compare under the plain names
     eq_time_plain = [(n.split(" ")[0], s) for n, s in eq_time]
     v_time = verdicts(eq_time_plain, metrics)
-    grids = []
+    cells = []
     for c, _ in eq_iter:
         src = os.path.join(out, model, c + ".png")
         if os.path.exists(src):
             dst = os.path.join(img, "recipe-%s-%s.png" % (model, c))
             shutil.copyfile(src, dst)
-            grids.append("| `%s` |\n|---|\n| ![%s](%s) |" % (
-                c, c, os.path.relpath(dst, "docs")))
+            cells.append(("`%s`" % c, "![%s](%s)" % (c, os.path.relpath(dst, "docs"))))
+    per_row = 3
+    grids = []
+    for i in range(0, len(cells), per_row):
+        row = cells[i:i + per_row]
+        grids.append("| " + " | ".join(n for n, _ in row) + " |")
+        if i == 0:
+            grids.append("|" + "---|" * len(row))
+        grids.append("| " + " | ".join(im for _, im in row) + " |")
     text = """### %s
 
 %d iterations per run, seeds 1-3, `dcgan eval -n 2000` on `%s` (mean ± standard deviation over
@@ -178,7 +183,7 @@ Samples (seed 1, equal iterations):
 
 %s
 """ % (MODELS[model], steps, device, table(eq_iter, metrics, real), table(eq_time, metrics, real),
-       "\n".join(l for l, _ in v_iter), "\n".join(l for l, _ in v_time), "\n\n".join(grids))
+       "\n".join(l for l, _ in v_iter), "\n".join(l for l, _ in v_time), "\n".join(grids))
     return text, v_iter
 
 

@@ -171,10 +171,8 @@ static void train_help(void)
         "                            (input), or at the inputs and every layer of G (g-layers) or\n"
         "                            of D (d-layers)\n"
         "departures from the reference (off by default; docs/experiments.md measures them):\n"
-        "  --recipe reference|improved\n"
-        "                            reference (default): the reference's recipe; improved: the\n"
-        "                            combination docs/experiments.md found better (the flags below\n"
-        "                            still change its parts)\n"
+        "  --recipe reference        the reference's recipe (the default; no combination of the\n"
+        "                            flags below won clearly in docs/experiments.md)\n"
         "  --g-ema DECAY             keep an exponential moving average of G's weights (e.g.\n"
         "                            0.999), saved beside G; sampling, grids and eval use it\n"
         "  --label-smoothing S       one-sided: D's target for real images is 1 - S (e.g. 0.1)\n"
@@ -504,7 +502,7 @@ int cmd_train(int argc, char **argv)
     /* --recipe first, wherever it stands: the flags that change its parts apply after it */
     while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
         if (opt == OPT_RECIPE && train_options_apply_recipe(&o, optarg) != 0)
-            return cli_usage_error(C, "--recipe: bad value '%s' (expected reference or improved)",
+            return cli_usage_error(C, "--recipe: bad value '%s' (expected reference)",
                                    optarg);
     optind = 0; /* glibc: start the scan again from scratch */
     while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)

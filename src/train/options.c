@@ -67,21 +67,15 @@ dcgan_config train_options_model_config(const train_options *o, int H, int W, in
 
 int train_options_apply_recipe(train_options *o, const char *name)
 {
-    int improved = strcmp(name, "improved") == 0;
-    if (!improved && strcmp(name, "reference") != 0) return -1;
+    /* docs/experiments.md found no combination of departures that wins clearly at its budget,
+     * so the reference's recipe is the only named one */
+    if (strcmp(name, "reference") != 0) return -1;
     o->spectral_norm = 0;
     o->d_first_channels = 0;
     o->g_ema = 0.0f;
     o->loss = 0;
     o->label_smoothing = 0.0f;
     o->d_learning_rate = o->g_learning_rate = 0.0f;
-    if (improved) { /* docs/experiments.md: what was measured, and by how much it wins */
-        o->spectral_norm = 1;
-        o->g_ema = 0.99f;
-        o->loss = 1; /* TRAIN_LOSS_HINGE */
-        o->d_learning_rate = 4e-4f;
-        o->g_learning_rate = 1e-4f;
-    }
     snprintf(o->recipe, sizeof o->recipe, "%s", name);
     return 0;
 }

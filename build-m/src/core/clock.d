@@ -1,2 +1,0 @@
-build-m/src/core/clock.o: src/core/clock.c src/core/clock.h
-src/core/clock.h:

@@ -1,2 +1,0 @@
-build-m/tests/gifread.o: tests/gifread.c tests/gifread.h
-tests/gifread.h:
