@@ -80,13 +80,15 @@ static void run_name(char *name, size_t n, const train_options *o, const dcgan_c
         TAG("_glr%g", (double)o->g_learning_rate);
     if (mc->d_first_channels) TAG("_d0c%d", mc->d_first_channels);
 #undef TAG
+    int w; /* a name longer than n is cut (opening the folder then names the problem) */
     if (mc->y_dim > 0)
-        snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s%s%s", base, batch,
-                 mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
-                 mc->gfc_dim, mc->dfc_dim, cc, lab, rc);
+        w = snprintf(name, n, "%s_cond_b%d_%dx%dx%d_z%d_gf%d_df%d_gfc%d_dfc%d%s%s%s", base, batch,
+                     mc->output_h, mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim,
+                     mc->gfc_dim, mc->dfc_dim, cc, lab, rc);
     else
-        snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d%s", base, batch, mc->output_h,
-                 mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim, rc);
+        w = snprintf(name, n, "%s_b%d_%dx%dx%d_z%d_gf%d_df%d%s", base, batch, mc->output_h,
+                     mc->output_w, mc->c_dim, mc->z_dim, mc->gf_dim, mc->df_dim, rc);
+    if (w < 0 && n > 0) name[0] = 0;
 }
 
 /* Two trainers writing one run folder would interleave their checkpoints and logs: the second
