@@ -1,4 +1,5 @@
 #include "model/checkpoint.h"
+#include "model/run_config.h"
 
 #include <limits.h>
 #include <cJSON.h>
@@ -76,11 +77,8 @@ static char *model_config_json(const dcgan_config *c, int generator_only)
     /* the departures from the reference only when taken: older readers see no new keys */
     if (c->spectral_norm) cJSON_AddNumberToObject(o, "spectral_norm", 1);
     if (c->d_first_channels) cJSON_AddNumberToObject(o, "d_first_channels", c->d_first_channels);
-    if (c->g_ema > 0.0f && !generator_only) {
-        char d[32]; /* the float's shortest decimal: 0.999, not 0.999000012874603 */
-        snprintf(d, sizeof d, "%.7g", (double)c->g_ema);
-        cJSON_AddNumberToObject(o, "g_ema", strtod(d, NULL));
-    }
+    if (c->g_ema > 0.0f && !generator_only)
+        cJSON_AddNumberToObject(o, "g_ema", run_config_json_float(c->g_ema));
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;

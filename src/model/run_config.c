@@ -147,9 +147,7 @@ done:
     return rc;
 }
 
-/* A float setting as JSON: its shortest decimal (2e-4f is written 0.0002, not
- * 0.000199999994947575). */
-static double float_json(double v)
+double run_config_json_float(double v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%.7g", (double)(float)v);
@@ -189,14 +187,14 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddNumberToObject(c, "epoch", (double)r->epochs);
     cJSON_AddNumberToObject(c, "train_size", (double)r->train_size);
     cJSON_AddNumberToObject(c, "batch_size", r->batch_size);
-    cJSON_AddNumberToObject(c, "learning_rate", float_json(r->learning_rate));
-    cJSON_AddNumberToObject(c, "beta1", float_json(r->beta1));
+    cJSON_AddNumberToObject(c, "learning_rate", run_config_json_float(r->learning_rate));
+    cJSON_AddNumberToObject(c, "beta1", run_config_json_float(r->beta1));
     cJSON_AddStringToObject(c, "recipe", r->recipe[0] ? r->recipe : "reference");
     cJSON_AddStringToObject(c, "loss", r->loss[0] ? r->loss : "bce");
-    cJSON_AddNumberToObject(c, "label_smoothing", float_json(r->label_smoothing));
-    cJSON_AddNumberToObject(c, "d_learning_rate", float_json(r->d_learning_rate));
-    cJSON_AddNumberToObject(c, "g_learning_rate", float_json(r->g_learning_rate));
-    cJSON_AddNumberToObject(c, "g_ema", float_json(r->g_ema));
+    cJSON_AddNumberToObject(c, "label_smoothing", run_config_json_float(r->label_smoothing));
+    cJSON_AddNumberToObject(c, "d_learning_rate", run_config_json_float(r->d_learning_rate));
+    cJSON_AddNumberToObject(c, "g_learning_rate", run_config_json_float(r->g_learning_rate));
+    cJSON_AddNumberToObject(c, "g_ema", run_config_json_float(r->g_ema));
     cJSON_AddBoolToObject(c, "spectral_norm", r->spectral_norm);
     if (r->y_dim > 0) cJSON_AddNumberToObject(c, "d_first_channels", r->d_first_channels);
     cJSON_AddNumberToObject(c, "max_steps", (double)r->max_steps);

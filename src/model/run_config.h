@@ -70,6 +70,9 @@ typedef struct {
     char *const *attribute_names;
 } run_config;
 
+/* A float setting as a JSON number: the float's shortest decimal (2e-4f is written 0.0002, not
+ * 0.000199999994947575). */
+double run_config_json_float(double v);
 /* The settings as pretty-printed JSON (caller frees), every field above. */
 char *run_config_to_json(const run_config *c);
 
