@@ -534,6 +534,9 @@ int cmd_train(int argc, char **argv)
         char cmd[8192];
         resume_command(cmd, sizeof cmd, world, argc, argv);
         if (rank == 0) log_warn("%s; resume with: %s", e.msg, cmd);
+        /* every rank waits until rank 0 has written the checkpoint and said so: mpirun ends
+         * the others as soon as one exits with a signal's status */
+        (void)dist_any(d, 0);
         dist_close(d);
         return 128 + (o.stop && *o.stop ? *o.stop : SIGTERM); /* the ranks agreed on another's signal */
     }
