@@ -2,6 +2,7 @@
  * any old file at path untouched and removes the temporary. */
 #include "io/png_write.h"
 
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -16,11 +17,13 @@ typedef struct {
     png_infop info;
     jmp_buf jmp;
     char msg[256];
+    int err; /* errno when libpng gave up: its "Write Error" comes from a failed fwrite */
 } png_wjob;
 
 static void pngw_on_error(png_structp png, png_const_charp msg)
 {
     png_wjob *j = png_get_error_ptr(png);
+    j->err = errno;
     snprintf(j->msg, sizeof j->msg, "%s", msg ? msg : "error");
     longjmp(j->jmp, 1);
 }
@@ -51,6 +54,9 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
 {
     if (W <= 0 || H <= 0 || C < 1 || C > 4)
         return dc_fail(e, "%s: cannot write a %dx%d PNG with %d channels", path, W, H, C);
+    if (W > PNG_USER_WIDTH_MAX || H > PNG_USER_HEIGHT_MAX)
+        return dc_fail(e, "%s: a %dx%d image is larger than PNG readers accept (%d pixels a side)",
+                       path, W, H, PNG_USER_WIDTH_MAX);
     atomic_file af;
     if (atomic_file_open(&af, path, e) != 0) return -1;
     png_wjob *j = calloc(1, sizeof *j);
@@ -60,7 +66,9 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
     if (j && j->png) j->info = png_create_info_struct(j->png);
     if (!j || !j->png || !j->info)
         dc_fail(e, "%s: out of memory (libpng)", path);
-    else if (pngw_run(j, af.fp, pixels, W, H, C) != 0)
+    else if (pngw_run(j, af.fp, pixels, W, H, C) != 0 && ferror(af.fp))
+        dc_fail(e, "%s: write failed: %s", path, strerror(j->err ? j->err : EIO));
+    else if (j->msg[0])
         dc_fail(e, "%s: PNG write failed: %s", path, j->msg);
     else
         rc = 0;
