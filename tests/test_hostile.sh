@@ -28,6 +28,11 @@ expect() {
     else echo "ok   (exit 0) $(echo "$*" | sed "s|$T/||g" | cut -c1-140)"; fi
     pass=$((pass+1))
 }
+# check DESCRIPTION COMMAND...: passes if the command succeeds
+check() {
+    d=$1; shift
+    if "$@"; then echo "ok   $d"; pass=$((pass+1)); else echo "FAIL: $d"; fail=$((fail+1)); fi
+}
 TINY="--batch-size 4 --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 2 --sample-freq 0 --threads 1 --quiet"
 train() { # DATASET [flags]
     ds=$1; shift
@@ -121,6 +126,31 @@ grep -q "resuming .*ckpt-00000002" "$T/.stderr" && { echo "ok   resumed from the
 printf 'not a checkpoint' >"$T/x.safetensors"
 expect 1 "x.safetensors: .*too short\|x.safetensors: header" -- "$D" sample --checkpoint "$T/x.safetensors"
 expect 1 "$T/nothing: no checkpoints folder" -- "$D" sample --run "$T/nothing"
+
+# ---------------------------------------------------------------- outputs
+# an output that is not a regular file is written in place, never renamed over
+train good --out-name outs --max-steps 2 --ckpt-freq 2 2>/dev/null
+O="$T/out/outs"; OC="$O/checkpoints/ckpt-00000002.safetensors"
+expect 0 "" -- "$D" sample --run "$O" --grid /dev/null
+check "/dev/null is still a character device" test -c /dev/null
+mkfifo "$T/fifo"; cat "$T/fifo" >"$T/fifo.out" & reader=$!
+expect 0 "" -- "$D" sample --run "$O" --grid "$T/fifo"
+wait $reader
+check "a FIFO output stays a FIFO and its reader gets the PNG" \
+    sh -c "test -p '$T/fifo' && head -c 8 '$T/fifo.out' | od -c | grep -q 'P   N   G'"
+expect 1 "$T/out: is a folder, not a file" -- "$D" sample --run "$O" --grid "$T/out"
+[ -c /dev/full ] && expect 1 "/dev/full: write failed: No space left on device" -- "$D" export --run "$O" --out /dev/full
+ln -s "$T/nowhere.png" "$T/dangling.png"
+expect 1 "dangling.png: a dangling symbolic link" -- "$D" sample --run "$O" --grid "$T/dangling.png"
+# an output may not replace an input, nor land in a run's checkpoints folder
+cp "$OC" "$T/c.safetensors"
+expect 1 "\-\-out $T/c.safetensors: is also an input" -- "$D" export --checkpoint "$T/c.safetensors" --out "$T/c.safetensors"
+expect 1 "\-\-npy $T/c.safetensors: is also an input" -- "$D" sample --checkpoint "$T/c.safetensors" --npy "$T/c.safetensors"
+expect 1 "\-\-out $OC: is also an input" -- "$D" export --run "$O" --out "$OC"
+expect 1 "is in a run's checkpoints folder" -- "$D" export --run "$O" --out "$O/checkpoints/G.safetensors"
+expect 1 "\-\-out $O/log.csv: is also an input" -- "$D" plot --run "$O" --out "$O/log.csv"
+check "the checkpoint is unchanged" cmp -s "$OC" "$T/c.safetensors"
+expect 0 "" -- train good --out-name outs --max-steps 3 --ckpt-freq 2
 
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "model/output_check.h"
 #include "viz/output.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_OUT, OPT_HELP };
@@ -62,7 +63,9 @@ int cmd_export(int argc, char **argv)
         log_error("%s", e.msg);
         return 1;
     }
-    int rc = checkpoint_export_generator(out, &g.model, &g.st, &e);
+    const char *inputs[1] = {g.path};
+    int rc = output_check_path("--out", out, inputs, 1, &e);
+    if (rc == 0) rc = checkpoint_export_generator(out, &g.model, &g.st, &e);
     if (rc != 0) {
         log_error("%s", e.msg);
     } else {

@@ -8,6 +8,8 @@
 int generator_out_dir(const generator *g, const char *out, char *buf, size_t n, dc_err *e)
 {
     if (dc_path(e, buf, n, "%s", out ? out : g->default_out)) return -1;
+    const char *inputs[1] = {g->path};
+    if (out && output_check_path("--out", out, inputs, 1, e) != 0) return -1;
     return dirs_make(buf, e);
 }
 

@@ -11,6 +11,7 @@
 #include "core/dirs.h"
 #include "core/log.h"
 #include "io/png_write.h"
+#include "model/output_check.h"
 #include "viz/canvas.h"
 #include "viz/chart.h"
 
@@ -197,6 +198,10 @@ int plot_run(const char *run, const char *out, plot_options *o, char *png, size_
     char csv[4096], title[512];
     if (dc_path(e, csv, sizeof csv, "%s/log.csv", run) != 0) return -1;
     if (out) {
+        char jsonl[4096];
+        snprintf(jsonl, sizeof jsonl, "%s/metrics.jsonl", run);
+        const char *inputs[2] = {csv, jsonl};
+        if (output_check_path("--out", out, inputs, 2, e) != 0) return -1;
         snprintf(png, n, "%s", out);
     } else {
         char dir[4096];

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "io/npy.h"
 #include "io/png_write.h"
+#include "model/output_check.h"
 #include "viz/output.h"
 
 /* The latent vectors: read from o->zfile (*n its rows) or drawn from the seed. */
@@ -104,9 +105,21 @@ static int write_outputs(const generator *g, const sample_options *o, const floa
     return 0;
 }
 
+/* No output may replace an input (the checkpoint, the latent vectors) or land in a run's
+ * checkpoints folder. */
+static int check_outputs(const generator *g, const sample_options *o, dc_err *e)
+{
+    const char *inputs[2] = {g->path, o->zfile};
+    if (o->grid && output_check_path("--grid", o->grid, inputs, 2, e) != 0) return -1;
+    if (o->npy && output_check_path("--npy", o->npy, inputs, 2, e) != 0) return -1;
+    if (o->out_dir && output_check_path("--out", o->out_dir, inputs, 2, e) != 0) return -1;
+    return 0;
+}
+
 int sample_write(generator *g, const sample_options *o, dc_err *e)
 {
     const dcgan_config *c = generator_config(g);
+    if (check_outputs(g, o, e) != 0) return -1;
     int n = o->n, cols = o->cols;
     float *z = NULL;
     if (o->zfile && !(z = sample_latents(g, o, &n, e))) return -1;
