@@ -152,5 +152,20 @@ expect 1 "\-\-out $O/log.csv: is also an input" -- "$D" plot --run "$O" --out "$
 check "the checkpoint is unchanged" cmp -s "$OC" "$T/c.safetensors"
 expect 0 "" -- train good --out-name outs --max-steps 3 --ckpt-freq 2
 
+# ---------------------------------------------------------------- model sizes
+# sizes each flag accepts that together overflow an int, or need more memory than any machine
+PNG16="pngs --input-fname-pattern *.png --output-height"
+expect 2 "g_h3's output per image would have 8589934592 values .* GiB of memory: lower the image size" -- train $PNG16 8192 --gf-dim 512 --no-conditional
+expect 1 "output per image would have .* GiB of memory" -- train $PNG16 8192 --gf-dim 4096
+expect 1 "this model needs at least .* GiB of memory .* more than this machine's .* lower --batch-size" -- train $PNG16 4096 --gf-dim 1 --df-dim 500 --batch-size 8
+cp "$T/c.safetensors" "$T/huge.safetensors"
+"$TOOL" ckpt-sub "$T/huge.safetensors" '\"gf_dim\":2' '\"gf_dim\":4096'
+"$TOOL" ckpt-sub "$T/huge.safetensors" '\"output_height\":28,\"output_width\":28' '\"output_height\":8192,\"output_width\":8192'
+expect 1 "huge.safetensors: stored model is invalid: .*weight would have .* GiB of memory" -- "$D" sample --checkpoint "$T/huge.safetensors"
+case "$BUILD" in *san*) ;; *) # (AddressSanitizer needs more address space than the limit)
+expect 1 "out of memory allocating .* MiB (a smaller --batch-size, --gf-dim/--df-dim or image size" -- \
+    sh -c "ulimit -v 1500000; exec $D train --data-dir $T/data --dataset pngs --input-fname-pattern '*.png' --output-height 512 --out-dir $T/out --out-name oom $TINY --batch-size 8 --gf-dim 64 --df-dim 64"
+esac
+
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -488,7 +488,9 @@ static int check_model_settings(const train_options *o, dc_err *e)
     dcgan_config mc =
         train_options_model_config(o, o->output_h, o->output_w > 0 ? o->output_w : o->output_h,
                                    3, o->conditional == 0 ? 0 : 1);
-    return dcgan_config_validate(&mc, e);
+    if (dcgan_config_validate(&mc, e) != 0) return -1;
+    /* the sizes, where the flags decide the model (else the data does, when it is built) */
+    return o->conditional >= 0 ? dcgan_config_check_sizes(&mc, e) : 0;
 }
 
 int cmd_train(int argc, char **argv)

@@ -271,7 +271,7 @@ static int parse_model_config(const char *path, const char *json, dcgan_config *
     if (bad) return dc_fail(e, "%s: the 'model' metadata lacks a size or has a bad one", path);
     if (bad_cc) return dc_fail(e, "%s: the 'model' metadata has a bad cond_concat", path);
     dc_err inner;
-    if (dcgan_config_validate(c, &inner) != 0)
+    if (dcgan_config_validate(c, &inner) != 0 || dcgan_config_check_sizes(c, &inner) != 0)
         return dc_fail(e, "%s: stored model is invalid: %s", path, inner.msg);
     return 0;
 }
