@@ -155,7 +155,9 @@ expect 0 "" -- train good --out-name outs --max-steps 3 --ckpt-freq 2
 # ---------------------------------------------------------------- model sizes
 # sizes each flag accepts that together overflow an int, or need more memory than any machine
 PNG16="pngs --input-fname-pattern *.png --output-height"
-expect 2 "g_h3's output per image would have 8589934592 values .* GiB of memory: lower the image size" -- train $PNG16 8192 --gf-dim 512 --no-conditional
+train $PNG16 8192 --gf-dim 512 --no-conditional 2>"$T/size.err"; rc=$?
+check "a usage error (exit $rc) naming the layer and the memory: $(cut -c1-100 "$T/size.err")" \
+    sh -c "[ $rc -eq 2 ] && grep -q \"g_h3's output per image would have 8589934592 values .* GiB of memory\" '$T/size.err'"
 expect 1 "output per image would have .* GiB of memory" -- train $PNG16 8192 --gf-dim 4096
 expect 1 "this model needs at least .* GiB of memory .* more than this machine's .* lower --batch-size" -- train $PNG16 4096 --gf-dim 1 --df-dim 500 --batch-size 8
 cp "$T/c.safetensors" "$T/huge.safetensors"
