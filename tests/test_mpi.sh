@@ -156,7 +156,8 @@ for k in 1 2 3; do
     job=$!
     i=0
     rows() { [ -f "$T/out/c_term$k/log.csv" ] && wc -l <"$T/out/c_term$k/log.csv" || echo 0; }
-    while [ "$(rows)" -lt $((2 + 2 * k)) ] && [ $i -lt 600 ]; do
+    # up to 150 s: on a loaded machine a signal before the ranks' handlers exist kills them
+    while [ "$(rows)" -lt $((2 + 2 * k)) ] && [ $i -lt 3000 ]; do
         sleep 0.05; i=$((i+1))
     done
     sleep 0.$((3 * k))
