@@ -60,9 +60,18 @@ expect 1 "count/train-labels-idx1-ubyte: 21 labels, but .*train-images-idx3-ubyt
 idx gz; gzip "$T/data/gz/train-images-idx3-ubyte"
 expect 0 "" -- train gz
 f="$T/data/gz/train-images-idx3-ubyte.gz"; n=$(wc -c <"$f"); head -c $((n / 2)) "$f" >"$f.x"; mv "$f.x" "$f"
-expect 1 "gz/train-images-idx3-ubyte.gz: \(truncated gzip\|corrupt gzip\)" -- train gz
+expect 1 "gz/train-images-idx3-ubyte.gz: \(truncated gzip\|corrupt gzip\|truncated or forged gzip\)" -- train gz
 idx gzbad; gzip "$T/data/gzbad/train-images-idx3-ubyte"; "$TOOL" flip "$T/data/gzbad/train-images-idx3-ubyte.gz" 200
 expect 1 "gzbad/train-images-idx3-ubyte.gz: corrupt gzip" -- train gzbad
+# a gzip bomb: 1 MiB of zeros (1 KiB of gzip) under a header announcing 20,000,000 images, and
+# a header that disagrees with the gzip trailer: both refused before inflating anything
+idx bomb; rm "$T/data/bomb/train-images-idx3-ubyte"
+{ printf '\000\000\010\003\001\061\055\000\000\000\000\034\000\000\000\034'; head -c 1048576 /dev/zero; } |
+    gzip >"$T/data/bomb/train-images-idx3-ubyte.gz"
+expect 1 "bomb/train-images-idx3-ubyte.gz: truncated or forged gzip: the header announces 15680000000 data bytes, more than .* bytes of gzip can hold" -- train bomb
+idx isize; { cat "$T/data/good/train-images-idx3-ubyte"; head -c 784 /dev/zero; } | gzip >"$T/data/isize/train-images-idx3-ubyte.gz"
+rm "$T/data/isize/train-images-idx3-ubyte"
+expect 1 "isize/train-images-idx3-ubyte.gz: truncated or forged gzip: its trailer records 16480 bytes uncompressed, the header announces 15696" -- train isize
 idx label
 printf '\014' | dd of="$T/data/label/train-labels-idx1-ubyte" bs=1 seek=8 conv=notrunc 2>/dev/null
 expect 1 "label/train-labels-idx1-ubyte: label 12 of item 0 is outside 0..9" -- train label
