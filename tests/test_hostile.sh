@@ -188,5 +188,23 @@ awk 'BEGIN { print "iteration,epoch,batch,seconds,d_loss,d_loss_real,d_loss_fake
 expect 0 "" -- "$D" plot --run "$T/long" --out "$T/long.png"
 check "the long log's chart is a 1000x700 PNG" sh -c "head -c 24 '$T/long.png' | od -An -tx1 | tr -d ' \n' | grep -q '000003e8000002bc$'"
 
+# ---------------------------------------------------------------- non-finite and forged values
+cp "$T/c.safetensors" "$T/nan.safetensors"
+"$TOOL" ckpt-nan "$T/nan.safetensors" generator/g_h0_lin/Matrix
+expect 1 "nan.safetensors: tensor 'generator/g_h0_lin/Matrix' holds a non-finite value (NaN or Inf)" -- "$D" sample --checkpoint "$T/nan.safetensors"
+zd=$("$TOOL" ckpt-meta "$T/c.safetensors" model | sed 's/.*"z_dim":\([0-9]*\).*/\1/')
+"$TOOL" npy "$T/nanz.npy" 3 "$zd" nan
+expect 1 "nanz.npy: latent vector 0 has a non-finite value" -- "$D" sample --checkpoint "$T/c.safetensors" --z "$T/nanz.npy"
+train good --out-name forge --max-steps 2 --ckpt-freq 2 2>/dev/null
+F="$T/out/forge/checkpoints/ckpt-00000002.safetensors"; cp "$F" "$T/forge.safetensors"
+"$TOOL" ckpt-sub "$F" '"iteration":"2"' '"iteration":"999999"'
+expect 1 "forged or inconsistent metadata: iteration 999999 (the file name says 2)" -- train good --out-name forge --max-steps 3
+cp "$T/forge.safetensors" "$F"; "$TOOL" ckpt-sub "$F" '"iteration":"2"' '"iteration":"99999999999999999999"'
+expect 1 "ckpt-00000002.safetensors: metadata 'iteration' missing or bad" -- train good --out-name forge --max-steps 3
+cp "$T/forge.safetensors" "$F"; "$TOOL" ckpt-sub "$F" '"g_steps":"4"' '"g_steps":"1"'
+expect 1 "Adam steps D 2 and G 1" -- train good --out-name forge --max-steps 3
+cp "$T/forge.safetensors" "$F"
+expect 0 "resuming .*ckpt-00000002" -- train good --out-name forge --max-steps 3
+
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,10 @@
 int generator_write_npy(const generator *g, const char *path, const float *images, int n,
                         dc_err *e);
 
+/* 0, or -1 naming the first of n latent vectors (z_dim each, read from path) that holds NaN
+ * or Inf. */
+int generator_check_latents(const char *path, const float *z, long n, int z_dim, dc_err *e);
+
 /* Enlargement that makes a cell at least `min_px` pixels on its shorter side (1..4). */
 int generator_auto_scale(const generator *g, int min_px);
 

@@ -26,6 +26,10 @@ static float *sample_latents(const generator *g, const sample_options *o, int *n
             dc_fail(e, "%s: expected float32 [N, %d] latent vectors", o->zfile, zd);
             return NULL;
         }
+        if (generator_check_latents(o->zfile, z, (long)shape[0], zd, e) != 0) {
+            free(z);
+            return NULL;
+        }
         *n = (int)shape[0];
         return z;
     }

@@ -18,7 +18,8 @@
  *   testtool ckpt-sub FILE OLD NEW         replaces the first OLD in a safetensors header by
  *                                          NEW and writes the checksum again: a forged but
  *                                          checksum-valid file
- *   testtool ckpt-nan FILE TENSOR          sets TENSOR's first value to NaN, checksum again */
+ *   testtool ckpt-nan FILE TENSOR          sets TENSOR's first value to NaN, checksum again
+ *   testtool npy FILE ROWS COLS VALUE      a float32 [ROWS, COLS] .npy of VALUE ("nan" too) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <zlib.h>
 
 #include "../testdata.h"
+#include "io/npy.h"
 #include "io/safetensors.h"
 
 static int usage(void)
@@ -161,6 +163,19 @@ static int ckpt_nan(const char *path, const char *tensor)
     return rc;
 }
 
+static int npy_fill(const char *path, int rows, int cols, float v)
+{
+    if (rows < 1 || cols < 1) return 2;
+    float *x = malloc(sizeof(float) * (size_t)rows * (size_t)cols);
+    for (size_t i = 0; x && i < (size_t)rows * (size_t)cols; i++) x[i] = v;
+    int64_t shape[2] = {rows, cols};
+    dc_err e;
+    int rc = x ? npy_write_f32(path, x, 2, shape, &e) : -1;
+    if (rc != 0) fprintf(stderr, "%s\n", x ? e.msg : "out of memory");
+    free(x);
+    return rc != 0;
+}
+
 static int ckpt_meta(const char *path, const char *key)
 {
     dc_err e;
@@ -216,6 +231,8 @@ int main(int argc, char **argv)
         return tensor_eq(argv[2], argv[3], argv[4], argv[5]);
     if (strcmp(cmd, "ckpt-sub") == 0 && argc == 5) return ckpt_sub(argv[2], argv[3], argv[4]);
     if (strcmp(cmd, "ckpt-nan") == 0 && argc == 4) return ckpt_nan(argv[2], argv[3]);
+    if (strcmp(cmd, "npy") == 0 && argc == 6)
+        return npy_fill(argv[2], atoi(argv[3]), atoi(argv[4]), strtof(argv[5], NULL));
     if (strcmp(cmd, "flip") == 0 && argc == 4) return flip(argv[2], strtol(argv[3], NULL, 10));
     return usage();
 }
