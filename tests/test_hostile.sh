@@ -133,7 +133,7 @@ expect 0 "ckpt-00000004.safetensors: .*; renamed to .*ckpt-00000004.safetensors.
 grep -q "resuming .*ckpt-00000002" "$T/.stderr" && { echo "ok   resumed from the previous checkpoint"; pass=$((pass+1)); } ||
     { echo "FAIL did not resume from ckpt-00000002"; cat "$T/.stderr"; fail=$((fail+1)); }
 printf 'not a checkpoint' >"$T/x.safetensors"
-expect 1 "x.safetensors: .*too short\|x.safetensors: header" -- "$D" sample --checkpoint "$T/x.safetensors"
+expect 1 "x.safetensors: not a safetensors file" -- "$D" sample --checkpoint "$T/x.safetensors"
 expect 1 "$T/nothing: no checkpoints folder" -- "$D" sample --run "$T/nothing"
 
 # ---------------------------------------------------------------- outputs
@@ -205,6 +205,25 @@ cp "$T/forge.safetensors" "$F"; "$TOOL" ckpt-sub "$F" '"g_steps":"4"' '"g_steps"
 expect 1 "Adam steps D 2 and G 1" -- train good --out-name forge --max-steps 3
 cp "$T/forge.safetensors" "$F"
 expect 0 "resuming .*ckpt-00000002" -- train good --out-name forge --max-steps 3
+
+# ---------------------------------------------------------------- messages that name the cause
+expect 1 "diverged at iteration 1: .*no checkpoint was written before it" -- train good --out-name div1 --learning-rate 1e30
+expect 1 "\-\-train-size 1: fewer items per epoch than one batch of 4" -- train good --out-name ts --train-size 1
+expect 1 "\-\-cols 100000: a grid row of 100000 images" -- "$D" sample --checkpoint "$T/c.safetensors" --cols 100000 --grid "$T/wide.png"
+expect 1 "long.png: not a safetensors file: it is a PNG image" -- "$D" sample --checkpoint "$T/long.png"
+expect 1 "nanz.npy: not a safetensors file: it is a NumPy .npy array" -- "$D" export --checkpoint "$T/nanz.npy" --out "$T/e.safetensors"
+"$D" arithmetic --checkpoint "$T/c.safetensors" --sheet-z "$T/nanz.npy" --expr 99999999999999999999 2>"$T/expr.err"; rc=$?
+check "--expr 99999999999999999999: a usage error (exit $rc) calling it too large" \
+    sh -c "[ $rc -eq 2 ] && grep -q \"index '99999999999999999999' is far too large\" '$T/expr.err'"
+for f in --out-dir --data-dir --dataset --out-name; do
+    "$D" train $f '' 2>"$T/empty.err"; rc=$?
+    check "train $f '': exit $rc, $(cat "$T/empty.err")" sh -c "[ $rc -eq 2 ] && grep -q -- '^dcgan train: $f: an empty value' '$T/empty.err'"
+done
+"$D" sample --run= 2>"$T/empty.err"; rc=$?
+check "sample --run=: exit $rc" sh -c "[ $rc -eq 2 ] && grep -q -- '--run: an empty value' '$T/empty.err'"
+mkdir -p "$T/data/nothing"
+expect 1 "data/nothing: an empty folder (no files match '\*.jpg')" -- train nothing
+expect 1 "data/pngs: no files match '\*.jpg' among its 8 files (the first: 'img000.png'; see --input-fname-pattern)" -- train pngs
 
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <getopt.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -89,6 +91,15 @@ int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, 
     }
     *out = v;
     return 0;
+}
+
+int cli_empty_value(const char *cmd, char **argv)
+{
+    if (!optarg || *optarg || optind < 2) return 0;
+    /* "--flag ''" leaves the flag one before the value; "--flag=" holds both */
+    const char *flag = argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+    cli_usage_error(cmd, "%.*s: an empty value", (int)strcspn(flag, "="), flag);
+    return -1;
 }
 
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n)

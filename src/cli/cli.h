@@ -38,6 +38,9 @@ int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
 int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n);
 /* Room for a --device value: dcgan_config.device's size. */
 #define CLI_DEVICE_SIZE sizeof(((dcgan_config *)0)->device)
+/* Right after getopt_long returned an option: a usage error naming it when its value is empty
+ * (`--out-dir ''` once printed "dcgan: error: : ..."); no flag takes an empty value. */
+int cli_empty_value(const char *cmd, char **argv);
 /* Copies s into dst (size n); fails with a message if it does not fit. */
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */

@@ -44,6 +44,7 @@ int cmd_export(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", export_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         switch (opt) {
         case OPT_RUN: run = optarg; break;
         case OPT_CKPT: ckpt = optarg; break;

@@ -507,8 +507,10 @@ int cmd_train(int argc, char **argv)
             return cli_usage_error(C, "--recipe: bad value '%s' (expected reference)",
                                    optarg);
     optind = 0; /* glibc: start the scan again from scratch */
-    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
+    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1) {
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         if (apply_option(opt, argv[optind - 1], &o, &code)) return code;
+    }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
     if (check_model_settings(&o, &e) != 0) return cli_usage_error(C, "%s", e.msg);

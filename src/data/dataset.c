@@ -400,6 +400,27 @@ static int validate_files(const char *dir, strvec *paths, int *labels, image_spe
     return 0;
 }
 
+/* "dir: no files match ..." with what the folder does hold: nothing, or other files (the
+ * first by name, as a hint for --input-fname-pattern). */
+static void fail_no_match(const char *dir, const char *pattern, dc_err *e)
+{
+    DIR *d = opendir(dir);
+    int others = 0;
+    char first[256] = "";
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        if (de->d_name[0] == '.') continue;
+        others++;
+        if (!first[0] || strcmp(de->d_name, first) < 0) snprintf(first, sizeof first, "%s", de->d_name);
+    }
+    if (d) closedir(d);
+    if (others == 0)
+        dc_fail(e, "%s: an empty folder (no files match '%s')", dir, pattern);
+    else
+        dc_fail(e, "%s: no files match '%s' among its %d files (the first: '%s'; see "
+                   "--input-fname-pattern)",
+                dir, pattern, others, first);
+}
+
 int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
                         const image_spec *spec, dc_err *e)
 {
@@ -457,7 +478,7 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
             dc_fail(e, "%s: no files match '%s' (nor in its %d subfolders)", dir, pattern,
                     subdirs.n);
         else
-            dc_fail(e, "%s: no files match '%s'", dir, pattern);
+            fail_no_match(dir, pattern, e);
         goto done;
     }
     image_spec sp = *spec;

@@ -10,6 +10,9 @@
 
 #include <png.h>
 
+_Static_assert(PNG_WRITE_MAX_SIDE <= PNG_USER_WIDTH_MAX && PNG_WRITE_MAX_SIDE <= PNG_USER_HEIGHT_MAX,
+               "libpng refuses what png_write would write");
+
 #include "core/atomic_file.h"
 
 typedef struct {
@@ -54,9 +57,9 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
 {
     if (W <= 0 || H <= 0 || C < 1 || C > 4)
         return dc_fail(e, "%s: cannot write a %dx%d PNG with %d channels", path, W, H, C);
-    if (W > PNG_USER_WIDTH_MAX || H > PNG_USER_HEIGHT_MAX)
+    if (W > PNG_WRITE_MAX_SIDE || H > PNG_WRITE_MAX_SIDE)
         return dc_fail(e, "%s: a %dx%d image is larger than PNG readers accept (%d pixels a side)",
-                       path, W, H, PNG_USER_WIDTH_MAX);
+                       path, W, H, PNG_WRITE_MAX_SIDE);
     atomic_file af;
     if (atomic_file_open(&af, path, e) != 0) return -1;
     png_wjob *j = calloc(1, sizeof *j);
@@ -134,6 +137,11 @@ int png_write_grid(const char *path, const float *images, int N, int C, int H, i
         return dc_fail(e, "%s: cannot write a grid of %d images (%dx%dx%d) in %d columns", path,
                        N, C, H, W, cols);
     int rows = (N + cols - 1) / cols;
+    if ((int64_t)W * cols > PNG_WRITE_MAX_SIDE || (int64_t)H * rows > PNG_WRITE_MAX_SIDE)
+        return dc_fail(e, "%s: %d images of %dx%d in %d columns make a %lldx%lld grid, more than "
+                          "PNG readers accept (%d pixels a side)",
+                       path, N, W, H, cols, (long long)W * cols, (long long)H * rows,
+                       PNG_WRITE_MAX_SIDE);
     int GW = W * cols, GH = H * rows;
     size_t gstride = (size_t)GW * (size_t)C;
     uint8_t *grid = calloc(gstride * (size_t)GH, 1);

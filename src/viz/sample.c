@@ -120,6 +120,22 @@ static int check_outputs(const generator *g, const sample_options *o, dc_err *e)
     return 0;
 }
 
+/* A grid PNG readers cannot take, refused before generating (naming --cols or -n). */
+static int grid_too_big(const dcgan_config *c, const sample_options *o, int n, int cols, dc_err *e)
+{
+    int grid = o->grid || (!o->out_dir && !o->npy);
+    long long w = (long long)cols * c->output_w, h = (long long)(n + cols - 1) / cols * c->output_h;
+    if (!grid || (w <= PNG_WRITE_MAX_SIDE && h <= PNG_WRITE_MAX_SIDE)) return 0;
+    if (w > PNG_WRITE_MAX_SIDE)
+        return dc_fail(e, "--cols %d: a grid row of %d images %d pixels wide is %lld pixels, more "
+                          "than PNG readers accept (%d); at most %d columns",
+                       cols, cols, c->output_w, w, PNG_WRITE_MAX_SIDE,
+                       PNG_WRITE_MAX_SIDE / c->output_w);
+    return dc_fail(e, "-n %d in %d columns: the grid would be %lld pixels tall, more than PNG "
+                      "readers accept (%d); give more --cols, or --out DIR for separate files",
+                   n, cols, h, PNG_WRITE_MAX_SIDE);
+}
+
 int sample_write(generator *g, const sample_options *o, dc_err *e)
 {
     const dcgan_config *c = generator_config(g);
@@ -132,6 +148,10 @@ int sample_write(generator *g, const sample_options *o, dc_err *e)
         if (!o->n_given && !o->zfile) n = c->y_dim * cols;
     }
     if (!cols) cols = (int)ceil(sqrt((double)n));
+    if (grid_too_big(c, o, n, cols, e)) {
+        free(z);
+        return -1;
+    }
     if (!z) z = sample_latents(g, o, &n, e);
     int *lab = sample_labels(g, o, n, cols);
     float *images = dc_alloc_floats((size_t)n * generator_image_floats(g));
