@@ -225,5 +225,14 @@ mkdir -p "$T/data/nothing"
 expect 1 "data/nothing: an empty folder (no files match '\*.jpg')" -- train nothing
 expect 1 "data/pngs: no files match '\*.jpg' among its 8 files (the first: 'img000.png'; see --input-fname-pattern)" -- train pngs
 
+# ---------------------------------------------------------------- names with control characters
+mkdir -p "$T/data/evil"; cp "$T/data/pngs/"*.png "$T/data/evil/"
+echo x >"$T/data/evil/$(printf 'bad\ndcgan: error: forged')"
+echo x >"$T/data/evil/$(printf 'esc\033[2J\033[31mred')"
+expect 0 "evil/bad\\\\ndcgan: error: forged: not a JPEG" -- train evil --input-fname-pattern '*' --output-height 16
+check "no forged line, no escape byte on stderr" sh -c "! grep -q '^dcgan: error: forged' '$T/.stderr' && ! grep -q \"\$(printf '\\033')\" '$T/.stderr' && grep -q 'esc\\\\x1b\\[2J' '$T/.stderr'"
+"$D" sample --run "$(printf "$T/no\nsuch")" 2>"$T/nl.err"
+check "a run folder name with a newline stays on the error's line" sh -c "[ \$(wc -l <'$T/nl.err') -eq 1 ] && grep -q 'no\\\\nsuch: no checkpoints folder' '$T/nl.err'"
+
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

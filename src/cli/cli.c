@@ -1,8 +1,7 @@
 #include "cli/cli.h"
 
-#include <getopt.h>
-
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,12 +13,13 @@
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
-    fprintf(stderr, "dcgan %s: ", cmd);
+    char msg[2048], safe[2048];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'dcgan %s --help')\n", cmd);
+    log_escape(safe, sizeof safe, msg); /* the values come from the command line */
+    fprintf(stderr, "dcgan %s: %s (see 'dcgan %s --help')\n", cmd, safe, cmd);
     return EXIT_USAGE;
 }
 

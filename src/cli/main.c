@@ -6,6 +6,7 @@
 
 #include "dcgan.h"
 #include "cli/cli.h"
+#include "core/log.h"
 #include "ops/cuda/cuda_backend.h"
 
 static void print_usage(FILE *f)
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
-    fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
+    char safe[256];
+    log_escape(safe, sizeof safe, cmd);
+    fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", safe);
     return EXIT_USAGE;
 }
