@@ -234,5 +234,17 @@ check "no forged line, no escape byte on stderr" sh -c "! grep -q '^dcgan: error
 "$D" sample --run "$(printf "$T/no\nsuch")" 2>"$T/nl.err"
 check "a run folder name with a newline stays on the error's line" sh -c "[ \$(wc -l <'$T/nl.err') -eq 1 ] && grep -q 'no\\\\nsuch: no checkpoints folder' '$T/nl.err'"
 
+# ---------------------------------------------------------------- a stop during dcgan sample
+# (SIGTERM: a script's background job ignores SIGINT; both take the same path)
+"$D" sample --checkpoint "$T/c.safetensors" -n 1000000 --out "$T/many" 2>"$T/many.err" & pid=$!
+i=0; while [ $i -lt 300 ] && [ "$(ls "$T/many" 2>/dev/null | wc -l)" -lt 10 ]; do sleep 0.1; i=$((i+1)); done
+kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM during sample --out: exit $rc, $(tail -1 "$T/many.err" | cut -c1-80)" \
+    sh -c "[ $rc -eq 143 ] && ! ls '$T/many' | grep -q tmp && grep -q 'stopped by SIGTERM: [0-9]* of 1000000 images written to .*many/, each whole' '$T/many.err'"
+sh -c 'exit 0' & dead=$!; wait $dead
+echo x >"$T/many/sample_00003.png.tmp.$dead" # what a second signal (or SIGKILL) leaves
+expect 0 "many: removed 1 temporary files a stopped sample left" -- "$D" sample --checkpoint "$T/c.safetensors" -n 2 --out "$T/many"
+check "no temporary file left" sh -c "! ls '$T/many' | grep -q tmp"
+
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/sample.h"
@@ -75,10 +76,11 @@ static int sample_with(const char *run, const char *ckpt, const char *device, co
         if (all) o->nlabels = 0;
     }
     o->run_dir = run;
-    rc = sample_write(&g, o, &e) == 0 ? 0 : 1;
-    if (rc) log_error("%s", e.msg);
+    rc = sample_write(&g, o, &e);
+    if (rc == SAMPLE_STOPPED) log_warn("%s", e.msg);
+    else if (rc != 0) log_error("%s", e.msg);
     generator_close(&g);
-    return rc;
+    return rc == SAMPLE_STOPPED ? 128 + *o->stop : rc != 0;
 }
 
 int cmd_sample(int argc, char **argv)
@@ -134,6 +136,10 @@ int cmd_sample(int argc, char **argv)
     if (!run == !ckpt) return cli_usage_error(C, "give exactly one of --run DIR and --checkpoint FILE");
 
     sample_options o = {0};
+    /* Ctrl-C: stop after the image being written (each file whole); before any other thread */
+    if (interrupt_install("dcgan: stopping after this image (send the signal again to stop at "
+                          "once)\n") == 0)
+        o.stop = interrupt_flag();
     o.n = n;
     o.n_given = n_given;
     o.cols = cols;

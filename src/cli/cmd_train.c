@@ -518,7 +518,9 @@ int cmd_train(int argc, char **argv)
      * of their own, so before any other thread starts (MPI's too). SIGXFSZ ignored: a
      * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
      * instead of killing the process. */
-    if (interrupt_install() == 0) o.stop = interrupt_flag();
+    if (interrupt_install("dcgan: stopping after this iteration to write a checkpoint (send the "
+                          "signal again to stop at once)\n") == 0)
+        o.stop = interrupt_flag();
     signal(SIGXFSZ, SIG_IGN);
     dist *d = dist_open(NULL, NULL, &e);
     if (!d) {

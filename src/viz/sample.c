@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/atomic_file.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "io/npy.h"
 #include "io/png_write.h"
@@ -50,26 +52,39 @@ static int *sample_labels(const generator *g, const sample_options *o, int n, in
     return lab;
 }
 
-static int write_files(const generator *g, const char *dir, const float *images, int n, dc_err *e)
+/* The folder of --out, made if need be, without the temporary files a killed sample left. */
+static int prepare_dir(const char *dir, dc_err *e)
 {
-    const dcgan_config *c = generator_config(g);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return dc_fail(e, "%s: cannot create folder: %s", dir, strerror(errno));
+    int stale = atomic_file_remove_stale(dir, "sample_", ".png");
+    if (stale > 0) log_info("%s: removed %d temporary files a stopped sample left", dir, stale);
+    return 0;
+}
+
+/* Images [0, k) as the files first.. of o->out_dir; before each, a stop request ends it
+ * (SAMPLE_STOPPED), so every file written is whole and none half-written is left. */
+static int write_files(const generator *g, const sample_options *o, const float *images,
+                       int first, int k, int *written, dc_err *e)
+{
+    const dcgan_config *c = generator_config(g);
     size_t per = generator_image_floats(g);
     uint8_t *px = malloc(per);
     if (!px) return dc_fail(e, "out of memory");
-    for (int i = 0; i < n; i++) {
-        char p[GENERATOR_PATH_MAX + 32];
-        snprintf(p, sizeof p, "%s/sample_%05d.png", dir, i);
-        image_to_u8(px, images + (size_t)i * per, c->c_dim, c->output_h, c->output_w, g->lo, g->hi);
-        if (png_write(p, px, c->output_w, c->output_h, c->c_dim, e) != 0) {
-            free(px);
-            return -1;
+    int rc = 0;
+    for (int i = 0; i < k && rc == 0; i++) {
+        if (o->stop && *o->stop) {
+            rc = SAMPLE_STOPPED;
+            break;
         }
+        char p[GENERATOR_PATH_MAX + 32];
+        snprintf(p, sizeof p, "%s/sample_%05d.png", o->out_dir, first + i);
+        image_to_u8(px, images + (size_t)i * per, c->c_dim, c->output_h, c->output_w, g->lo, g->hi);
+        rc = png_write(p, px, c->output_w, c->output_h, c->c_dim, e);
+        if (rc == 0) (*written)++;
     }
     free(px);
-    log_info("wrote %d images to %s/", n, dir);
-    return 0;
+    return rc;
 }
 
 /* RUN/samples/sample.png, or CHECKPOINT_sample.png beside the checkpoint. */
@@ -93,7 +108,6 @@ static int write_outputs(const generator *g, const sample_options *o, const floa
         if (generator_write_npy(g, o->npy, images, n, e) != 0) return -1;
         log_info("wrote %s", o->npy);
     }
-    if (o->out_dir && write_files(g, o->out_dir, images, n, e) != 0) return -1;
     const char *grid = o->grid;
     char buf[GENERATOR_PATH_MAX + 32];
     if (!grid && !o->out_dir && !o->npy) {
@@ -136,6 +150,22 @@ static int grid_too_big(const dcgan_config *c, const sample_options *o, int n, i
                    n, cols, h, PNG_WRITE_MAX_SIDE);
 }
 
+/* --out alone: generated and written a chunk at a time (a million images need not be held),
+ * stopping between images when asked. */
+static int write_files_chunked(generator *g, const sample_options *o, const float *z,
+                               const int *lab, int n, int *written, dc_err *e)
+{
+    int zd = generator_config(g)->z_dim, rc = 0;
+    float *images = dc_alloc_floats((size_t)GENERATOR_CHUNK * generator_image_floats(g));
+    for (int start = 0; start < n && rc == 0; start += GENERATOR_CHUNK) {
+        int k = n - start < GENERATOR_CHUNK ? n - start : GENERATOR_CHUNK;
+        generator_generate(g, z + (size_t)start * zd, lab + start, k, images);
+        rc = write_files(g, o, images, start, k, written, e);
+    }
+    free(images);
+    return rc;
+}
+
 int sample_write(generator *g, const sample_options *o, dc_err *e)
 {
     const dcgan_config *c = generator_config(g);
@@ -148,17 +178,28 @@ int sample_write(generator *g, const sample_options *o, dc_err *e)
         if (!o->n_given && !o->zfile) n = c->y_dim * cols;
     }
     if (!cols) cols = (int)ceil(sqrt((double)n));
-    if (grid_too_big(c, o, n, cols, e)) {
+    if (grid_too_big(c, o, n, cols, e) || (o->out_dir && prepare_dir(o->out_dir, e))) {
         free(z);
         return -1;
     }
     if (!z) z = sample_latents(g, o, &n, e);
     int *lab = sample_labels(g, o, n, cols);
-    float *images = dc_alloc_floats((size_t)n * generator_image_floats(g));
-    generator_generate(g, z, lab, n, images);
-    int rc = write_outputs(g, o, images, n, cols, e);
+    int rc = 0, written = 0;
+    if (o->out_dir && !o->grid && !o->npy) {
+        rc = write_files_chunked(g, o, z, lab, n, &written, e);
+    } else {
+        float *images = dc_alloc_floats((size_t)n * generator_image_floats(g));
+        generator_generate(g, z, lab, n, images);
+        rc = o->stop && *o->stop ? SAMPLE_STOPPED : write_outputs(g, o, images, n, cols, e);
+        if (rc == 0 && o->out_dir) rc = write_files(g, o, images, 0, n, &written, e);
+        free(images);
+    }
+    if (rc == 0 && o->out_dir) log_info("wrote %d images to %s/", n, o->out_dir);
+    if (rc == SAMPLE_STOPPED)
+        dc_fail(e, "stopped by %s: %d of %d images written%s%s%s, each whole",
+                interrupt_signal_name(*o->stop), written, n, o->out_dir ? " to " : "",
+                o->out_dir ? o->out_dir : "", o->out_dir ? "/" : "");
     free(z);
     free(lab);
-    free(images);
     return rc;
 }
