@@ -246,5 +246,37 @@ echo x >"$T/many/sample_00003.png.tmp.$dead" # what a second signal (or SIGKILL)
 expect 0 "many: removed 1 temporary files a stopped sample left" -- "$D" sample --checkpoint "$T/c.safetensors" -n 2 --out "$T/many"
 check "no temporary file left" sh -c "! ls '$T/many' | grep -q tmp"
 
+# ---------------------------------------------------------------- the data changes between runs
+mkdir -p "$T/data/grow"; cp "$T/data/pngs/"*.png "$T/data/grow/"
+G="grow --input-fname-pattern *.png --output-height 16 --out-name grow"
+expect 0 "" -- train $G --max-steps 2
+check "config.json records the data's fingerprint" grep -q '"data_fingerprint":.*"8 files, fnv1a64 ' "$T/out/grow/config.json"
+cp "$T/data/pngs/img000.png" "$T/data/grow/img100.png"
+expect 1 "the data's files changed since (a file added, removed or replaced: 8 files, .* then, 9 files, .* now)" -- train $G --max-steps 3
+expect 0 "the data's files changed since .*--accept-changed-data asks" -- train $G --max-steps 3 --accept-changed-data
+expect 0 "resuming" -- train $G --max-steps 4
+cp "$T/data/pngs/img001.png" "$T/data/grow/img003.png" # replaced: same name, another size or time
+expect 1 "the data's files changed since" -- train $G --max-steps 5
+rm "$T/data/grow/img100.png"
+expect 1 "the data's files changed since (a file added, removed or replaced: 9 files, .* then, 8 files" -- train $G --max-steps 5
+expect 0 "was trained with --conv-backend auto, this command uses im2col: .* not bit for bit" -- train $G --max-steps 5 --accept-changed-data --conv-backend im2col
+
+# ---------------------------------------------------------------- what used to pass silently
+mkdir -p "$T/data/links"; cp "$T/data/pngs/"*.png "$T/data/links/"
+ln -s nowhere.png "$T/data/links/dangling.png"; ln -s loop.png "$T/data/links/loop.png"
+expect 0 "links/dangling.png: a symbolic link to nothing (dangling); skipped" -- train links --input-fname-pattern '*.png' --output-height 16 --crop --input-height 108
+grep -q "links/loop.png: a symbolic link to itself (a loop); skipped" "$T/.stderr" &&
+    grep -q "8 of 8 images are smaller than the --input-height/--input-width crop 108x108 (the first: .*img000.png, 16x16): the crop is clamped" "$T/.stderr" &&
+    { echo "ok   the loop and the clamped crop are said"; pass=$((pass+1)); } || { echo "FAIL:"; cat "$T/.stderr"; fail=$((fail+1)); }
+mkdir -p "$T/data/cls/a" "$T/data/cls/b" "$T/data/cls/c"
+cp "$T"/data/pngs/img00[0-3].png "$T/data/cls/a/"; cp "$T"/data/pngs/img00[4-7].png "$T/data/cls/c/"; echo x >"$T/data/cls/b/x.png"
+expect 0 "cls/b: no usable image in this class folder; the class is left out" -- train cls --input-fname-pattern '*.png' --output-height 16 --out-name cls
+check "the model has 2 classes, a and c" grep -q '"class_names":.*\["a", "c"\]' "$T/out/cls/config.json"
+for f in "--output-height 64" "--crop" "--c-dim 3"; do
+    train good $f --out-name idxflag 2>"$T/idx.err"; rc=$?
+    check "IDX data with $f: exit $rc, $(cut -c1-90 "$T/idx.err")" sh -c "[ $rc -eq 2 ] && grep -q 'IDX data' '$T/idx.err'"
+done
+expect 0 "" -- train good --output-height 28 --out-name idx28
+
 echo "test_hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

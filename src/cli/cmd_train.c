@@ -26,6 +26,7 @@ enum {
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
     OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_LABELS_FILE, OPT_ATTRIBUTES, OPT_SPECTRAL_NORM,
     OPT_D_FIRST_CHANNELS, OPT_G_EMA, OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR, OPT_RECIPE,
+    OPT_ACCEPT_CHANGED_DATA,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -109,6 +110,7 @@ static const struct option train_options_table[] = {
     {"no-conditional", no_argument, 0, OPT_NO_COND},
     {"background", required_argument, 0, OPT_BACKGROUND},
     {"on-bad-image", required_argument, 0, OPT_ON_BAD_IMAGE},
+    {"accept-changed-data", no_argument, 0, OPT_ACCEPT_CHANGED_DATA},
     {"on_bad_image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"quiet", no_argument, 0, OPT_QUIET},
     {"no-tensorboard", no_argument, 0, OPT_NO_TB},
@@ -160,6 +162,8 @@ static void train_help(void)
         "  --train-size N            images per epoch (default all)\n"
         "  --on-bad-image skip|fail  image files that cannot be decoded: skip them (default),\n"
         "                            with a warning and a count, or stop with an error\n"
+        "  --accept-changed-data     resume although the data's files changed since the run\n"
+        "                            started (added, removed, replaced): a warning, not an error\n"
         "  --conditional / --no-conditional\n"
         "                            label-conditioned model (default: when the data has labels)\n"
         "model:\n"
@@ -329,9 +333,28 @@ static int set_labels_option(int opt, const char *arg, train_options *o)
 
 /* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
  * status (after --help, or a usage error already reported). */
+/* The flags without a value; 1 if opt is one. */
+static int apply_switch(int opt, train_options *o)
+{
+    switch (opt) {
+    case OPT_CROP: o->crop = 1; return 1;
+    case OPT_NO_CROP: o->crop = 0; return 1;
+    case OPT_COND: o->conditional = 1; return 1;
+    case OPT_NO_COND: o->conditional = 0; return 1;
+    case OPT_QUIET: o->progress = 0; return 1;
+    case OPT_ACCEPT_CHANGED_DATA: o->accept_changed_data = 1; return 1;
+    case OPT_NO_TB: o->tensorboard = 0; return 1;
+    case OPT_NO_SYNC_BN: o->sync_bn = 0; return 1;
+    case OPT_TRAIN_FLAG: return 1; /* the reference's --train; training is this command */
+    default: return 0;
+    }
+}
+
 static int apply_option(int opt, const char *flag, train_options *o, int *code)
 {
     if (opt >= OPT_SPECTRAL_NORM && opt <= OPT_RECIPE) return apply_departure(opt, o, code);
+    if (apply_switch(opt, o)) return 0;
+    if (opt == OPT_OUTPUT_H || opt == OPT_OUTPUT_W) o->output_given = 1; /* IDX data refuses it */
     const char *C = "train";
     int bad = 0;
     switch (opt) {
@@ -354,8 +377,6 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o->input_w); break;
     case OPT_OUTPUT_H: bad = cli_parse_int(C, "--output-height", optarg, 1, 8192, &o->output_h); break;
     case OPT_OUTPUT_W: bad = cli_parse_int(C, "--output-width", optarg, 1, 8192, &o->output_w); break;
-    case OPT_CROP: o->crop = 1; break;
-    case OPT_NO_CROP: o->crop = 0; break;
     case OPT_Z_DIM: bad = cli_parse_int(C, "--z-dim", optarg, 1, 100000, &o->z_dim); break;
     case OPT_Z_DIST:
         if (z_dist_parse(optarg, &o->zdist) != 0)
@@ -396,8 +417,6 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         break;
     }
     case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o->loader_threads); break;
-    case OPT_COND: o->conditional = 1; break;
-    case OPT_NO_COND: o->conditional = 0; break;
     case OPT_BACKGROUND:
         if (parse_background(optarg, o->background) != 0)
             return usage(code, cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg));
@@ -407,20 +426,16 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         else if (strcmp(optarg, "fail") == 0) o->skip_bad_images = 0;
         else return usage(code, cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg));
         break;
-    case OPT_QUIET: o->progress = 0; break;
-    case OPT_NO_TB: o->tensorboard = 0; break;
     case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
     case OPT_EVAL_EVERY: bad = cli_parse_long(C, "--eval-every", optarg, 0, 2000000000L, &o->eval_every); break;
     case OPT_EVAL_SAMPLES: bad = cli_parse_long(C, "--eval-samples", optarg, 100, 1000000, &o->eval_samples); break;
     case OPT_EVAL_CLASSIFIER: bad = cli_copy(C, "--eval-classifier", optarg, o->eval_classifier, sizeof o->eval_classifier); break;
-    case OPT_NO_SYNC_BN: o->sync_bn = 0; break;
     case OPT_GRAD_BUCKET: {
         float mb = 0;
         bad = cli_parse_float(C, "--grad-bucket-mb", optarg, 0.0f, 4096.0f, &mb);
         o->grad_bucket_mb = mb;
         break;
     }
-    case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
     case 'h':
     case OPT_HELP:
         train_help();

@@ -44,6 +44,19 @@ static int get_loss(const cJSON *o, char *out, size_t n)
     return r;
 }
 
+/* What training recorded about how it ran (the data's files, the convolutions): the bad key,
+ * or NULL. */
+static const char *get_run_records(const cJSON *o, run_config *c)
+{
+    int r = get_string(o, "data_fingerprint", c->data_fingerprint, sizeof c->data_fingerprint);
+    if (r < 0) return "data_fingerprint";
+    if (r > 0) c->have |= RUN_CONFIG_FINGERPRINT;
+    r = get_string(o, "conv_backend", c->conv_backend, sizeof c->conv_backend);
+    if (r < 0) return "conv_backend";
+    if (r > 0) c->have |= RUN_CONFIG_CONV_BACKEND;
+    return NULL;
+}
+
 int run_config_parse(const char *json, size_t len, const char *name, run_config *c, dc_err *e)
 {
     memset(c, 0, sizeof *c);
@@ -117,6 +130,7 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
     if (c->have & RUN_CONFIG_BATCH_SIZE) c->batch_size = (int)d;
     FIELD("data_source", RUN_CONFIG_DATA_SOURCE,
           get_string(o, "data_source", c->data_source, sizeof c->data_source));
+    if ((bad = get_run_records(o, c)) != NULL) goto invalid;
     int rl = get_string(o, "labels_file", c->labels_file, sizeof c->labels_file);
     int ra = get_string(o, "attributes", c->attributes, sizeof c->attributes);
     if (rl < 0 || ra < 0) {
@@ -161,6 +175,7 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddStringToObject(c, "data_source", r->data_source);
     cJSON_AddStringToObject(c, "input_fname_pattern", r->input_fname_pattern);
     cJSON_AddNumberToObject(c, "dataset_size", (double)r->dataset_size);
+    if (r->data_fingerprint[0]) cJSON_AddStringToObject(c, "data_fingerprint", r->data_fingerprint);
     cJSON_AddNumberToObject(c, "input_height", r->input_h);
     cJSON_AddNumberToObject(c, "input_width", r->input_w);
     cJSON_AddNumberToObject(c, "output_height", r->output_h);
@@ -180,6 +195,7 @@ char *run_config_to_json(const run_config *r)
                                 dcgan_cond_concat_name((dcgan_cond_concat)r->cond_concat));
     cJSON_AddNumberToObject(c, "z_dim", r->z_dim);
     cJSON_AddStringToObject(c, "z_dist", z_dist_name(r->zdist));
+    if (r->conv_backend[0]) cJSON_AddStringToObject(c, "conv_backend", r->conv_backend);
     cJSON_AddNumberToObject(c, "gf_dim", r->gf_dim);
     cJSON_AddNumberToObject(c, "df_dim", r->df_dim);
     cJSON_AddNumberToObject(c, "gfc_dim", r->gfc_dim);

@@ -25,6 +25,8 @@ enum {
     RUN_CONFIG_COND_CONCAT = 1u << 12,
     RUN_CONFIG_LOSS = 1u << 13,
     RUN_CONFIG_LABELS = 1u << 14, /* labels_file and attributes */
+    RUN_CONFIG_FINGERPRINT = 1u << 15,
+    RUN_CONFIG_CONV_BACKEND = 1u << 16,
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -40,12 +42,14 @@ typedef struct {
     int input_h, input_w;
     int skip_bad_images;
     uint8_t background[3];
+    char data_fingerprint[64]; /* the data's files (dataset.fingerprint; "" unknown) */
     char labels_file[1024];   /* --labels-file ("" none) */
     char attributes[1024];    /* --attributes as given ("" all) */
     /* model */
     int output_h, output_w, c_dim, y_dim, z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
     int cond_concat;  /* dcgan_cond_concat (model/dcgan.h); written for conditional models */
     z_dist zdist;
+    char conv_backend[16];  /* --conv-backend: "auto", "onednn" or "im2col" ("" unknown) */
     /* optimisation */
     long epochs;
     long train_size;  /* 0: all */

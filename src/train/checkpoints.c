@@ -71,7 +71,8 @@ static void set_damaged_aside(const char *ckpt_dir, long found, const dc_err *wh
 }
 
 int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ranks,
-                            dcgan_model *m, trainer *tr, train_position *pos, dc_err *e)
+                            const char *fingerprint, dcgan_model *m, trainer *tr,
+                            train_position *pos, dc_err *e)
 {
     char path[RUN_PATH_MAX];
     dc_err why[DAMAGED_REPORT_MAX];
@@ -103,7 +104,8 @@ int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ra
     if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
         run_config saved;
         if (run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
-            run_config_check_resume(&saved, o, path, e) != 0) {
+            run_config_check_resume(&saved, o, path, e) != 0 ||
+            run_config_check_data(&saved, o, fingerprint, path, e) != 0) {
             checkpoint_state_free(&st);
             return -1;
         }

@@ -82,6 +82,7 @@ static int open_data_and_model(train_session *s, dc_err *e)
     train_options *o = &s->o;
     if (train_open_dataset(o, &s->ds, s->src, sizeof s->src, e) != 0) return -1;
     s->ds_open = 1;
+    if (train_check_held_data(o, &s->ds, s->src, e) != 0) return TRAIN_RUN_USAGE;
     int y_dim = dataset_y_dim(&s->ds);
     int conditional = o->conditional < 0 ? y_dim > 0 : o->conditional;
     if (conditional && y_dim <= 0)
@@ -185,8 +186,8 @@ static int open_run(train_session *s, dc_err *e)
     s->attributes_json = run_folder_attribute_names_json(&s->ds);
 
     run_folder_remove_stale(&s->f);
-    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, &s->model, &s->tr, &s->pos,
-                                         e);
+    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, s->ds.fingerprint,
+                                         &s->model, &s->tr, &s->pos, e);
     if (s->resumed < 0) return -1;
     /* rows after the checkpoint (all of them when a run killed before its first checkpoint
      * starts afresh) are written again */
