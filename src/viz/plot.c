@@ -11,6 +11,7 @@
 
 #include "core/dirs.h"
 #include "core/log.h"
+#include "io/log_csv.h"
 #include "io/png_write.h"
 #include "model/output_check.h"
 #include "viz/canvas.h"
@@ -23,128 +24,15 @@ static const chart_style LOSSES[4] = {
 };
 static const chart_style DOUTS[2] = {{"d_real", 0.12, 0.47, 0.71}, {"d_fake", 0.84, 0.15, 0.16}};
 
-typedef struct {
-    int n, cap;
-    double *it, *epoch;
-    double *col[6]; /* d_loss, g_loss, d_loss_real, d_loss_fake, d_real, d_fake */
-} log_data;
-
-static void log_data_free(log_data *d)
-{
-    free(d->it);
-    free(d->epoch);
-    for (int k = 0; k < 6; k++) free(d->col[k]);
-}
-
-/* strtod for what log.csv holds ("-12.345678"): up to 15 significant digits divided by an exact
- * power of ten is exactly strtod's correctly rounded value, at a fraction of its cost (a
- * million rows); anything else (exponents, nan, inf, more digits) goes to strtod. */
-static double parse_number(const char *p, char **end)
-{
-    static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const char *q = p;
-    int neg = *q == '-';
-    if (neg) q++;
-    uint64_t m = 0;
-    int digits = 0, frac = 0, dot = 0;
-    for (;; q++) {
-        if (*q >= '0' && *q <= '9') {
-            m = m * 10 + (uint64_t)(*q - '0');
-            digits++;
-            frac += dot;
-        } else if (*q == '.' && !dot) {
-            dot = 1;
-        } else {
-            break;
-        }
-    }
-    if (digits == 0 || digits > 15 || *q == 'e' || *q == 'E' || *q == 'x' || *q == 'X')
-        return strtod(p, end);
-    *end = (char *)q;
-    double v = (double)m / pow10[frac];
-    return neg ? -v : v;
-}
-
-static int read_log(const char *path, log_data *d, dc_err *e)
-{
-    memset(d, 0, sizeof *d);
-    FILE *f = fopen(path, "r");
-    if (!f) return dc_fail(e, "%s: cannot open (is this a training run folder?)", path);
-    char line[4096];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return dc_fail(e, "%s: empty", path);
-    }
-    /* header: find each column */
-    const char *want[8] = {"iteration", "epoch", "d_loss", "g_loss", "d_loss_real", "d_loss_fake",
-                           "d_real", "d_fake"};
-    int pos[8];
-    for (int k = 0; k < 8; k++) pos[k] = -1;
-    int ncol = 0;
-    line[strcspn(line, "\r\n")] = 0;
-    for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ncol++)
-        for (int k = 0; k < 8; k++)
-            if (strcmp(tok, want[k]) == 0) pos[k] = ncol;
-    for (int k = 0; k < 8; k++)
-        if (pos[k] < 0) {
-            fclose(f);
-            return dc_fail(e, "%s: no '%s' column in the header", path, want[k]);
-        }
-    int lineno = 1;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        /* training may be writing the last row right now: skip an unfinished one */
-        if (!strchr(line, '\n') && feof(f)) break;
-        double v[64];
-        int nv = 0;
-        char *p = line;
-        while (nv < 64) {
-            char *end;
-            v[nv++] = parse_number(p, &end);
-            if (end == p) {
-                nv--;
-                break;
-            }
-            p = end;
-            if (*p != ',') break;
-            p++;
-        }
-        if (nv < ncol) {
-            if (line[0] == '\n' || line[0] == 0) continue;
-            log_data_free(d);
-            fclose(f);
-            return dc_fail(e, "%s:%d: %d of %d columns", path, lineno, nv, ncol);
-        }
-        if (d->n == d->cap) {
-            d->cap = d->cap ? 2 * d->cap : 1024;
-            d->it = realloc(d->it, (size_t)d->cap * sizeof(double));
-            d->epoch = realloc(d->epoch, (size_t)d->cap * sizeof(double));
-            DC_ASSERT(d->it && d->epoch, "out of memory");
-            for (int k = 0; k < 6; k++) {
-                d->col[k] = realloc(d->col[k], (size_t)d->cap * sizeof(double));
-                DC_ASSERT(d->col[k] != NULL, "out of memory");
-            }
-        }
-        d->it[d->n] = v[pos[0]];
-        d->epoch[d->n] = v[pos[1]];
-        for (int k = 0; k < 6; k++) d->col[k][d->n] = v[pos[2 + k]];
-        d->n++;
-    }
-    fclose(f);
-    if (d->n == 0) return dc_fail(e, "%s: no iterations logged yet", path);
-    return 0;
-}
-
 int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e)
 {
-    log_data d;
-    if (read_log(csv, &d, e) != 0) return -1;
+    log_csv d;
+    if (log_csv_read(csv, &d, e) != 0) return -1;
     int W = o->width, H = o->height;
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        log_data_free(&d);
+        log_csv_free(&d);
         return dc_fail(e, "%s: cannot make a %dx%d image", png, W, H);
     }
     cairo_t *cr = cairo_create(s);
@@ -207,7 +95,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     cairo_destroy(cr);
     int rc = chart_write_png(s, png, e);
     cairo_surface_destroy(s);
-    log_data_free(&d);
+    log_csv_free(&d);
     return rc;
 }
 
