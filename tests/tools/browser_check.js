@@ -35,14 +35,23 @@ child.stderr.on('data', (d) => { stderr += d; });
 
 const report = { url, requests: [], console: [], exceptions: [], log: [], loads: [] };
 let finished = false;
+// The report first, then Chromium closed (politely over the protocol, else killed) and its
+// profile removed: a profile removed while Chromium still writes to it fails to go, and that
+// must not cost the report.
 function finish(code, why) {
     if (finished) return;
     finished = true;
     if (why) report.error = why;
-    try { child.kill('SIGKILL'); } catch (e) { /* gone already */ }
-    fs.rmSync(profile, { recursive: true, force: true });
     process.stdout.write(JSON.stringify(report, null, 1) + '\n');
-    process.exit(code);
+    const done = () => {
+        try { fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 }); } catch (e) { /* left in tmp */ }
+        process.exit(code);
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', done);
+    try { toBrowser.write(JSON.stringify({ id: 0, method: 'Browser.close' }) + '\0'); } catch (e) { /* gone */ }
+    setTimeout(() => { try { child.kill('SIGKILL'); } catch (e) { /* gone */ } }, 3000);
+    setTimeout(done, 6000);
 }
 const timer = setTimeout(() => finish(3, 'Chromium did not answer within 40 s'), 40000);
 child.on('error', (e) => finish(3, 'cannot start ' + exe + ': ' + e.message));
