@@ -50,6 +50,7 @@ expect 0 "wrote $T/empty/report.html" -- "$D" report --run "$T/empty"
 E="$T/empty/report.html"
 check "empty run: every section" has_sections "$E"
 check "empty run: says there is no log" grep -q "No log.csv: training has not started here." "$E"
+check "empty run: says there are no settings" grep -q "<dd>No config.json: training has not started here.</dd>" "$E"
 check "empty run: says there are no samples" grep -q "No sample grids yet" "$E"
 check "empty run: self-contained" self_contained "$E"
 

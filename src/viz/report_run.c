@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CONFIG_MAX (16 << 20)     /* a config.json larger than this is not ours */
 #define HEADER_MAX (64 << 20)     /* a safetensors header larger than this either */
@@ -58,6 +59,10 @@ static void read_config(report_run *r)
 {
     char path[REPORT_PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/config.json", r->run);
+    if (!is_regular(path, NULL, NULL) && access(path, F_OK) != 0) {
+        snprintf(r->config_note, sizeof r->config_note, "No config.json: training has not started here.");
+        return;
+    }
     size_t len;
     char *s = read_small(path, CONFIG_MAX, &len, r->config_note, sizeof r->config_note);
     if (!s) return;
