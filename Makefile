@@ -4,9 +4,9 @@
 
 CC      ?= cc
 # The library (libdcgan.a) needs LIB_PKGS only (libwebp: WebP images; lmdb: LSUN's databases;
-# libprotobuf-c: ONNX export); cairo, fontconfig and giflib are for the
+# libprotobuf-c: ONNX export; nettle: SHA-256 and base64); cairo, fontconfig and giflib are for the
 # visualisation part (libdcgan_viz.a) alone.
-LIB_PKGS := libcjson libjpeg libpng zlib libwebp lmdb libprotobuf-c
+LIB_PKGS := libcjson libjpeg libpng zlib libwebp lmdb nettle libprotobuf-c
 VIZ_PKGS := cairo fontconfig
 PKGS    := $(LIB_PKGS) $(VIZ_PKGS)
 # giflib, oneDNN, LAPACKE and liblinear have no pkg-config files in Debian: -lgif -ldnnl

@@ -1,5 +1,5 @@
 /* SHA-256 (FIPS 180-4), for the hashes a Content-Security-Policy names the report page's own
- * inline style and script by. */
+ * inline style and script by. Nettle computes it. */
 #ifndef DCGAN_CORE_SHA256_H
 #define DCGAN_CORE_SHA256_H
 

@@ -1,5 +1,7 @@
 #include "viz/html.h"
 
+#include <nettle/base64.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,22 +83,8 @@ void html_text(html_buf *b, const char *s)
 
 void html_base64(html_buf *b, const void *data, size_t n)
 {
-    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    reserve(b, (n + 2) / 3 * 4);
-    char *o = b->s + b->len;
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3, o += 4) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        o[0] = A[v >> 18], o[1] = A[(v >> 12) & 63], o[2] = A[(v >> 6) & 63], o[3] = A[v & 63];
-    }
-    if (i < n) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
-        o[0] = A[v >> 18], o[1] = A[(v >> 12) & 63];
-        o[2] = i + 1 < n ? A[(v >> 6) & 63] : '=';
-        o[3] = '=';
-        o += 4;
-    }
-    b->len = (size_t)(o - b->s);
+    reserve(b, BASE64_ENCODE_RAW_LENGTH(n));
+    base64_encode_raw(b->s + b->len, n, data);
+    b->len += BASE64_ENCODE_RAW_LENGTH(n);
     b->s[b->len] = 0;
 }
