@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "viz/chart.h"
+#include "viz/series.h"
 #include "testutil.h"
 
 #define W 300
@@ -122,7 +123,7 @@ static void test_percentile(void)
             for (int i = 0; i < n; i++)
                 if (isfinite(v[i])) s[m++] = v[i];
             qsort(s, (size_t)m, sizeof *s, cmp);
-            double want = s[(int)floor(0.99 * (m - 1))], got = chart_robust_max(v, n);
+            double want = s[(int)floor(0.99 * (m - 1))], got = series_robust_max(v, n);
             TEST_CHECK(got == want, "n %d kind %d: %g, want %g", n, kind, got, want);
             free(v);
             free(s);

@@ -180,10 +180,21 @@ static dcgan_status check_count(dcgan_generator *g, size_t n)
     return DCGAN_OK;
 }
 
+/* A generating call's arguments: the handle and two buffers given, n in range. */
+static dcgan_status check_call(dcgan_generator *g, const char *fn, const void *a, const void *b,
+                               size_t n)
+{
+    if (!g || !a || !b) {
+        char m[96];
+        snprintf(m, sizeof m, "%s: NULL argument", fn);
+        return fail(g, DCGAN_ERR_ARGUMENT, m);
+    }
+    return check_count(g, n);
+}
+
 dcgan_status dcgan_draw_z(dcgan_generator *g, uint64_t seed, size_t n, float *z)
 {
-    if (!g || !z) return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_draw_z: NULL argument");
-    dcgan_status s = check_count(g, n);
+    dcgan_status s = check_call(g, "dcgan_draw_z", z, z, n);
     if (s != DCGAN_OK) return s;
     rng_state r;
     rng_init(&r, seed);
@@ -219,8 +230,7 @@ static dcgan_status generate_into(dcgan_generator *g, const float *z, const int 
 dcgan_status dcgan_generate(dcgan_generator *g, const float *z, const int *labels, size_t n,
                             float *out)
 {
-    if (!g || !z || !out) return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_generate: NULL argument");
-    dcgan_status s = check_count(g, n);
+    dcgan_status s = check_call(g, "dcgan_generate", z, out, n);
     if (s != DCGAN_OK) return s;
     int y_dim = dcgan_num_classes(g);
     if (y_dim == 0) return generate_into(g, z, NULL, NULL, n, out);
@@ -244,8 +254,7 @@ dcgan_status dcgan_generate(dcgan_generator *g, const float *z, const int *label
 dcgan_status dcgan_generate_y(dcgan_generator *g, const float *z, const float *y, size_t n,
                               float *out)
 {
-    if (!g || !z || !out) return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_generate_y: NULL argument");
-    dcgan_status s = check_count(g, n);
+    dcgan_status s = check_call(g, "dcgan_generate_y", z, out, n);
     if (s != DCGAN_OK) return s;
     if (dcgan_num_classes(g) == 0) return generate_into(g, z, NULL, NULL, n, out);
     if (!y) return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_generate_y: a conditional model needs y");
@@ -255,11 +264,10 @@ dcgan_status dcgan_generate_y(dcgan_generator *g, const float *z, const float *y
 dcgan_status dcgan_sample(dcgan_generator *g, size_t n, uint64_t seed, const int *labels,
                           size_t nlabels, float *out)
 {
-    if (!g || !out) return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_sample: NULL argument");
+    dcgan_status s = check_call(g, "dcgan_sample", out, out, n);
+    if (s != DCGAN_OK) return s;
     if (labels && nlabels == 0)
         return fail(g, DCGAN_ERR_ARGUMENT, "dcgan_sample: labels given with nlabels 0");
-    dcgan_status s = check_count(g, n);
-    if (s != DCGAN_OK) return s;
     float *z = malloc(sizeof(float) * n * (size_t)dcgan_z_dim(g));
     int *lab = labels ? malloc(sizeof(int) * n) : NULL;
     if (!z || (labels && !lab)) {

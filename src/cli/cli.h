@@ -22,6 +22,7 @@ int cmd_nearest(int argc, char **argv);
 int cmd_classifier(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
  * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */

@@ -26,6 +26,8 @@ static void print_usage(FILE *f)
             "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
             "  nearest      generated samples beside their nearest training images\n"
             "  plot         the run's losses, D outputs and quality metrics as charts (PNG)\n"
+            "  report       the run as one self-contained HTML page: samples over time, charts,\n"
+            "               metrics, settings and the command that resumes it\n"
             "  eval         quality numbers: FID, KID, precision/recall, ... against real data\n"
             "  classifier   train the domain classifier that eval measures with\n"
             "  features     the paper's Table 1: a linear SVM on D's features against raw\n"
@@ -83,6 +85,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     char safe[256];
     log_escape(safe, sizeof safe, cmd);
     fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", safe);

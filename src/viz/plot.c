@@ -2,7 +2,6 @@
 
 #include <cairo.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +10,12 @@
 
 #include "core/dirs.h"
 #include "core/log.h"
-#include "io/log_csv.h"
 #include "io/png_write.h"
 #include "model/output_check.h"
 #include "viz/canvas.h"
 #include "viz/chart.h"
+#include "viz/run_log.h"
+#include "viz/series.h"
 
 
 static const chart_style LOSSES[4] = {
@@ -26,13 +26,17 @@ static const chart_style DOUTS[2] = {{"d_real", 0.12, 0.47, 0.71}, {"d_fake", 0.
 
 int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e)
 {
-    log_csv d;
-    if (log_csv_read(csv, &d, e) != 0) return -1;
+    run_log d;
+    if (run_log_read(csv, &d, e) != 0) return -1;
+    if (d.n == 0) {
+        run_log_free(&d);
+        return dc_fail(e, "%s: no iterations logged yet", csv);
+    }
     int W = o->width, H = o->height;
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        log_csv_free(&d);
+        run_log_free(&d);
         return dc_fail(e, "%s: cannot make a %dx%d image", png, W, H);
     }
     cairo_t *cr = cairo_create(s);
@@ -51,7 +55,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     /* losses */
     double lo = 0, hi = 0;
     for (int k = 0; k < 4; k++) {
-        double m = chart_robust_max(d.col[k], d.n);
+        double m = series_robust_max(d.col[k], d.n);
         if (m > hi) hi = m;
         for (int i = 0; i < d.n; i++)
             if (isfinite(d.col[k][i]) && d.col[k][i] < lo) lo = d.col[k][i];
@@ -70,7 +74,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
             const double *y = d.col[pass ? 4 + k : k];
             if (o->smooth > 0) {
                 chart_series(cr, p, d.it, y, d.n, &st[k], 0.22, 1.0);
-                chart_smooth(y, sm, d.n, o->smooth);
+                series_smooth(y, sm, d.n, o->smooth);
                 chart_series(cr, p, d.it, sm, d.n, &st[k], 1.0, 1.8);
             } else {
                 chart_series(cr, p, d.it, y, d.n, &st[k], 1.0, 1.3);
@@ -95,7 +99,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     cairo_destroy(cr);
     int rc = chart_write_png(s, png, e);
     cairo_surface_destroy(s);
-    log_csv_free(&d);
+    run_log_free(&d);
     return rc;
 }
 
