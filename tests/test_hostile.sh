@@ -158,6 +158,7 @@ expect 1 "\-\-npy $T/c.safetensors: is also an input" -- "$D" sample --checkpoin
 expect 1 "\-\-out $OC: is also an input" -- "$D" export --run "$O" --out "$OC"
 expect 1 "is in a run's checkpoints folder" -- "$D" export --run "$O" --out "$O/checkpoints/G.safetensors"
 expect 1 "\-\-out $O/log.csv: is also an input" -- "$D" plot --run "$O" --out "$O/log.csv"
+expect 1 "\-\-out $O/config.json: is also an input" -- "$D" report --run "$O" --out "$O/config.json"
 check "the checkpoint is unchanged" cmp -s "$OC" "$T/c.safetensors"
 expect 0 "" -- train good --out-name outs --max-steps 3 --ckpt-freq 2
 
