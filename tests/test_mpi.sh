@@ -33,9 +33,6 @@ bad() { echo "FAIL $*"; fail=$((fail+1)); }
 # Open MPI: as root in CI, more ranks than cores, no warnings about the container's network
 MPIRUN="mpirun --allow-run-as-root --oversubscribe --mca btl self,vader"
 export OMPI_MCA_rmaps_base_oversubscribe=1
-# mpirun SIGKILLs the ranks 1 s after forwarding SIGTERM: on a loaded 2-core machine that
-# came before rank 0 had written its checkpoint (docs/scaling.md tells users the same)
-export OMPI_MCA_odls_base_sigkill_timeout=60
 # Under AddressSanitizer the ranks run without leak checking: Open MPI's plugins keep memory
 # until exit, in modules unloaded by then that LeakSanitizer cannot name (so no suppression
 # can match). Everything else ASan and UBSan check stays on; the same code's allocations are
