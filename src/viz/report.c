@@ -12,7 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/sha256.h"
 #include "model/output_check.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 
 #define PNG_FILE_MAX (64LL << 20) /* a sample grid larger than this is not embedded */
 
@@ -60,13 +60,6 @@ static const char SCRIPT[] =
     "r.addEventListener('input',function(){show(+r.value);});"
     "show(f.length-1);v.hidden=false;"
     "})();";
-
-void report_note(html_buf *b, const char *text)
-{
-    html_put(b, "<p class=\"note\">");
-    html_text(b, text);
-    html_put(b, "</p>\n");
-}
 
 static void csp_hash(html_buf *b, const char *s)
 {

@@ -10,13 +10,8 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "viz/report_options.h"
 
-typedef struct report_options {
-    int max_samples;        /* sample grids to embed at most, spread over time (>= 1) */
-    double max_image_bytes; /* the embedded PNGs' total, at most (the newest grid and
-                             * samples/real.png are always in) */
-    const char *program;    /* the dcgan to name in the resume command (NULL: "dcgan") */
-} report_options;
 
 /* Writes the page for the run folder run to out (NULL: RUN/report.html), atomically; its path
  * goes to written (size n). Fails only when run is not a folder or out cannot be written. */

@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "viz/report.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 #include "viz/series.h"
 #include "viz/svg_chart.h"
 

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "viz/report.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 
 static int ends_with(const char *s, const char *tail)
 {

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "viz/report.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 
 enum { STR, STR_SET, NUM, NUM_POS, NUM_CROP, NUM_LR, BOOL, BOOL_ON };
 

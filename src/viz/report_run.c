@@ -1,8 +1,7 @@
 /* The run folder as the report reads it: config.json, log.csv, metrics.jsonl, the sample grids
  * and the checkpoints, each on its own, so that a part missing or broken costs only its part
  * of the page. */
-#include "viz/report.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -297,4 +296,11 @@ void report_format_number(char *buf, size_t n, double v)
         snprintf(buf, n, "%.*g", p, v);
         if (strtod(buf, NULL) == v) return;
     }
+}
+
+void report_note(html_buf *b, const char *text)
+{
+    html_put(b, "<p class=\"note\">");
+    html_text(b, text);
+    html_put(b, "</p>\n");
 }

@@ -1,16 +1,17 @@
-/* What the report's parts share: the run folder as read (report_run.c) and the sections that
- * write the page from it (report.c, report_charts.c, report_model.c). */
-#ifndef DCGAN_VIZ_REPORT_INTERNAL_H
-#define DCGAN_VIZ_REPORT_INTERNAL_H
+/* What the report's parts share: the run folder as read and the helpers every section uses
+ * (report_run.c), and the sections that write the page from it (report_charts.c,
+ * report_model.c, report_resume.c), which report.c puts together. */
+#ifndef DCGAN_VIZ_REPORT_RUN_H
+#define DCGAN_VIZ_REPORT_RUN_H
 
 #include <cJSON.h>
 
 #include "viz/html.h"
+#include "viz/report_options.h"
 #include "viz/run_log.h"
 #include "viz/run_metrics.h"
 
 #define REPORT_PATH_MAX 4096
-typedef struct report_options report_options; /* viz/report.h */
 #define REPORT_NOTE_MAX (REPORT_PATH_MAX + 1024) /* a path and what is wrong with it */
 
 typedef struct {
