@@ -12,7 +12,7 @@
 #include "testutil.h"
 #include "viz/html.h"
 #include "viz/report.h"
-#include "viz/report_internal.h"
+#include "viz/report_run.h"
 #include "viz/svg_chart.h"
 
 static void check_sha256(const char *msg, size_t n, const char *want_hex)
