@@ -3,6 +3,7 @@
 #ifndef DCGAN_CLI_CLI_H
 #define DCGAN_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include "model/generator.h"
@@ -22,6 +23,8 @@ int cmd_nearest(int argc, char **argv);
 int cmd_classifier(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+/* dcgan train's long options (the reference's front door, cli/reference_args.c, reads them). */
+const struct option *cmd_train_options(void);
 
 /* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
  * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */
@@ -42,6 +45,13 @@ int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n)
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The word of names[0..n) nearest to word (edit distance, '_' and '-' alike, any case) when it
+ * is close enough to be a typo of it, else NULL. */
+const char *cli_nearest_word(const char *word, const char *const *names, int n);
+/* Optimal string alignment distance between a and b (a swap of two neighbours counts 1), '_'
+ * and '-' alike and in any case; long words (over 63 characters) count as far apart. */
+int cli_edit_distance(const char *a, const char *b);
 
 /* Opens the generator of --run or --checkpoint on --device (NULL: cpu) into g and reads
  * --labels (labels_s, may be NULL: *nlabels = 0) against it into labels[max] (*all: the value

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/arithmetic.h"
@@ -155,7 +156,7 @@ int cmd_arithmetic(int argc, char **argv)
         case 'h':
         case OPT_HELP: arith_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, arith_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "model/dcgan.h"
 #include "core/rng.h"
 #include "train/step.h"
@@ -112,7 +113,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, bench_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

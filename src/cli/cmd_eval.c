@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "eval/evaluate.h"
 #include "eval/run_data.h"
@@ -216,7 +217,7 @@ int cmd_eval(int argc, char **argv)
         case 'h':
         case OPT_HELP: eval_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, eval_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

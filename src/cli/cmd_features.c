@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/threads.h"
@@ -181,7 +182,7 @@ static int apply_option(int opt, const char *flag, features_args *a, int *code)
     case 'h':
     case OPT_HELP: features_help(); *code = 0; return 1;
     case ':': cli_usage_error(C, "%s needs a value", flag); return 1;
-    default: cli_usage_error(C, "unknown option '%s'", flag); return 1;
+    default: option_error_report(C, flag, features_options_table); return 1;
     }
     return bad ? 1 : 0;
 }

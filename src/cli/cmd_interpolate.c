@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/interpolate.h"
@@ -106,7 +107,7 @@ int cmd_interpolate(int argc, char **argv)
         case 'h':
         case OPT_HELP: interp_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, interp_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "viz/output.h"
 #include "viz/plot.h"
@@ -63,7 +64,7 @@ int cmd_plot(int argc, char **argv)
         case 'h':
         case OPT_HELP: plot_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, plot_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
+#include "cli/reference_args.h"
 #include "model/dcgan.h"
 #include "train/run.h"
 #include "train/step.h"
@@ -427,7 +429,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         *code = 0;
         return 1;
     case ':': return usage(code, cli_usage_error(C, "%s needs a value", flag));
-    default: return usage(code, cli_usage_error(C, "unknown option '%s'", flag));
+    default: return usage(code, option_error_report(C, flag, train_options_table));
     }
     *code = EXIT_USAGE;
     return bad != 0;
@@ -491,7 +493,12 @@ static int check_model_settings(const train_options *o, dc_err *e)
     return dcgan_config_validate(&mc, e);
 }
 
-int cmd_train(int argc, char **argv)
+const struct option *cmd_train_options(void)
+{
+    return train_options_table;
+}
+
+static int train_main(int argc, char **argv)
 {
     const char *C = "train";
     train_options o;
@@ -563,4 +570,15 @@ int cmd_train(int argc, char **argv)
     }
     dist_close(d);
     return 0;
+}
+
+/* The reference's spellings (--crop=True, --nocrop, --checkpoint_dir) first: they become ours. */
+int cmd_train(int argc, char **argv)
+{
+    cli_argv a;
+    int rc = reference_args_rewrite("train", argc, argv, train_options_table, &a);
+    if (rc != 0) return rc;
+    rc = train_main(a.argc, a.argv);
+    cli_argv_free(&a);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "viz/latent.h"
 #include "viz/output.h"
@@ -127,7 +128,7 @@ static int vis_parse(int argc, char **argv, visualize_options *v, vis_args *a)
         case 'h':
         case OPT_HELP: vis_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, vis_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/reference_args.h"
 #include "ops/cuda/cuda_backend.h"
 
 #define DCGAN_VERSION "0.1.0"
@@ -33,7 +34,13 @@ static void print_usage(FILE *f)
             "  export       write the generator alone, for serving\n"
             "  bench        measure training and sampling speed on this machine\n"
             "\n"
-            "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
+            "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n"
+            "The reference's command line works too: 'dcgan --dataset mnist --input_height=28\n"
+            "--output_height=28 --train' runs (and first prints) the 'dcgan train' it means.\n"
+            "\n"
+            "examples:\n"
+            "  dcgan train --dataset fashion-mnist --epoch 5\n"
+            "  dcgan sample --run out/demo-fashion-mnist --labels all --grid grid.png\n");
 }
 
 /* OpenMP's default is to spin-wait between parallel regions. Our regions are short and the
@@ -83,6 +90,19 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
-    fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
+    /* the reference's way: python main.py --dataset mnist --input_height=28 --train */
+    if (reference_is_invocation(cmd)) return reference_main(argc, argv);
+    static const char *const commands[] = {"train", "sample", "visualize", "interpolate",
+                                           "arithmetic", "nearest", "plot", "eval", "classifier",
+                                           "features", "export", "bench"};
+    const char *near = cli_nearest_word(cmd, commands, (int)(sizeof commands / sizeof *commands));
+    if (near)
+        fprintf(stderr, "dcgan: unknown command '%s'; did you mean '%s'? (see 'dcgan --help')\n",
+                cmd, near);
+    else if (cmd[0] == '-')
+        fprintf(stderr, "dcgan: unknown option '%s': a command comes first, e.g. 'dcgan train "
+                        "%s' (see 'dcgan --help')\n", cmd, cmd);
+    else
+        fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
     return EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -156,11 +157,51 @@ int generator_class_index(const char *tok, int y_dim, const void *class_names)
         const cJSON *it;
         cJSON_ArrayForEach(it, names)
         {
-            if (cJSON_IsString(it) && strcmp(it->valuestring, tok) == 0) return i;
+            if (cJSON_IsString(it) && strcasecmp(it->valuestring, tok) == 0) return i;
             i++;
         }
     }
     return -1;
+}
+
+/* "; did you mean 'ankle-boot'?" when tok is part of exactly one name (any case), then
+ * "; classes: a, b, ... (or 0..N-1)" into buf. kind: "classes" or "attributes". */
+static void describe_names(char *buf, size_t n, const char *tok, int y_dim, const void *names,
+                           const char *kind)
+{
+    const cJSON *arr = names, *it;
+    const char *only = NULL;
+    int hits = 0;
+    size_t tl = strlen(tok);
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!cJSON_IsString(it)) continue;
+        for (const char *p = it->valuestring; tl && *p && hits < 2; p++)
+            if (strncasecmp(p, tok, tl) == 0) {
+                only = it->valuestring;
+                hits++;
+                break;
+            }
+    }
+    size_t k = 0;
+    buf[0] = 0;
+    if (hits == 1) k += (size_t)snprintf(buf, n, " (did you mean '%s'?)", only);
+    if (!cJSON_IsArray(arr)) {
+        snprintf(buf + k, n - k, " (0..%d)", y_dim - 1);
+        return;
+    }
+    k += (size_t)snprintf(buf + k, n - k, "; %s: ", kind);
+    int i = 0;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (k + 40 >= n) { /* a long list: its start and the count */
+            snprintf(buf + k, n - k, "... (%d in all)", cJSON_GetArraySize(arr));
+            return;
+        }
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i++ ? ", " : "",
+                              cJSON_IsString(it) ? it->valuestring : "?");
+    }
+    snprintf(buf + k, n - k, " (or 0..%d)", y_dim - 1);
 }
 
 /* One attribute condition "A=1,B=0,C" into y (y_dim). */
@@ -178,9 +219,11 @@ static int parse_condition(const generator *g, const char *flag, char *cond, flo
             v = eq[1] == '1' ? 1.0f : 0.0f;
         }
         int c = generator_class_index(tok, y_dim, g->attribute_names);
-        if (c < 0)
-            return dc_fail(e, "%s: '%s' is not an attribute of %s (0..%d or an attribute name)",
-                           flag, tok, g->path, y_dim - 1);
+        if (c < 0) {
+            char names[600];
+            describe_names(names, sizeof names, tok, y_dim, g->attribute_names, "attributes");
+            return dc_fail(e, "%s: '%s' is not an attribute of %s%s", flag, tok, g->path, names);
+        }
         y[c] = v;
         n++;
     }
@@ -214,7 +257,7 @@ int generator_parse_labels(generator *g, const char *flag, const char *spec, int
     int y_dim = g->model.cfg.y_dim;
     *all = 0;
     if (y_dim <= 0) return dc_fail(e, "%s: %s is not a conditional model", flag, g->path);
-    if (strcmp(spec, "all") == 0) {
+    if (strcasecmp(spec, "all") == 0) {
         *all = 1;
         int n = y_dim < max ? y_dim : max;
         for (int i = 0; i < n; i++) out[i] = i;
@@ -228,9 +271,11 @@ int generator_parse_labels(generator *g, const char *flag, const char *spec, int
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int c = generator_class_index(tok, y_dim, g->class_names);
-        if (c < 0)
-            return dc_fail(e, "%s: '%s' is not a class of %s (0..%d or a class name)", flag, tok,
-                           g->path, y_dim - 1);
+        if (c < 0) {
+            char names[600];
+            describe_names(names, sizeof names, tok, y_dim, g->class_names, "classes");
+            return dc_fail(e, "%s: '%s' is not a class of %s%s", flag, tok, g->path, names);
+        }
         if (n == max) return dc_fail(e, "%s: more than %d labels", flag, max);
         out[n++] = c;
     }

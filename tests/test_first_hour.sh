@@ -1,0 +1,81 @@
+#!/bin/sh
+# The first hour of a new user (issue 17): the reference's command line mapped onto ours, typo
+# suggestions, class names in any case, where a missing data set comes from, what a resumed
+# command that does not fit the run says, sample's per-image classes, visualize's outputs
+# kept apart, grids, config.json and log.csv, and image formats by extension.
+BUILD=${BUILD:-build}
+D="$BUILD/dcgan"
+TOOL="$BUILD/tests/tools/testtool"
+T=$(mktemp -d /tmp/dcgan-firsthour-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+. tests/cli_expect.sh
+
+# has FILE PATTERN DESCRIPTION: FILE (stderr of the last command, say) holds PATTERN
+has() {
+    if grep -q -- "$2" "$1"; then echo "ok   $3"; pass=$((pass+1)); else echo "FAIL: $3"; sed 's/^/    /' "$1" | head -5; fail=$((fail+1)); fi
+}
+# rc_is CODE COMMAND...: the exit code alone (the command may print several lines)
+rc_is() {
+    want=$1; shift
+    "$@" >"$T/.stdout" 2>"$T/.stderr"
+    got=$?
+    if [ "$got" -eq "$want" ]; then echo "ok   (exit $want) $*"; pass=$((pass+1)); else echo "FAIL (exit $got, want $want): $*"; sed 's/^/    /' "$T/.stderr" | head -5; fail=$((fail+1)); fi
+}
+
+"$TOOL" idx "$T/data/idx" 24 8 || { echo "FAIL: cannot make data"; exit 1; }
+SMALL="--z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 --max-steps 1 --sample-freq 0 --threads 1 --quiet"
+
+# --- the reference's command line (point 3)
+rc_is 1 "$D" --dataset mnist --input_height=28 --output_height=28 --train --data_dir "$T/data"
+has "$T/.stderr" "running: dcgan train --dataset mnist --input-height 28 --output-height 28 --data-dir $T/data" "the reference's --train runs dcgan train, said as typed here"
+has "$T/.stderr" "data/mnist: no such folder: put MNIST's four IDX files there" "a missing ./data/mnist says where MNIST goes"
+has "$T/.stderr" "\-\-dataset fashion-mnist" "... and names Fashion-MNIST's package instead"
+# shellcheck disable=SC2086
+rc_is 0 "$D" --dataset=idx -data_dir "$T/data" --out_dir="$T/out" --train=True --crop=False --nocrop \
+    --checkpoint_dir=checkpoint --sample_dir samples --G_img_sum --batch_size=4 $SMALL
+has "$T/.stderr" "running: dcgan train --dataset idx --data-dir $T/data --out-dir $T/out --no-crop --no-crop --batch-size 4" "main.py's spellings (=value, -flag, =True/False, --noX) map onto train"
+has "$T/.stderr" "\-\-checkpoint_dir: left out: a run keeps its checkpoints in OUT_DIR/OUT_NAME/checkpoints/" "--checkpoint_dir says where checkpoints go"
+RUN=$(ls -d "$T"/out/idx_cond_* 2>/dev/null | head -1)
+check "the reference's --train made a run folder" test -s "$RUN/checkpoints/ckpt-00000001.safetensors"
+rc_is 0 "$D" --dataset idx --out_dir "$T/out" --export
+has "$T/.stderr" "running: dcgan export --run $RUN --out $RUN/generator.safetensors" "--export without --train exports the run's generator"
+check "--export wrote the generator" test -s "$RUN/generator.safetensors"
+rc_is 0 "$D" --dataset idx --out_dir "$T/out" --batch_size 4
+has "$T/.stderr" "running: dcgan visualize --run $RUN --option 1 --batch-size 4" "test mode visualises (the reference's option 1)"
+expect 2 "unknown option '--visualise'; did you mean '--visualize'?" -- "$D" --dataset idx --out_dir "$T/out" --visualise
+expect 1 "no trained run of \-\-dataset celebA" -- "$D" --out_dir "$T/out" --visualize
+# shellcheck disable=SC2086
+"$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --batch-size 4 $SMALL --z-dim 5 2>/dev/null
+expect 1 "2 runs of \-\-dataset idx (.*): choose one with \-\-out_name NAME" -- "$D" --dataset idx --out_dir "$T/out" --freeze
+expect 2 "\-\-visualize is the reference's test mode: 'dcgan visualize" -- "$D" train --visualize
+expect 2 "\-\-crop: bad value 'maybe' (expected True or False)" -- "$D" train --crop=maybe
+expect 2 "\-\-progress takes no value" -- "$D" visualize --progress=True
+"$TOOL" pngs "$T/data/pngs" 8 16 || { echo "FAIL: cannot make data"; exit 1; }
+# shellcheck disable=SC2086
+expect 0 "" -- "$D" train --dataset pngs --data-dir "$T/data" --input_fname_pattern='*.png' --crop=True --input_height=16 \
+    --output-height 16 --batch-size 4 --out-dir "$T/out" --out-name crop $SMALL
+has "$T/out/crop/config.json" '"crop":.*true' "train --crop=True crops"
+expect 0 "" -- "$D" train --dataset pngs --data-dir "$T/data" --input-fname-pattern '*.png' --nocrop --output-height 16 \
+    --batch-size 4 --out-dir "$T/out" --out-name nocrop $SMALL
+has "$T/out/nocrop/config.json" '"crop":.*false' "train --nocrop does not"
+
+# --- typos and class names (point 4)
+expect 2 "unknown option '\-\-epochs'; did you mean '\-\-epoch'?" -- "$D" train --epochs 5
+expect 2 "unknown option '\-\-batchsize'; did you mean '\-\-batch-size'?" -- "$D" train --batchsize 5
+expect 2 "unknown option '\-\-smoth'; did you mean '\-\-smooth'?" -- "$D" plot --run x --smoth 0.5
+expect 2 "unknown option '\\-\\-lables'; did you mean '\\-\\-labels'?" -- "$D" sample --run x --lables 3
+expect 2 "'\-\-eval' is ambiguous: \-\-eval-every, \-\-eval-samples, \-\-eval-classifier" -- "$D" train --eval 5
+expect 2 "unknown option '\-\-zzzzzz' (see" -- "$D" train --zzzzzz
+expect 2 "unknown command 'trian'; did you mean 'train'?" -- "$D" trian
+mkdir -p "$T/data/pets/Cat" "$T/data/pets/dog"
+"$TOOL" pngs "$T/data/pets/Cat" 4 16 && "$TOOL" pngs "$T/data/pets/dog" 4 16 || { echo "FAIL: cannot make data"; exit 1; }
+# shellcheck disable=SC2086
+expect 0 "" -- "$D" train --dataset pets --data-dir "$T/data" --input-fname-pattern '*.png' --output-height 16 \
+    --batch-size 4 --out-dir "$T/out" --out-name pets $SMALL
+expect 0 "" -- "$D" sample --run "$T/out/pets" --labels CAT,Dog -n 2 --grid "$T/pets.png"
+expect 2 "'do' is not a class of .* (did you mean 'dog'?); classes: Cat, dog (or 0..1)" -- "$D" sample --run "$T/out/pets" --labels do
+expect 2 "'cow' is not a class of .*; classes: Cat, dog (or 0..1)" -- "$D" visualize --run "$T/out/pets" --option 0 --labels cow
+
+echo "test_first_hour: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
