@@ -61,6 +61,13 @@ typedef struct {
 dcgan_config dcgan_config_default(void);
 /* Checks that the sizes make a model; the message names the offending setting. */
 int dcgan_config_validate(const dcgan_config *cfg, dc_err *e);
+/* How a trained model (was) differs from another (now), as dcgan train's flags: "--gfc-dim 512
+ * (this command: 1024), ..." into what, and the flags that build `was` ("--gfc-dim 512
+ * --dfc-dim 512") into fix; the sizes that decide the data (output size, channels, classes)
+ * have no flag in fix but are named in what. Returns the number of differences (0: the same
+ * model). */
+int dcgan_config_diff(const dcgan_config *was, const dcgan_config *now, char *what, size_t wn,
+                      char *fix, size_t fn);
 /* Opens the backend and builds G and D on it for cfg->batch (weights uninitialised). */
 int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
 /* The reference's initialisation: conv weights truncated N(0,0.02), deconv and linear weights
