@@ -445,7 +445,8 @@ static void format_duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
 }
 
-/* The progress line on stderr: redrawn in place on a terminal (at most every half second),
+/* The progress line on stderr: epoch and batch count from 0, as log.csv's columns and the
+ * reference's progress line (the iteration counts from 1). Redrawn in place on a terminal (at most every half second),
  * a line every 10 s otherwise; always after the last iteration and a sample grid. On a
  * terminal the line is ended after a sample grid or a checkpoint, so that it stays. */
 typedef struct {
@@ -468,7 +469,7 @@ static void progress_print(const train_progress *p, void *ctx)
     fprintf(stderr,
             "%s[%ld/%ld] epoch %ld batch %ld/%ld  %.1f img/s  ETA %s  d_loss %.4f "
             "g_loss %.4f  D(x) %.3f D(G(z)) %.3f%s",
-            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch + 1,
+            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch,
             p->per_epoch, rate * p->batch_size, eta, p->d_loss, p->g_loss, p->d_real, p->d_fake,
             pl->tty ? "" : "\n");
     if (pl->tty && (p->sampled || p->saved || p->iteration == p->total)) fputc('\n', stderr);

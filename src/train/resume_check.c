@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/threads.h"
 
 static int mismatch(dc_err *e, const char *name, const char *flag, const char *was,
                     const char *now)
@@ -10,6 +11,23 @@ static int mismatch(dc_err *e, const char *name, const char *flag, const char *w
     return dc_fail(e, "%s: the run was trained with %s %s, this command has %s %s; resume with "
                       "the run's settings, or start a new run with --out-name",
                    name, flag, was, flag, now);
+}
+
+/* Threads, convolution backend and device decide float rounding: another choice goes on,
+ * not bit for bit as the run would have gone unbroken. */
+static void warn_compute(const run_config *s, const train_options *o, const char *name)
+{
+    if (!(s->have & RUN_CONFIG_COMPUTE)) return;
+    int threads = threads_compute_count();
+    const char *backend = conv_backend_name((conv_backend)o->conv_backend);
+    const char *device = o->device[0] ? o->device : "cpu";
+    if (s->threads == threads && strcmp(s->conv_backend, backend) == 0 && strcmp(s->device, device) == 0)
+        return;
+    log_warn("%s: the run was trained on %d thread%s, --conv-backend %s, --device %s; this command "
+             "has %d, %s, %s: it goes on, but not bit for bit as it would have unbroken (to keep "
+             "that: --threads %d --conv-backend %s --device %s)", name, s->threads,
+             s->threads == 1 ? "" : "s", s->conv_backend, s->device, threads, backend, device,
+             s->threads, s->conv_backend, s->device);
 }
 
 int run_config_check_resume(const run_config *s, const train_options *o, const char *name,
@@ -51,6 +69,7 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
     const char *loss = o->loss ? "hinge" : "bce";
     if ((s->have & RUN_CONFIG_LOSS) && strcmp(s->loss, loss) != 0)
         return mismatch(e, name, "--loss", s->loss, loss);
+    warn_compute(s, o, name);
     /* allowed to change: said once, so the log explains a change in the curves */
     if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
         log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,

@@ -10,7 +10,8 @@
 /* A resumed command against the run's settings (name: where they come from, for messages).
  * Settings that decide the data, its order or the latent vectors (dataset, file pattern, crop
  * and its size, --train-size, --seed, --z-dist) must match: otherwise -1 naming the flag.
- * --learning-rate and --beta1 may change (after a divergence, say): a warning line each. */
+ * --learning-rate and --beta1 may change (after a divergence, say): a warning line each; so
+ * may the threads, --conv-backend and --device (one line: the run is no longer bit-exact). */
 int run_config_check_resume(const run_config *saved, const train_options *now, const char *name,
                             dc_err *e);
 
