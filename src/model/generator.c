@@ -141,6 +141,36 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
     free(y);
 }
 
+/* Entry i of a cJSON array of strings, or NULL. */
+static const char *name_at(const void *names, int i)
+{
+    const cJSON *it = cJSON_GetArrayItem(names, i);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+void generator_label_name(const generator *g, int k, char *buf, size_t n)
+{
+    int y_dim = g->model.cfg.y_dim;
+    buf[0] = 0;
+    if (!generator_has_attributes(g)) {
+        const char *name = name_at(g->class_names, k);
+        if (name) snprintf(buf, n, "%s", name);
+        else snprintf(buf, n, "%d", k);
+        return;
+    }
+    const float *y = k >= y_dim && k - y_dim < g->n_conds ? g->conds + (size_t)(k - y_dim) * y_dim : NULL;
+    size_t len = 0;
+    for (int i = 0; i < y_dim && len + 1 < n; i++) {
+        if (y ? y[i] < 0.5f : i != k) continue;
+        const char *name = name_at(g->attribute_names, i);
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", i);
+        snprintf(buf + len, n - len, "%s%s", len ? "+" : "", name ? name : idx);
+        len = strlen(buf);
+    }
+    if (!buf[0]) snprintf(buf, n, "none");
+}
+
 void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count)
 {
     z_dist_draw(g->zdist, r, z, count);
