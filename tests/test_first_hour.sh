@@ -77,5 +77,17 @@ expect 0 "" -- "$D" sample --run "$T/out/pets" --labels CAT,Dog -n 2 --grid "$T/
 expect 2 "'do' is not a class of .* (did you mean 'dog'?); classes: Cat, dog (or 0..1)" -- "$D" sample --run "$T/out/pets" --labels do
 expect 2 "'cow' is not a class of .*; classes: Cat, dog (or 0..1)" -- "$D" visualize --run "$T/out/pets" --option 0 --labels cow
 
+# --- every --help ends with examples, whose flags its option list names (point 9)
+for c in train sample visualize interpolate arithmetic nearest plot eval classifier features export bench; do
+    "$D" "$c" --help >"$T/help.txt" 2>&1
+    sed '/^examples:/,$d' "$T/help.txt" >"$T/options.txt"
+    sed -n '/^examples:/,$p' "$T/help.txt" | grep "^  dcgan $c" >"$T/examples.txt"
+    check "$c --help has examples" test -s "$T/examples.txt"
+    for w in $(tr ' ' '\n' <"$T/examples.txt" | grep '^-'); do
+        grep -q -- "$w\b" "$T/options.txt" || { echo "FAIL: $c --help's example uses $w, which its options do not list"; fail=$((fail+1)); }
+    done
+done
+"$D" --help | grep -q "^  dcgan train --dataset fashion-mnist --epoch 5" && { echo "ok   dcgan --help has examples"; pass=$((pass+1)); } || { echo "FAIL: dcgan --help lacks examples"; fail=$((fail+1)); }
+
 echo "test_first_hour: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -64,7 +64,11 @@ static void arith_help(void)
         "  --npy FILE.npy     result: also write the images, float32 [1 + N, H, W, C]\n"
         "  --scale K          enlarge the pictures K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan arithmetic --run out/RUN --sheet\n"
+        "  dcgan arithmetic --run out/RUN --sheet-z out/RUN/visualize/sheet_z.npy --expr \"3,17,21 - 5,8,40 + 2,9,11\"\n");
 }
 
 /* --labels against the opened generator: one class. Returns -1 to go on, else EXIT_USAGE. */

@@ -55,7 +55,11 @@ static void bench_help(void)
            "  --device D               cpu (default), cuda or cuda:N (a build with CUDA)\n"
            "  --conv-backend B         CPU convolutions: auto (default: oneDNN where it can),\n"
            "                           onednn or im2col\n"
-           "  --json                   also print one JSON line with every figure\n");
+           "  --json                   also print one JSON line with every figure\n"
+           "\n"
+           "examples:\n"
+           "  dcgan bench\n"
+           "  dcgan bench --model mnist --batch-size 64 --iters 10\n");
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -72,7 +72,10 @@ static void classifier_help(void)
         "output:\n"
         "  --out FILE       instead of OUT_DIR/classifiers/DATASET-HxWxC.safetensors\n"
         "  --out-dir DIR    default ./out\n"
-        "  --quiet          no per-epoch progress\n");
+        "  --quiet          no per-epoch progress\n"
+        "\n"
+        "examples:\n"
+        "  dcgan classifier train --dataset fashion-mnist\n");
 }
 
 typedef struct {

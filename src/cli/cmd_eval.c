@@ -63,7 +63,11 @@ static void eval_help(void)
         "  --seed N               latent vectors and subsets (1)\n"
         "  --nn-samples N         images searched against the training set (1000; 0: none)\n"
         "  --kid-subsets N (100)  --kid-subset-size N (1000)\n"
-        "  --device D             cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D             cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan eval --run out/RUN\n"
+        "  dcgan eval --run out/RUN -n 2000 --json\n");
 }
 
 static void print_row(const char *name, double a, double b, const char *fmt)

@@ -32,7 +32,10 @@ static void export_help(void)
         "\n"
         "  --run DIR          a training run folder: its newest checkpoint\n"
         "  --checkpoint FILE  a checkpoint file\n"
-        "  --out FILE         the file to write (safetensors)\n");
+        "  --out FILE         the file to write (safetensors)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan export --run out/RUN --out G.safetensors\n");
 }
 
 int cmd_export(int argc, char **argv)

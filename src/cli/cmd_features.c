@@ -89,7 +89,11 @@ static void features_help(void)
         "  --threads N            compute threads for D (default: all cores)\n"
         "  --json                 the results as JSON on stdout instead of the table\n"
         "  --quiet                no progress lines\n"
-        "  --device D             where D runs: cpu (default), cuda or cuda:N\n");
+        "  --device D             where D runs: cpu (default), cuda or cuda:N\n"
+        "\n"
+        "examples:\n"
+        "  dcgan features --run out/RUN --dataset fashion-mnist\n"
+        "  dcgan features --random-d --dataset fashion-mnist\n");
 }
 
 typedef struct {

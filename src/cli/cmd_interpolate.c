@@ -53,7 +53,10 @@ static void interp_help(void)
         "  --duration S       seconds a step shows in the GIF (0.1; the points 0.5)\n"
         "  --scale K          enlarge the PNG and GIF K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan interpolate --run out/RUN --points 4 --slerp\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and writes the walk. */

@@ -54,7 +54,10 @@ static void nearest_help(void)
         "  --data-dir DIR     where the data set is now, if it moved (DIR/DATASET)\n"
         "  --scale K          enlarge the sheet K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan nearest --run out/RUN -n 8 -k 5\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and runs the check. */

@@ -39,7 +39,11 @@ static void plot_help(void)
         "  --smooth X     TensorBoard's exponential smoothing weight in [0, 1): the raw values\n"
         "                 faint, the smoothed ones on top (default 0.6 with more than 50\n"
         "                 iterations, else 0 = none)\n"
-        "  --width N, --height N   size in pixels (1000 x 700)\n");
+        "  --width N, --height N   size in pixels (1000 x 700)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan plot --run out/RUN\n"
+        "  dcgan plot --run out/RUN --out losses.jpg --smooth 0.9\n");
 }
 
 int cmd_plot(int argc, char **argv)

@@ -63,7 +63,11 @@ static void sample_help(void)
         "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
         "\n"
         "With neither --out nor --grid, a grid is written to RUN/samples/sample.png (or beside\n"
-        "the checkpoint).\n");
+        "the checkpoint).\n"
+        "\n"
+        "examples:\n"
+        "  dcgan sample --run out/demo-fashion-mnist --labels all --grid grid.png\n"
+        "  dcgan sample --run out/RUN -n 1000 --out generated/\n");
 }
 
 /* The rest of the command once its flags are read: opens the generator, checks the labels

@@ -216,7 +216,11 @@ static void train_help(void)
         "\n"
         "Data-parallel: mpirun -np N dcgan train ... trains on N ranks, each on its own share\n"
         "of every epoch with --batch-size items per step; rank 0 writes the run folder.\n"
-        "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
+        "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n"
+        "\n"
+        "examples:\n"
+        "  dcgan train --dataset fashion-mnist --epoch 5\n"
+        "  dcgan train --dataset faces --crop --input-height 108 --output-height 64\n");
 }
 
 static int parse_background(const char *s, uint8_t bg[3])

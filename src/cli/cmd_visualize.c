@@ -81,7 +81,11 @@ static void vis_help(void)
         "  --scale K          enlarge every output K times (nearest neighbour; 1)\n"
         "  --max-frames N     --progress: at most N frames, evenly spaced, the last kept (150)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan visualize --run out/RUN --option 1 --dims 0-9\n"
+        "  dcgan visualize --progress --run out/RUN\n");
 }
 
 /* The flags that name things rather than set visualize_options. */
