@@ -77,6 +77,78 @@ expect 0 "" -- "$D" sample --run "$T/out/pets" --labels CAT,Dog -n 2 --grid "$T/
 expect 2 "'do' is not a class of .* (did you mean 'dog'?); classes: Cat, dog (or 0..1)" -- "$D" sample --run "$T/out/pets" --labels do
 expect 2 "'cow' is not a class of .*; classes: Cat, dog (or 0..1)" -- "$D" visualize --run "$T/out/pets" --option 0 --labels cow
 
+# --- a resumed command that builds another model says what differs, and what fits (point 2)
+R2="$T/out/fit"
+# shellcheck disable=SC2086
+expect 0 "" -- "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --gfc-dim 12 --dfc-dim 10
+# shellcheck disable=SC2086
+expect 1 "differs from this command's: \-\-gfc-dim 12 (this command: 8), \-\-dfc-dim 10 (this command: 8); to continue it add \-\-gfc-dim 12 \-\-dfc-dim 10, or start a new run" -- \
+    "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --max-steps 2
+# shellcheck disable=SC2086
+expect 0 "" -- "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --gfc-dim 12 --dfc-dim 10 --max-steps 2
+check "the flags it named continued the run" test -s "$R2/checkpoints/ckpt-00000002.safetensors"
+
+# --- config.json and log.csv (point 8)
+has "$R2/config.json" '"learning_rate":.0.0002,' "config.json: 0.0002 as given"
+has "$R2/config.json" '"data_format":.*"idx"' "config.json: the data's format"
+has "$R2/config.json" '"threads":.1,' "config.json: the thread count"
+has "$R2/config.json" '"conv_backend":.*"auto"' "config.json: the convolution backend"
+if grep -q 'input_fname_pattern\|"crop"\|input_height\|background\|on_bad_image' "$R2/config.json"; then
+    echo "FAIL: config.json of IDX data records image-folder settings"; fail=$((fail+1))
+else echo "ok   config.json of IDX data records no image-folder settings"; pass=$((pass+1)); fi
+# seconds go on across the resume: never less than the row before
+check "log.csv: seconds go on across a resume" awk -F, 'NR > 2 && $4 + 0 < prev { exit 1 } NR > 1 { prev = $4 + 0 }' "$R2/log.csv"
+check "log.csv: batch counts from 0" awk -F, 'NR == 2 && $1 == 1 && $3 == 0 { ok = 1 } END { exit !ok }' "$R2/log.csv"
+# shellcheck disable=SC2086
+rc_is 0 "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --gfc-dim 12 --dfc-dim 10 --max-steps 3 --threads 2 --conv-backend im2col
+has "$T/.stderr" "trained on 1 thread, \-\-conv-backend auto, \-\-device cpu; this command has 2, im2col, cpu: it goes on, but not bit for bit" "another thread count and backend resume with a warning"
+# an older run's config.json without the new keys still resumes, silently
+sed -i '/"threads"\|"conv_backend"\|"device"\|"data_format"/d' "$R2/config.json"
+# shellcheck disable=SC2086
+rc_is 0 "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --gfc-dim 12 --dfc-dim 10 --max-steps 4 --threads 1
+check "the resume rewrote config.json with them" grep -q '"threads"' "$R2/config.json"
+
+# --- sample's per-image classes, grids, formats (points 5, 7, 9)
+expect 0 "" -- "$D" sample --run "$R2" -n 12 --out "$T/gen"
+check "sample --out names each image's class" test -f "$T/gen/sample_00003_3.png"
+check "sample --out writes labels.csv" grep -qx "sample_00011_1.png,1" "$T/gen/labels.csv"
+expect 0 "" -- "$D" sample --run "$T/out/pets" -n 3 --labels dog,CAT --out "$T/pets"
+check "labels.csv with class names" grep -qx "sample_00001_Cat.png,Cat" "$T/pets/labels.csv"
+head -1 "$T/pets/labels.csv" | grep -qx "file,class" && { echo "ok   labels.csv is a labels file (file,class)"; pass=$((pass+1)); } || { echo "FAIL: labels.csv header"; fail=$((fail+1)); }
+expect 0 "" -- "$D" sample --run "$R2" --labels all --grid "$T/grid.png" --scale 2
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
+# 8 columns of 28x28 cells, 2 px gaps, x2; 10 rows; a margin on the left for the names
+sz=$(png_size "$T/grid.png")
+w=${sz%x*}; h=${sz#*x}
+[ "$h" -eq $(( (10 * 30 - 2) * 2 )) ] && [ "$w" -gt $(( (8 * 30 - 2) * 2 )) ] && { echo "ok   --labels all grid: x2 cells, gaps, a name margin ($sz)"; pass=$((pass+1)); } || { echo "FAIL: grid size $sz"; fail=$((fail+1)); }
+expect 0 "" -- "$D" sample --run "$R2" -n 4 --grid "$T/grid.JPG"
+check "--grid x.JPG writes JPEG" sh -c "head -c 3 '$T/grid.JPG' | od -An -tx1 | grep -q 'ff d8 ff'"
+expect 2 "\-\-grid: '$T/x.gif': write .png or .jpg" -- "$D" sample --run "$R2" --grid "$T/x.gif"
+expect 2 "\-\-out: 'p.bmp': write .png or .jpg" -- "$D" plot --run "$R2" --out p.bmp
+expect 0 "" -- "$D" plot --run "$R2" --out "$T/plot.jpg"
+check "plot --out x.jpg writes JPEG" sh -c "head -c 3 '$T/plot.jpg' | od -An -tx1 | grep -q 'ff d8 ff'"
+# training's grids: enlarged (28 -> 84) with 2 px gaps, 8 per row, a row per class
+# shellcheck disable=SC2086
+expect 0 "" -- "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name grids --batch-size 4 $SMALL --sample-freq 1
+sz=$(png_size "$T/out/grids/samples/train_00000001.png")
+[ "$sz" = "$(( 8 * 84 + 7 * 2 ))x$(( 10 * 84 + 9 * 2 ))" ] && { echo "ok   training grid $sz"; pass=$((pass+1)); } || { echo "FAIL: training grid $sz"; fail=$((fail+1)); }
+[ "$(png_size "$T/out/grids/samples/real.png")" = "$sz" ] && { echo "ok   real.png in the same layout"; pass=$((pass+1)); } || { echo "FAIL: real.png $(png_size "$T/out/grids/samples/real.png")"; fail=$((fail+1)); }
+expect 0 "" -- "$D" arithmetic --run "$R2" --sheet -n 4 --labels 3 --out "$T/ar"
+expect 0 "" -- "$D" arithmetic --run "$R2" --sheet -n 4 --label 3 --out "$T/ar"
+
+# --- visualize: each option and its settings in a folder of its own (point 6)
+V="$R2/visualize"
+expect 0 "" -- "$D" visualize --run "$R2" --option 3 --batch-size 4 --dims 0,1
+expect 0 "" -- "$D" visualize --run "$R2" --option 4 --batch-size 4 --dims 0,1
+check "option 3 and option 4 apart" test -f "$V/option3_it4_b4_dims-0+1/test_gif_0.gif" -a -f "$V/option4_it4_b4_dims-0+1/test_gif_0.gif" -a -f "$V/option4_it4_b4_dims-0+1/test_gif_merged.gif"
+expect 0 "" -- "$D" visualize --run "$R2" --option 1 --batch-size 4 --dims 3
+cp "$V/option1_it4_b4_dims-3/test_arange_3.png" "$T/arange_before.png"
+expect 0 "" -- "$D" visualize --run "$R2" --option 1 --batch-size 4 --dims 3 --base random --seed 5
+check "another --base writes elsewhere" test -f "$V/option1_it4_b4_seed5_base-random_dims-3/test_arange_3.png"
+check "... and leaves the first one's file as it was" cmp -s "$T/arange_before.png" "$V/option1_it4_b4_dims-3/test_arange_3.png"
+expect 0 "" -- "$D" visualize --run "$R2" --option 0 --batch-size 4 --out "$T/vis"
+check "--out DIR: the files in DIR itself" test -f "$T/vis/test_seed1.png"
+
 # --- every --help ends with examples, whose flags its option list names (point 9)
 for c in train sample visualize interpolate arithmetic nearest plot eval classifier features export bench; do
     "$D" "$c" --help >"$T/help.txt" 2>&1
