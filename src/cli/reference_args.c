@@ -14,6 +14,7 @@
 #include "model/run_config.h"
 
 #define REF_PATH_MAX 4096
+#define REF_CONFIG_MAX (1 << 20) /* a config.json's size, class names and all */
 
 /* main.py's flags: those with a value, and the booleans */
 static const char *const ref_value_flags[] = {
@@ -80,10 +81,15 @@ static int ref_bool(const char *name, int *negated)
     return -1;
 }
 
-int reference_is_invocation(const char *word)
+static int is_main_py(const char *word)
 {
     size_t len = strlen(word);
-    if (len >= 7 && strcmp(word + len - 7, "main.py") == 0) return 1;
+    return len >= 7 && strcmp(word + len - 7, "main.py") == 0;
+}
+
+int reference_is_invocation(const char *word)
+{
+    if (is_main_py(word) || strcmp(word, "python") == 0 || strcmp(word, "python3") == 0) return 1;
     char buf[256];
     const char *v, *name = flag_name(word, buf, sizeof buf, &v);
     int neg;
@@ -306,17 +312,20 @@ static int find_run(const ref_call *r, char *run, size_t n)
     char names[512] = "";
     int oh = r->output_h ? atoi(r->output_h) : 0, ow = r->output_w ? atoi(r->output_w) : oh;
     for (struct dirent *de; d && (de = readdir(d));) {
-        char cfg[REF_PATH_MAX], text[65536];
+        char cfg[REF_PATH_MAX];
         if (de->d_name[0] == '.' || dc_path(NULL, cfg, sizeof cfg, "%s/%s/config.json", r->out_dir, de->d_name))
             continue;
         FILE *f = fopen(cfg, "rb");
-        size_t len = f ? fread(text, 1, sizeof text, f) : 0;
+        char *text = f ? malloc(REF_CONFIG_MAX) : NULL;
+        size_t len = text ? fread(text, 1, REF_CONFIG_MAX, f) : 0;
         if (f) fclose(f);
         run_config c;
         dc_err e;
-        if (!len || run_config_parse(text, len, cfg, &c, &e) != 0 || strcmp(c.dataset, r->dataset) != 0 ||
-            (oh && c.output_h != oh) || (ow && c.output_w != ow))
-            continue;
+        int match = len && run_config_parse(text, len, cfg, &c, &e) == 0 &&
+                    strcmp(c.dataset, r->dataset) == 0 && (!oh || c.output_h == oh) &&
+                    (!ow || c.output_w == ow);
+        free(text);
+        if (!match) continue;
         if (found++ == 0) dc_path(NULL, run, n, "%s/%s", r->out_dir, de->d_name);
         if (found <= 3) snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", found > 1 ? ", " : "", de->d_name);
     }
@@ -383,10 +392,17 @@ static int ref_test_mode(const ref_call *r)
 
 int reference_main(int argc, char **argv)
 {
-    size_t len = strlen(argv[1]);
-    if (len >= 7 && strcmp(argv[1] + len - 7, "main.py") == 0) { /* python main.py ... */
+    /* [python] main.py --dataset ...: the words before the flags */
+    if (argc > 2 && (strcmp(argv[1], "python") == 0 || strcmp(argv[1], "python3") == 0) && is_main_py(argv[2])) {
         argc--;
         argv++;
+    }
+    if (is_main_py(argv[1])) {
+        argc--;
+        argv++;
+    } else if (strcmp(argv[1], "python") == 0 || strcmp(argv[1], "python3") == 0) {
+        log_error("'%s': run 'dcgan --dataset NAME ...' (main.py's flags after dcgan)", argv[1]);
+        return EXIT_USAGE;
     }
     ref_call r;
     int rc = ref_parse(argc, argv, &r);

@@ -7,7 +7,8 @@
 #include <getopt.h>
 
 /* 1 when dcgan's first word begins the reference's command line rather than naming a command:
- * a flag of the reference's (--dataset, -train, --input_height=28, --nocrop, ...) or main.py. */
+ * a flag of the reference's (--dataset, -train, --input_height=28, --nocrop, ...), main.py, or
+ * python (python main.py ...). */
 int reference_is_invocation(const char *word);
 
 /* Runs the reference's command line argv[1..argc) as dcgan's commands, each first printed as

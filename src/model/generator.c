@@ -194,7 +194,17 @@ int generator_class_index(const char *tok, int y_dim, const void *class_names)
     return -1;
 }
 
-/* "; did you mean 'ankle-boot'?" when tok is part of exactly one name (any case), then
+/* Appends s to buf (size n > 0, k bytes used), cutting what does not fit. */
+static void append(char *buf, size_t n, size_t *k, const char *s)
+{
+    size_t len = strlen(s);
+    if (*k + len >= n) len = n - 1 - *k;
+    memcpy(buf + *k, s, len);
+    *k += len;
+    buf[*k] = 0;
+}
+
+/* " (did you mean 'ankle-boot'?)" when tok is part of exactly one name (any case), then
  * "; classes: a, b, ... (or 0..N-1)" into buf. kind: "classes" or "attributes". */
 static void describe_names(char *buf, size_t n, const char *tok, int y_dim, const void *names,
                            const char *kind)
@@ -202,7 +212,7 @@ static void describe_names(char *buf, size_t n, const char *tok, int y_dim, cons
     const cJSON *arr = names, *it;
     const char *only = NULL;
     int hits = 0;
-    size_t tl = strlen(tok);
+    size_t tl = strlen(tok), k = 0;
     cJSON_ArrayForEach(it, arr)
     {
         if (!cJSON_IsString(it)) continue;
@@ -213,25 +223,32 @@ static void describe_names(char *buf, size_t n, const char *tok, int y_dim, cons
                 break;
             }
     }
-    size_t k = 0;
+    char part[300];
     buf[0] = 0;
-    if (hits == 1) k += (size_t)snprintf(buf, n, " (did you mean '%s'?)", only);
+    if (hits == 1) {
+        snprintf(part, sizeof part, " (did you mean '%.200s'?)", only);
+        append(buf, n, &k, part);
+    }
     if (!cJSON_IsArray(arr)) {
-        snprintf(buf + k, n - k, " (0..%d)", y_dim - 1);
+        snprintf(part, sizeof part, " (0..%d)", y_dim - 1);
+        append(buf, n, &k, part);
         return;
     }
-    k += (size_t)snprintf(buf + k, n - k, "; %s: ", kind);
+    snprintf(part, sizeof part, "; %s: ", kind);
+    append(buf, n, &k, part);
     int i = 0;
     cJSON_ArrayForEach(it, arr)
     {
         if (k + 40 >= n) { /* a long list: its start and the count */
-            snprintf(buf + k, n - k, "... (%d in all)", cJSON_GetArraySize(arr));
+            snprintf(part, sizeof part, "... (%d in all)", cJSON_GetArraySize(arr));
+            append(buf, n, &k, part);
             return;
         }
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", i++ ? ", " : "",
-                              cJSON_IsString(it) ? it->valuestring : "?");
+        if (i++) append(buf, n, &k, ", ");
+        append(buf, n, &k, cJSON_IsString(it) ? it->valuestring : "?");
     }
-    snprintf(buf + k, n - k, " (or 0..%d)", y_dim - 1);
+    snprintf(part, sizeof part, " (or 0..%d)", y_dim - 1);
+    append(buf, n, &k, part);
 }
 
 /* One attribute condition "A=1,B=0,C" into y (y_dim). */

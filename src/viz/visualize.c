@@ -264,14 +264,16 @@ static size_t tag_text(char *buf, size_t n, size_t k, const char *tag, const cha
             if (*p == ',') *p = '+';
             else if (!isalnum((unsigned char)*p) && !strchr("-+.=", *p)) *p = '_';
     }
-    int w = snprintf(buf + k, k < n ? n - k : 0, "_%s%s", tag, v);
-    return w > 0 ? k + (size_t)w : k;
+    if (k + 1 >= n) return k;
+    int w = snprintf(buf + k, n - k, "_%s%s", tag, v);
+    return w > 0 && k + (size_t)w < n ? k + (size_t)w : n - 1;
 }
 
 void visualize_folder_name(const generator *g, const visualize_options *v, const char *labels,
                            const char *dims, char *buf, size_t n)
 {
-    size_t k = (size_t)snprintf(buf, n, "option%d_it%ld", v->option, g->st.iteration);
+    int w0 = snprintf(buf, n, "option%d_it%ld", v->option, g->st.iteration);
+    size_t k = w0 > 0 && (size_t)w0 < n ? (size_t)w0 : n - 1;
     char num[32];
 #define TAG_INT(cond, tag, value)                               \
     if (cond) {                                                 \
