@@ -209,11 +209,14 @@ int reference_args_rewrite(const char *cmd, int argc, char **argv, const struct 
     for (int i = 0; i < argc;) {
         char buf[256];
         const char *value;
+        if (i > 0 && strcmp(argv[i], "--") == 0) { /* the end of the flags: the rest as it is */
+            while (i < argc) push(out, argv[i++]);
+            break;
+        }
         if (i == 0 || !flag_name(argv[i], buf, sizeof buf, &value)) {
             push(out, argv[i++]);
             continue;
         }
-        if (strcmp(argv[i], "--") == 0) break;
         int used = rewrite_flag(cmd, argc, argv, i, table, out);
         if (used < 0) {
             cli_argv_free(out);
