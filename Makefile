@@ -80,13 +80,24 @@ LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(
               $(CUDA_LIBS) -llapacke -llinear -lpthread -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp $(OPT) -Isrc $(PKG_CFLAGS)
+# -fPIC: the same objects make the program, libdcgan.a and libdcgan.so.
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC $(OPT) -Isrc -Iinclude \
+           $(PKG_CFLAGS)
 LDLIBS  += $(VIZ_LIBS) $(LIB_LIBS)
 LDFLAGS += -fopenmp $(SANFLAGS)
 
+# libdcgan for other programs (`make install`): the version is include/dcgan.h's; the shared
+# library's soname changes with the major version.
+VERSION  := $(shell sed -n 's/^\#define DCGAN_VERSION_STRING "\(.*\)"/\1/p' include/dcgan.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SHARED_LIB := $(BUILD)/libdcgan.so.$(VERSION)
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+LIBDIR   := $(PREFIX)/lib
+
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
-LIB_DIRS := core ops ops/cpu nn model data io parallel train eval
+LIB_DIRS := core ops ops/cpu nn model data io parallel train eval api
 LIB_SRC  := $(filter-out $(DIST_SKIP) $(CUDA_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CUDA_OBJ)
 VIZ_SRC  := $(wildcard src/viz/*.c)
@@ -104,7 +115,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_TOOL := $(BUILD)/tests/tools/testtool
 
 .PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind \
-        check-architecture
+        check-architecture lib install uninstall
 
 all: check-deps $(BUILD)/dcgan
 
@@ -164,7 +175,59 @@ $(BUILD)/lib-link-check: $(BUILD)/libdcgan.a
 	@printf 'int main(void) { return 0; }\n' >$@.c
 	$(CC) $(LDFLAGS) $@.c -Wl,--whole-archive $< -Wl,--no-whole-archive $(LIB_LIBS) -o $@
 
-tests: all $(TEST_BIN) $(TEST_TOOL) $(BUILD)/lib-link-check
+tests: all $(TEST_BIN) $(TEST_TOOL) $(BUILD)/lib-link-check $(SHARED_LIB)
+
+# ---- libdcgan for other programs: include/dcgan.h, libdcgan.so and libdcgan.a, `make install`.
+
+# Only the functions of include/dcgan.h leave the shared library (src/api/libdcgan.map).
+$(SHARED_LIB): $(LIB_OBJ) src/api/libdcgan.map Makefile $(CUDA_STAMP)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libdcgan.so.$(SOMAJOR) \
+	    -Wl,--version-script,src/api/libdcgan.map -Wl,--no-undefined \
+	    $(filter %.o,$^) $(LIB_LIBS) -o $@
+	ln -sf $(notdir $@) $(BUILD)/libdcgan.so.$(SOMAJOR)
+	ln -sf $(notdir $@) $(BUILD)/libdcgan.so
+
+# The manual page, from the program's own --help texts (scripts/make-manpage).
+$(BUILD)/dcgan.1: $(BUILD)/dcgan scripts/make-manpage
+	sh scripts/make-manpage $(BUILD)/dcgan >$@.tmp && mv $@.tmp $@
+
+# dcgan.pc for PREFIX, written by `make install` (PREFIX is only known then).
+define DCGAN_PC
+prefix=$(PREFIX)
+libdir=$${prefix}/lib
+includedir=$${prefix}/include
+
+Name: dcgan
+Description: generate images with DCGANs trained by dcgan.c
+Version: $(VERSION)
+Requires.private: $(LIB_PKGS)
+Libs: -L$${libdir} -ldcgan
+Libs.private: -fopenmp $(BLAS_LIBS) $(MPI_LIBS) -ldnnl $(CUDA_LIBS) -llapacke -llinear -lpthread -lm
+Cflags: -I$${includedir}
+endef
+export DCGAN_PC
+
+lib: $(SHARED_LIB) $(BUILD)/libdcgan.a
+
+install: all lib $(BUILD)/dcgan.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/dcgan/python
+	install -m 755 $(BUILD)/dcgan $(DESTDIR)$(PREFIX)/bin/dcgan
+	install -m 644 include/dcgan.h $(DESTDIR)$(PREFIX)/include/dcgan.h
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libdcgan.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdcgan.so.$(SOMAJOR)
+	ln -sf libdcgan.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdcgan.so
+	install -m 644 $(BUILD)/libdcgan.a $(DESTDIR)$(LIBDIR)/libdcgan.a
+	printf '%s\n' "$$DCGAN_PC" >$(DESTDIR)$(LIBDIR)/pkgconfig/dcgan.pc
+	install -m 644 $(BUILD)/dcgan.1 $(DESTDIR)$(PREFIX)/share/man/man1/dcgan.1
+	install -m 644 python/dcgan.py $(DESTDIR)$(PREFIX)/share/dcgan/python/dcgan.py
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dcgan $(DESTDIR)$(PREFIX)/include/dcgan.h \
+	    $(DESTDIR)$(LIBDIR)/libdcgan.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libdcgan.so.$(SOMAJOR) \
+	    $(DESTDIR)$(LIBDIR)/libdcgan.so $(DESTDIR)$(LIBDIR)/libdcgan.a \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/dcgan.pc $(DESTDIR)$(PREFIX)/share/man/man1/dcgan.1 \
+	    $(DESTDIR)$(PREFIX)/share/dcgan/python/dcgan.py
 
 # Folder layering, file and function sizes, where oneDNN and cairo / giflib may appear
 # (scripts/check-architecture; tests/test_architecture.sh runs it within `make test`).
@@ -201,7 +264,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # only in their clauses, are left alone.
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unknown-pragmas \
                 -Wno-unused-variable -g -O1 \
-                -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc $(PKG_CFLAGS)
+                -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc -Iinclude $(PKG_CFLAGS)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c))))
 
 $(FUZZ_DIR)/%.o: %.c

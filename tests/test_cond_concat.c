@@ -84,7 +84,7 @@ static void check_step(dcgan_model *m)
 {
     const dcgan_config *c = &m->cfg;
     const char *mode = dcgan_cond_concat_name(c->cond_concat);
-    size_t B = (size_t)c->batch, imf = dcgan_image_floats(c);
+    size_t B = (size_t)c->batch, imf = dcgan_config_image_floats(c);
     float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * c->z_dim);
     float *y = dc_alloc_floats(B * Y), *out = dc_alloc_floats(2 * imf);
     float *z2 = dc_alloc_floats(2 * (size_t)c->z_dim);
@@ -105,7 +105,7 @@ static void check_step(dcgan_model *m)
     /* the same z under two labels (y rows 0 and 1) */
     memcpy(z2, z, c->z_dim * sizeof(float));
     memcpy(z2 + c->z_dim, z, c->z_dim * sizeof(float));
-    dcgan_generate(m, z2, y, 2, out);
+    dcgan_model_generate(m, z2, y, 2, out);
     TEST_CHECK(memcmp(out, out + imf, imf * sizeof(float)) != 0, "%s: G ignores y", mode);
     printf("  %-8s d_loss %.4f g_loss %.4f\n", mode, st.d_loss, st.g_loss);
     trainer_free(&t);

@@ -387,7 +387,7 @@ static void test_training(int conditional)
         rng_init(&r, 11);
         dcgan_model_init_weights(&m[k], &r);
     }
-    size_t B = (size_t)cfg.batch, imf = dcgan_image_floats(&cfg);
+    size_t B = (size_t)cfg.batch, imf = dcgan_config_image_floats(&cfg);
     float lo, hi;
     dcgan_model_range(&cfg, &lo, &hi);
     float *x = host_rand(B * imf, lo, hi), *z = host_rand(B * cfg.z_dim, -1, 1);
@@ -444,7 +444,7 @@ static void test_training(int conditional)
     float *out[2];
     for (int k = 0; k < 2; k++) {
         out[k] = dc_alloc_floats(B * imf);
-        dcgan_generate(&m[k], z, y, (int)B, out[k]);
+        dcgan_model_generate(&m[k], z, y, (int)B, out[k]);
     }
     check_close("  samples after training", out[1], out[0], B * imf, 2e-3, 0);
     for (int k = 0; k < 2; k++) {

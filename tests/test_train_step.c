@@ -400,14 +400,14 @@ static void test_forward_reuse(int conditional)
 static void check_sampling_after_updates(dcgan_model *m, const float *z)
 {
     const dcgan_config *cfg = &m[0].cfg;
-    size_t B = (size_t)cfg->batch, imf = dcgan_image_floats(cfg);
+    size_t B = (size_t)cfg->batch, imf = dcgan_config_image_floats(cfg);
     float *all = dc_alloc_floats(B * imf);
     float *two = dc_alloc_floats(2 * imf);
     const param_store *ps = &m[0].G.ps;
     float *before = dc_alloc_floats(ps->n_buffers);
     memcpy(before, ps->buffers, ps->n_buffers * sizeof(float));
-    dcgan_generate(&m[0], z, NULL, cfg->batch, all);
-    dcgan_generate(&m[0], z, NULL, 2, two);
+    dcgan_model_generate(&m[0], z, NULL, cfg->batch, all);
+    dcgan_model_generate(&m[0], z, NULL, 2, two);
     double scale = max_abs(all, B * imf);
     check_close("sampling after updates: 2 items alone = the same 2 in a batch of 8", two, all,
                 2 * imf, 1e-6 * scale, 1e-5);
@@ -465,7 +465,7 @@ static void test_backends_agree(void)
     rng_uniform(&r, z, B * cfg.z_dim, -1.0f, 1.0f);
     /* sampling mode (eval batch norm) through the same layouts, before any update */
     float *o[2] = {dc_alloc_floats(B * imf), dc_alloc_floats(B * imf)};
-    for (int k = 0; k < 2; k++) dcgan_generate(&m[k], z, NULL, cfg.batch, o[k]);
+    for (int k = 0; k < 2; k++) dcgan_model_generate(&m[k], z, NULL, cfg.batch, o[k]);
     printf("  G output scale: sampling %.3g\n", max_abs(o[0], B * imf));
     check_close("backends: sampling", o[1], o[0], B * imf, 1e-5 * max_abs(o[0], B * imf), 1e-4);
     free(o[0]), free(o[1]);

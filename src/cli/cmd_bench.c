@@ -160,12 +160,12 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
                            bench_result *res)
 {
     const dcgan_config *cfg = &m->cfg;
-    float *out = dc_alloc_floats((size_t)o->batch * dcgan_image_floats(cfg));
+    float *out = dc_alloc_floats((size_t)o->batch * dcgan_config_image_floats(cfg));
     enum { REPS = 5 };
     double gt[REPS];
     for (int i = 0; i < REPS + 1; i++) {
         double t0 = clock_seconds();
-        dcgan_generate(m, z, y, o->batch, out);
+        dcgan_model_generate(m, z, y, o->batch, out);
         if (i) gt[i - 1] = clock_seconds() - t0;
     }
     res->gen_s = median(gt, REPS);
@@ -177,7 +177,7 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
     if (model_build(&m1, c1, &e) == 0) {
         for (int i = 0; i < REPS + 1; i++) {
             double t0 = clock_seconds();
-            dcgan_generate(&m1, z, y, 1, out);
+            dcgan_model_generate(&m1, z, y, 1, out);
             if (i) gt[i - 1] = clock_seconds() - t0;
         }
         res->lat_s = median(gt, REPS);
@@ -264,7 +264,7 @@ int cmd_bench(int argc, char **argv)
         log_error("%s", e.msg);
         return 1;
     }
-    size_t B = (size_t)o.batch, imf = dcgan_image_floats(&cfg);
+    size_t B = (size_t)o.batch, imf = dcgan_config_image_floats(&cfg);
     float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * cfg.z_dim);
     float *y = cfg.y_dim ? dc_alloc_floats(B * cfg.y_dim) : NULL;
     rng_state r;

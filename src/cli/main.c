@@ -4,11 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dcgan.h"
 #include "cli/cli.h"
 #include "cli/reference_args.h"
 #include "ops/cuda/cuda_backend.h"
-
-#define DCGAN_VERSION "0.1.0"
 
 static void print_usage(FILE *f)
 {
@@ -72,7 +71,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0) {
-        printf("dcgan %s\n", DCGAN_VERSION);
+        printf("dcgan %s\n", DCGAN_VERSION_STRING);
         const char *cuda = ops_cuda_build_info();
         if (cuda) printf("devices: cpu, cuda (%s)\n", cuda);
         else printf("devices: cpu (built without CUDA: make CUDA=1 builds the GPU backend)\n");

@@ -231,8 +231,8 @@ int eval_model_source_fn(void *ctx, float *images, int *labels, long count, dc_e
         y[(size_t)i * yd + label] = 1.0f;
         if (labels) labels[i] = label;
     }
-    dcgan_generate(s->m, z, y, (int)count, images);
-    size_t total = (size_t)count * dcgan_image_floats(c);
+    dcgan_model_generate(s->m, z, y, (int)count, images);
+    size_t total = (size_t)count * dcgan_config_image_floats(c);
     float scale = s->hi > s->lo ? 1.0f / (s->hi - s->lo) : 1.0f;
     for (size_t i = 0; i < total; i++) images[i] = (images[i] - s->lo) * scale;
     s->produced += count;

@@ -114,10 +114,7 @@ void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, 
     for (int c = 0; c < C; c++) {
         const float *s = src + (size_t)c * plane;
         for (size_t i = 0; i < plane; i++) {
-            float v = (s[i] - lo) * k + 0.5f;
-            /* NaN compares false both ways: it ends up 0 */
-            int q = v >= 255.0f ? 255 : (v >= 0.0f ? (int)v : 0);
-            dst[i * (size_t)C + (size_t)c] = (uint8_t)q;
+            dst[i * (size_t)C + (size_t)c] = image_value_to_u8(s[i], lo, k);
         }
     }
 }

@@ -13,6 +13,13 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
 int png_encode(const uint8_t *pixels, int W, int H, int C, uint8_t **out, size_t *len,
                dc_err *e);
 
+/* One value in [lo, hi] as 8 bits: k = 255 / (hi - lo), rounded to nearest, clamped. NaN
+ * compares false both ways: it ends up 0. */
+static inline uint8_t image_value_to_u8(float x, float lo, float k)
+{
+    float v = (x - lo) * k + 0.5f;
+    return (uint8_t)(v >= 255.0f ? 255 : (v >= 0.0f ? (int)v : 0));
+}
 /* Converts one float image (C,H,W) in [lo,hi] to interleaved 8-bit (H,W,C), clamping. */
 void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, float hi);
 

@@ -366,15 +366,15 @@ int dcgan_model_check_finite(const dcgan_model *m, int check_outputs, char *wher
     return 0;
 }
 
-size_t dcgan_image_floats(const dcgan_config *c)
+size_t dcgan_config_image_floats(const dcgan_config *c)
 {
     return (size_t)c->c_dim * c->output_h * c->output_w;
 }
 
-void dcgan_generate(dcgan_model *m, const float *z, const float *y, int n, float *out)
+void dcgan_model_generate(dcgan_model *m, const float *z, const float *y, int n, float *out)
 {
     int B = m->cfg.batch;
-    size_t zf = (size_t)m->cfg.z_dim, imf = dcgan_image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
+    size_t zf = (size_t)m->cfg.z_dim, imf = dcgan_config_image_floats(&m->cfg), yd = (size_t)m->cfg.y_dim;
     net *G = &m->G;
     float *zc = dc_alloc_floats((size_t)B * zf), *yc = yd ? dc_alloc_floats((size_t)B * yd) : NULL;
     for (int start = 0; start < n; start += B) {

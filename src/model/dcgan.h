@@ -94,10 +94,10 @@ void dcgan_model_swap_ema(dcgan_model *m);
 void dcgan_model_range(const dcgan_config *cfg, float *lo, float *hi);
 
 /* Floats in one image of G's output, (c_dim, output_h, output_w). */
-size_t dcgan_image_floats(const dcgan_config *cfg);
+size_t dcgan_config_image_floats(const dcgan_config *cfg);
 /* Generator in sampling mode (moving-average batch norm): z (n, z_dim), y (n, y_dim) or NULL,
  * out (n, c_dim, H, W); n may differ from the model's batch (processed in chunks). */
-void dcgan_generate(dcgan_model *m, const float *z, const float *y, int n, float *out);
+void dcgan_model_generate(dcgan_model *m, const float *z, const float *y, int n, float *out);
 
 /* Divergence check after a training step: 0 if every parameter and moving statistic of both
  * networks is finite, else -1 with where = the first non-finite tensor, looking at D's

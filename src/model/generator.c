@@ -137,7 +137,7 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
                        sizeof(float) * (size_t)c->y_dim);
         }
     }
-    dcgan_generate(&g->model, z, y, n, out);
+    dcgan_model_generate(&g->model, z, y, n, out);
     free(y);
 }
 

@@ -44,7 +44,7 @@ int sample_set_save(sample_set *s, dcgan_model *m, const char *sample_dir, long 
     if (dc_path(e, path, sizeof path, "%s/train_%08ld.png", sample_dir, iteration)) return -1;
     const dcgan_config *mc = &m->cfg;
     dcgan_model_swap_ema(m); /* the grid shows what sampling runs: the average, if any */
-    dcgan_generate(m, s->z, s->y, s->n, s->images);
+    dcgan_model_generate(m, s->z, s->y, s->n, s->images);
     dcgan_model_swap_ema(m);
     float lo, hi;
     dcgan_model_range(mc, &lo, &hi);
@@ -96,7 +96,7 @@ int sample_set_write_real(const sample_set *s, const dataset *ds, const dcgan_co
     struct stat st;
     if (stat(path, &st) == 0) return 0;
     int rows = (s->n + s->cols - 1) / s->cols;
-    size_t per = dcgan_image_floats(mc);
+    size_t per = dcgan_config_image_floats(mc);
     float lo, hi;
     dataset_range(ds, &lo, &hi);
     float *img = dc_alloc_floats((size_t)s->n * per);
