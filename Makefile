@@ -3,9 +3,10 @@
 # SAN=1 builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 
 CC      ?= cc
-# The library (libdcgan.a) needs LIB_PKGS only (libwebp: WebP images; lmdb: LSUN's databases); cairo, fontconfig and giflib are for the
+# The library (libdcgan.a) needs LIB_PKGS only (libwebp: WebP images; lmdb: LSUN's databases;
+# libprotobuf-c: ONNX export; nettle: SHA-256 and base64); cairo, fontconfig and giflib are for the
 # visualisation part (libdcgan_viz.a) alone.
-LIB_PKGS := libcjson libjpeg libpng zlib libwebp lmdb
+LIB_PKGS := libcjson libjpeg libpng zlib libwebp lmdb nettle libprotobuf-c
 VIZ_PKGS := cairo fontconfig
 PKGS    := $(LIB_PKGS) $(VIZ_PKGS)
 # giflib, oneDNN, LAPACKE and liblinear have no pkg-config files in Debian: -lgif -ldnnl
@@ -82,7 +83,7 @@ VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 # -fPIC: the same objects make the program, libdcgan.a and libdcgan.so.
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC $(OPT) -Isrc -Iinclude \
-           $(PKG_CFLAGS)
+           -Ithird_party $(PKG_CFLAGS)
 LDLIBS  += $(VIZ_LIBS) $(LIB_LIBS)
 LDFLAGS += -fopenmp $(SANFLAGS)
 
@@ -98,7 +99,9 @@ LIBDIR   := $(PREFIX)/lib
 # Library folders. Their objects are compiled without
 # cairo's include paths, so a library file that includes cairo.h does not build.
 LIB_DIRS := core ops ops/cpu nn model data io parallel train eval api
-LIB_SRC  := $(filter-out $(DIST_SKIP) $(CUDA_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c)))
+# ONNX's schema compiled by protoc-c (committed; `make onnx-proto` regenerates it)
+ONNX_PB  := third_party/onnx/onnx.pb-c.c
+LIB_SRC  := $(filter-out $(DIST_SKIP) $(CUDA_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c))) $(ONNX_PB)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CUDA_OBJ)
 VIZ_SRC  := $(wildcard src/viz/*.c)
 VIZ_OBJ  := $(VIZ_SRC:%.c=$(BUILD)/%.o)
@@ -115,7 +118,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_TOOL := $(BUILD)/tests/tools/testtool
 
 .PHONY: all test demo deps clean check-deps tests crash-test fuzz fuzz-build fuzz-merge valgrind \
-        check-architecture lib install uninstall
+        check-architecture lib install uninstall onnx-proto
 
 all: check-deps $(BUILD)/dcgan
 
@@ -264,8 +267,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # only in their clauses, are left alone.
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unknown-pragmas \
                 -Wno-unused-variable -g -O1 \
-                -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc -Iinclude $(PKG_CFLAGS)
-FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c))))
+                -fno-omit-frame-pointer $(FUZZ_SAN) -Isrc -Iinclude -Ithird_party $(PKG_CFLAGS)
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(filter-out $(DIST_SKIP),$(wildcard $(LIB_DIRS:%=src/%/*.c))) $(ONNX_PB))
 
 $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -302,6 +305,11 @@ fuzz-merge: fuzz-build
 
 deps:
 	sh scripts/install-deps
+
+# Regenerates ONNX's protobuf-c code from its schema (protoc-c, Debian's protobuf-c-compiler);
+# tests/test_onnx.sh checks that the committed files are what it makes.
+onnx-proto:
+	cd third_party/onnx && protoc-c --c_out=. onnx.proto
 
 demo: 
 	@sh scripts/install-deps

@@ -41,6 +41,9 @@ check "the reference's --train made a run folder" test -s "$RUN/checkpoints/ckpt
 rc_is 0 "$D" --dataset idx --out_dir "$T/out" --export
 has "$T/.stderr" "running: dcgan export --run $RUN --out $RUN/generator.safetensors" "--export without --train exports the run's generator"
 check "--export wrote the generator" test -s "$RUN/generator.safetensors"
+rc_is 0 "$D" --dataset idx --out_dir "$T/out" --freeze=true
+has "$T/.stderr" "running: dcgan export --run $RUN --onnx $RUN/generator.onnx" "--freeze exports the generator as a standalone graph (ONNX)"
+check "--freeze wrote the ONNX model" test -s "$RUN/generator.onnx"
 rc_is 0 "$D" --dataset idx --out_dir "$T/out" --batch_size 4
 has "$T/.stderr" "running: dcgan visualize --run $RUN --option 1 --batch-size 4" "test mode visualises (the reference's option 1)"
 expect 2 "unknown option '--visualise'; did you mean '--visualize'?" -- "$D" --dataset idx --out_dir "$T/out" --visualise

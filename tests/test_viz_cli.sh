@@ -37,7 +37,7 @@ expect 2 "give either --sheet" -- "$D" arithmetic --run x
 expect 2 "\-\-run DIR is required" -- "$D" plot
 expect 1 "$T/none/log.csv: cannot open" -- "$D" plot --run "$T/none"
 expect 2 "\-\-smooth: bad value '1'" -- "$D" plot --run x --smooth 1
-expect 2 "\-\-out FILE is required" -- "$D" export --run x
+expect 2 "give \-\-out FILE (safetensors) and/or \-\-onnx FILE" -- "$D" export --run x
 expect 2 "\-k: bad value '0'" -- "$D" nearest --run x -k 0
 # --device on every command that runs G: a bad spelling is a usage error; a device this build
 # or machine lacks a one-line runtime error naming it; cpu works (tiny run on synthetic digits)

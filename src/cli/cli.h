@@ -23,6 +23,7 @@ int cmd_nearest(int argc, char **argv);
 int cmd_classifier(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 /* dcgan train's long options (the reference's front door, cli/reference_args.c, reads them). */
 const struct option *cmd_train_options(void);
 

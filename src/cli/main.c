@@ -26,6 +26,8 @@ static void print_usage(FILE *f)
             "  arithmetic   vector arithmetic on latent vectors, from a numbered sample sheet\n"
             "  nearest      generated samples beside their nearest training images\n"
             "  plot         the run's losses, D outputs and quality metrics as charts (PNG)\n"
+            "  report       the run as one self-contained HTML page: samples over time, charts,\n"
+            "               metrics, settings and the command that resumes it\n"
             "  eval         quality numbers: FID, KID, precision/recall, ... against real data\n"
             "  classifier   train the domain classifier that eval measures with\n"
             "  features     the paper's Table 1: a linear SVM on D's features against raw\n"
@@ -89,11 +91,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "classifier") == 0) return cmd_classifier(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     /* the reference's way: python main.py --dataset mnist --input_height=28 --train */
     if (reference_is_invocation(cmd)) return reference_main(argc, argv);
     static const char *const commands[] = {"train", "sample", "visualize", "interpolate",
                                            "arithmetic", "nearest", "plot", "eval", "classifier",
-                                           "features", "export", "bench"};
+                                           "features", "export", "bench", "report"};
     const char *near = cli_nearest_word(cmd, commands, (int)(sizeof commands / sizeof *commands));
     if (near)
         fprintf(stderr, "dcgan: unknown command '%s'; did you mean '%s'? (see 'dcgan --help')\n",

@@ -104,8 +104,8 @@ const char *reference_flag_hint(const char *cmd, const char *name)
         return "--visualize is the reference's test mode: 'dcgan visualize --run OUT_DIR/RUN "
                "--option 1' (or 'dcgan --dataset NAME --visualize', the reference's way)";
     if (b == 3 || b == 4)
-        return "--export/--freeze: 'dcgan export --run OUT_DIR/RUN --out G.safetensors' writes "
-               "the generator alone, for serving";
+        return "--export/--freeze: 'dcgan export --run OUT_DIR/RUN --out G.safetensors' (or "
+               "--onnx G.onnx, a standalone graph) writes the generator alone, for serving";
     if (b == 0 && strcmp(cmd, "train") != 0)
         return "--train: training is 'dcgan train' (or 'dcgan --dataset NAME --train', the "
                "reference's way)";
@@ -236,7 +236,7 @@ int reference_args_rewrite(const char *cmd, int argc, char **argv, const struct 
 /* ------------------------------------------------------------------ the reference's modes */
 
 typedef struct {
-    int train, visualize, export_; /* -1: not given */
+    int train, visualize, export_, freeze; /* -1: not given */
     const char *dataset, *out_dir, *out_name, *batch_size, *output_h, *output_w;
     cli_argv rest;                 /* the other words, for dcgan train */
 } ref_call;
@@ -252,7 +252,7 @@ static const char *value_of(int argc, char **argv, int *i, const char *value)
 static int ref_parse(int argc, char **argv, ref_call *r)
 {
     memset(r, 0, sizeof *r);
-    r->train = r->visualize = r->export_ = -1;
+    r->train = r->visualize = r->export_ = r->freeze = -1;
     r->dataset = "celebA";
     r->out_dir = "./out";
     push(&r->rest, "train");
@@ -266,7 +266,8 @@ static int ref_parse(int argc, char **argv, ref_call *r)
                 return cli_usage_error("train", "%s: bad value (expected True or False)", argv[i]);
             if (b == 0) r->train = v;
             else if (b == 2) r->visualize = v;
-            else r->export_ = v > r->export_ ? v : r->export_;
+            else if (b == 3) r->export_ = v;
+            else r->freeze = v;
             continue;
         }
         const char **keep = !name ? NULL
@@ -368,28 +369,36 @@ static int ref_check_words(const ref_call *r)
     return 0;
 }
 
+/* dcgan export of the run: --out RUN/generator.safetensors (the reference's --export, a
+ * checkpoint for serving) or --onnx RUN/generator.onnx (its --freeze, a standalone graph). */
+static int ref_export(const char *run, const char *flag, const char *file)
+{
+    char out[REF_PATH_MAX + 32];
+    snprintf(out, sizeof out, "%s/%s", run, file);
+    cli_argv a = {0};
+    const char *w[] = {"export", "--run", run, flag, out};
+    for (int i = 0; i < 5; i++) push(&a, w[i]);
+    int rc = run_command(&a, cmd_export);
+    cli_argv_free(&a);
+    return rc;
+}
+
 /* The reference's test mode on the run: --visualize (its option 1, the default when neither
- * --export nor --freeze is given), then --export/--freeze. */
+ * --export nor --freeze is given), then --export and --freeze. */
 static int ref_test_mode(const ref_call *r)
 {
-    char run[REF_PATH_MAX], out[REF_PATH_MAX + 32];
+    char run[REF_PATH_MAX];
     if (find_run(r, run, sizeof run) != 0) return 1;
     int rc = 0;
-    if (r->visualize == 1 || (r->visualize < 0 && r->export_ != 1)) {
+    if (r->visualize == 1 || (r->visualize < 0 && r->export_ != 1 && r->freeze != 1)) {
         cli_argv a = {0};
         const char *w[] = {"visualize", "--run", run, "--option", "1", "--batch-size", r->batch_size};
         for (int i = 0; i < (r->batch_size ? 7 : 5); i++) push(&a, w[i]);
         rc = run_command(&a, cmd_visualize);
         cli_argv_free(&a);
     }
-    if (rc == 0 && r->export_ == 1) {
-        snprintf(out, sizeof out, "%s/generator.safetensors", run);
-        cli_argv a = {0};
-        const char *w[] = {"export", "--run", run, "--out", out};
-        for (int i = 0; i < 5; i++) push(&a, w[i]);
-        rc = run_command(&a, cmd_export);
-        cli_argv_free(&a);
-    }
+    if (rc == 0 && r->export_ == 1) rc = ref_export(run, "--out", "generator.safetensors");
+    if (rc == 0 && r->freeze == 1) rc = ref_export(run, "--onnx", "generator.onnx");
     return rc;
 }
 
@@ -416,7 +425,7 @@ int reference_main(int argc, char **argv)
             rc = run_command(&t, cmd_train);
             cli_argv_free(&t);
         }
-        if (rc == 0 && (r.visualize == 1 || r.export_ == 1)) rc = ref_test_mode(&r);
+        if (rc == 0 && (r.visualize == 1 || r.export_ == 1 || r.freeze == 1)) rc = ref_test_mode(&r);
     } else if (rc == 0) {
         rc = ref_check_words(&r);
         if (rc == 0) rc = ref_test_mode(&r);

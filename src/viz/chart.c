@@ -7,38 +7,7 @@
 
 #include "io/image_write.h"
 #include "io/png_write.h"
-
-/* TensorBoard's smoothing: a debiased exponential moving average. */
-void chart_smooth(const double *x, double *y, int n, double w)
-{
-    double last = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isfinite(x[i])) {
-            y[i] = last;
-            continue;
-        }
-        last = last * w + (1 - w) * x[i];
-        k++;
-        y[i] = w > 0 ? last / (1 - pow(w, k)) : x[i];
-    }
-}
-
-/* 1, 2 or 5 times a power of ten, giving about `target` ticks over span. */
-static double nice_step(double span, int target)
-{
-    if (!(span > 0)) return 1;
-    double raw = span / target, p = pow(10, floor(log10(raw))), m = raw / p;
-    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
-
-static void fmt_tick(char *buf, size_t n, double v, double step)
-{
-    if (fabs(v) < step * 1e-6) v = 0;
-    if (step >= 1 && fabs(v) >= 10000 && fmod(v, 1000) == 0) snprintf(buf, n, "%gk", v / 1000);
-    else if (step >= 1) snprintf(buf, n, "%.0f", v);
-    else snprintf(buf, n, "%.*f", (int)ceil(-log10(step) - 1e-9), v);
-}
+#include "viz/series.h"
 
 double chart_px(const chart_panel *p, double x)
 {
@@ -68,7 +37,7 @@ void chart_axes(cairo_t *cr, const chart_panel *p, const char *ylabel, const dou
     cairo_rectangle(cr, p->x0, p->y0, p->w, p->h);
     cairo_fill(cr);
     double fs = 12;
-    double xs = fmax(1.0, nice_step(p->xmax - p->xmin, 8)), ys = nice_step(p->ymax - p->ymin, 6);
+    double xs = fmax(1.0, series_nice_step(p->xmax - p->xmin, 8)), ys = series_nice_step(p->ymax - p->ymin, 6);
     cairo_set_line_width(cr, 1);
     char buf[64];
     for (double y = ceil(p->ymin / ys) * ys; y <= p->ymax + ys * 1e-9; y += ys) {
@@ -81,7 +50,7 @@ void chart_axes(cairo_t *cr, const chart_panel *p, const char *ylabel, const dou
         cairo_move_to(cr, p->x0 - 5, Y);
         cairo_line_to(cr, p->x0, Y);
         cairo_stroke(cr);
-        fmt_tick(buf, sizeof buf, y, ys);
+        series_format_tick(buf, sizeof buf, y, ys);
         chart_text(cr, p->x0 - 8, Y, buf, fs, 1.0, 0.5);
     }
     for (double x = ceil(p->xmin / xs) * xs; x <= p->xmax + xs * 1e-9; x += xs) {
@@ -95,7 +64,7 @@ void chart_axes(cairo_t *cr, const chart_panel *p, const char *ylabel, const dou
         cairo_line_to(cr, X, p->y0 + p->h + 5);
         cairo_stroke(cr);
         if (xlabels) {
-            fmt_tick(buf, sizeof buf, x, xs);
+            series_format_tick(buf, sizeof buf, x, xs);
             chart_text(cr, X, p->y0 + p->h + 8, buf, fs, 0.5, 1.0);
         }
     }
@@ -198,26 +167,6 @@ void chart_legend(cairo_t *cr, const chart_panel *p, const chart_style *s, int n
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
         chart_text(cr, x0 + 8 + sw + 6, yy, s[i].name, fs, 0.0, 0.5);
     }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The 99th percentile of the finite values: a loss spike should not flatten the rest. */
-double chart_robust_max(const double *v, int n)
-{
-    double *t = malloc((size_t)n * sizeof *t);
-    DC_ASSERT(t != NULL, "out of memory");
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (isfinite(v[i])) t[m++] = v[i];
-    qsort(t, (size_t)m, sizeof *t, cmp_double);
-    double r = m ? t[(int)floor(0.99 * (m - 1))] : 0;
-    free(t);
-    return r;
 }
 
 int chart_write_png(cairo_surface_t *s, const char *png, dc_err *e)

@@ -33,10 +33,6 @@ void chart_series(cairo_t *cr, const chart_panel *p, const double *x, const doub
 /* In the corner of the panel that covers the fewest points of ys[0..n). */
 void chart_legend(cairo_t *cr, const chart_panel *p, const chart_style *s, int n,
                   const double *x, const double *const *ys, int npts);
-/* TensorBoard's smoothing: a debiased exponential moving average with weight w. */
-void chart_smooth(const double *x, double *y, int n, double w);
-/* The 99th percentile of the finite values: a spike should not flatten the rest. */
-double chart_robust_max(const double *v, int n);
 /* The (opaque) surface as an RGB PNG, written atomically. */
 int chart_write_png(cairo_surface_t *s, const char *png, dc_err *e);
 

@@ -13,6 +13,8 @@
 #include "io/png_write.h"
 #include "viz/canvas.h"
 #include "viz/chart.h"
+#include "viz/run_log.h"
+#include "viz/series.h"
 
 
 static const chart_style LOSSES[4] = {
@@ -21,98 +23,19 @@ static const chart_style LOSSES[4] = {
 };
 static const chart_style DOUTS[2] = {{"d_real", 0.12, 0.47, 0.71}, {"d_fake", 0.84, 0.15, 0.16}};
 
-typedef struct {
-    int n, cap;
-    double *it, *epoch;
-    double *col[6]; /* d_loss, g_loss, d_loss_real, d_loss_fake, d_real, d_fake */
-} log_data;
-
-static void log_data_free(log_data *d)
-{
-    free(d->it);
-    free(d->epoch);
-    for (int k = 0; k < 6; k++) free(d->col[k]);
-}
-
-static int read_log(const char *path, log_data *d, dc_err *e)
-{
-    memset(d, 0, sizeof *d);
-    FILE *f = fopen(path, "r");
-    if (!f) return dc_fail(e, "%s: cannot open (is this a training run folder?)", path);
-    char line[4096];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return dc_fail(e, "%s: empty", path);
-    }
-    /* header: find each column */
-    const char *want[8] = {"iteration", "epoch", "d_loss", "g_loss", "d_loss_real", "d_loss_fake",
-                           "d_real", "d_fake"};
-    int pos[8];
-    for (int k = 0; k < 8; k++) pos[k] = -1;
-    int ncol = 0;
-    line[strcspn(line, "\r\n")] = 0;
-    for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ncol++)
-        for (int k = 0; k < 8; k++)
-            if (strcmp(tok, want[k]) == 0) pos[k] = ncol;
-    for (int k = 0; k < 8; k++)
-        if (pos[k] < 0) {
-            fclose(f);
-            return dc_fail(e, "%s: no '%s' column in the header", path, want[k]);
-        }
-    int lineno = 1;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        /* training may be writing the last row right now: skip an unfinished one */
-        if (!strchr(line, '\n') && feof(f)) break;
-        double v[64];
-        int nv = 0;
-        char *p = line;
-        while (nv < 64) {
-            char *end;
-            v[nv++] = strtod(p, &end);
-            if (end == p) {
-                nv--;
-                break;
-            }
-            p = end;
-            if (*p != ',') break;
-            p++;
-        }
-        if (nv < ncol) {
-            if (line[0] == '\n' || line[0] == 0) continue;
-            log_data_free(d);
-            fclose(f);
-            return dc_fail(e, "%s:%d: %d of %d columns", path, lineno, nv, ncol);
-        }
-        if (d->n == d->cap) {
-            d->cap = d->cap ? 2 * d->cap : 1024;
-            d->it = realloc(d->it, (size_t)d->cap * sizeof(double));
-            d->epoch = realloc(d->epoch, (size_t)d->cap * sizeof(double));
-            DC_ASSERT(d->it && d->epoch, "out of memory");
-            for (int k = 0; k < 6; k++) {
-                d->col[k] = realloc(d->col[k], (size_t)d->cap * sizeof(double));
-                DC_ASSERT(d->col[k] != NULL, "out of memory");
-            }
-        }
-        d->it[d->n] = v[pos[0]];
-        d->epoch[d->n] = v[pos[1]];
-        for (int k = 0; k < 6; k++) d->col[k][d->n] = v[pos[2 + k]];
-        d->n++;
-    }
-    fclose(f);
-    if (d->n == 0) return dc_fail(e, "%s: no iterations logged yet", path);
-    return 0;
-}
-
 int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err *e)
 {
-    log_data d;
-    if (read_log(csv, &d, e) != 0) return -1;
+    run_log d;
+    if (run_log_read(csv, &d, e) != 0) return -1;
+    if (d.n == 0) {
+        run_log_free(&d);
+        return dc_fail(e, "%s: no iterations logged yet", csv);
+    }
     int W = o->width, H = o->height;
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        log_data_free(&d);
+        run_log_free(&d);
         return dc_fail(e, "%s: cannot make a %dx%d image", png, W, H);
     }
     cairo_t *cr = cairo_create(s);
@@ -131,7 +54,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     /* losses */
     double lo = 0, hi = 0;
     for (int k = 0; k < 4; k++) {
-        double m = chart_robust_max(d.col[k], d.n);
+        double m = series_robust_max(d.col[k], d.n);
         if (m > hi) hi = m;
         for (int i = 0; i < d.n; i++)
             if (isfinite(d.col[k][i]) && d.col[k][i] < lo) lo = d.col[k][i];
@@ -150,7 +73,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
             const double *y = d.col[pass ? 4 + k : k];
             if (o->smooth > 0) {
                 chart_series(cr, p, d.it, y, d.n, &st[k], 0.22, 1.0);
-                chart_smooth(y, sm, d.n, o->smooth);
+                series_smooth(y, sm, d.n, o->smooth);
                 chart_series(cr, p, d.it, sm, d.n, &st[k], 1.0, 1.8);
             } else {
                 chart_series(cr, p, d.it, y, d.n, &st[k], 1.0, 1.3);
@@ -175,7 +98,7 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
     cairo_destroy(cr);
     int rc = chart_write_png(s, png, e);
     cairo_surface_destroy(s);
-    log_data_free(&d);
+    run_log_free(&d);
     return rc;
 }
 

@@ -1,6 +1,5 @@
 /* RUN/metrics.jsonl (dcgan train --eval-every) as a chart: FID, KID and the shares
  * (precision, recall, label accuracy, class entropy over its maximum) over iterations. */
-#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 
 #include "viz/chart.h"
 #include "viz/plot.h"
+#include "viz/run_metrics.h"
 
 #define METRIC_COLS 7 /* fid, kid x 1000, precision, recall, label accuracy, entropy share */
 
@@ -22,59 +22,34 @@ static void metric_data_free(metric_data *d)
     for (int k = 0; k < METRIC_COLS; k++) free(d->col[k]);
 }
 
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static void push_row(metric_data *d, const cJSON *o)
-{
-    if (d->n == d->cap) {
-        d->cap = d->cap ? 2 * d->cap : 64;
-        d->it = realloc(d->it, (size_t)d->cap * sizeof(double));
-        DC_ASSERT(d->it != NULL, "out of memory");
-        for (int k = 0; k < METRIC_COLS; k++) {
-            d->col[k] = realloc(d->col[k], (size_t)d->cap * sizeof(double));
-            DC_ASSERT(d->col[k] != NULL, "out of memory");
-        }
-    }
-    int i = d->n++;
-    d->it[i] = num(o, "iteration");
-    d->col[0][i] = num(o, "fid");
-    d->col[1][i] = 1000 * num(o, "kid");
-    d->col[2][i] = num(o, "precision");
-    d->col[3][i] = num(o, "recall");
-    d->col[4][i] = num(o, "label_accuracy");
-    d->col[5][i] = num(o, "class_entropy") / num(o, "class_entropy_max");
-    d->col[6][i] = num(o, "nn_rmse");
-}
-
+/* The charted columns from the file's: KID x 1000, class entropy over its maximum. */
 static int read_metrics(const char *path, metric_data *d, dc_err *e)
 {
     memset(d, 0, sizeof *d);
-    FILE *f = fopen(path, "r");
-    if (!f) return dc_fail(e, "%s: cannot open (train with --eval-every N to make it)", path);
-    char line[8192];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        if (!strchr(line, '\n')) break; /* being written right now */
-        cJSON *o = cJSON_Parse(line);
-        if (!o || !isfinite(num(o, "iteration"))) {
-            cJSON_Delete(o);
-            fclose(f);
-            metric_data_free(d);
-            return dc_fail(e, "%s:%d: not a metrics line", path, lineno);
-        }
-        push_row(d, o);
-        cJSON_Delete(o);
-    }
-    fclose(f);
-    if (d->n == 0) {
-        metric_data_free(d);
+    run_metrics m;
+    if (run_metrics_read(path, &m, e) != 0) return -1;
+    if (m.n == 0) {
+        run_metrics_free(&m);
         return dc_fail(e, "%s: no measurements yet", path);
     }
+    d->n = d->cap = m.n;
+    d->it = malloc((size_t)m.n * sizeof(double));
+    DC_ASSERT(d->it != NULL, "out of memory");
+    memcpy(d->it, m.it, (size_t)m.n * sizeof(double));
+    for (int k = 0; k < METRIC_COLS; k++) {
+        d->col[k] = malloc((size_t)m.n * sizeof(double));
+        DC_ASSERT(d->col[k] != NULL, "out of memory");
+    }
+    for (int i = 0; i < m.n; i++) {
+        d->col[0][i] = m.col[RUN_METRIC_FID][i];
+        d->col[1][i] = 1000 * m.col[RUN_METRIC_KID][i];
+        d->col[2][i] = m.col[RUN_METRIC_PRECISION][i];
+        d->col[3][i] = m.col[RUN_METRIC_RECALL][i];
+        d->col[4][i] = m.col[RUN_METRIC_LABEL_ACCURACY][i];
+        d->col[5][i] = m.col[RUN_METRIC_CLASS_ENTROPY][i] / m.col[RUN_METRIC_CLASS_ENTROPY_MAX][i];
+        d->col[6][i] = m.col[RUN_METRIC_NN_RMSE][i];
+    }
+    run_metrics_free(&m);
     return 0;
 }
 
