@@ -129,7 +129,10 @@ job=$!
 i=0
 while [ ! -f "$(ck c_kill 3)" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
 victim=""
-for p in $(pgrep -f "out-name c_kill"); do
+# the processes of this test's run alone, by its folder: another checkout's test may run the
+# same names on the machine at the same time
+KILLRUN="out-dir $T/out --out-name c_kill"
+for p in $(pgrep -f -- "$KILLRUN"); do
     tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$p
 done
 if [ -n "$victim" ]; then
@@ -141,8 +144,8 @@ if [ -n "$victim" ]; then
     # rank 0 may still be on its way out when mpirun returns (it now gets SIGTERM and 60 s, not
     # SIGKILL after 1 s; under AddressSanitizer its exit is slow): what matters is that it goes
     i=0
-    while pgrep -f "out-name c_kill" >/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-    pgrep -f "out-name c_kill" >/dev/null && bad "ranks left running after one died" || ok "no rank left running"
+    while pgrep -f -- "$KILLRUN" >/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+    pgrep -f -- "$KILLRUN" >/dev/null && bad "ranks left running after one died" || ok "no rank left running"
     last=$(ls "$T/out/c_kill/checkpoints/" | tail -1)
     it=$(echo "$last" | sed 's/ckpt-0*\([0-9]*\)\.safetensors/\1/')
     train c 2 $B kill $((it + 2)) --threads 1 2>"$T/kill2.err" && grep -q "resuming .* from iteration $it" "$T/kill2.err" &&
@@ -165,7 +168,7 @@ for k in 1 2 3; do
         sleep 0.05; i=$((i+1))
     done
     sleep 0.$((3 * k))
-    pkill -TERM -f "mpirun.*out-name c_term$k " 2>/dev/null
+    pkill -TERM -f "mpirun.*out-dir $T/out --out-name c_term$k " 2>/dev/null
     wait $job
     it=$(sed -n 's/.*stopped by SIGTERM at iteration \([0-9]*\) of.*/\1/p' "$T/term$k.out")
     if [ -n "$it" ] && [ -f "$(ck c_term$k "$it")" ] && grep -q "resume with: mpirun -np 2 " "$T/term$k.out" &&
