@@ -126,6 +126,72 @@ static void test_remove_stale(void)
     TEST_CHECK(atomic_file_remove_stale("/nonexistent/dir", "a", "b") == 0, "missing folder");
 }
 
+/* A FIFO is written in place (a reader gets the bytes), never renamed over. */
+static void test_fifo(void)
+{
+    char p[128];
+    path_in(p, sizeof p, "pipe");
+    TEST_CHECK(mkfifo(p, 0600) == 0, "mkfifo: %s", strerror(errno));
+    int fds[2];
+    TEST_CHECK(pipe(fds) == 0, "pipe");
+    pid_t child = fork();
+    if (child == 0) { /* the reader: copies what arrives to the parent */
+        close(fds[0]);
+        FILE *f = fopen(p, "rb");
+        char buf[64];
+        size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        ssize_t w = write(fds[1], buf, n);
+        _exit(w == (ssize_t)n ? 0 : 1);
+    }
+    close(fds[1]);
+    dc_err e = {{0}};
+    TEST_CHECK(atomic_file_write(p, "through the pipe", 16, &e) == 0, "%s", e.msg);
+    char got[64] = {0};
+    ssize_t n = read(fds[0], got, sizeof got - 1);
+    close(fds[0]);
+    waitpid(child, NULL, 0);
+    TEST_CHECK(n == 16 && strcmp(got, "through the pipe") == 0, "the reader got '%s'", got);
+    struct stat st;
+    TEST_CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode), "the FIFO was replaced");
+    unlink(p);
+}
+
+/* /dev/null stays a character device (as root a rename would replace the node; as anyone
+ * else it would fail); a folder and a dangling link are refused; a link to a regular file
+ * stays a link and the file it names is replaced. */
+static void test_not_regular(void)
+{
+    dc_err e = {{0}};
+    TEST_CHECK(atomic_file_write("/dev/null", "x", 1, &e) == 0, "/dev/null: %s", e.msg);
+    struct stat st;
+    TEST_CHECK(lstat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null was replaced");
+    if (lstat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) { /* not in every container */
+        TEST_CHECK(atomic_file_write("/dev/full", "x", 1, &e) != 0 &&
+                       strstr(e.msg, "/dev/full: write failed: ") && strstr(e.msg, strerror(ENOSPC)),
+                   "/dev/full: %s", e.msg);
+        TEST_CHECK(lstat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode), "/dev/full was replaced");
+        printf("  /dev/full -> %s\n", e.msg);
+    }
+    TEST_CHECK(atomic_file_write(g_dir, "x", 1, &e) != 0 && strstr(e.msg, "is a folder"),
+               "a folder: %s", e.msg);
+    char link[128], target[128], dangling[128];
+    path_in(target, sizeof target, "target.txt");
+    path_in(link, sizeof link, "link.txt");
+    path_in(dangling, sizeof dangling, "dangling.txt");
+    TEST_CHECK(atomic_file_write(target, "old", 3, &e) == 0, "%s", e.msg);
+    TEST_CHECK(symlink("target.txt", link) == 0, "symlink: %s", strerror(errno));
+    TEST_CHECK(atomic_file_write(link, "new!", 4, &e) == 0, "%s", e.msg);
+    TEST_CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link was replaced");
+    TEST_CHECK(file_is(target, "new!"), "the file the link names was not replaced");
+    TEST_CHECK(symlink("nowhere.txt", dangling) == 0, "symlink: %s", strerror(errno));
+    TEST_CHECK(atomic_file_write(dangling, "x", 1, &e) != 0 && strstr(e.msg, "dangling"),
+               "a dangling link: %s", e.msg);
+    TEST_CHECK(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode), "the dangling link was replaced");
+    unlink(link);
+    unlink(dangling);
+    unlink(target);
+}
+
 int main(void)
 {
     test_begin("test_atomic_file");
@@ -139,6 +205,8 @@ int main(void)
     test_write_fails(3000);   /* fits stdio's buffer: fails in commit's fflush */
     test_write_fails(100000); /* fails inside fwrite */
     test_remove_stale();
+    test_fifo();
+    test_not_regular();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     if (system(cmd) != 0) printf("could not remove %s\n", g_dir);

@@ -104,7 +104,8 @@ check "log.csv: seconds go on across a resume" awk -F, 'NR > 2 && $4 + 0 < prev 
 check "log.csv: batch counts from 0" awk -F, 'NR == 2 && $1 == 1 && $3 == 0 { ok = 1 } END { exit !ok }' "$R2/log.csv"
 # shellcheck disable=SC2086
 rc_is 0 "$D" train --dataset idx --data-dir "$T/data" --out-dir "$T/out" --out-name fit --batch-size 4 $SMALL --gfc-dim 12 --dfc-dim 10 --max-steps 3 --threads 2 --conv-backend im2col
-has "$T/.stderr" "trained on 1 thread, \-\-conv-backend auto, \-\-device cpu; this command has 2, im2col, cpu: it goes on, but not bit for bit" "another thread count and backend resume with a warning"
+has "$T/.stderr" "trained on 1 thread with \\-\\-device cpu; this command has 2 on cpu: it goes on, but not bit for bit" "another thread count resumes, with a warning"
+has "$T/.stderr" "trained with \\-\\-conv-backend auto, this command uses im2col" "... and another --conv-backend too"
 # an older run's config.json without the new keys still resumes, silently
 sed -i '/"threads"\|"conv_backend"\|"device"\|"data_format"/d' "$R2/config.json"
 # shellcheck disable=SC2086

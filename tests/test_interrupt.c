@@ -24,7 +24,9 @@ int main(void)
     /* a signal ignored at startup would stay ignored: make sure these two are not */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
-    TEST_CHECK(interrupt_install() == 0, "install");
+    TEST_CHECK(interrupt_install("test: stopping\n") == 0, "install");
+    TEST_CHECK(interrupt_install("test: stopping (the note of a later command)\n") == 0,
+               "a second install");
     sigset_t mine, theirs;
     pthread_sigmask(SIG_BLOCK, NULL, &mine);
     TEST_CHECK(sigismember(&mine, SIGINT) && sigismember(&mine, SIGTERM),

@@ -439,8 +439,8 @@ static void test_files(void)
     dataset_free(&ds);
     rc = dataset_open_folder(&ds, test_tmpdir_path("flat"), "*.jpg", &spec, &e);
     char want[600];
-    snprintf(want, sizeof want, "%s: no files match '*.jpg'", test_tmpdir_path("flat"));
-    TEST_CHECK(rc == -1 && strcmp(e.msg, want) == 0, "no match: %s", e.msg);
+    snprintf(want, sizeof want, "%s: no files match '*.jpg' among its", test_tmpdir_path("flat"));
+    TEST_CHECK(rc == -1 && strncmp(e.msg, want, strlen(want)) == 0, "no match: %s", e.msg);
     rc = dataset_open_folder(&ds, test_tmpdir_path("nope"), "*.png", &spec, &e);
     TEST_CHECK(rc == -1 && strstr(e.msg, test_tmpdir_path("nope")), "missing folder: %s", e.msg);
     free(seq);

@@ -33,9 +33,6 @@ bad() { echo "FAIL $*"; fail=$((fail+1)); }
 # Open MPI: as root in CI, more ranks than cores, no warnings about the container's network
 MPIRUN="mpirun --allow-run-as-root --oversubscribe --mca btl self,vader"
 export OMPI_MCA_rmaps_base_oversubscribe=1
-# mpirun SIGKILLs the ranks 1 s after forwarding SIGTERM: on a loaded 2-core machine that
-# came before rank 0 had written its checkpoint (docs/scaling.md tells users the same)
-export OMPI_MCA_odls_base_sigkill_timeout=60
 # Under AddressSanitizer the ranks run without leak checking: Open MPI's plugins keep memory
 # until exit, in modules unloaded by then that LeakSanitizer cannot name (so no suppression
 # can match). Everything else ASan and UBSan check stays on; the same code's allocations are
@@ -127,12 +124,10 @@ n=$(ls "$T/named" | wc -l)
 train c 2 $B kill 100000 --threads 1 --ckpt-freq 3 >"$T/kill.out" 2>&1 &
 job=$!
 i=0
-while [ ! -f "$(ck c_kill 3)" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+while [ ! -f "$(ck c_kill 3)" ] && [ $i -lt 3000 ]; do sleep 0.05; i=$((i+1)); done
 victim=""
-# the processes of this test's run alone, by its folder: another checkout's test may run the
-# same names on the machine at the same time
-KILLRUN="out-dir $T/out --out-name c_kill"
-for p in $(pgrep -f -- "$KILLRUN"); do
+# processes named by this test's own folder: other test_mpi runs may share the machine
+for p in $(pgrep -f -- "$T/out --out-name c_kill"); do
     tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$p
 done
 if [ -n "$victim" ]; then
@@ -141,11 +136,7 @@ if [ -n "$victim" ]; then
     [ $rc -ne 0 ] && grep -q "rank 1" "$T/kill.out" &&
         ok "rank 1 killed: the job stops (exit $rc) with a line naming rank 1" ||
         { bad "rank 1 killed: exit $rc"; cat "$T/kill.out"; }
-    # rank 0 may still be on its way out when mpirun returns (it now gets SIGTERM and 60 s, not
-    # SIGKILL after 1 s; under AddressSanitizer its exit is slow): what matters is that it goes
-    i=0
-    while pgrep -f -- "$KILLRUN" >/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-    pgrep -f -- "$KILLRUN" >/dev/null && bad "ranks left running after one died" || ok "no rank left running"
+    pgrep -f -- "$T/out --out-name c_kill" >/dev/null && bad "ranks left running after one died" || ok "no rank left running"
     last=$(ls "$T/out/c_kill/checkpoints/" | tail -1)
     it=$(echo "$last" | sed 's/ckpt-0*\([0-9]*\)\.safetensors/\1/')
     train c 2 $B kill $((it + 2)) --threads 1 2>"$T/kill2.err" && grep -q "resuming .* from iteration $it" "$T/kill2.err" &&
@@ -168,7 +159,7 @@ for k in 1 2 3; do
         sleep 0.05; i=$((i+1))
     done
     sleep 0.$((3 * k))
-    pkill -TERM -f "mpirun.*out-dir $T/out --out-name c_term$k " 2>/dev/null
+    pkill -TERM -f "mpirun.*$T/out --out-name c_term$k " 2>/dev/null
     wait $job
     it=$(sed -n 's/.*stopped by SIGTERM at iteration \([0-9]*\) of.*/\1/p' "$T/term$k.out")
     if [ -n "$it" ] && [ -f "$(ck c_term$k "$it")" ] && grep -q "resume with: mpirun -np 2 " "$T/term$k.out" &&

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,12 +14,13 @@
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
-    fprintf(stderr, "dcgan %s: ", cmd);
+    char msg[2048], safe[2048];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'dcgan %s --help')\n", cmd);
+    log_escape(safe, sizeof safe, msg); /* the values come from the command line */
+    fprintf(stderr, "dcgan %s: %s (see 'dcgan %s --help')\n", cmd, safe, cmd);
     return EXIT_USAGE;
 }
 
@@ -65,6 +67,31 @@ const char *cli_nearest_word(const char *word, const char *const *names, int n)
         }
     }
     return best;
+}
+
+size_t cli_append_quoted(char *buf, size_t n, size_t len, const char *s)
+{
+    int plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
+            plain = 0;
+    if (len + 8 >= n) return len;
+    if (plain) {
+        snprintf(buf + len, n - len, "%s", s);
+        return strlen(buf);
+    }
+    buf[len++] = '\'';
+    for (const char *p = s; *p && len + 5 < n; p++) {
+        if (*p == '\'') {
+            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
+            len += 4;
+        } else {
+            buf[len++] = *p;
+        }
+    }
+    buf[len++] = '\'';
+    buf[len] = 0;
+    return len;
 }
 
 int cli_parse_long(const char *cmd, const char *flag, const char *s, long lo, long hi, long *out)
@@ -135,6 +162,15 @@ int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, 
     }
     *out = v;
     return 0;
+}
+
+int cli_empty_value(const char *cmd, char **argv)
+{
+    if (!optarg || *optarg || optind < 2) return 0;
+    /* "--flag ''" leaves the flag one before the value; "--flag=" holds both */
+    const char *flag = argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+    cli_usage_error(cmd, "%.*s: an empty value", (int)strcspn(flag, "="), flag);
+    return -1;
 }
 
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n)

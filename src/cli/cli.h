@@ -4,6 +4,7 @@
 #define DCGAN_CLI_CLI_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model/generator.h"
@@ -42,6 +43,12 @@ int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
 int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n);
 /* Room for a --device value: dcgan_config.device's size. */
 #define CLI_DEVICE_SIZE sizeof(((dcgan_config *)0)->device)
+/* Right after getopt_long returned an option: a usage error naming it when its value is empty
+ * (`--out-dir ''` once printed "dcgan: error: : ..."); no flag takes an empty value. */
+int cli_empty_value(const char *cmd, char **argv);
+/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting; returns
+ * the new length (what does not fit is left out). */
+size_t cli_append_quoted(char *buf, size_t n, size_t len, const char *s);
 /* Copies s into dst (size n); fails with a message if it does not fit. */
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */

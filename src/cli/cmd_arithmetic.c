@@ -142,6 +142,7 @@ int cmd_arithmetic(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":hn:", arith_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         switch (opt) {
         case OPT_RUN: run = optarg; break;
@@ -177,7 +178,7 @@ int cmd_arithmetic(int argc, char **argv)
     /* the expression's syntax first: a typo should not wait for the model to load */
     latent_expr x;
     char msg[512];
-    if (expr && latent_parse_expr(expr, 1 << 30, &x, msg, sizeof msg) != 0)
+    if (expr && latent_parse_expr(expr, 0, &x, msg, sizeof msg) != 0)
         return cli_usage_error(C, "--expr: %s", msg);
 
     arithmetic_options o = {0};

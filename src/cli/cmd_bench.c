@@ -99,6 +99,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", bench_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         switch (opt) {
         case OPT_MODEL:

@@ -172,6 +172,7 @@ int cmd_classifier(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", classifier_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         switch (opt) {
         case OPT_DATASET: a.src.dataset = optarg; break;

@@ -203,6 +203,7 @@ int cmd_eval(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":hn:", eval_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         switch (opt) {
         case OPT_RUN: a.run = optarg; break;

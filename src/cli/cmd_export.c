@@ -9,6 +9,7 @@
 #include "cli/option_error.h"
 #include "core/log.h"
 #include "model/onnx_export.h"
+#include "model/output_check.h"
 #include "viz/output.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_OUT, OPT_ONNX, OPT_HELP };
@@ -85,6 +86,7 @@ int cmd_export(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", export_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         switch (opt) {
         case OPT_RUN: run = optarg; break;
         case OPT_CKPT: ckpt = optarg; break;
@@ -107,8 +109,12 @@ int cmd_export(int argc, char **argv)
         return 1;
     }
     const dcgan_config *c = generator_config(&g);
+    /* neither output may replace the checkpoint read, nor land in a run's checkpoints folder */
+    const char *inputs[1] = {g.path};
+    int rc = out ? output_check_path("--out", out, inputs, 1, &e) : 0;
+    if (rc == 0 && onnx) rc = output_check_path("--onnx", onnx, inputs, 1, &e);
     /* what was written is told once everything is: a failure is one line */
-    int rc = out ? checkpoint_export_generator(out, &g.model, &g.st, &e) : 0;
+    if (rc == 0 && out) rc = checkpoint_export_generator(out, &g.model, &g.st, &e);
     if (rc == 0 && onnx && export_onnx(&g, onnx, &e) != 0) {
         rc = -1;
         if (out) log_error("%s (%s was written)", e.msg, out);

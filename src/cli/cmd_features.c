@@ -519,8 +519,10 @@ int cmd_features(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int opt, idx, code;
-    while ((opt = getopt_long(argc, argv, ":h", features_options_table, &idx)) != -1)
+    while ((opt = getopt_long(argc, argv, ":h", features_options_table, &idx)) != -1) {
+        if (cli_empty_value("features", argv)) return EXIT_USAGE;
         if (apply_option(opt, argv[optind - 1], &a, &code)) return code;
+    }
     if (optind < argc) return cli_usage_error("features", "unexpected argument '%s'", argv[optind]);
     if ((code = check_args(&a))) return code;
     if (a.threads > 0) threads_set_compute(a.threads);

@@ -56,6 +56,7 @@ int cmd_plot(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", plot_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         float f;
         switch (opt) {

@@ -55,6 +55,7 @@ int cmd_report(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", report_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         switch (opt) {
         case OPT_RUN: run = optarg; break;

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/option_error.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "io/image_write.h"
 #include "model/generator.h"
@@ -87,10 +88,11 @@ static int sample_with(const char *run, const char *ckpt, const char *device, co
         if (all) o->nlabels = 0;
     }
     o->run_dir = run;
-    rc = sample_write(&g, o, &e) == 0 ? 0 : 1;
-    if (rc) log_error("%s", e.msg);
+    rc = sample_write(&g, o, &e);
+    if (rc == SAMPLE_STOPPED) log_warn("%s", e.msg);
+    else if (rc != 0) log_error("%s", e.msg);
     generator_close(&g);
-    return rc;
+    return rc == SAMPLE_STOPPED ? 128 + *o->stop : rc != 0;
 }
 
 int cmd_sample(int argc, char **argv)
@@ -108,6 +110,7 @@ int cmd_sample(int argc, char **argv)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":hn:", sample_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         switch (opt) {
         case OPT_RUN: run = optarg; break;
         case OPT_CKPT: ckpt = optarg; break;
@@ -151,6 +154,10 @@ int cmd_sample(int argc, char **argv)
 
     sample_options o = {0};
     o.scale = scale;
+    /* Ctrl-C: stop after the image being written (each file whole); before any other thread */
+    if (interrupt_install("dcgan: stopping after this image (send the signal again to stop at "
+                          "once)\n") == 0)
+        o.stop = interrupt_flag();
     o.n = n;
     o.n_given = n_given;
     o.cols = cols;

@@ -28,6 +28,7 @@ enum {
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
     OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_LABELS_FILE, OPT_ATTRIBUTES, OPT_SPECTRAL_NORM,
     OPT_D_FIRST_CHANNELS, OPT_G_EMA, OPT_LOSS, OPT_LABEL_SMOOTHING, OPT_D_LR, OPT_G_LR, OPT_RECIPE,
+    OPT_ACCEPT_CHANGED_DATA,
 };
 
 /* Each long option in --kebab-case, with the reference's --snake_case spelling beside it. */
@@ -111,6 +112,7 @@ static const struct option train_options_table[] = {
     {"no-conditional", no_argument, 0, OPT_NO_COND},
     {"background", required_argument, 0, OPT_BACKGROUND},
     {"on-bad-image", required_argument, 0, OPT_ON_BAD_IMAGE},
+    {"accept-changed-data", no_argument, 0, OPT_ACCEPT_CHANGED_DATA},
     {"on_bad_image", required_argument, 0, OPT_ON_BAD_IMAGE},
     {"quiet", no_argument, 0, OPT_QUIET},
     {"no-tensorboard", no_argument, 0, OPT_NO_TB},
@@ -162,6 +164,8 @@ static void train_help(void)
         "  --train-size N            images per epoch (default all)\n"
         "  --on-bad-image skip|fail  image files that cannot be decoded: skip them (default),\n"
         "                            with a warning and a count, or stop with an error\n"
+        "  --accept-changed-data     resume although the data's files changed since the run\n"
+        "                            started (added, removed, replaced): a warning, not an error\n"
         "  --conditional / --no-conditional\n"
         "                            label-conditioned model (default: when the data has labels)\n"
         "model:\n"
@@ -236,43 +240,17 @@ static int parse_background(const char *s, uint8_t bg[3])
     return 0;
 }
 
-/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting. */
-static size_t append_quoted(char *buf, size_t n, size_t len, const char *s)
-{
-    int plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
-            plain = 0;
-    if (len + 8 >= n) return len;
-    if (plain) {
-        snprintf(buf + len, n - len, "%s", s);
-        return strlen(buf);
-    }
-    buf[len++] = '\'';
-    for (const char *p = s; *p && len + 5 < n; p++) {
-        if (*p == '\'') {
-            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
-            len += 4;
-        } else {
-            buf[len++] = *p;
-        }
-    }
-    buf[len++] = '\'';
-    buf[len] = 0;
-    return len;
-}
-
 /* The command line that resumes this run: the program as invoked, then the same arguments. */
 static void resume_command(char *buf, size_t n, int world, int argc, char **argv)
 {
     size_t len = 0;
     buf[0] = 0;
     if (world > 1) len = (size_t)snprintf(buf, n, "mpirun -np %d ", world);
-    len = append_quoted(buf, n, len, program_invocation_name);
+    len = cli_append_quoted(buf, n, len, program_invocation_name);
     for (int i = 0; i < argc && len + 2 < n; i++) { /* argv[0] is "train" */
         buf[len++] = ' ';
         buf[len] = 0;
-        len = append_quoted(buf, n, len, argv[i]);
+        len = cli_append_quoted(buf, n, len, argv[i]);
     }
 }
 
@@ -335,9 +313,28 @@ static int set_labels_option(int opt, const char *arg, train_options *o)
 
 /* Applies one option of the table to o. Returns 0 to go on, or 1 with *code: the command's exit
  * status (after --help, or a usage error already reported). */
+/* The flags without a value; 1 if opt is one. */
+static int apply_switch(int opt, train_options *o)
+{
+    switch (opt) {
+    case OPT_CROP: o->crop = 1; return 1;
+    case OPT_NO_CROP: o->crop = 0; return 1;
+    case OPT_COND: o->conditional = 1; return 1;
+    case OPT_NO_COND: o->conditional = 0; return 1;
+    case OPT_QUIET: o->progress = 0; return 1;
+    case OPT_ACCEPT_CHANGED_DATA: o->accept_changed_data = 1; return 1;
+    case OPT_NO_TB: o->tensorboard = 0; return 1;
+    case OPT_NO_SYNC_BN: o->sync_bn = 0; return 1;
+    case OPT_TRAIN_FLAG: return 1; /* the reference's --train; training is this command */
+    default: return 0;
+    }
+}
+
 static int apply_option(int opt, const char *flag, train_options *o, int *code)
 {
     if (opt >= OPT_SPECTRAL_NORM && opt <= OPT_RECIPE) return apply_departure(opt, o, code);
+    if (apply_switch(opt, o)) return 0;
+    if (opt == OPT_OUTPUT_H || opt == OPT_OUTPUT_W) o->output_given = 1; /* IDX data refuses it */
     const char *C = "train";
     int bad = 0;
     switch (opt) {
@@ -360,8 +357,6 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
     case OPT_INPUT_W: bad = cli_parse_int(C, "--input-width", optarg, 1, 65536, &o->input_w); break;
     case OPT_OUTPUT_H: bad = cli_parse_int(C, "--output-height", optarg, 1, 8192, &o->output_h); break;
     case OPT_OUTPUT_W: bad = cli_parse_int(C, "--output-width", optarg, 1, 8192, &o->output_w); break;
-    case OPT_CROP: o->crop = 1; break;
-    case OPT_NO_CROP: o->crop = 0; break;
     case OPT_Z_DIM: bad = cli_parse_int(C, "--z-dim", optarg, 1, 100000, &o->z_dim); break;
     case OPT_Z_DIST:
         if (z_dist_parse(optarg, &o->zdist) != 0)
@@ -402,8 +397,6 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         break;
     }
     case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o->loader_threads); break;
-    case OPT_COND: o->conditional = 1; break;
-    case OPT_NO_COND: o->conditional = 0; break;
     case OPT_BACKGROUND:
         if (parse_background(optarg, o->background) != 0)
             return usage(code, cli_usage_error(C, "--background: bad value '%s' (expected R,G,B with 0..255)", optarg));
@@ -413,20 +406,16 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         else if (strcmp(optarg, "fail") == 0) o->skip_bad_images = 0;
         else return usage(code, cli_usage_error(C, "--on-bad-image: bad value '%s' (expected skip or fail)", optarg));
         break;
-    case OPT_QUIET: o->progress = 0; break;
-    case OPT_NO_TB: o->tensorboard = 0; break;
     case OPT_HIST_FREQ: bad = cli_parse_long(C, "--hist-freq", optarg, 0, 2000000000L, &o->hist_freq); break;
     case OPT_EVAL_EVERY: bad = cli_parse_long(C, "--eval-every", optarg, 0, 2000000000L, &o->eval_every); break;
     case OPT_EVAL_SAMPLES: bad = cli_parse_long(C, "--eval-samples", optarg, 100, 1000000, &o->eval_samples); break;
     case OPT_EVAL_CLASSIFIER: bad = cli_copy(C, "--eval-classifier", optarg, o->eval_classifier, sizeof o->eval_classifier); break;
-    case OPT_NO_SYNC_BN: o->sync_bn = 0; break;
     case OPT_GRAD_BUCKET: {
         float mb = 0;
         bad = cli_parse_float(C, "--grad-bucket-mb", optarg, 0.0f, 4096.0f, &mb);
         o->grad_bucket_mb = mb;
         break;
     }
-    case OPT_TRAIN_FLAG: break; /* the reference's --train; training is this command */
     case 'h':
     case OPT_HELP:
         train_help();
@@ -495,7 +484,9 @@ static int check_model_settings(const train_options *o, dc_err *e)
     dcgan_config mc =
         train_options_model_config(o, o->output_h, o->output_w > 0 ? o->output_w : o->output_h,
                                    3, o->conditional == 0 ? 0 : 1);
-    return dcgan_config_validate(&mc, e);
+    if (dcgan_config_validate(&mc, e) != 0) return -1;
+    /* the sizes, where the flags decide the model (else the data does, when it is built) */
+    return o->conditional >= 0 ? dcgan_config_check_sizes(&mc, e) : 0;
 }
 
 const struct option *cmd_train_options(void)
@@ -517,8 +508,10 @@ static int train_main(int argc, char **argv)
             return cli_usage_error(C, "--recipe: bad value '%s' (expected reference)",
                                    optarg);
     optind = 0; /* glibc: start the scan again from scratch */
-    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1)
+    while ((opt = getopt_long(argc, argv, ":h", train_options_table, &idx)) != -1) {
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         if (apply_option(opt, argv[optind - 1], &o, &code)) return code;
+    }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
     if (check_model_settings(&o, &e) != 0) return cli_usage_error(C, "%s", e.msg);
@@ -526,7 +519,9 @@ static int train_main(int argc, char **argv)
      * of their own, so before any other thread starts (MPI's too). SIGXFSZ ignored: a
      * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,
      * instead of killing the process. */
-    if (interrupt_install() == 0) o.stop = interrupt_flag();
+    if (interrupt_install("dcgan: stopping after this iteration to write a checkpoint (send the "
+                          "signal again to stop at once)\n") == 0)
+        o.stop = interrupt_flag();
     signal(SIGXFSZ, SIG_IGN);
     dist *d = dist_open(NULL, NULL, &e);
     if (!d) {

@@ -104,6 +104,7 @@ static int vis_parse(int argc, char **argv, visualize_options *v, vis_args *a)
     int opt, idx;
     while ((opt = getopt_long(argc, argv, ":h", vis_options_table, &idx)) != -1) {
         const char *flag = argv[optind - 1];
+        if (cli_empty_value(C, argv)) return EXIT_USAGE;
         int bad = 0;
         float f;
         switch (opt) {

@@ -7,6 +7,7 @@
 #include "dcgan.h"
 #include "cli/cli.h"
 #include "cli/reference_args.h"
+#include "core/log.h"
 #include "ops/cuda/cuda_backend.h"
 
 static void print_usage(FILE *f)
@@ -98,13 +99,15 @@ int main(int argc, char **argv)
                                            "arithmetic", "nearest", "plot", "eval", "classifier",
                                            "features", "export", "bench", "report"};
     const char *near = cli_nearest_word(cmd, commands, (int)(sizeof commands / sizeof *commands));
+    char safe[256];
+    log_escape(safe, sizeof safe, cmd);
     if (near)
         fprintf(stderr, "dcgan: unknown command '%s'; did you mean '%s'? (see 'dcgan --help')\n",
-                cmd, near);
+                safe, near);
     else if (cmd[0] == '-')
         fprintf(stderr, "dcgan: unknown option '%s': a command comes first, e.g. 'dcgan train "
-                        "%s' (see 'dcgan --help')\n", cmd, cmd);
+                        "%s' (see 'dcgan --help')\n", safe, safe);
     else
-        fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", cmd);
+        fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", safe);
     return EXIT_USAGE;
 }

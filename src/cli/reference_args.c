@@ -288,20 +288,16 @@ static int ref_parse(int argc, char **argv, ref_call *r)
     return 0;
 }
 
-static void quote_into(char *buf, size_t n, const char *s)
-{
-    size_t k = strlen(buf);
-    int plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p)) plain = 0;
-    snprintf(buf + k, n - k, plain ? " %s" : " '%s'", s);
-}
-
 /* "running: dcgan <words>", then the command itself. */
 static int run_command(const cli_argv *a, int (*cmd)(int, char **))
 {
     char line[4096] = "";
-    for (int i = 0; i < a->argc; i++) quote_into(line, sizeof line, a->argv[i]);
+    size_t len = 0;
+    for (int i = 0; i < a->argc && len + 2 < sizeof line; i++) {
+        line[len++] = ' ';
+        line[len] = 0;
+        len = cli_append_quoted(line, sizeof line, len, a->argv[i]);
+    }
     log_info("the reference's command line; running: dcgan%s", line);
     return cmd(a->argc, a->argv);
 }

@@ -4,26 +4,86 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #define ATOMIC_TMP_TAG ".tmp."
 
+static void atomic_file_release(atomic_file *af)
+{
+    free(af->path);
+    if (af->dest != af->path) free(af->dest);
+    free(af->tmp_path);
+    af->path = af->dest = af->tmp_path = NULL;
+    af->fp = NULL;
+}
+
+/* Where the new file goes: *dest = af->path for a regular file or none, the file a symbolic
+ * link names, or NULL (in place) for a character device or FIFO; -1 for what must not be
+ * replaced. */
+static int atomic_file_target(atomic_file *af, dc_err *e)
+{
+    const char *path = af->path;
+    struct stat st, lst;
+    af->dest = af->path;
+    if (lstat(path, &lst) != 0) return 0; /* nothing there yet (or a missing folder: open says) */
+    int followed = stat(path, &st) == 0;
+    if (!followed)
+        return S_ISLNK(lst.st_mode) ? dc_fail(e, "%s: a dangling symbolic link; give the file it "
+                                                 "should name, or remove the link", path)
+                                    : 0;
+    if (S_ISDIR(st.st_mode)) return dc_fail(e, "%s: is a folder, not a file", path);
+    if (S_ISBLK(st.st_mode))
+        return dc_fail(e, "%s: is a block device: refusing to write over it", path);
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+        af->dest = NULL; /* in place: never renamed over */
+        return 0;
+    }
+    if (!S_ISREG(st.st_mode)) return dc_fail(e, "%s: not a regular file", path);
+    if (S_ISLNK(lst.st_mode)) { /* keep the link, replace what it names */
+        af->dest = realpath(path, NULL);
+        if (!af->dest) {
+            af->dest = af->path;
+            return dc_fail(e, "%s: cannot follow the symbolic link: %s", path, strerror(errno));
+        }
+    }
+    return 0;
+}
+
+/* A character device or FIFO, opened for writing as it is (no truncation, no rename). */
+static int atomic_file_open_in_place(atomic_file *af, dc_err *e)
+{
+    int fd = open(af->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    af->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (af->fp) return 0;
+    int err = errno;
+    if (fd >= 0) close(fd);
+    dc_fail(e, "%s: cannot open for writing: %s", af->path, strerror(err));
+    atomic_file_release(af);
+    return -1;
+}
+
 int atomic_file_open(atomic_file *af, const char *path, dc_err *e)
 {
     memset(af, 0, sizeof *af);
-    size_t n = strlen(path) + 32;
     af->path = strdup(path);
+    if (!af->path) return dc_fail(e, "%s: out of memory", path);
+    if (atomic_file_target(af, e) != 0) {
+        atomic_file_release(af);
+        return -1;
+    }
+    if (!af->dest) return atomic_file_open_in_place(af, e);
+    size_t n = strlen(af->dest) + 32;
     af->tmp_path = malloc(n);
-    if (!af->path || !af->tmp_path) {
-        free(af->path);
-        free(af->tmp_path);
-        af->path = af->tmp_path = NULL;
+    if (!af->tmp_path) {
+        atomic_file_release(af);
         return dc_fail(e, "%s: out of memory", path);
     }
-    snprintf(af->tmp_path, n, "%s" ATOMIC_TMP_TAG "%ld", path, (long)getpid());
+    snprintf(af->tmp_path, n, "%s" ATOMIC_TMP_TAG "%ld", af->dest, (long)getpid());
     int fd = open(af->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     af->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!af->fp) {
@@ -32,20 +92,10 @@ int atomic_file_open(atomic_file *af, const char *path, dc_err *e)
             close(fd);
             unlink(af->tmp_path);
         }
-        free(af->path);
-        free(af->tmp_path);
-        af->path = af->tmp_path = NULL;
+        atomic_file_release(af);
         return dc_fail(e, "%s: cannot create: %s", path, strerror(err));
     }
     return 0;
-}
-
-static void atomic_file_release(atomic_file *af)
-{
-    free(af->path);
-    free(af->tmp_path);
-    af->path = af->tmp_path = NULL;
-    af->fp = NULL;
 }
 
 void atomic_file_abort(atomic_file *af)
@@ -77,18 +127,23 @@ int atomic_file_commit(atomic_file *af, dc_err *e)
     /* stdio keeps errno of the failed write(2) (ENOSPC, EFBIG, EIO); a stream that failed
      * earlier without errno still reports EIO */
     if (fflush(af->fp) != 0 || ferror(af->fp)) err = errno ? errno : EIO;
-    if (!err && fsync(fileno(af->fp)) != 0) err = errno;
+    /* a device or pipe written in place has nothing to make durable or to rename */
+    if (!err && af->tmp_path && fsync(fileno(af->fp)) != 0) err = errno;
     errno = 0;
     if (fclose(af->fp) != 0 && !err) err = errno ? errno : EIO;
     af->fp = NULL;
-    if (!err && rename(af->tmp_path, af->path) != 0) err = errno;
+    if (!err && af->tmp_path && rename(af->tmp_path, af->dest) != 0) err = errno;
     if (err) {
-        unlink(af->tmp_path);
+        if (af->tmp_path) unlink(af->tmp_path);
         dc_fail(e, "%s: write failed: %s", af->path, strerror(err));
         atomic_file_release(af);
         return -1;
     }
-    err = fsync_parent_dir(af->path);
+    if (!af->tmp_path) {
+        atomic_file_release(af);
+        return 0;
+    }
+    err = fsync_parent_dir(af->dest);
     if (err) dc_fail(e, "%s: cannot sync its folder: %s", af->path, strerror(err));
     atomic_file_release(af);
     return err ? -1 : 0;

@@ -18,7 +18,9 @@ void *dc_calloc(size_t count, size_t size)
 {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p) {
-        fprintf(stderr, "dcgan: out of memory allocating %zu x %zu bytes\n", count, size);
+        fprintf(stderr, "dcgan: error: out of memory allocating %.1f MiB (a smaller --batch-size, "
+                        "--gf-dim/--df-dim or image size needs less)\n",
+                (double)count * (double)size / (1 << 20));
         exit(1);
     }
     return p;
@@ -30,7 +32,9 @@ float *dc_alloc_floats(size_t count)
     bytes = (bytes + 63) / 64 * 64;
     float *p = aligned_alloc(64, bytes);
     if (!p) {
-        fprintf(stderr, "dcgan: out of memory allocating %zu floats\n", count);
+        fprintf(stderr, "dcgan: error: out of memory allocating %.1f MiB (a smaller --batch-size, "
+                        "--gf-dim/--df-dim or image size needs less)\n",
+                (double)bytes / (1 << 20));
         exit(1);
     }
     memset(p, 0, bytes);

@@ -24,8 +24,9 @@ int dc_fail(dc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)
         }                                                                             \
     } while (0)
 
-/* Allocation that aborts with a message when memory runs out (there is no recovery from that
- * in the middle of a training step). Memory is zeroed. */
+/* Allocation that exits (1) with a message when memory runs out (there is no recovery from
+ * that in the middle of a training step); the message names the flags that need less. Memory
+ * is zeroed. */
 void *dc_calloc(size_t count, size_t size);
 /* 64-byte aligned, zeroed, freed with free(). */
 float *dc_alloc_floats(size_t count);

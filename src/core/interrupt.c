@@ -6,22 +6,28 @@
 
 /* The one exception to the house rule that the log level is the only global mutable state:
  * the stop request reaches the code that polls it through this flag, written by the signal
- * thread only and read through interrupt_flag(). */
+ * thread only and read through interrupt_flag(); with it, what the thread needs (the signals
+ * it waits for, the note the command wants printed) and the once-only start. */
 static volatile sig_atomic_t g_interrupt_signal;
+static struct {
+    sigset_t set;
+    const char *volatile note;
+    pthread_once_t once;
+    int started; /* 1 once the thread runs */
+} g_sig = {.once = PTHREAD_ONCE_INIT};
 
-/* Waits for the signals of *arg (a sigset_t, owned here): the first sets the flag, the
- * second ends the process with the signal's default action. */
+/* Waits for the signals of g_sig.set: the first sets the flag and prints the note, the second
+ * ends the process with the signal's default action. */
 static void *signal_thread(void *arg)
 {
-    sigset_t set = *(sigset_t *)arg;
+    (void)arg;
     for (;;) {
         int sig = 0;
-        if (sigwait(&set, &sig) != 0) continue;
+        if (sigwait(&g_sig.set, &sig) != 0) continue;
         if (!g_interrupt_signal) {
             g_interrupt_signal = sig;
-            static const char msg[] = "dcgan: stopping after this iteration to write a "
-                                      "checkpoint (send the signal again to stop at once)\n";
-            ssize_t rc = write(STDERR_FILENO, msg, sizeof msg - 1);
+            const char *note = g_sig.note;
+            ssize_t rc = write(STDERR_FILENO, note, strlen(note));
             (void)rc;
             continue;
         }
@@ -40,30 +46,33 @@ static void *signal_thread(void *arg)
     return NULL;
 }
 
-int interrupt_install(void)
+static void start_signal_thread(void)
 {
-    static sigset_t set; /* read by the signal thread for as long as it runs */
-    sigemptyset(&set);
+    sigemptyset(&g_sig.set);
     static const int sigs[2] = {SIGINT, SIGTERM};
     for (int i = 0; i < 2; i++) {
         /* a signal ignored at startup stays ignored (nohup, background jobs of a script) */
         struct sigaction old;
-        if (sigaction(sigs[i], NULL, &old) != 0) return -1;
-        if (old.sa_handler != SIG_IGN) sigaddset(&set, sigs[i]);
+        if (sigaction(sigs[i], NULL, &old) != 0) return;
+        if (old.sa_handler != SIG_IGN) sigaddset(&g_sig.set, sigs[i]);
     }
     sigset_t old_mask;
-    if (pthread_sigmask(SIG_BLOCK, &set, &old_mask) != 0) return -1;
+    if (pthread_sigmask(SIG_BLOCK, &g_sig.set, &old_mask) != 0) return;
     pthread_attr_t attr;
     pthread_t tid;
     int ok = pthread_attr_init(&attr) == 0;
     ok = ok && pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-         pthread_create(&tid, &attr, signal_thread, &set) == 0;
+         pthread_create(&tid, &attr, signal_thread, NULL) == 0;
     pthread_attr_destroy(&attr);
-    if (!ok) {
-        pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-        return -1;
-    }
-    return 0;
+    if (!ok) pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    g_sig.started = ok;
+}
+
+int interrupt_install(const char *note)
+{
+    g_sig.note = note;
+    pthread_once(&g_sig.once, start_signal_thread);
+    return g_sig.started ? 0 : -1;
 }
 
 const volatile sig_atomic_t *interrupt_flag(void)

@@ -1,6 +1,6 @@
 /* SIGINT / SIGTERM as a request to stop cleanly. interrupt_install() makes the first signal set
  * a flag (and print a note); long-running work polls the flag at safe points (training: after
- * each iteration, then writes a checkpoint and returns). A second signal takes the default
+ * each iteration, then writes a checkpoint and returns; dcgan sample: after each image). A second signal takes the default
  * action and ends the process at once; atomic file writes keep every file on disk whole even
  * then.
  *
@@ -16,8 +16,10 @@
 #include <signal.h>
 
 /* Takes SIGINT and SIGTERM, except for a signal already ignored (as the shell does for SIGINT
- * in background jobs, and nohup for SIGHUP). Returns 0 or -1 (nothing changed). */
-int interrupt_install(void);
+ * in background jobs, and nohup for SIGHUP); the first prints note (a whole line, kept for the
+ * process's lifetime: a string literal). The thread starts once; a later call only changes
+ * the note. Returns 0 or -1 (nothing changed). */
+int interrupt_install(const char *note);
 /* The flag the first signal sets: 0, or the number of the signal received. */
 const volatile sig_atomic_t *interrupt_flag(void);
 /* "SIGINT", "SIGTERM", or "signal N". */

@@ -320,7 +320,7 @@ static int list_subdirs(const char *dir, strvec *out, dc_err *e)
 
 /* Regular files matching glob(3) dir/pattern (dir taken literally, pattern may hold '/'; like
  * the reference's glob, '*' does not match a leading '.'), as full paths sorted bytewise. */
-static int glob_files(const char *dir, const char *pattern, strvec *out, dc_err *e)
+static int glob_files(const char *dir, const char *pattern, strvec *out, int *links, dc_err *e)
 {
     size_t n = strlen(dir);
     char *esc = dc_calloc(2 * n + 1, 1), *q = esc;
@@ -341,12 +341,40 @@ static int glob_files(const char *dir, const char *pattern, strvec *out, dc_err 
     }
     for (size_t i = 0; i < g.gl_pathc; i++) {
         struct stat st;
-        if (stat(g.gl_pathv[i], &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (stat(g.gl_pathv[i], &st) != 0) {
+            /* a link to nothing or a loop: a file the user meant, so said, not dropped quietly */
+            int loop = errno == ELOOP;
+            if (lstat(g.gl_pathv[i], &st) == 0 && S_ISLNK(st.st_mode) && (*links)++ < BAD_WARN_MAX)
+                log_warn("%s: a symbolic link to %s; skipped", g.gl_pathv[i],
+                         loop ? "itself (a loop)" : "nothing (dangling)");
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) continue;
         strvec_push(out, xstrdup(g.gl_pathv[i]));
     }
     globfree(&g);
     if (out->n > 1) qsort(out->v, (size_t)out->n, sizeof(char *), cmp_str);
     return 0;
+}
+
+/* Images smaller than the crop window have it clamped to their size (image.c): one line says
+ * how many, so a --crop --input-height meant for larger images is not taken silently. */
+static void warn_small_for_crop(const char *dir, const strvec *paths, const int *chan,
+                                const int *small, const image_spec *sp)
+{
+    int count = 0, usable = 0, first = -1;
+    for (int i = 0; i < paths->n; i++) {
+        usable += chan[i] != 0;
+        if (!small[i]) continue;
+        if (first < 0) first = i;
+        count++;
+    }
+    int w = 0, h = 0, c;
+    dc_err ignored;
+    if (count > 0 && image_probe(paths->v[first], &w, &h, &c, &ignored) == 0)
+        log_warn("%s: %d of %d images are smaller than the --input-height/--input-width crop "
+                 "%dx%d (the first: %s, %dx%d): the crop is clamped to the image",
+                 dir, count, usable, sp->crop_h, sp->crop_w, paths->v[first], w, h);
 }
 
 /* Checks every file's header (in parallel; the outcome does not depend on the thread count),
@@ -357,12 +385,16 @@ static int validate_files(const char *dir, strvec *paths, int *labels, image_spe
 {
     int n = paths->n;
     int *chan = dc_calloc((size_t)n, sizeof(int)); /* 1 or 3; 0: bad */
+    int *small = dc_calloc((size_t)n, sizeof(int)); /* smaller than the crop: clamped */
 #pragma omp parallel for schedule(dynamic, 64)
     for (int i = 0; i < n; i++) {
         dc_err ignored;
-        int c = 0;
-        chan[i] = image_validate(paths->v[i], sp, &c, &ignored) == 0 ? c : 0;
+        int c = 0, w = 0, h = 0;
+        chan[i] = image_validate_dims(paths->v[i], sp, &c, &w, &h, &ignored) == 0 ? c : 0;
+        small[i] = chan[i] && sp->crop && (w < sp->crop_w || h < sp->crop_h);
     }
+    warn_small_for_crop(dir, paths, chan, small, sp);
+    free(small);
     int kept = 0, bad = 0, gray = 1;
     dc_err first;
     first.msg[0] = 0;
@@ -400,6 +432,49 @@ static int validate_files(const char *dir, strvec *paths, int *labels, image_spe
     return 0;
 }
 
+/* "dir: no files match ..." with what the folder does hold: nothing, or other files (the
+ * first by name, as a hint for --input-fname-pattern). */
+static void fail_no_match(const char *dir, const char *pattern, dc_err *e)
+{
+    DIR *d = opendir(dir);
+    int others = 0;
+    char first[256] = "";
+    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
+        if (de->d_name[0] == '.') continue;
+        others++;
+        if (!first[0] || strcmp(de->d_name, first) < 0) snprintf(first, sizeof first, "%s", de->d_name);
+    }
+    if (d) closedir(d);
+    if (others == 0)
+        dc_fail(e, "%s: an empty folder (no files match '%s')", dir, pattern);
+    else
+        dc_fail(e, "%s: no files match '%s' among its %d files (the first: '%s'; see "
+                   "--input-fname-pattern)",
+                dir, pattern, others, first);
+}
+
+/* A class folder whose every image was skipped is no class of the model: its name goes, the
+ * later classes move up, and a line says so. */
+static void drop_empty_classes(const char *dir, strvec *names, int *labels, int count)
+{
+    int *remap = dc_calloc((size_t)names->n, sizeof(int)), kept = 0;
+    for (int i = 0; i < count; i++) remap[labels[i]] = 1;
+    for (int c = 0; c < names->n; c++) {
+        if (!remap[c]) {
+            log_warn("%s/%s: no usable image in this class folder; the class is left out", dir,
+                     names->v[c]);
+            free(names->v[c]);
+            remap[c] = -1;
+            continue;
+        }
+        names->v[kept] = names->v[c];
+        remap[c] = kept++;
+    }
+    for (int i = 0; i < count; i++) labels[i] = remap[labels[i]];
+    names->n = kept;
+    free(remap);
+}
+
 int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
                         const image_spec *spec, dc_err *e)
 {
@@ -410,16 +485,16 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
                        spec->out_w, spec->channels);
     strvec subdirs = {0}, paths = {0}, names = {0};
     int *labels = NULL;
-    int nlab = 0, caplab = 0;
+    int nlab = 0, caplab = 0, links = 0;
     int rc = -1;
     /* the folder itself first, for a clear message when it is missing */
     if (list_subdirs(dir, &subdirs, e) != 0) goto done;
-    if (glob_files(dir, pattern, &paths, e) != 0) goto done;
+    if (glob_files(dir, pattern, &paths, &links, e) != 0) goto done;
     if (paths.n == 0) {
         for (int i = 0; i < subdirs.n; i++) {
             char *sub = join_path(dir, subdirs.v[i]);
             strvec sf = {0};
-            if (glob_files(sub, pattern, &sf, e) != 0) {
+            if (glob_files(sub, pattern, &sf, &links, e) != 0) {
                 free(sub);
                 strvec_free(&sf);
                 goto done;
@@ -457,9 +532,11 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
             dc_fail(e, "%s: no files match '%s' (nor in its %d subfolders)", dir, pattern,
                     subdirs.n);
         else
-            dc_fail(e, "%s: no files match '%s'", dir, pattern);
+            fail_no_match(dir, pattern, e);
         goto done;
     }
+    if (links > BAD_WARN_MAX)
+        log_warn("%s: %d symbolic links to nothing or to themselves skipped", dir, links);
     image_spec sp = *spec;
     int skipped = 0;
     if (validate_files(dir, &paths, labels, &sp, &skipped, e) != 0) goto done;
@@ -474,6 +551,7 @@ int dataset_open_folder(dataset *ds, const char *dir, const char *pattern,
     ds->W = sp.out_w;
     ds->lo = sp.lo;
     ds->hi = sp.hi;
+    if (names.n >= 2) drop_empty_classes(dir, &names, labels, ds->count);
     if (names.n >= 2) { /* one class folder is just an unlabelled set in a subfolder */
         ds->num_classes = names.n;
         ds->class_names = names.v;

@@ -29,6 +29,9 @@ typedef struct {
     struct lmdb_source *db; /* LMDB-backed: its entries, in key order; NULL otherwise */
     image_spec spec;     /* file-backed: how each file becomes an item */
     int skipped;         /* file-backed: matching files dropped as unusable (spec.skip_bad) */
+    char fingerprint[64]; /* the data's files (names, sizes, modification times) as
+                           * "<count> files, fnv1a64 <16 hex digits>" (dataset_open_source);
+                           * "" when unknown */
 } dataset;
 
 /* The reference's MNIST protocol: {train,t10k}-{images-idx3,labels-idx1}-ubyte in dir (each

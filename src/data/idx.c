@@ -2,7 +2,9 @@
  * 32-bit dimensions, then unsigned bytes. Files are read through zlib's gz* interface, which
  * reads gzip and raw files alike (gzip is recognised by its 0x1f 0x8b bytes, not the name).
  * The buffer grows as data actually arrives, so a header claiming a huge size cannot make us
- * allocate more than the file really holds (plus one doubling). */
+ * allocate more than the file really holds (plus one doubling); a gzip file whose header
+ * claims more than its size can hold, or other than its trailer records, is refused before
+ * inflating. */
 #include "data/idx.h"
 
 #include <errno.h>
@@ -20,10 +22,13 @@
 #define IDX_MAX_ITEM_PIXELS (16L << 20)  /* rows * cols */
 #define IDX_MAX_TOTAL ((int64_t)16 << 30) /* bytes of data */
 
+#define DEFLATE_MAX_RATIO 1032 /* no deflate stream expands more: 258 bytes from 2 bits */
+
 typedef struct {
     gzFile gz;
     int gzipped;
     int64_t file_size; /* on disk */
+    uint32_t isize;    /* gzip: the trailer's uncompressed size, mod 2^32 */
 } idx_file;
 
 static int idx_open(idx_file *f, const char *path, dc_err *e)
@@ -40,6 +45,10 @@ static int idx_open(idx_file *f, const char *path, dc_err *e)
     unsigned char sig[2] = {0, 0};
     ssize_t got = pread(fd, sig, 2, 0);
     f->gzipped = got == 2 && sig[0] == 0x1f && sig[1] == 0x8b;
+    unsigned char tail[4] = {0, 0, 0, 0};
+    if (f->gzipped && f->file_size >= 18 && pread(fd, tail, 4, f->file_size - 4) == 4)
+        f->isize = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 | (uint32_t)tail[2] << 16 |
+                   (uint32_t)tail[3] << 24;
     f->gz = gzdopen(fd, "rb");
     if (!f->gz) {
         close(fd);
@@ -148,6 +157,22 @@ static int idx_read_header(idx_file *f, const char *path, uint32_t magic, int nd
     }
     if (total > IDX_MAX_TOTAL) {
         dc_fail(e, "%s: data too large (%lld bytes claimed)", path, (long long)total);
+        return -1;
+    }
+    /* A gzip file's size bounds what it can hold, and its trailer records what it does hold:
+     * a header that claims more (a decompression bomb, a cut file) is refused before
+     * inflating gigabytes to find out. */
+    if (f->gzipped && (hlen + total) / DEFLATE_MAX_RATIO > f->file_size) {
+        dc_fail(e, "%s: truncated or forged gzip: the header announces %lld data bytes, more than "
+                   "%lld bytes of gzip can hold (deflate expands at most %dx)",
+                path, (long long)total, (long long)f->file_size, DEFLATE_MAX_RATIO);
+        return -1;
+    }
+    if (f->gzipped && f->isize != (uint32_t)(hlen + total)) {
+        dc_fail(e, "%s: truncated or forged gzip: its trailer records %u bytes uncompressed, the "
+                   "header announces %lld (%u mod 2^32) (several gzip streams in one file: gunzip "
+                   "it)",
+                path, f->isize, (long long)(hlen + total), (uint32_t)(hlen + total));
         return -1;
     }
     /* A raw file's size is known: check it before allocating anything. */

@@ -461,11 +461,17 @@ int image_probe_mem(const void *data, size_t len, const char *name, int *width, 
 }
 
 
+int image_validate_dims(const char *path, const image_spec *spec, int *channels, int *width,
+                        int *height, dc_err *e)
+{
+    if (image_probe(path, width, height, channels, e) != 0) return -1;
+    return check_size(path, *width, *height, spec_max_pixels(spec), e);
+}
+
 int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e)
 {
     int w, h;
-    if (image_probe(path, &w, &h, channels, e) != 0) return -1;
-    return check_size(path, w, h, spec_max_pixels(spec), e);
+    return image_validate_dims(path, spec, channels, &w, &h, e);
 }
 
 static int check_spec(const char *path, const image_spec *spec, dc_err *e)

@@ -17,6 +17,9 @@ int image_probe_mem(const void *data, size_t len, const char *name, int *width, 
 /* image_probe, then the size limit of spec (max_pixels): what can be known of a file without
  * decoding its pixels. Fills *channels (1 or 3). */
 int image_validate(const char *path, const image_spec *spec, int *channels, dc_err *e);
+/* The same, with the image's size. */
+int image_validate_dims(const char *path, const image_spec *spec, int *channels, int *width,
+                        int *height, dc_err *e);
 /* Decodes path into out (channels, out_h, out_w). */
 int image_load(const char *path, const image_spec *spec, float *out, dc_err *e);
 /* The same from len bytes in memory (name is used in messages). */

@@ -2,6 +2,8 @@
 #include "data/labels_file.h"
 #include "data/lmdb_source.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +39,57 @@ static void keep_split(dataset *ds, int test)
         if ((i % 10 == 9) == test) keep[n++] = i;
     dataset_keep_items(ds, keep, n);
     free(keep);
+}
+
+/* FNV-1a, 64 bits, over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The data's files, each as its name below src, size and modification time: what changes when
+ * a file is added, removed or replaced, whatever its content (a resume compares it). */
+static void fingerprint_files(char *out, size_t n, const char *src, char *const *paths, int count)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t skip = strlen(src);
+    for (int i = 0; i < count; i++) {
+        const char *name = paths[i];
+        if (strncmp(name, src, skip) == 0) name += skip;
+        while (*name == '/') name++;
+        struct stat st;
+        long long v[3] = {-1, -1, -1};
+        if (stat(paths[i], &st) == 0) {
+            v[0] = (long long)st.st_size;
+            v[1] = (long long)st.st_mtim.tv_sec;
+            v[2] = (long long)st.st_mtim.tv_nsec;
+        }
+        h = fnv1a(h, name, strlen(name) + 1);
+        h = fnv1a(h, v, sizeof v);
+    }
+    snprintf(out, n, "%d files, fnv1a64 %016llx", count, (unsigned long long)h);
+}
+
+/* IDX data's files, raw or gzip, as they are found; LMDB's data.mdb. */
+static void fingerprint_dir_files(char *out, size_t n, const char *src, int lmdb)
+{
+    static const char *const idx[4] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                       "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+    char buf[8][SOURCE_PATH_MAX];
+    char *paths[8];
+    int count = 0;
+    for (int i = 0; i < (lmdb ? 1 : 4); i++)
+        for (int gz = 0; gz < 2; gz++) {
+            const char *base = lmdb ? "data.mdb" : idx[i];
+            if (dc_path(NULL, buf[count], sizeof buf[count], "%s/%s%s", src, base, gz ? ".gz" : "") == 0 &&
+                file_exists(buf[count])) {
+                paths[count] = buf[count];
+                count++;
+            }
+        }
+    fingerprint_files(out, n, src, paths, count);
 }
 
 /* data_dir/dataset as IDX data (fashion-mnist falls back to the Debian package's copy), or an
@@ -83,6 +136,7 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
                 free(ds->class_names[i]);
                 ds->class_names[i] = name;
             }
+        fingerprint_dir_files(ds->fingerprint, sizeof ds->fingerprint, src, 0);
         return 0;
     }
     image_spec spec;
@@ -104,6 +158,8 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
         dataset_free(ds);
         return -1;
     }
+    if (ds->db) fingerprint_dir_files(ds->fingerprint, sizeof ds->fingerprint, src, 1);
+    else fingerprint_files(ds->fingerprint, sizeof ds->fingerprint, src, ds->paths, ds->count);
     if (o->split != DATASET_SPLIT_ALL) keep_split(ds, o->split == DATASET_SPLIT_TEST);
     if (ds->count == 0) {
         dataset_free(ds);

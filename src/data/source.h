@@ -30,7 +30,8 @@ typedef struct {
 
 /* Opens the data (the part s->split names): IDX sets scaled to [0, 1] with their class names (Fashion-MNIST's named),
  * image folders to [-1, 1]. src receives the folder used. The message of a missing folder
- * says how to get the well-known ones. */
+ * says how to get the well-known ones. ds->fingerprint is set from the files the whole data
+ * set is read from (for a folder: the usable images kept). */
 int dataset_open_source(const dataset_source *s, dataset *ds, char *src, size_t srclen,
                         dc_err *e);
 

@@ -2,12 +2,16 @@
  * any old file at path untouched and removes the temporary. */
 #include "io/png_write.h"
 
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <png.h>
+
+_Static_assert(PNG_WRITE_MAX_SIDE <= PNG_USER_WIDTH_MAX && PNG_WRITE_MAX_SIDE <= PNG_USER_HEIGHT_MAX,
+               "libpng refuses what png_write would write");
 
 #include "core/atomic_file.h"
 
@@ -16,11 +20,13 @@ typedef struct {
     png_infop info;
     jmp_buf jmp;
     char msg[256];
+    int err; /* errno when libpng gave up: its "Write Error" comes from a failed fwrite */
 } png_wjob;
 
 static void pngw_on_error(png_structp png, png_const_charp msg)
 {
     png_wjob *j = png_get_error_ptr(png);
+    j->err = errno;
     snprintf(j->msg, sizeof j->msg, "%s", msg ? msg : "error");
     longjmp(j->jmp, 1);
 }
@@ -51,6 +57,9 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
 {
     if (W <= 0 || H <= 0 || C < 1 || C > 4)
         return dc_fail(e, "%s: cannot write a %dx%d PNG with %d channels", path, W, H, C);
+    if (W > PNG_WRITE_MAX_SIDE || H > PNG_WRITE_MAX_SIDE)
+        return dc_fail(e, "%s: a %dx%d image is larger than PNG readers accept (%d pixels a side)",
+                       path, W, H, PNG_WRITE_MAX_SIDE);
     atomic_file af;
     if (atomic_file_open(&af, path, e) != 0) return -1;
     png_wjob *j = calloc(1, sizeof *j);
@@ -60,7 +69,9 @@ int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_e
     if (j && j->png) j->info = png_create_info_struct(j->png);
     if (!j || !j->png || !j->info)
         dc_fail(e, "%s: out of memory (libpng)", path);
-    else if (pngw_run(j, af.fp, pixels, W, H, C) != 0)
+    else if (pngw_run(j, af.fp, pixels, W, H, C) != 0 && ferror(af.fp))
+        dc_fail(e, "%s: write failed: %s", path, strerror(j->err ? j->err : EIO));
+    else if (j->msg[0])
         dc_fail(e, "%s: PNG write failed: %s", path, j->msg);
     else
         rc = 0;
@@ -142,11 +153,17 @@ int png_write_grid_spaced(const char *path, const float *images, int N, int C, i
                           int cols, float lo, float hi, int scale, int gap, dc_err *e)
 {
     if (N <= 0 || cols <= 0 || H <= 0 || W <= 0 || (C != 1 && C != 3) || scale < 1 || scale > 16 ||
-        gap < 0 || gap > 64 || (long)W * cols * scale > 65536L || (long)H * ((N + cols - 1) / cols) * scale > 65536L)
+        gap < 0 || gap > 64)
         return dc_fail(e, "%s: cannot write a grid of %d images (%dx%dx%d) in %d columns", path,
                        N, C, H, W, cols);
-    int GW, GH;
-    png_grid_size(N, H, W, cols, scale, gap, &GW, &GH);
+    long long rows = (N + (long long)cols - 1) / cols;
+    long long gw = (long long)cols * W * scale + (cols - 1LL) * gap;
+    long long gh = rows * H * scale + (rows - 1) * gap;
+    if (gw > PNG_WRITE_MAX_SIDE || gh > PNG_WRITE_MAX_SIDE)
+        return dc_fail(e, "%s: %d images of %dx%d in %d columns make a %lldx%lld grid, more than "
+                          "PNG readers accept (%d pixels a side)",
+                       path, N, W, H, cols, gw, gh, PNG_WRITE_MAX_SIDE);
+    int GW = (int)gw, GH = (int)gh;
     size_t gstride = (size_t)GW * (size_t)C;
     uint8_t *grid = malloc(gstride * (size_t)GH);
     uint8_t *tile = malloc((size_t)H * (size_t)W * (size_t)C);

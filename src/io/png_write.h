@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include "core/error.h"
 
+/* The largest side PNG readers accept (libpng's default user limit): png_write refuses more. */
+#define PNG_WRITE_MAX_SIDE 1000000
+
 /* pixels: H rows of W*C bytes, C = 1 (gray), 3 (RGB) or 4 (RGBA). */
 int png_write(const char *path, const uint8_t *pixels, int W, int H, int C, dc_err *e);
 
@@ -24,7 +27,8 @@ static inline uint8_t image_value_to_u8(float x, float lo, float k)
 void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, float hi);
 
 /* A grid of N images (N,C,H,W) in [lo,hi], `cols` per row (rows = ceil(N/cols)); images are
- * placed edge to edge like the reference's merge(); empty cells are black. */
+ * placed edge to edge like the reference's merge(); empty cells are black. A grid over
+ * PNG_WRITE_MAX_SIDE on a side is refused before anything is allocated. */
 int png_write_grid(const char *path, const float *images, int N, int C, int H, int W, int cols,
                    float lo, float hi, dc_err *e);
 /* The same with each image enlarged `scale` times (nearest neighbour, 1..16) and `gap` white

@@ -392,18 +392,48 @@ static int verify_checksum(const char *value, const unsigned char *buf, size_t l
     return 0;
 }
 
+/* What a file that is not safetensors is, from its first bytes (NULL: unknown), so that a PNG
+ * given as a checkpoint is named as one instead of by a nonsense header length. */
+static const char *sniff_kind(const unsigned char *b, size_t len)
+{
+    static const struct {
+        const char *magic;
+        size_t n;
+        const char *kind;
+    } kinds[] = {
+        {"\x89PNG", 4, "a PNG image"},         {"\xff\xd8\xff", 3, "a JPEG image"},
+        {"GIF8", 4, "a GIF image"},            {"\x1f\x8b", 2, "gzip data"},
+        {"\x93NUMPY", 6, "a NumPy .npy array"}, {"PK\x03\x04", 4, "a zip file (a PyTorch .pt?)"},
+        {"\0\0\x08\x03", 4, "IDX images"},     {"\0\0\x08\x01", 4, "IDX labels"},
+        {"%PDF", 4, "a PDF document"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (len >= kinds[i].n && memcmp(b, kinds[i].magic, kinds[i].n) == 0) return kinds[i].kind;
+    if (len >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+        return "a WebP image";
+    if (len >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5) return "a Python pickle";
+    if (len >= 1 && (b[0] == '{' || b[0] == '[')) return "JSON or text";
+    return NULL;
+}
+
 safetensors_file *safetensors_parse(const unsigned char *buf, size_t len, const char *path,
                                     int flags, dc_err *e)
 {
+    uint64_t hlen = 0;
+    for (int i = 7; len >= 8 && i >= 0; i--) hlen = (hlen << 8) | buf[i];
+    const char *kind = sniff_kind(buf, len);
+    if (kind && (len < 8 || hlen > len - 8 || hlen < 2 || buf[8] != '{')) {
+        dc_fail(e, "%s: not a safetensors file: it is %s", path, kind);
+        return NULL;
+    }
     if (len < 8) {
         dc_fail(e, "%s: %zu bytes, too short for a safetensors file (no 8-byte header length)",
                 path, len);
         return NULL;
     }
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | buf[i];
     if (hlen > SAFETENSORS_MAX_HEADER) {
-        dc_fail(e, "%s: header length %" PRIu64 " bytes exceeds the %u-byte limit", path, hlen,
+        dc_fail(e, "%s: not a safetensors file (its first 8 bytes, read as the header length, "
+                   "say %" PRIu64 " bytes, over the %u-byte limit)", path, hlen,
                 SAFETENSORS_MAX_HEADER);
         return NULL;
     }

@@ -1,4 +1,7 @@
 #include "model/checkpoint.h"
+
+#include <errno.h>
+#include <math.h>
 #include "model/run_config.h"
 
 #include <limits.h>
@@ -271,7 +274,7 @@ static int parse_model_config(const char *path, const char *json, dcgan_config *
     if (bad) return dc_fail(e, "%s: the 'model' metadata lacks a size or has a bad one", path);
     if (bad_cc) return dc_fail(e, "%s: the 'model' metadata has a bad cond_concat", path);
     dc_err inner;
-    if (dcgan_config_validate(c, &inner) != 0)
+    if (dcgan_config_validate(c, &inner) != 0 || dcgan_config_check_sizes(c, &inner) != 0)
         return dc_fail(e, "%s: stored model is invalid: %s", path, inner.msg);
     return 0;
 }
@@ -307,8 +310,10 @@ int checkpoint_read_config(const char *path, dcgan_config *cfg, dc_err *e)
     return rc == 0 ? 0 : CHECKPOINT_DAMAGED;
 }
 
+/* finite: the values must be (weights and statistics; Adam's second moment may overflow to Inf
+ * in a run whose weights stay finite, so moments are taken as they are) */
 static int load_tensor(const safetensors_file *f, const char *path, const char *name,
-                       const param_spec *s, float *dst, dc_err *e)
+                       const param_spec *s, float *dst, int finite, dc_err *e)
 {
     const safetensors_tensor *t = safetensors_find(f, name);
     if (!t) return dc_fail(e, "%s: tensor '%s' is missing", path, name);
@@ -316,6 +321,12 @@ static int load_tensor(const safetensors_file *f, const char *path, const char *
     for (int i = 0; ok && i < s->ndim; i++) ok = t->shape[i] == s->shape[i];
     if (!ok) return dc_fail(e, "%s: tensor '%s' has the wrong dtype or shape", path, name);
     memcpy(dst, t->data, s->numel * sizeof(float));
+    /* training never saves a non-finite value (it stops first): this file was made otherwise */
+    for (size_t i = 0; finite && i < s->numel; i++)
+        if (!isfinite(dst[i]))
+            return dc_fail(e, "%s: tensor '%s' holds a non-finite value (NaN or Inf) at %zu: not "
+                              "what training writes (edited, or made by another program)",
+                           path, name, i);
     return 0;
 }
 
@@ -325,13 +336,13 @@ static int load_net(const safetensors_file *f, const char *path, net *n, int wit
     param_store_download(ps); /* what the file does not replace stays as it was */
     for (int i = 0; i < ps->count; i++) {
         const param_spec *s = &ps->specs[i];
-        if (load_tensor(f, path, s->name, s, param_store_host_values(ps, s), e)) return -1;
+        if (load_tensor(f, path, s->name, s, param_store_host_values(ps, s), 1, e)) return -1;
         if (with_adam && s->trainable) {
             char name[PARAM_NAME_MAX + 16];
             snprintf(name, sizeof name, "%s/Adam", s->name);
-            if (load_tensor(f, path, name, s, param_store_host_adam_m(ps, s), e)) return -1;
+            if (load_tensor(f, path, name, s, param_store_host_adam_m(ps, s), 0, e)) return -1;
             snprintf(name, sizeof name, "%s/Adam_1", s->name);
-            if (load_tensor(f, path, name, s, param_store_host_adam_v(ps, s), e)) return -1;
+            if (load_tensor(f, path, name, s, param_store_host_adam_v(ps, s), 0, e)) return -1;
         }
     }
     param_store_upload(ps);
@@ -348,7 +359,7 @@ static int load_ema(const safetensors_file *f, const char *path, dcgan_model *m,
         const param_spec *s = &ps->specs[i];
         char name[PARAM_NAME_MAX + 16];
         ema_name(name, sizeof name, s->name);
-        rc = load_tensor(f, path, name, s, (s->trainable ? p : b) + s->offset, e);
+        rc = load_tensor(f, path, name, s, (s->trainable ? p : b) + s->offset, 1, e);
     }
     if (rc == 0) {
         ops_from_host(m->be, m->ema_params, p, ps->n_params);
@@ -364,8 +375,10 @@ static int meta_long(const safetensors_file *f, const char *path, const char *ke
 {
     const char *v = safetensors_metadata(f, key);
     char *end = NULL;
+    errno = 0;
     long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || *end || end == v || x < 0) return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
+    if (!v || *end || end == v || x < 0 || errno == ERANGE)
+        return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
     *out = x;
     return 0;
 }
@@ -375,8 +388,10 @@ static int meta_u64(const safetensors_file *f, const char *path, const char *key
 {
     const char *v = safetensors_metadata(f, key);
     char *end = NULL;
+    errno = 0;
     unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-    if (!v || *end || end == v) return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
+    if (!v || *end || end == v || *v == '-' || errno == ERANGE)
+        return dc_fail(e, "%s: metadata '%s' missing or bad", path, key);
     *out = (uint64_t)x;
     return 0;
 }

@@ -1,6 +1,9 @@
 #include "model/dcgan.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DCGAN_INIT_STD 0.02f
 
@@ -36,6 +39,127 @@ dcgan_config dcgan_config_default(void)
     c.batch = 64;
     snprintf(c.device, sizeof c.device, "cpu");
     return c;
+}
+
+/* The sizes of the model a config makes, counted in 64 bits before anything is built: the
+ * layers keep a layer's values per image and a weight's size in an int, and the flags'
+ * ranges alone allow far more (8192x8192 images with --gf-dim 4096). */
+typedef struct {
+    int64_t params;  /* floats of G's and D's parameters */
+    int64_t acts;    /* floats of the layers' outputs for one image (each has a gradient too) */
+    int64_t biggest; /* the largest per-image output or weight, its layer, and which it is */
+    const char *biggest_name;
+    int biggest_is_weight;
+    int overflow;
+} model_sizes;
+
+static int64_t msz_mul(model_sizes *s, int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) {
+        s->overflow = 1;
+        return INT64_MAX / 64;
+    }
+    return r;
+}
+
+static void msz_add(model_sizes *s, const char *name, int64_t out, int64_t weights)
+{
+    if (__builtin_add_overflow(s->acts, out, &s->acts) ||
+        __builtin_add_overflow(s->params, weights, &s->params))
+        s->overflow = 1;
+    int64_t m = out > weights ? out : weights;
+    if (m > s->biggest) {
+        s->biggest = m;
+        s->biggest_name = name;
+        s->biggest_is_weight = weights > out;
+    }
+}
+
+/* A layer of `out` channels at h x w from `in` inputs per position (k x k kernel; 1 and h = w = 1
+ * for a linear layer), with its bias; batch norm (bn) after it adds its output and 2 vectors. */
+static void msz_layer(model_sizes *s, const char *name, int64_t in, int64_t out, int64_t h,
+                      int64_t w, int k, int bn)
+{
+    int64_t per_image = msz_mul(s, msz_mul(s, out, h), w);
+    msz_add(s, name, per_image, msz_mul(s, msz_mul(s, in, out), k * k) + out);
+    if (bn) msz_add(s, name, per_image, 2 * out);
+}
+
+static void msz_unconditional(model_sizes *s, const dcgan_config *c)
+{
+    int64_t h[5], w[5], gf = c->gf_dim, df = c->df_dim;
+    h[0] = c->output_h;
+    w[0] = c->output_w;
+    for (int i = 1; i < 5; i++) {
+        h[i] = ceil_half((int)h[i - 1]);
+        w[i] = ceil_half((int)w[i - 1]);
+    }
+    msz_layer(s, "g_h0_lin", c->z_dim, msz_mul(s, msz_mul(s, gf * 8, h[4]), w[4]), 1, 1, 1, 1);
+    int64_t ch[5] = {gf * 8, gf * 4, gf * 2, gf, c->c_dim};
+    static const char *g_names[] = {"g_h1", "g_h2", "g_h3", "g_h4"};
+    for (int i = 0; i < 4; i++) msz_layer(s, g_names[i], ch[i], ch[i + 1], h[3 - i], w[3 - i], 5, i < 3);
+    int64_t dch[5] = {c->c_dim, df, df * 2, df * 4, df * 8};
+    static const char *d_names[] = {"d_h0_conv", "d_h1_conv", "d_h2_conv", "d_h3_conv"};
+    for (int i = 0; i < 4; i++) msz_layer(s, d_names[i], dch[i], dch[i + 1], h[i + 1], w[i + 1], 5, i > 0);
+    msz_layer(s, "d_h4_lin", msz_mul(s, msz_mul(s, df * 8, h[4]), w[4]), 1, 1, 1, 1, 0);
+}
+
+static void msz_conditional(model_sizes *s, const dcgan_config *c)
+{
+    int64_t h2 = ceil_half(c->output_h), w2 = ceil_half(c->output_w);
+    int64_t h4 = ceil_half((int)h2), w4 = ceil_half((int)w2);
+    int64_t gf = c->gf_dim, df = c->df_dim, y = c->y_dim;
+    dcgan_cond_concat cc = c->cond_concat;
+    int64_t gy = cc == DCGAN_COND_CONCAT_ALL || cc == DCGAN_COND_CONCAT_G_LAYERS ? y : 0;
+    int64_t dy = cc == DCGAN_COND_CONCAT_ALL || cc == DCGAN_COND_CONCAT_D_LAYERS ? y : 0;
+    int64_t g1 = msz_mul(s, msz_mul(s, gf * 2, h4), w4);
+    msz_layer(s, "g_h0_lin", c->z_dim + y, c->gfc_dim, 1, 1, 1, 1);
+    msz_layer(s, "g_h1_lin", c->gfc_dim + gy, g1, 1, 1, 1, 1);
+    msz_layer(s, "g_h2", gf * 2 + gy, gf * 2, h2, w2, 5, 1);
+    msz_layer(s, "g_h3", gf * 2 + gy, c->c_dim, c->output_h, c->output_w, 5, 0);
+    int64_t d0 = c->d_first_channels > 0 ? c->d_first_channels : c->c_dim + y;
+    msz_layer(s, "d_h0_conv", c->c_dim + y, d0, h2, w2, 5, 0);
+    msz_layer(s, "d_h1_conv", d0 + dy, df + y, h4, w4, 5, 1);
+    msz_layer(s, "d_h2_lin", msz_mul(s, msz_mul(s, df + y, h4), w4) + dy, c->dfc_dim, 1, 1, 1, 1);
+    msz_layer(s, "d_h3_lin", c->dfc_dim + dy, 1, 1, 1, 1, 0);
+}
+
+double dcgan_config_memory(const dcgan_config *c, double *param_bytes, double *act_bytes)
+{
+    model_sizes s = {0};
+    if (c->y_dim > 0) msz_conditional(&s, c);
+    else msz_unconditional(&s, c);
+    /* parameters with their gradients and Adam's two moments (and G's average); every output
+     * with its gradient, the input with its own */
+    double p = 4.0 * (4.0 * (double)s.params + (c->g_ema > 0 ? (double)s.params / 2 : 0));
+    double in = (double)c->c_dim * c->output_h * c->output_w;
+    double a = 4.0 * (double)c->batch * 2.0 * ((double)s.acts + in);
+    if (param_bytes) *param_bytes = p;
+    if (act_bytes) *act_bytes = a;
+    return p + a;
+}
+
+int dcgan_config_check_sizes(const dcgan_config *c, dc_err *e)
+{
+    model_sizes s = {0};
+    if (c->y_dim > 0) msz_conditional(&s, c);
+    else msz_unconditional(&s, c);
+    if (!s.overflow && s.biggest <= INT_MAX) return 0;
+    double gib = dcgan_config_memory(c, NULL, NULL) / (1 << 30);
+    char what[160];
+    if (s.overflow || !s.biggest_name)
+        snprintf(what, sizeof what, "its sizes overflow 64 bits");
+    else
+        snprintf(what, sizeof what, "%s%s would have %lld values (at most %d)", s.biggest_name,
+                 s.biggest_is_weight ? "'s weight" : "'s output per image", (long long)s.biggest,
+                 INT_MAX);
+    return dc_fail(e, "--output-height/--output-width %dx%d with --gf-dim %d, --df-dim %d%s: %s; "
+                      "this model needs at least %.0f GiB of memory: lower the image size or "
+                      "--gf-dim/--df-dim%s",
+                   c->output_h, c->output_w, c->gf_dim, c->df_dim,
+                   c->y_dim > 0 ? " and --gfc-dim/--dfc-dim" : "", what, gib,
+                   c->y_dim > 0 ? " (or --gfc-dim/--dfc-dim)" : "");
 }
 
 int dcgan_config_validate(const dcgan_config *c, dc_err *e)
@@ -237,10 +361,29 @@ static int dcgan_build_conditional(dcgan_model *m, const dcgan_config *c)
     return net_finish(D);
 }
 
+/* On the CPU the model lives in this machine's memory: a model that cannot fit is refused
+ * before anything is allocated (a device's own memory is its backend's to report). */
+static int dcgan_check_memory(const dcgan_config *c, dc_err *e)
+{
+    if (c->device[0] && strcmp(c->device, "cpu") != 0) return 0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 0;
+    double ram = (double)pages * (double)page, pb, ab;
+    double need = dcgan_config_memory(c, &pb, &ab), G = 1 << 30;
+    if (need <= ram) return 0;
+    return dc_fail(e, "this model needs at least %.1f GiB of memory (%.1f GiB for the parameters "
+                      "with their gradients and Adam's moments, %.1f GiB for the activations at "
+                      "batch size %d), more than this machine's %.1f GiB: lower --batch-size, "
+                      "--gf-dim/--df-dim or the image size",
+                   need / G, pb / G, ab / G, c->batch, ram / G);
+}
+
 int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
 {
     memset(m, 0, sizeof *m);
-    if (dcgan_config_validate(cfg, e) != 0) return -1;
+    if (dcgan_config_validate(cfg, e) != 0 || dcgan_config_check_sizes(cfg, e) != 0 ||
+        dcgan_check_memory(cfg, e) != 0)
+        return -1;
     m->cfg = *cfg;
     ops_options oo = {cfg->device[0] ? cfg->device : "cpu", cfg->conv_backend};
     m->be = ops_open(&oo, e);

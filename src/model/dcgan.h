@@ -68,7 +68,17 @@ int dcgan_config_validate(const dcgan_config *cfg, dc_err *e);
  * model). */
 int dcgan_config_diff(const dcgan_config *was, const dcgan_config *now, char *what, size_t wn,
                       char *fix, size_t fn);
-/* Opens the backend and builds G and D on it for cfg->batch (weights uninitialised). */
+/* Counts every size of the model in 64 bits: a layer whose output per image or weight would
+ * not fit an int (what the layers keep them in) is refused, naming it and the memory the model
+ * would need. dcgan_model_init and the checkpoint's reader call it after validating. */
+int dcgan_config_check_sizes(const dcgan_config *cfg, dc_err *e);
+/* A lower bound of the bytes the model needs at cfg->batch: the parameters with their
+ * gradients and Adam's moments (*param_bytes), the layers' outputs with their gradients
+ * (*act_bytes); either may be NULL. dcgan_model_init refuses a CPU model over the machine's
+ * memory with it. */
+double dcgan_config_memory(const dcgan_config *cfg, double *param_bytes, double *act_bytes);
+/* Opens the backend and builds G and D on it for cfg->batch (weights uninitialised); on the
+ * CPU a model larger than the machine's memory is refused first. */
 int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e);
 /* The reference's initialisation: conv weights truncated N(0,0.02), deconv and linear weights
  * N(0,0.02), biases 0, gamma 1, beta 0, moving mean 0, moving variance 1. */

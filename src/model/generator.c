@@ -66,7 +66,10 @@ int generator_open(generator *g, const char *run_dir, const char *ckpt, const ch
     if (rc == 0 && strlen(device) >= sizeof cfg.device)
         rc = dc_fail(e, "device '%.40s...': name too long", device);
     if (rc == 0) snprintf(cfg.device, sizeof cfg.device, "%s", device);
-    if (rc == 0) rc = dcgan_model_init(&g->model, &cfg, e);
+    if (rc == 0 && (rc = dcgan_model_init(&g->model, &cfg, e)) != 0) {
+        dc_err inner = *e;
+        dc_fail(e, "%s: %s", g->path, inner.msg);
+    }
     g->model_open = rc == 0;
     if (rc == 0) rc = checkpoint_load_from(f, g->path, &g->model, 0, &g->st, e);
     /* a run with an average of G samples from the average */

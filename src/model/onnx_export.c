@@ -19,19 +19,6 @@ typedef struct {
     int y_planes_made;       /* "y/planes", y as (N, y_dim, 1, 1), exists */
 } graph;
 
-static const char *kind_name(layer_kind k)
-{
-    switch (k) {
-    case LAYER_RELU: return "relu";
-    case LAYER_LRELU: return "lrelu";
-    case LAYER_TANH: return "tanh";
-    case LAYER_SIGMOID: return "sigmoid";
-    case LAYER_CONCAT_Y: return "concat_y";
-    case LAYER_RESHAPE: return "reshape";
-    default: return "layer";
-    }
-}
-
 /* A parameter of layer l as an initializer named as in checkpoints; its name into out. */
 static void add_param(graph *g, const layer *l, const char *suffix, char *out, size_t n)
 {
@@ -180,7 +167,7 @@ static int emit_layer(graph *g, const layer *l, const char *out, dc_err *e)
         return 0;
     case LAYER_CONV: break;
     }
-    return dc_fail(e, "layer %s: a %s layer is not exported", l->name, kind_name(l->kind));
+    return dc_fail(e, "layer %s: a %s layer is not exported", l->name, layer_kind_name(l->kind));
 }
 
 /* The model's doc_string, inputs and output. */
@@ -237,10 +224,10 @@ static int build_graph(graph *g, dc_err *e)
         if (l->name[0]) snprintf(g->named, sizeof g->named, "%s", l->name);
         if (i == G->n_layers - 1) snprintf(out, sizeof out, "image");
         else if (l->name[0]) snprintf(out, sizeof out, "%s", l->name);
-        else snprintf(out, sizeof out, "%.100s/%s", g->named[0] ? g->named : "z", kind_name(l->kind));
+        else snprintf(out, sizeof out, "%.100s/%s", g->named[0] ? g->named : "z", layer_kind_name(l->kind));
         if (emit_layer(g, l, out, e) != 0) return -1;
         if (i == G->n_layers - 1 && (strcmp(g->cur, "image") != 0 || g->rank != 4))
-            return dc_fail(e, "G's last layer (%s) does not make the image", kind_name(l->kind));
+            return dc_fail(e, "G's last layer (%s) does not make the image", layer_kind_name(l->kind));
     }
     return 0;
 }

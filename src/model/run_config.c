@@ -60,17 +60,30 @@ static int get_background(const cJSON *o, uint8_t out[3])
     return 1;
 }
 
-/* threads, conv_backend, device: all three (1), none (0), or a bad one (-1, *bad its key). */
+/* threads and device: both (1), none (0), or a bad one (-1, *bad its key). */
 static int get_compute(const cJSON *o, run_config *c, const char **bad)
 {
     double t = 0;
     int rt = get_number(o, "threads", 1, 65536, 1, &t);
-    int rb = get_string(o, "conv_backend", c->conv_backend, sizeof c->conv_backend);
     int rd = get_string(o, "device", c->device, sizeof c->device);
-    *bad = rt < 0 ? "threads" : rb < 0 ? "conv_backend" : rd < 0 ? "device" : NULL;
+    *bad = rt < 0 ? "threads" : rd < 0 ? "device" : NULL;
     if (*bad) return -1;
     c->threads = (int)t;
-    return rt > 0 && rb > 0 && rd > 0;
+    return rt > 0 && rd > 0;
+}
+
+
+/* What training recorded about how it ran (the data's files, the convolutions): the bad key,
+ * or NULL. */
+static const char *get_run_records(const cJSON *o, run_config *c)
+{
+    int r = get_string(o, "data_fingerprint", c->data_fingerprint, sizeof c->data_fingerprint);
+    if (r < 0) return "data_fingerprint";
+    if (r > 0) c->have |= RUN_CONFIG_FINGERPRINT;
+    r = get_string(o, "conv_backend", c->conv_backend, sizeof c->conv_backend);
+    if (r < 0) return "conv_backend";
+    if (r > 0) c->have |= RUN_CONFIG_CONV_BACKEND;
+    return NULL;
 }
 
 int run_config_parse(const char *json, size_t len, const char *name, run_config *c, dc_err *e)
@@ -149,6 +162,7 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
     if (c->have & RUN_CONFIG_BATCH_SIZE) c->batch_size = (int)d;
     FIELD("data_source", RUN_CONFIG_DATA_SOURCE,
           get_string(o, "data_source", c->data_source, sizeof c->data_source));
+    if ((bad = get_run_records(o, c)) != NULL) goto invalid;
     int rl = get_string(o, "labels_file", c->labels_file, sizeof c->labels_file);
     int ra = get_string(o, "attributes", c->attributes, sizeof c->attributes);
     if (rl < 0 || ra < 0) {
@@ -185,6 +199,7 @@ char *run_config_to_json(const run_config *r)
     if (r->data_format[0]) cJSON_AddStringToObject(c, "data_format", r->data_format);
     if (folder) cJSON_AddStringToObject(c, "input_fname_pattern", r->input_fname_pattern);
     cJSON_AddNumberToObject(c, "dataset_size", (double)r->dataset_size);
+    if (r->data_fingerprint[0]) cJSON_AddStringToObject(c, "data_fingerprint", r->data_fingerprint);
     if (!idx && (r->crop || !r->data_format[0])) {
         cJSON_AddNumberToObject(c, "input_height", r->input_h);
         cJSON_AddNumberToObject(c, "input_width", r->input_w);
@@ -210,6 +225,7 @@ char *run_config_to_json(const run_config *r)
                                 dcgan_cond_concat_name((dcgan_cond_concat)r->cond_concat));
     cJSON_AddNumberToObject(c, "z_dim", r->z_dim);
     cJSON_AddStringToObject(c, "z_dist", z_dist_name(r->zdist));
+    if (r->conv_backend[0]) cJSON_AddStringToObject(c, "conv_backend", r->conv_backend);
     cJSON_AddNumberToObject(c, "gf_dim", r->gf_dim);
     cJSON_AddNumberToObject(c, "df_dim", r->df_dim);
     cJSON_AddNumberToObject(c, "gfc_dim", r->gfc_dim);
@@ -231,7 +247,6 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddNumberToObject(c, "seed", r->seed);
     if (r->threads > 0) {
         cJSON_AddNumberToObject(c, "threads", r->threads);
-        cJSON_AddStringToObject(c, "conv_backend", r->conv_backend);
         cJSON_AddStringToObject(c, "device", r->device);
     }
     cJSON_AddStringToObject(c, "out_dir", r->out_dir);

@@ -25,7 +25,9 @@ enum {
     RUN_CONFIG_COND_CONCAT = 1u << 12,
     RUN_CONFIG_LOSS = 1u << 13,
     RUN_CONFIG_LABELS = 1u << 14, /* labels_file and attributes */
-    RUN_CONFIG_COMPUTE = 1u << 15, /* threads, conv_backend and device (older runs lack them) */
+    RUN_CONFIG_FINGERPRINT = 1u << 15,
+    RUN_CONFIG_CONV_BACKEND = 1u << 16,
+    RUN_CONFIG_COMPUTE = 1u << 17, /* threads and device (older runs lack them) */
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -43,12 +45,14 @@ typedef struct {
     int input_h, input_w;
     int skip_bad_images;
     uint8_t background[3];
+    char data_fingerprint[64]; /* the data's files (dataset.fingerprint; "" unknown) */
     char labels_file[1024];   /* --labels-file ("" none) */
     char attributes[1024];    /* --attributes as given ("" all) */
     /* model */
     int output_h, output_w, c_dim, y_dim, z_dim, gf_dim, df_dim, gfc_dim, dfc_dim;
     int cond_concat;  /* dcgan_cond_concat (model/dcgan.h); written for conditional models */
     z_dist zdist;
+    char conv_backend[16];  /* --conv-backend: "auto", "onednn" or "im2col" ("" unknown) */
     /* optimisation */
     long epochs;
     long train_size;  /* 0: all */
@@ -63,7 +67,6 @@ typedef struct {
     double seed;      /* as stored: a JSON number */
     /* what the numbers were computed with: a run resumed with others goes on, not bit for bit */
     int threads;            /* compute threads */
-    char conv_backend[16];  /* --conv-backend: auto, onednn or im2col */
     char device[16];        /* --device: cpu, cuda, cuda:N */
     /* outputs */
     char out_dir[4096], run_dir[4096];

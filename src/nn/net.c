@@ -521,7 +521,7 @@ int net_first_nonfinite_output(const net *n)
     return -1;
 }
 
-static const char *layer_kind_name(layer_kind k)
+const char *layer_kind_name(layer_kind k)
 {
     switch (k) {
     case LAYER_LINEAR: return "linear";

@@ -32,6 +32,8 @@ typedef enum {
     LAYER_CONCAT_Y, /* append y as constant planes (as features when H = W = 1) */
     LAYER_RESHAPE,
 } layer_kind;
+/* "linear", "conv", "deconv", "batchnorm", ...: a layer kind for messages and summaries. */
+const char *layer_kind_name(layer_kind k);
 
 typedef struct {
     layer_kind kind;

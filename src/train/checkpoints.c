@@ -71,7 +71,8 @@ static void set_damaged_aside(const char *ckpt_dir, long found, const dc_err *wh
 }
 
 int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ranks,
-                            dcgan_model *m, trainer *tr, train_position *pos, dc_err *e)
+                            const char *fingerprint, dcgan_model *m, trainer *tr,
+                            train_position *pos, dc_err *e)
 {
     char path[RUN_PATH_MAX];
     dc_err why[DAMAGED_REPORT_MAX];
@@ -89,10 +90,22 @@ int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ra
     int lrc = checkpoint_load_from(f, path, m, 1, &st, e);
     safetensors_free(f);
     if (lrc != 0) return -1;
+    /* training writes ckpt-<iteration> with D stepped once and G twice an iteration, and at
+     * most one epoch an iteration: anything else was edited, and resuming would be wrong */
+    if (st.iteration != found || st.epoch > st.iteration || st.d_steps != st.iteration ||
+        st.g_steps != 2 * st.iteration) {
+        dc_fail(e, "%s: forged or inconsistent metadata: iteration %ld (the file name says %ld), "
+                   "epoch %ld, Adam steps D %ld and G %ld (training writes D = iteration, G = 2 x "
+                   "iteration); move the file away to resume from an older checkpoint",
+                path, st.iteration, found, st.epoch, st.d_steps, st.g_steps);
+        checkpoint_state_free(&st);
+        return -1;
+    }
     if (st.run_json) { /* the same run? (a checkpoint without settings cannot tell) */
         run_config saved;
         if (run_config_parse(st.run_json, strlen(st.run_json), path, &saved, e) != 0 ||
-            run_config_check_resume(&saved, o, path, e) != 0) {
+            run_config_check_resume(&saved, o, path, e) != 0 ||
+            run_config_check_data(&saved, o, fingerprint, path, e) != 0) {
             checkpoint_state_free(&st);
             return -1;
         }

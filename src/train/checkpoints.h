@@ -40,6 +40,7 @@ int train_checkpoint_save(const train_ckpt_ctx *c, const train_position *pos, dc
  * Returns 1 resumed, 0 nothing to resume from, -1 error (also when every checkpoint is
  * damaged: nothing is renamed then). */
 int train_checkpoint_resume(const char *ckpt_dir, const train_options *o, int ranks,
-                            dcgan_model *m, trainer *tr, train_position *pos, dc_err *e);
+                            const char *fingerprint, dcgan_model *m, trainer *tr,
+                            train_position *pos, dc_err *e);
 
 #endif

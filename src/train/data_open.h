@@ -15,4 +15,9 @@ int train_open_dataset(const train_options *o, dataset *ds, char *src, size_t sr
 /* The options' data settings as a dataset_source (pointing into o). */
 void train_dataset_source(const train_options *o, dataset_source *s);
 
+/* Data held in memory (IDX) is used as it is: a flag that would resize, crop or recolour it
+ * (--output-height/--output-width other than its size, --crop, --c-dim other than its channels)
+ * is refused (-1 with the message) rather than silently ignored. */
+int train_check_held_data(const train_options *o, const dataset *ds, const char *src, dc_err *e);
+
 #endif

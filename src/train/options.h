@@ -15,12 +15,14 @@ typedef struct {
     char input_fname_pattern[256];
     int input_h, input_w;   /* crop size with --crop */
     int output_h, output_w;
+    int output_given;       /* --output-height/--output-width was given (IDX data refuses it) */
     int crop;
     int c_dim;              /* 0: from the data */
     int conditional;        /* -1: when the data has labels */
     uint8_t background[3];  /* for transparent PNGs */
     long train_size;        /* items per epoch; <= 0: all */
     int skip_bad_images;    /* image folders: 1 skip files that cannot be decoded, 0 fail */
+    int accept_changed_data; /* resume although the data's files changed (a warning) */
     char labels_file[1024]; /* empty: none; else an image folder's labels (data/labels_file.h) */
     char attributes[1024];  /* the labels file's attributes to condition on (empty: all) */
     int loader_threads;

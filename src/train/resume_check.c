@@ -13,21 +13,37 @@ static int mismatch(dc_err *e, const char *name, const char *flag, const char *w
                    name, flag, was, flag, now);
 }
 
-/* Threads, convolution backend and device decide float rounding: another choice goes on,
- * not bit for bit as the run would have gone unbroken. */
+/* The thread count and the device decide float rounding too (as --conv-backend, below):
+ * another choice goes on, not bit for bit as the run would have gone unbroken. */
 static void warn_compute(const run_config *s, const train_options *o, const char *name)
 {
     if (!(s->have & RUN_CONFIG_COMPUTE)) return;
     int threads = threads_compute_count();
-    const char *backend = conv_backend_name((conv_backend)o->conv_backend);
     const char *device = o->device[0] ? o->device : "cpu";
-    if (s->threads == threads && strcmp(s->conv_backend, backend) == 0 && strcmp(s->device, device) == 0)
-        return;
-    log_warn("%s: the run was trained on %d thread%s, --conv-backend %s, --device %s; this command "
-             "has %d, %s, %s: it goes on, but not bit for bit as it would have unbroken (to keep "
-             "that: --threads %d --conv-backend %s --device %s)", name, s->threads,
-             s->threads == 1 ? "" : "s", s->conv_backend, s->device, threads, backend, device,
-             s->threads, s->conv_backend, s->device);
+    if (s->threads == threads && strcmp(s->device, device) == 0) return;
+    log_warn("%s: the run was trained on %d thread%s with --device %s; this command has %d on %s: "
+             "it goes on, but not bit for bit as it would have unbroken (resume with --threads %d "
+             "--device %s for that)", name, s->threads, s->threads == 1 ? "" : "s", s->device,
+             threads, device, s->threads, s->device);
+}
+
+int run_config_check_data(const run_config *s, const train_options *o, const char *fingerprint,
+                          const char *name, dc_err *e)
+{
+    if (!(s->have & RUN_CONFIG_FINGERPRINT) || !fingerprint[0] ||
+        strcmp(s->data_fingerprint, fingerprint) == 0)
+        return 0;
+    if (o->accept_changed_data) {
+        log_warn("%s: the data's files changed since (%s then, %s now); continuing as "
+                 "--accept-changed-data asks: the batches from here on are not those an "
+                 "uninterrupted run would have seen",
+                 name, s->data_fingerprint, fingerprint);
+        return 0;
+    }
+    return dc_fail(e, "%s: the data's files changed since (a file added, removed or replaced: %s "
+                      "then, %s now); resuming would not be exact: restore the data, or resume "
+                      "with --accept-changed-data",
+                   name, s->data_fingerprint, fingerprint);
 }
 
 int run_config_check_resume(const run_config *s, const train_options *o, const char *name,
@@ -71,6 +87,13 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
         return mismatch(e, name, "--loss", s->loss, loss);
     warn_compute(s, o, name);
     /* allowed to change: said once, so the log explains a change in the curves */
+    int was_im2col = strcmp(s->conv_backend, "im2col") == 0;
+    if ((s->have & RUN_CONFIG_CONV_BACKEND) && was_im2col != (o->conv_backend == CONV_BACKEND_IM2COL))
+        log_warn("%s: the run was trained with --conv-backend %s, this command uses %s: the two "
+                 "agree to float rounding, not bit for bit, so the run goes on, but not exactly as "
+                 "it would have (resume with --conv-backend %s for that)",
+                 name, s->conv_backend, conv_backend_name((conv_backend)o->conv_backend),
+                 s->conv_backend);
     if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
         log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,
                  s->learning_rate, (double)o->learning_rate);

@@ -212,7 +212,6 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.max_steps = o->max_steps;
     r.seed = (double)o->seed;
     r.threads = threads_compute_count();
-    snprintf(r.conv_backend, sizeof r.conv_backend, "%s", conv_backend_name((conv_backend)o->conv_backend));
     snprintf(r.device, sizeof r.device, "%s", o->device[0] ? o->device : "cpu");
     snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
     snprintf(r.run_dir, sizeof r.run_dir, "%s", run_dir);
@@ -223,6 +222,9 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.class_names = ds->class_names;
     r.num_attributes = ds->num_attributes;
     r.attribute_names = ds->attribute_names;
+    snprintf(r.data_fingerprint, sizeof r.data_fingerprint, "%s", ds->fingerprint);
+    snprintf(r.conv_backend, sizeof r.conv_backend, "%s",
+             conv_backend_name((conv_backend)o->conv_backend));
     snprintf(r.labels_file, sizeof r.labels_file, "%s", o->labels_file);
     snprintf(r.attributes, sizeof r.attributes, "%s", o->attributes);
     return run_config_to_json(&r);

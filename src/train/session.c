@@ -83,6 +83,7 @@ static int open_data_and_model(train_session *s, dc_err *e)
     train_options *o = &s->o;
     if (train_open_dataset(o, &s->ds, s->src, sizeof s->src, e) != 0) return -1;
     s->ds_open = 1;
+    if (train_check_held_data(o, &s->ds, s->src, e) != 0) return TRAIN_RUN_USAGE;
     int y_dim = dataset_y_dim(&s->ds);
     int conditional = o->conditional < 0 ? y_dim > 0 : o->conditional;
     if (conditional && y_dim <= 0)
@@ -186,8 +187,8 @@ static int open_run(train_session *s, dc_err *e)
     s->attributes_json = run_folder_attribute_names_json(&s->ds);
 
     run_folder_remove_stale(&s->f);
-    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, &s->model, &s->tr, &s->pos,
-                                         e);
+    s->resumed = train_checkpoint_resume(s->f.ckpt_dir, o, s->world, s->ds.fingerprint,
+                                         &s->model, &s->tr, &s->pos, e);
     if (s->resumed < 0) return -1;
     /* rows after the checkpoint (all of them when a run killed before its first checkpoint
      * starts afresh) are written again */
@@ -210,6 +211,11 @@ static int open_loader(train_session *s, dc_err *e)
 {
     train_options *o = &s->o;
     train_position *pos = &s->pos;
+    if (o->train_size > 0 && o->train_size < s->ds.count &&
+        o->train_size < (long)o->batch_size * s->world)
+        return dc_fail(e, "--train-size %ld: fewer items per epoch than one batch of %d%s (raise "
+                          "--train-size or lower --batch-size)",
+                       o->train_size, o->batch_size, s->world > 1 ? " for each rank" : "");
     s->ld = loader_create(&s->ds, o->batch_size, o->seed, o->train_size, s->rank, s->world,
                           s->ds.images ? 0 : o->loader_threads, 4, e);
     if (!s->ld) return -1;
@@ -330,9 +336,16 @@ static int check_finite(train_session *s, const step_stats *st, dc_err *e)
     if (losses_ok && params_ok) return 0;
     if (params_ok && dcgan_model_check_finite(&s->model, 1, where, sizeof where) == 0)
         snprintf(where, sizeof where, "the loss");
+    long newest = 0;
+    char kept[RUN_PATH_MAX + 64];
+    if (checkpoint_list(s->f.ckpt_dir, &newest, 1) > 0)
+        snprintf(kept, sizeof kept, "the last checkpoint in %s (iteration %ld) is kept",
+                 s->f.ckpt_dir, newest);
+    else
+        snprintf(kept, sizeof kept, "no checkpoint was written before it");
     return dc_fail(e, "training diverged at iteration %ld: %s is not finite (d_loss %g, g_loss %g); "
-                      "nothing of this iteration is saved; the last checkpoint in %s is kept (try a lower "
-                      "--learning-rate)", s->pos.iteration, where, st->d_loss, st->g_loss, s->f.ckpt_dir);
+                      "nothing of this iteration is saved; %s (try a lower --learning-rate)",
+                   s->pos.iteration, where, st->d_loss, st->g_loss, kept);
 }
 
 static train_ckpt_ctx ckpt_ctx(const train_session *s)

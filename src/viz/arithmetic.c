@@ -75,9 +75,13 @@ float *arithmetic_read_sheet(const generator *g, const char *path, int *n, dc_er
     int64_t shape[NPY_MAX_DIMS];
     float *z = NULL;
     if (npy_read_f32(path, &z, &nd, shape, e) != 0) return NULL;
-    if (nd != 2 || shape[1] != zd || shape[0] < 1) {
+    if (nd != 2 || shape[1] != zd || shape[0] < 1 || shape[0] > 1000000) {
         free(z);
         dc_fail(e, "%s: expected float32 [N, %d] latent vectors (a sheet_z.npy)", path, zd);
+        return NULL;
+    }
+    if (generator_check_latents(path, z, (long)shape[0], zd, e) != 0) {
+        free(z);
         return NULL;
     }
     *n = (int)shape[0];

@@ -27,7 +27,10 @@ void chart_text(cairo_t *cr, double x, double y, const char *s, double size, dou
  * are few; xlabels: numbers under the x axis. */
 void chart_axes(cairo_t *cr, const chart_panel *p, const char *ylabel, const double *it,
                 const double *epoch, int n, int xlabels);
-/* A line through the finite points (a dot when there is one point). */
+/* A line through the finite points (a dot when there is one point). With more than
+ * CHART_DECIMATE_PER_PIXEL points per pixel of the panel's width, each pixel column draws its
+ * first, lowest, highest and last point only: the same picture, in time linear in n. */
+#define CHART_DECIMATE_PER_PIXEL 2
 void chart_series(cairo_t *cr, const chart_panel *p, const double *x, const double *y, int n,
                   const chart_style *s, double alpha, double width);
 /* In the corner of the panel that covers the fewest points of ys[0..n). */

@@ -32,6 +32,10 @@ static float *load_points(const generator *g, const interpolate_options *o, int 
                     INTERP_MAX_POINTS);
             return NULL;
         }
+        if (generator_check_latents(o->zfile, points, (long)shape[0], zd, e) != 0) {
+            free(points);
+            return NULL;
+        }
         *K = (int)shape[0];
         return points;
     }

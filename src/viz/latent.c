@@ -1,6 +1,8 @@
 #include "viz/latent.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +46,17 @@ void latent_slerp(float *out, const float *a, const float *b, int n, float t)
     for (int i = 0; i < n; i++) out[i] = (float)(ka * a[i] + kb * b[i]);
 }
 
-/* strtol on [p, ...) that requires digits; advances *p. */
+/* strtol on [p, ...) that requires digits and a value that fits an int; advances *p. Returns
+ * 0, -1 for no digits, -2 for a number too large. */
 static int read_int(const char **p, long *v)
 {
     const char *s = *p;
     if (!isdigit((unsigned char)*s)) return -1;
     char *end;
+    errno = 0;
     *v = strtol(s, &end, 10);
     *p = end;
-    return 0;
+    return errno == ERANGE || *v > INT_MAX ? -2 : 0;
 }
 
 int latent_parse_index_list(const char *s, int limit, int *out, int max, char *err, size_t errn)
@@ -63,8 +67,9 @@ int latent_parse_index_list(const char *s, int limit, int *out, int max, char *e
         while (*p == ' ') p++;
         long a, b;
         const char *at = p;
-        if (read_int(&p, &a) != 0) {
-            snprintf(err, errn, "'%s': expected a number at '%s'", s, at);
+        int rc = read_int(&p, &a);
+        if (rc != 0) {
+            snprintf(err, errn, "'%s': %s at '%.40s'", s, rc == -2 ? "a number too large" : "expected a number", at);
             return -1;
         }
         b = a;
@@ -118,12 +123,17 @@ int latent_parse_expr(const char *s, int limit, latent_expr *x, char *err, size_
             while (*p == ' ') p++;
             const char *at = p;
             long v;
-            if (read_int(&p, &v) != 0) {
+            int rc = read_int(&p, &v);
+            if (rc == -2) {
+                snprintf(err, errn, "'%s': index '%.*s' is far too large", s, (int)(p - at), at);
+                return -1;
+            }
+            if (rc != 0) {
                 if (*at == 0) snprintf(err, errn, "'%s': ends where an index should be", s);
                 else snprintf(err, errn, "'%s': expected an index at '%s'", s, at);
                 return -1;
             }
-            if (v >= limit) {
+            if (limit > 0 && v >= limit) {
                 snprintf(err, errn, "'%s': index %ld is out of range (the sheet has %d: 0..%d)", s, v,
                          limit, limit - 1);
                 return -1;

@@ -30,7 +30,8 @@ typedef struct {
 } latent_expr;
 
 /* Parses groups of comma-separated indices joined by '+' and '-' (the first may carry a sign),
- * each index in [0, limit). Returns 0 or -1 with a one-line message in err. */
+ * each index in [0, limit) (limit 0: the syntax alone, before the sheet's size is known).
+ * Returns 0 or -1 with a one-line message in err. */
 int latent_parse_expr(const char *s, int limit, latent_expr *x, char *err, size_t errn);
 /* out (z_dim) = sum over terms of sign * mean of the group's rows of z. */
 void latent_eval_expr(const latent_expr *x, const float *z, int z_dim, float *out);

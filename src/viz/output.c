@@ -1,5 +1,7 @@
 #include "viz/output.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "core/dirs.h"
@@ -8,7 +10,20 @@
 int generator_out_dir(const generator *g, const char *out, char *buf, size_t n, dc_err *e)
 {
     if (dc_path(e, buf, n, "%s", out ? out : g->default_out)) return -1;
+    const char *inputs[1] = {g->path};
+    if (out && output_check_path("--out", out, inputs, 1, e) != 0) return -1;
     return dirs_make(buf, e);
+}
+
+int generator_check_latents(const char *path, const float *z, long n, int z_dim, dc_err *e)
+{
+    for (long i = 0; i < n; i++)
+        for (int j = 0; j < z_dim; j++)
+            if (!isfinite(z[(size_t)i * (size_t)z_dim + (size_t)j]))
+                return dc_fail(e, "%s: latent vector %ld has a non-finite value (NaN or Inf) at %d; "
+                                  "G would make nothing of it",
+                               path, i, j);
+    return 0;
 }
 
 int generator_write_npy(const generator *g, const char *path, const float *images, int n, dc_err *e)

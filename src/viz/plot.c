@@ -11,6 +11,7 @@
 #include "core/dirs.h"
 #include "core/log.h"
 #include "io/png_write.h"
+#include "model/output_check.h"
 #include "viz/canvas.h"
 #include "viz/chart.h"
 #include "viz/run_log.h"
@@ -106,12 +107,13 @@ int plot_log_csv(const char *csv, const char *png, const plot_options *o, dc_err
 static long csv_rows(const char *csv)
 {
     FILE *f = fopen(csv, "r");
+    if (!f) return -1;
     long rows = -1;
-    int ch;
-    if (f) {
-        while ((ch = fgetc(f)) != EOF) rows += ch == '\n';
-        fclose(f);
-    }
+    char buf[1 << 16];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++) rows++;
+    fclose(f);
     return rows;
 }
 
@@ -120,6 +122,10 @@ int plot_run(const char *run, const char *out, plot_options *o, char *png, size_
     char csv[4096], title[512];
     if (dc_path(e, csv, sizeof csv, "%s/log.csv", run) != 0) return -1;
     if (out) {
+        char jsonl[4096];
+        snprintf(jsonl, sizeof jsonl, "%s/metrics.jsonl", run);
+        const char *inputs[2] = {csv, jsonl};
+        if (output_check_path("--out", out, inputs, 2, e) != 0) return -1;
         snprintf(png, n, "%s", out);
     } else {
         char dir[4096];

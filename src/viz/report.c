@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/sha256.h"
+#include "model/output_check.h"
 #include "viz/report_internal.h"
 
 #define PNG_FILE_MAX (64LL << 20) /* a sample grid larger than this is not embedded */
@@ -306,6 +307,16 @@ int report_write(const char *run, const char *out, const report_options *o, char
     char path[REPORT_PATH_MAX + 16];
     if (out) snprintf(path, sizeof path, "%s", out);
     else if (dc_path(e, path, sizeof path, "%s/report.html", run) != 0) return -1;
+    if (out) { /* the page may not replace what it is made from */
+        char in[3][REPORT_PATH_MAX + 16];
+        static const char *const names[3] = {"log.csv", "config.json", "metrics.jsonl"};
+        const char *inputs[3];
+        for (int i = 0; i < 3; i++) {
+            snprintf(in[i], sizeof in[i], "%.*s/%s", REPORT_PATH_MAX, run, names[i]);
+            inputs[i] = in[i];
+        }
+        if (output_check_path("--out", out, inputs, 3, e) != 0) return -1;
+    }
     report_run r;
     if (report_run_open(&r, run, o, e) != 0) return -1;
     html_buf b = {0};

@@ -3,6 +3,7 @@
 #ifndef DCGAN_VIZ_SAMPLE_H
 #define DCGAN_VIZ_SAMPLE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -28,10 +29,17 @@ typedef struct {
     const char *grid;  /* one grid, PNG or JPEG by its extension (io/image_write.h), or NULL */
     int scale;         /* the grid's enlargement; 0: cells of at least 64 pixels */
     const char *run_dir; /* the default grid RUN/samples/sample.png; NULL: beside g->path */
+    const volatile sig_atomic_t *stop; /* set (a signal number): stop before the next image
+                                        * file; NULL: never */
 } sample_options;
 
+/* sample_write's return value when o->stop was set: the files written are whole, the message
+ * says how many. */
+#define SAMPLE_STOPPED 1
+
 /* Generates and writes the images; with none of out_dir, grid and npy, a grid at the default
- * place. Returns 0 or -1 with the message in e. */
+ * place. out_dir alone is generated a chunk at a time; temporary files a killed sample left
+ * there are removed first. Returns 0, SAMPLE_STOPPED, or -1 with the message in e. */
 int sample_write(generator *g, const sample_options *o, dc_err *e);
 
 #endif

@@ -14,13 +14,21 @@
  *                                          hold the same floats, 1 if they differ, 2 if either
  *                                          is missing
  *   testtool flip FILE OFFSET              flips the low bit of the byte at OFFSET (negative:
- *                                          from the end) */
+ *                                          from the end)
+ *   testtool ckpt-sub FILE OLD NEW         replaces the first OLD in a safetensors header by
+ *                                          NEW and writes the checksum again: a forged but
+ *                                          checksum-valid file
+ *   testtool ckpt-nan FILE TENSOR          sets TENSOR's first value to NaN, checksum again
+ *   testtool npy FILE ROWS COLS VALUE      a float32 [ROWS, COLS] .npy of VALUE ("nan" too) */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "../testdata.h"
+#include "io/npy.h"
 #include "io/safetensors.h"
 
 static int usage(void)
@@ -63,6 +71,109 @@ static int flip(const char *path, long off)
     fseek(f, at, SEEK_SET);
     fputc(c ^ 1, f);
     return fclose(f) == 0 ? 0 : 1;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = n > 8 ? malloc((size_t)n) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+/* The documented checksum rule: CRC-32 of the file with its 8 digits as '0'. */
+static int write_checksummed(const char *path, unsigned char *b, size_t len)
+{
+    unsigned char *at = memmem(b, len, "\"crc32:", 7);
+    if (!at) return 1;
+    memset(at + 7, '0', 8);
+    char hex[9];
+    snprintf(hex, sizeof hex, "%08lx", crc32(0L, b, (uInt)len));
+    memcpy(at + 7, hex, 8);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(b, 1, len, f) == len;
+    if (f) ok &= fclose(f) == 0;
+    return !ok;
+}
+
+static int ckpt_sub(const char *path, const char *old, const char *new_text)
+{
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    if (!b) return 1;
+    uint64_t hl = 0;
+    for (int i = 7; i >= 0; i--) hl = hl << 8 | b[i];
+    unsigned char *at = memmem(b + 8, hl, old, strlen(old));
+    if (!at) {
+        fprintf(stderr, "%s: '%s' not in the header\n", path, old);
+        free(b);
+        return 1;
+    }
+    size_t lo = strlen(old), ln = strlen(new_text), head = (size_t)(at - b);
+    uint64_t nhl = (hl - lo + ln + 7) / 8 * 8; /* padded with spaces, as the format allows */
+    size_t nlen = 8 + nhl + (len - 8 - hl);
+    unsigned char *nb = malloc(nlen);
+    memcpy(nb, b, head);
+    memcpy(nb + head, new_text, ln);
+    memcpy(nb + head + ln, at + lo, 8 + hl - head - lo);
+    memset(nb + 8 + hl - lo + ln, ' ', nhl - (hl - lo + ln));
+    memcpy(nb + 8 + nhl, b + 8 + hl, len - 8 - hl);
+    for (int i = 0; i < 8; i++) nb[i] = (unsigned char)(nhl >> (8 * i));
+    free(b);
+    int rc = write_checksummed(path, nb, nlen);
+    free(nb);
+    return rc;
+}
+
+static int ckpt_nan(const char *path, const char *tensor)
+{
+    dc_err e;
+    safetensors_file *f = safetensors_read(path, &e);
+    const safetensors_tensor *t = f ? safetensors_find(f, tensor) : NULL;
+    size_t len;
+    unsigned char *b = t ? slurp(path, &len) : NULL;
+    int rc = 1;
+    if (b) {
+        uint64_t hl = 0;
+        for (int i = 7; i >= 0; i--) hl = hl << 8 | b[i];
+        /* the data tiles its section from offset 0: the lowest tensor address is its start */
+        const unsigned char *start = safetensors_at(f, 0)->data;
+        for (size_t i = 1; i < safetensors_count(f); i++) {
+            const unsigned char *d = safetensors_at(f, i)->data;
+            if (d < start) start = d;
+        }
+        size_t off = 8 + hl + (size_t)((const unsigned char *)t->data - start);
+        float nan = NAN;
+        memcpy(b + off, &nan, 4);
+        rc = write_checksummed(path, b, len);
+    } else {
+        fprintf(stderr, "%s: cannot read tensor %s\n", path, tensor);
+    }
+    free(b);
+    safetensors_free(f);
+    return rc;
+}
+
+static int npy_fill(const char *path, int rows, int cols, float v)
+{
+    if (rows < 1 || cols < 1) return 2;
+    float *x = malloc(sizeof(float) * (size_t)rows * (size_t)cols);
+    for (size_t i = 0; x && i < (size_t)rows * (size_t)cols; i++) x[i] = v;
+    int64_t shape[2] = {rows, cols};
+    dc_err e;
+    int rc = x ? npy_write_f32(path, x, 2, shape, &e) : -1;
+    if (rc != 0) fprintf(stderr, "%s\n", x ? e.msg : "out of memory");
+    free(x);
+    return rc != 0;
 }
 
 static int ckpt_meta(const char *path, const char *key)
@@ -118,6 +229,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ckpt-meta") == 0 && argc == 4) return ckpt_meta(argv[2], argv[3]);
     if (strcmp(cmd, "tensor-eq") == 0 && argc == 6)
         return tensor_eq(argv[2], argv[3], argv[4], argv[5]);
+    if (strcmp(cmd, "ckpt-sub") == 0 && argc == 5) return ckpt_sub(argv[2], argv[3], argv[4]);
+    if (strcmp(cmd, "ckpt-nan") == 0 && argc == 4) return ckpt_nan(argv[2], argv[3]);
+    if (strcmp(cmd, "npy") == 0 && argc == 6)
+        return npy_fill(argv[2], atoi(argv[3]), atoi(argv[4]), strtof(argv[5], NULL));
     if (strcmp(cmd, "flip") == 0 && argc == 4) return flip(argv[2], strtol(argv[3], NULL, 10));
     return usage();
 }
