@@ -131,7 +131,7 @@ expect 0 "" -- "$D" train --data-dir "$T/data" --dataset idx --out-dir "$T/out" 
 CCN=idx_cond_b4_28x28x1_z4_gf2_df2_gfc8_dfc8_cc-input
 grep -q '"cond_concat":.*"input"' "$T/out/$CCN/config.json" && { echo "ok   $CCN/config.json says input"; pass=$((pass+1)); } || { echo "FAIL: $CCN/config.json lacks cond_concat input"; fail=$((fail+1)); }
 expect 0 "" -- "$D" sample --run "$T/out/$CCN" -n 2 --labels 1 --grid "$T/cc.png"
-expect 1 "built with \-\-cond-concat input, the requested one with \-\-cond-concat g-layers" -- "$D" train --data-dir "$T/data" \
+expect 1 "\-\-cond-concat input (this command: g-layers); to continue it add \-\-cond-concat input," -- "$D" train --data-dir "$T/data" \
     --dataset idx --out-dir "$T/out" --out-name "$CCN" --batch-size 4 --z-dim 4 --gf-dim 2 --df-dim 2 --gfc-dim 8 --dfc-dim 8 \
     --max-steps 2 --sample-freq 0 --threads 1 --quiet --cond-concat g-layers
 "$TOOL" pngs "$T/data/pngs" 8 16 || { echo "FAIL: cannot make data"; exit 1; }
@@ -160,7 +160,7 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     # the data position counts items: another batch size continues the run, said once
     expect 0 "global batch of 16 (1 rank x 16); continuing with 8" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 8 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
-    expect 1 "differs from the requested one" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
+    expect 1 "differs from this command's: \-\-gf-dim 4 (this command: 8); to continue it add \-\-gf-dim 4," -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 16 --gf-dim 8 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet
     expect 1 "trained with --seed 1, this command has --seed 2" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm \
         --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 4 --quiet --seed 2

@@ -157,7 +157,10 @@ expect 1 "\-\-out $T/c.safetensors: is also an input" -- "$D" export --checkpoin
 expect 1 "\-\-npy $T/c.safetensors: is also an input" -- "$D" sample --checkpoint "$T/c.safetensors" --npy "$T/c.safetensors"
 expect 1 "\-\-out $OC: is also an input" -- "$D" export --run "$O" --out "$OC"
 expect 1 "is in a run's checkpoints folder" -- "$D" export --run "$O" --out "$O/checkpoints/G.safetensors"
-expect 1 "\-\-out $O/log.csv: is also an input" -- "$D" plot --run "$O" --out "$O/log.csv"
+# plot writes only .png and .jpg: its inputs (log.csv, metrics.jsonl) are refused by their name
+check "plot --out log.csv: a usage error (exit 2) asking for .png or .jpg" sh -c \
+    "'$D' plot --run '$O' --out '$O/log.csv' 2>'$T/plot.err'; [ \$? -eq 2 ] && grep -q 'write .png or .jpg' '$T/plot.err'"
+check "log.csv is unchanged" test -s "$O/log.csv"
 expect 1 "\-\-out $O/config.json: is also an input" -- "$D" report --run "$O" --out "$O/config.json"
 check "the checkpoint is unchanged" cmp -s "$OC" "$T/c.safetensors"
 expect 0 "" -- train good --out-name outs --max-steps 3 --ckpt-freq 2

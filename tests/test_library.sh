@@ -31,7 +31,8 @@ check "pkg-config knows dcgan at the header's version" sh -c \
 check "the shared library exports only dcgan_* functions" sh -c \
     "nm -D --defined-only '$P/lib/libdcgan.so' | awk '\$2 == \"T\" && \$3 !~ /^dcgan_/' | grep -q . && exit 1 || exit 0"
 # the manual page has every command dcgan --help lists, and renders without warnings
-for c in $("$D" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+# (the commands section ends at its blank line; the examples after it are not commands)
+for c in $("$D" --help | awk '/^commands:/ { on = 1; next } on && /^$/ { exit } on && /^  [a-z]/ { print $1 }'); do
     check "dcgan(1) describes $c" grep -q "^.SS dcgan $c\$" "$P/share/man/man1/dcgan.1"
 done
 if command -v groff >/dev/null 2>&1; then

@@ -39,7 +39,7 @@ check "the checkpoint holds spectral norm's vectors" grep -qa '"discriminator/d_
 
 # the same run resumed without the model-changing flags: refused, naming both settings
 N=$(basename "$R")
-expect 1 "built with \-\-spectral-norm on, \-\-d-first-channels 6, \-\-g-ema 0.9; the requested one with \-\-spectral-norm off, \-\-d-first-channels 0, \-\-g-ema 0" -- \
+expect 1 "differs from this command's: \-\-spectral-norm on (this command: off), \-\-d-first-channels 6 (this command: 0), \-\-g-ema 0.9 (this command: 0); to continue it add \-\-spectral-norm \-\-d-first-channels 6 \-\-g-ema 0.9, or start" -- \
     "$D" train $TINY --out-name "$N" --max-steps 4
 expect 1 "trained with \-\-loss hinge, this command has \-\-loss bce" -- \
     "$D" train $TINY --out-name "$N" --max-steps 4 --spectral-norm --g-ema 0.9 --d-first-channels 6

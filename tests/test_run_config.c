@@ -1,6 +1,7 @@
 /* The run-settings reader (config.json, a checkpoint's "run" metadata) and the resume check:
  * fields read with their types and ranges, bad values named, settings that define the data or
  * the latent vectors must match on resume, the learning rate and beta1 may change. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/run_config.h"
@@ -124,11 +125,65 @@ static void test_resume_check(void)
     TEST_CHECK(run_config_check_resume(&old, &p, "ckpt", &e) == 0, "nothing recorded");
 }
 
+/* What config.json holds for each kind of data, and the compute settings round trip. */
+static void test_written(void)
+{
+    run_config r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.dataset, sizeof r.dataset, "fashion-mnist");
+    snprintf(r.data_format, sizeof r.data_format, "idx");
+    snprintf(r.input_fname_pattern, sizeof r.input_fname_pattern, "*.jpg");
+    r.input_h = r.input_w = 108;
+    r.learning_rate = 0.0002f;
+    r.batch_size = 64;
+    r.threads = 3;
+    snprintf(r.conv_backend, sizeof r.conv_backend, "im2col");
+    snprintf(r.device, sizeof r.device, "cpu");
+    char *json = run_config_to_json(&r);
+    TEST_CHECK(json && strstr(json, "\"data_format\":\t\"idx\"") && !strstr(json, "input_fname_pattern") &&
+                   !strstr(json, "input_height") && !strstr(json, "\"crop\"") &&
+                   !strstr(json, "background") && !strstr(json, "on_bad_image") &&
+                   !strstr(json, "labels_file") && strstr(json, "\"learning_rate\":\t0.0002,"),
+               "IDX data: no image-folder settings, 0.0002 as written: %s", json);
+    run_config c;
+    dc_err e;
+    TEST_CHECK(run_config_parse(json, strlen(json), "cfg", &c, &e) == 0 && (c.have & RUN_CONFIG_COMPUTE) &&
+                   c.threads == 3 && strcmp(c.conv_backend, "im2col") == 0 && strcmp(c.device, "cpu") == 0 &&
+                   !(c.have & (RUN_CONFIG_PATTERN | RUN_CONFIG_CROP | RUN_CONFIG_INPUT_SIZE)),
+               "round trip: %s", e.msg);
+    free(json);
+    /* an image folder without --crop: the pattern and crop, no crop size */
+    snprintf(r.data_format, sizeof r.data_format, "images");
+    json = run_config_to_json(&r);
+    TEST_CHECK(json && strstr(json, "input_fname_pattern") && strstr(json, "\"crop\":\tfalse") &&
+                   !strstr(json, "input_height") && strstr(json, "labels_file"), "folder: %s", json);
+    free(json);
+    /* an LMDB database: crop and background, no pattern or labels file */
+    snprintf(r.data_format, sizeof r.data_format, "lmdb");
+    r.crop = 1;
+    json = run_config_to_json(&r);
+    TEST_CHECK(json && !strstr(json, "input_fname_pattern") && strstr(json, "\"input_height\":\t108") &&
+                   strstr(json, "background") && !strstr(json, "labels_file"), "lmdb: %s", json);
+    free(json);
+    const char *bad = "{\"threads\":0,\"conv_backend\":\"auto\",\"device\":\"cpu\"}";
+    TEST_CHECK(run_config_parse(bad, strlen(bad), "cfg", &c, &e) != 0 && strstr(e.msg, "'threads'"),
+               "threads 0: %s", e.msg);
+    /* another thread count resumes (a warning), an older run without them too */
+    train_options o;
+    train_options_default(&o);
+    c.have = RUN_CONFIG_COMPUTE;
+    c.threads = 977;
+    snprintf(c.conv_backend, sizeof c.conv_backend, "auto");
+    snprintf(c.device, sizeof c.device, "cpu");
+    TEST_CHECK(run_config_check_resume(&c, &o, "ckpt", &e) == 0, "other threads resume: %s", e.msg);
+}
+
 int main(void)
 {
     test_begin("test_run_config");
     log_set_level(LOG_LEVEL_ERROR);
     test_parse();
     test_resume_check();
+    test_written();
     return test_finish();
 }

@@ -391,8 +391,9 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                     pb_get(inner, il, 1, 0, NULL, NULL, &H);
                     pb_get(inner, il, 2, 0, NULL, NULL, &W);
                     pb_get(inner, il, 3, 0, NULL, NULL, &Cs);
-                    /* conditional sample grid: 10 classes x 8 of 28x28 gray */
-                    TEST_CHECK(H == 280 && W == 224 && Cs == 1, "image %lux%lu colorspace %lu", (unsigned long)W, (unsigned long)H, (unsigned long)Cs);
+                    /* conditional sample grid: 10 classes x 8 of 28x28 gray, enlarged 3
+                     * times, 2 pixels apart */
+                    TEST_CHECK(H == 10 * 84 + 9 * 2 && W == 8 * 84 + 7 * 2 && Cs == 1, "image %lux%lu colorspace %lu", (unsigned long)W, (unsigned long)H, (unsigned long)Cs);
                     TEST_CHECK(pb_get(inner, il, 4, 0, &png, &pl, NULL) == 2, "image has no PNG");
                     char sp[1300];
                     snprintf(sp, sizeof sp, "%s/samples/train_%08lu.png", run, (unsigned long)step);
@@ -400,7 +401,7 @@ static void check_file(const char *path, const char *run, const char *tmpdir, fi
                     uint8_t *file = test_read_file(sp, &fl);
                     TEST_CHECK(file && fl == pl && memcmp(file, png, pl) == 0, "image at %lu differs from %s", (unsigned long)step, sp);
                     free(file);
-                    if (txt) TEST_CHECK(strstr(txt, "1: 280\n") && strstr(txt, "2: 224\n") && strstr(txt, "4: \"\\211PNG"),
+                    if (txt) TEST_CHECK(strstr(txt, "1: 858\n") && strstr(txt, "2: 686\n") && strstr(txt, "4: \"\\211PNG"),
                                         "protoc image: %.300s", txt);
                     fs->images++;
                 } else {

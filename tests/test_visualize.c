@@ -117,15 +117,15 @@ int main(void)
 
     /* option 0: 10 images, not a square: 4 columns, 3 rows of 16x16 */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--run", col, "--option", "0", "--batch-size", "10", NULL) == 0, "option 0");
-    snprintf(p, sizeof p, "%s/visualize/test_seed1.png", col);
+    snprintf(p, sizeof p, "%s/visualize/option0_it2_b10/test_seed1.png", col);
     check_png(p, 64, 48, 3);
     /* option 1: a grid per chosen dimension */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--run", col, "--option", "1", "--dims", "0,2", "--batch-size", "6", NULL) == 0, "option 1");
-    snprintf(p, sizeof p, "%s/visualize/test_arange_0.png", col);
+    snprintf(p, sizeof p, "%s/visualize/option1_it2_b6_dims-0+2/test_arange_0.png", col);
     check_png(p, 48, 32, 3);
-    snprintf(p, sizeof p, "%s/visualize/test_arange_2.png", col);
+    snprintf(p, sizeof p, "%s/visualize/option1_it2_b6_dims-0+2/test_arange_2.png", col);
     check_png(p, 48, 32, 3);
-    snprintf(p, sizeof p, "%s/visualize/test_arange_1.png", col);
+    snprintf(p, sizeof p, "%s/visualize/option1_it2_b6_dims-0+2/test_arange_1.png", col);
     TEST_CHECK(!exists(p), "%s written though dimension 1 was not asked for", p);
     /* option 1, conditional, a row per class: 10 x 8 of 28x28, to --out */
     snprintf(p2, sizeof p2, "%s/elsewhere/deeper", root);
@@ -135,11 +135,11 @@ int main(void)
 
     /* option 3, colour: the GIF against G's own frames */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--run", col, "--option", "3", "--dims", "1", "--batch-size", "24", NULL) == 0, "option 3");
-    snprintf(p, sizeof p, "%s/visualize/test_gif_1.gif", col);
+    snprintf(p, sizeof p, "%s/visualize/option3_it2_b24_dims-1/test_gif_1.gif", col);
     check_sweep_gif(col, p, 1, 24, NULL, 1, 0, "option 3 colour");
     /* option 3, conditional gray, two classes side by side: exact (256 grays) */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--run", cond, "--option", "3", "--dims", "0", "--batch-size", "4", "--labels", "1,3", NULL) == 0, "option 3 cond");
-    snprintf(p, sizeof p, "%s/visualize/test_gif_0.gif", cond);
+    snprintf(p, sizeof p, "%s/visualize/option3_it3_b4_dims-0_labels-1+3/test_gif_0.gif", cond);
     int two[2] = {1, 3};
     check_sweep_gif(cond, p, 0, 4, two, 2, 1, "option 3 conditional");
 
@@ -147,7 +147,7 @@ int main(void)
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--run", col, "--option", "2", "--count", "2", "--batch-size", "3", NULL) == 0, "option 2");
     int n2 = 0;
     for (int d = 0; d < TINY_Z_DIM; d++) {
-        snprintf(p, sizeof p, "%s/visualize/test_gif_random_%d.gif", col, d);
+        snprintf(p, sizeof p, "%s/visualize/option2_it2_b3_count2/test_gif_random_%d.gif", col, d);
         if (exists(p)) {
             gif_decoded g;
             if (open_gif(p, &g, 3, 16, 16) == 0) gif_decoded_free(&g);
@@ -187,11 +187,12 @@ int main(void)
         gif_decoded_free(&m);
     }
 
-    /* progress: the 3 sample grids (10 x 8 of 28x28), a caption bar, the last frame held */
+    /* progress: the 3 sample grids (10 x 8 of 28x28 cells, enlarged 3 times, 2 pixels apart), a
+     * caption bar, the last frame held */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--progress", "--run", cond, NULL) == 0, "progress");
     snprintf(p, sizeof p, "%s/visualize/progress.gif", cond);
     gif_decoded pg;
-    if (open_gif(p, &pg, 3, 224, 280 + 16) == 0) {
+    if (open_gif(p, &pg, 3, 8 * 84 + 7 * 2, 10 * 84 + 9 * 2 + 16) == 0) {
         TEST_CHECK(pg.delay_cs[2] == 200 && pg.delay_cs[0] == 15, "progress delays %d, %d", pg.delay_cs[0], pg.delay_cs[2]);
         gif_decoded_free(&pg);
     }
@@ -240,7 +241,7 @@ int main(void)
     free(db);
     /* visualize takes it; the default output folder is beside it */
     TEST_CHECK(tiny_cmd(cmd_visualize, "visualize", "--checkpoint", g_path, "--option", "0", "--batch-size", "4", NULL) == 0, "visualize export");
-    snprintf(p, sizeof p, "%s/served/visualize/test_seed1.png", root);
+    snprintf(p, sizeof p, "%s/served/visualize/option0_it3_b4/test_seed1.png", root);
     check_png(p, 56, 56, 1);
     /* it cannot resume training */
     dcgan_config cfg = dcgan_config_default();

@@ -87,13 +87,14 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     expect 0 "" -- "$D" arithmetic --run "$R" --sheet -n 10
     expect 2 "index 10 is out of range (the sheet has 10" -- "$D" arithmetic --run "$R" --sheet-z "$R/visualize/sheet_z.npy" --expr "1 - 10"
     expect 0 "" -- "$D" arithmetic --run "$R" --sheet-z "$R/visualize/sheet_z.npy" --expr "1,2 - 3 + 4" --label sandal
-    expect 2 "\-\-label: 'cat' is not a class" -- "$D" arithmetic --run "$R" --sheet --label cat
+    expect 2 "\-\-labels: 'cat' is not a class" -- "$D" arithmetic --run "$R" --sheet --labels cat
+    expect 2 "\-\-labels: one class" -- "$D" arithmetic --run "$R" --sheet --labels sandal,bag
     expect 2 "\-\-points and --z" -- "$D" interpolate --run "$R" --z "$R/visualize/sheet_z.npy" --points 2
     expect 0 "" -- "$D" interpolate --run "$R" --z "$R/visualize/sheet_z.npy" --steps 1 --slerp
     expect 0 "" -- "$D" export --run "$R" --out "$T/G.safetensors"
     expect 0 "" -- "$D" sample --checkpoint "$T/G.safetensors" --labels all --grid "$T/g.png"
     expect 0 "" -- "$D" visualize --checkpoint "$T/G.safetensors" --option 4 --batch-size 4
-    [ -s "$T/visualize/test_gif_merged.gif" ] && { echo "ok   visualize beside the export"; pass=$((pass+1)); } || { echo "FAIL: $T/visualize/test_gif_merged.gif missing"; fail=$((fail+1)); }
+    [ -s "$T/visualize/option4_it3_b4/test_gif_merged.gif" ] && { echo "ok   visualize beside the export"; pass=$((pass+1)); } || { echo "FAIL: $T/visualize/option4_it3_b4/test_gif_merged.gif missing"; fail=$((fail+1)); }
 else
     echo "skip: /usr/share/datasets/fashion-mnist not installed (scripts/install-deps installs it)"
 fi

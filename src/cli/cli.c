@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -21,6 +22,76 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     log_escape(safe, sizeof safe, msg); /* the values come from the command line */
     fprintf(stderr, "dcgan %s: %s (see 'dcgan %s --help')\n", cmd, safe, cmd);
     return EXIT_USAGE;
+}
+
+#define WORD_MAX 64
+
+static char fold(char c)
+{
+    return c == '_' ? '-' : (char)tolower((unsigned char)c);
+}
+
+int cli_edit_distance(const char *a, const char *b)
+{
+    int n = (int)strlen(a), m = (int)strlen(b);
+    if (n >= WORD_MAX || m >= WORD_MAX) return 1000;
+    int d[WORD_MAX][WORD_MAX];
+    for (int i = 0; i <= n; i++) d[i][0] = i;
+    for (int j = 0; j <= m; j++) d[0][j] = j;
+    for (int i = 1; i <= n; i++)
+        for (int j = 1; j <= m; j++) {
+            int cost = fold(a[i - 1]) != fold(b[j - 1]);
+            int v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1]) &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1; /* two neighbours swapped */
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+const char *cli_nearest_word(const char *word, const char *const *names, int n)
+{
+    int len = (int)strlen(word);
+    /* a typo, not another word: one edit in a short word, two in a longer one, three past 12 */
+    int limit = len <= 4 ? 1 : len <= 12 ? 2 : 3;
+    const char *best = NULL;
+    int best_d = limit + 1;
+    for (int i = 0; i < n; i++) {
+        int d = cli_edit_distance(word, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+size_t cli_append_quoted(char *buf, size_t n, size_t len, const char *s)
+{
+    int plain = *s != 0;
+    for (const char *p = s; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
+            plain = 0;
+    if (len + 8 >= n) return len;
+    if (plain) {
+        snprintf(buf + len, n - len, "%s", s);
+        return strlen(buf);
+    }
+    buf[len++] = '\'';
+    for (const char *p = s; *p && len + 5 < n; p++) {
+        if (*p == '\'') {
+            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
+            len += 4;
+        } else {
+            buf[len++] = *p;
+        }
+    }
+    buf[len++] = '\'';
+    buf[len] = 0;
+    return len;
 }
 
 int cli_parse_long(const char *cmd, const char *flag, const char *s, long lo, long hi, long *out)

@@ -3,6 +3,8 @@
 #ifndef DCGAN_CLI_CLI_H
 #define DCGAN_CLI_CLI_H
 
+#include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model/generator.h"
@@ -23,6 +25,8 @@ int cmd_classifier(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* dcgan train's long options (the reference's front door, cli/reference_args.c, reads them). */
+const struct option *cmd_train_options(void);
 
 /* Strict number parsing for flags: the whole string must be a number in [lo, hi]. On failure
  * prints "dcgan <cmd>: --flag: bad value 'x' (expected ...)" and returns -1. */
@@ -42,10 +46,20 @@ int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n)
 /* Right after getopt_long returned an option: a usage error naming it when its value is empty
  * (`--out-dir ''` once printed "dcgan: error: : ..."); no flag takes an empty value. */
 int cli_empty_value(const char *cmd, char **argv);
+/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting; returns
+ * the new length (what does not fit is left out). */
+size_t cli_append_quoted(char *buf, size_t n, size_t len, const char *s);
 /* Copies s into dst (size n); fails with a message if it does not fit. */
 int cli_copy(const char *cmd, const char *flag, const char *s, char *dst, unsigned long n);
 /* "dcgan <cmd>: <message>" + a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The word of names[0..n) nearest to word (edit distance, '_' and '-' alike, any case) when it
+ * is close enough to be a typo of it, else NULL. */
+const char *cli_nearest_word(const char *word, const char *const *names, int n);
+/* Optimal string alignment distance between a and b (a swap of two neighbours counts 1), '_'
+ * and '-' alike and in any case; long words (over 63 characters) count as far apart. */
+int cli_edit_distance(const char *a, const char *b);
 
 /* Opens the generator of --run or --checkpoint on --device (NULL: cpu) into g and reads
  * --labels (labels_s, may be NULL: *nlabels = 0) against it into labels[max] (*all: the value

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/arithmetic.h"
@@ -21,7 +22,8 @@ static const struct option arith_options_table[] = {
     {"expr", required_argument, 0, OPT_EXPR},
     {"num", required_argument, 0, OPT_N},
     {"cols", required_argument, 0, OPT_COLS},
-    {"label", required_argument, 0, OPT_LABEL},
+    {"labels", required_argument, 0, OPT_LABEL},
+    {"label", required_argument, 0, OPT_LABEL}, /* its name before it matched the other commands' */
     {"seed", required_argument, 0, OPT_SEED},
     {"out", required_argument, 0, OPT_OUT},
     {"jitter", required_argument, 0, OPT_JITTER},
@@ -57,20 +59,26 @@ static void arith_help(void)
         "  --expr EXPR        groups of comma-separated indices joined by + and -\n"
         "  --jitter X         variations: noise U(-X, X) added to the result (0.25, the paper's)\n"
         "  --variations N     how many (8)\n"
-        "  --label C          conditional models: the class of every image (index or name; 0)\n"
+        "  --labels C         conditional models: the class of every image (index or name; 0);\n"
+        "                     one class, as the other commands' --labels takes several\n"
         "  --npy FILE.npy     result: also write the images, float32 [1 + N, H, W, C]\n"
         "  --scale K          enlarge the pictures K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan arithmetic --run out/RUN --sheet\n"
+        "  dcgan arithmetic --run out/RUN --sheet-z out/RUN/visualize/sheet_z.npy --expr \"3,17,21 - 5,8,40 + 2,9,11\"\n");
 }
 
-/* --label against the opened generator: one class. Returns -1 to go on, else EXIT_USAGE. */
+/* --labels against the opened generator: one class. Returns -1 to go on, else EXIT_USAGE. */
 static int arith_label(generator *g, const char *label_s, int *label)
 {
     dc_err e;
     int all, list[2];
-    int nl = generator_parse_labels(g, "--label", label_s, list, 2, &all, &e);
-    if (nl != 1 || all) return cli_usage_error("arithmetic", "%s", nl < 0 ? e.msg : "--label: one class");
+    int nl = generator_parse_labels(g, "--labels", label_s, list, 2, &all, &e);
+    if (nl != 1 || all)
+        return cli_usage_error("arithmetic", "%s", nl < 0 ? e.msg : "--labels: one class (the images' class)");
     *label = list[0];
     return -1;
 }
@@ -156,7 +164,7 @@ int cmd_arithmetic(int argc, char **argv)
         case 'h':
         case OPT_HELP: arith_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, arith_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "model/dcgan.h"
 #include "core/rng.h"
 #include "train/step.h"
@@ -54,7 +55,11 @@ static void bench_help(void)
            "  --device D               cpu (default), cuda or cuda:N (a build with CUDA)\n"
            "  --conv-backend B         CPU convolutions: auto (default: oneDNN where it can),\n"
            "                           onednn or im2col\n"
-           "  --json                   also print one JSON line with every figure\n");
+           "  --json                   also print one JSON line with every figure\n"
+           "\n"
+           "examples:\n"
+           "  dcgan bench\n"
+           "  dcgan bench --model mnist --batch-size 64 --iters 10\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -113,7 +118,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, bench_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

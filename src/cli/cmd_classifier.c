@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/clock.h"
 #include "core/dirs.h"
 #include "core/log.h"
@@ -71,7 +72,10 @@ static void classifier_help(void)
         "output:\n"
         "  --out FILE       instead of OUT_DIR/classifiers/DATASET-HxWxC.safetensors\n"
         "  --out-dir DIR    default ./out\n"
-        "  --quiet          no per-epoch progress\n");
+        "  --quiet          no per-epoch progress\n"
+        "\n"
+        "examples:\n"
+        "  dcgan classifier train --dataset fashion-mnist\n");
 }
 
 typedef struct {
@@ -190,7 +194,7 @@ int cmd_classifier(int argc, char **argv)
         case 'h':
         case OPT_HELP: classifier_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, classifier_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

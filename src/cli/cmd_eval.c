@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "eval/evaluate.h"
 #include "eval/run_data.h"
@@ -62,7 +63,11 @@ static void eval_help(void)
         "  --seed N               latent vectors and subsets (1)\n"
         "  --nn-samples N         images searched against the training set (1000; 0: none)\n"
         "  --kid-subsets N (100)  --kid-subset-size N (1000)\n"
-        "  --device D             cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D             cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan eval --run out/RUN\n"
+        "  dcgan eval --run out/RUN -n 2000 --json\n");
 }
 
 static void print_row(const char *name, double a, double b, const char *fmt)
@@ -217,7 +222,7 @@ int cmd_eval(int argc, char **argv)
         case 'h':
         case OPT_HELP: eval_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, eval_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/onnx_export.h"
 #include "model/output_check.h"
@@ -45,7 +46,11 @@ static void export_help(void)
         "  --run DIR          a training run folder: its newest checkpoint\n"
         "  --checkpoint FILE  a checkpoint file (or a generator-only export)\n"
         "  --out FILE         the safetensors file to write\n"
-        "  --onnx FILE        the ONNX model to write\n",
+        "  --onnx FILE        the ONNX model to write\n"
+        "\n"
+        "examples:\n"
+        "  dcgan export --run out/RUN --out G.safetensors\n"
+        "  dcgan export --run out/RUN --onnx G.onnx\n",
         ONNX_EXPORT_OPSET);
 }
 
@@ -90,7 +95,7 @@ int cmd_export(int argc, char **argv)
         case 'h':
         case OPT_HELP: export_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, export_options_table);
         }
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);

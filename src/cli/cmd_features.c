@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/threads.h"
@@ -88,7 +89,11 @@ static void features_help(void)
         "  --threads N            compute threads for D (default: all cores)\n"
         "  --json                 the results as JSON on stdout instead of the table\n"
         "  --quiet                no progress lines\n"
-        "  --device D             where D runs: cpu (default), cuda or cuda:N\n");
+        "  --device D             where D runs: cpu (default), cuda or cuda:N\n"
+        "\n"
+        "examples:\n"
+        "  dcgan features --run out/RUN --dataset fashion-mnist\n"
+        "  dcgan features --random-d --dataset fashion-mnist\n");
 }
 
 typedef struct {
@@ -181,7 +186,7 @@ static int apply_option(int opt, const char *flag, features_args *a, int *code)
     case 'h':
     case OPT_HELP: features_help(); *code = 0; return 1;
     case ':': cli_usage_error(C, "%s needs a value", flag); return 1;
-    default: cli_usage_error(C, "unknown option '%s'", flag); return 1;
+    default: option_error_report(C, flag, features_options_table); return 1;
     }
     return bad ? 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/interpolate.h"
@@ -52,7 +53,10 @@ static void interp_help(void)
         "  --duration S       seconds a step shows in the GIF (0.1; the points 0.5)\n"
         "  --scale K          enlarge the PNG and GIF K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan interpolate --run out/RUN --points 4 --slerp\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and writes the walk. */
@@ -107,7 +111,7 @@ int cmd_interpolate(int argc, char **argv)
         case 'h':
         case OPT_HELP: interp_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, interp_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "model/generator.h"
 #include "viz/nearest_check.h"
@@ -53,7 +54,10 @@ static void nearest_help(void)
         "  --data-dir DIR     where the data set is now, if it moved (DIR/DATASET)\n"
         "  --scale K          enlarge the sheet K times (default: cells >= 64 pixels)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan nearest --run out/RUN -n 8 -k 5\n");
 }
 
 /* Opens the generator, checks --labels against it (exit 2) and runs the check. */
@@ -108,7 +112,7 @@ int cmd_nearest(int argc, char **argv)
         case 'h':
         case OPT_HELP: nearest_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, nearest_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

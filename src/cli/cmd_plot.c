@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
+#include "io/image_write.h"
 #include "viz/output.h"
 #include "viz/plot.h"
 
@@ -32,11 +34,16 @@ static void plot_help(void)
         "measured.\n"
         "\n"
         "  --run DIR      a training run folder\n"
-        "  --out FILE     the PNG to write (default RUN/visualize/plot.png)\n"
+        "  --out FILE     the chart to write, PNG or JPEG by its extension (.png, .jpg;\n"
+        "                 default RUN/visualize/plot.png)\n"
         "  --smooth X     TensorBoard's exponential smoothing weight in [0, 1): the raw values\n"
         "                 faint, the smoothed ones on top (default 0.6 with more than 50\n"
         "                 iterations, else 0 = none)\n"
-        "  --width N, --height N   size in pixels (1000 x 700)\n");
+        "  --width N, --height N   size in pixels (1000 x 700)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan plot --run out/RUN\n"
+        "  dcgan plot --run out/RUN --out losses.jpg --smooth 0.9\n");
 }
 
 int cmd_plot(int argc, char **argv)
@@ -64,12 +71,14 @@ int cmd_plot(int argc, char **argv)
         case 'h':
         case OPT_HELP: plot_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, plot_options_table);
         }
         if (bad) return EXIT_USAGE;
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     if (!run) return cli_usage_error(C, "--run DIR is required");
+    if (out && image_file_format_of(out) < 0)
+        return cli_usage_error(C, "--out: '%s': write .png or .jpg (the extension says which)", out);
     dc_err e;
     char png[GENERATOR_PATH_MAX + 32];
     if (plot_run(run, out, &o, png, sizeof png, &e) != 0) {

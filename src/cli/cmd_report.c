@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "viz/report.h"
 
@@ -36,7 +37,11 @@ static void report_help(void)
         "  --max-samples N      sample grids to embed at most, spread evenly over the run, the\n"
         "                       first and the newest included (24)\n"
         "  --max-image-mb X     the embedded grids' size at most, in MB (8): fewer grids when\n"
-        "                       they are large; the newest and samples/real.png always go in\n");
+        "                       they are large; the newest and samples/real.png always go in\n"
+        "\n"
+        "examples:\n"
+        "  dcgan report --run out/RUN\n"
+        "  dcgan report --run out/RUN --out run.html --max-samples 48\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -64,7 +69,7 @@ int cmd_report(int argc, char **argv)
         case 'h':
         case OPT_HELP: report_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, report_options_table);
         }
         if (bad) return EXIT_USAGE;
     }

@@ -4,13 +4,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "io/image_write.h"
 #include "model/generator.h"
 #include "viz/sample.h"
 
 enum { OPT_RUN = 1000, OPT_CKPT, OPT_N, OPT_OUT, OPT_GRID, OPT_SEED, OPT_LABELS, OPT_Z, OPT_NPY, OPT_COLS, OPT_Z_DIST, OPT_DEVICE,
-       OPT_HELP };
+       OPT_SCALE, OPT_HELP };
 
 static const struct option sample_options_table[] = {
     {"run", required_argument, 0, OPT_RUN},
@@ -19,6 +21,7 @@ static const struct option sample_options_table[] = {
     {"out", required_argument, 0, OPT_OUT},
     {"grid", required_argument, 0, OPT_GRID},
     {"cols", required_argument, 0, OPT_COLS},
+    {"scale", required_argument, 0, OPT_SCALE},
     {"seed", required_argument, 0, OPT_SEED},
     {"labels", required_argument, 0, OPT_LABELS},
     {"z", required_argument, 0, OPT_Z},
@@ -41,10 +44,15 @@ static void sample_help(void)
         "  --run DIR          a training run folder: its newest checkpoint is used\n"
         "  --checkpoint FILE  a checkpoint file\n"
         "  -n, --num N        number of images (default 64; with --labels all: 8 per class)\n"
-        "  --out DIR          write N individual PNGs into DIR (sample_00000.png, ...)\n"
-        "  --grid FILE.png    write one grid of all N images\n"
+        "  --out DIR          write N individual PNGs into DIR (sample_00000.png, ...); a\n"
+        "                     conditional model's carry their class (sample_00000_dress.png),\n"
+        "                     and DIR/labels.csv lists each file's class (or attributes)\n"
+        "  --grid FILE        write one grid of all N images, PNG or JPEG by the extension\n"
+        "                     (.png, .jpg); with --labels all, each row's class on its left\n"
         "  --cols N           grid columns (default: square-ish; one row per class with\n"
         "                     --labels all)\n"
+        "  --scale K          enlarge the grid's cells K times (default: cells of at least 64\n"
+        "                     pixels, e.g. 3 for 28x28 images)\n"
         "  --seed N           latent vectors seed (1)\n"
         "  --z-dist D         uniform_signed | uniform_unsigned | normal01 (default: the run's)\n"
         "  --z FILE.npy       latent vectors to use, float32 [N, z_dim] (overrides -n, --seed)\n"
@@ -56,7 +64,11 @@ static void sample_help(void)
         "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
         "\n"
         "With neither --out nor --grid, a grid is written to RUN/samples/sample.png (or beside\n"
-        "the checkpoint).\n");
+        "the checkpoint).\n"
+        "\n"
+        "examples:\n"
+        "  dcgan sample --run out/demo-fashion-mnist --labels all --grid grid.png\n"
+        "  dcgan sample --run out/RUN -n 1000 --out generated/\n");
 }
 
 /* The rest of the command once its flags are read: opens the generator, checks the labels
@@ -88,7 +100,7 @@ int cmd_sample(int argc, char **argv)
     const char *C = "sample";
     const char *run = NULL, *ckpt = NULL, *out_dir = NULL, *grid = NULL, *labels = NULL;
     const char *zfile = NULL, *npy = NULL;
-    int n = 64, n_given = 0, cols = 0;
+    int n = 64, n_given = 0, cols = 0, scale = 0;
     uint64_t seed = 1;
     int zdist_given = 0;
     char device[CLI_DEVICE_SIZE] = "cpu";
@@ -112,6 +124,9 @@ int cmd_sample(int argc, char **argv)
         case OPT_COLS:
             if (cli_parse_int(C, "--cols", optarg, 1, 100000, &cols)) return EXIT_USAGE;
             break;
+        case OPT_SCALE:
+            if (cli_parse_int(C, "--scale", optarg, 1, 16, &scale)) return EXIT_USAGE;
+            break;
         case OPT_SEED:
             if (cli_parse_u64(C, "--seed", optarg, &seed)) return EXIT_USAGE;
             break;
@@ -129,13 +144,16 @@ int cmd_sample(int argc, char **argv)
         case 'h':
         case OPT_HELP: sample_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, sample_options_table);
         }
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     if (!run == !ckpt) return cli_usage_error(C, "give exactly one of --run DIR and --checkpoint FILE");
+    if (grid && image_file_format_of(grid) < 0)
+        return cli_usage_error(C, "--grid: '%s': write .png or .jpg (the extension says which)", grid);
 
     sample_options o = {0};
+    o.scale = scale;
     /* Ctrl-C: stop after the image being written (each file whole); before any other thread */
     if (interrupt_install("dcgan: stopping after this image (send the signal again to stop at "
                           "once)\n") == 0)

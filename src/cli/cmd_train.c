@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
+#include "cli/reference_args.h"
 #include "model/dcgan.h"
 #include "train/run.h"
 #include "train/step.h"
@@ -218,7 +220,11 @@ static void train_help(void)
         "\n"
         "Data-parallel: mpirun -np N dcgan train ... trains on N ranks, each on its own share\n"
         "of every epoch with --batch-size items per step; rank 0 writes the run folder.\n"
-        "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n");
+        "The reference's --snake_case spellings (--batch_size, ...) are accepted too.\n"
+        "\n"
+        "examples:\n"
+        "  dcgan train --dataset fashion-mnist --epoch 5\n"
+        "  dcgan train --dataset faces --crop --input-height 108 --output-height 64\n");
 }
 
 static int parse_background(const char *s, uint8_t bg[3])
@@ -234,43 +240,17 @@ static int parse_background(const char *s, uint8_t bg[3])
     return 0;
 }
 
-/* Appends s to buf (size n, holding len bytes), shell-quoted when it needs quoting. */
-static size_t append_quoted(char *buf, size_t n, size_t len, const char *s)
-{
-    int plain = *s != 0;
-    for (const char *p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%", *p))
-            plain = 0;
-    if (len + 8 >= n) return len;
-    if (plain) {
-        snprintf(buf + len, n - len, "%s", s);
-        return strlen(buf);
-    }
-    buf[len++] = '\'';
-    for (const char *p = s; *p && len + 5 < n; p++) {
-        if (*p == '\'') {
-            memcpy(buf + len, "'\\''", 4); /* close, escaped quote, reopen */
-            len += 4;
-        } else {
-            buf[len++] = *p;
-        }
-    }
-    buf[len++] = '\'';
-    buf[len] = 0;
-    return len;
-}
-
 /* The command line that resumes this run: the program as invoked, then the same arguments. */
 static void resume_command(char *buf, size_t n, int world, int argc, char **argv)
 {
     size_t len = 0;
     buf[0] = 0;
     if (world > 1) len = (size_t)snprintf(buf, n, "mpirun -np %d ", world);
-    len = append_quoted(buf, n, len, program_invocation_name);
+    len = cli_append_quoted(buf, n, len, program_invocation_name);
     for (int i = 0; i < argc && len + 2 < n; i++) { /* argv[0] is "train" */
         buf[len++] = ' ';
         buf[len] = 0;
-        len = append_quoted(buf, n, len, argv[i]);
+        len = cli_append_quoted(buf, n, len, argv[i]);
     }
 }
 
@@ -442,7 +422,7 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         *code = 0;
         return 1;
     case ':': return usage(code, cli_usage_error(C, "%s needs a value", flag));
-    default: return usage(code, cli_usage_error(C, "unknown option '%s'", flag));
+    default: return usage(code, option_error_report(C, flag, train_options_table));
     }
     *code = EXIT_USAGE;
     return bad != 0;
@@ -458,7 +438,8 @@ static void format_duration(char *buf, size_t n, double s)
         snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
 }
 
-/* The progress line on stderr: redrawn in place on a terminal (at most every half second),
+/* The progress line on stderr: epoch and batch count from 0, as log.csv's columns and the
+ * reference's progress line (the iteration counts from 1). Redrawn in place on a terminal (at most every half second),
  * a line every 10 s otherwise; always after the last iteration and a sample grid. On a
  * terminal the line is ended after a sample grid or a checkpoint, so that it stays. */
 typedef struct {
@@ -481,7 +462,7 @@ static void progress_print(const train_progress *p, void *ctx)
     fprintf(stderr,
             "%s[%ld/%ld] epoch %ld batch %ld/%ld  %.1f img/s  ETA %s  d_loss %.4f "
             "g_loss %.4f  D(x) %.3f D(G(z)) %.3f%s",
-            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch + 1,
+            pl->tty ? "\r\033[K" : "", p->iteration, p->total, p->epoch, p->batch,
             p->per_epoch, rate * p->batch_size, eta, p->d_loss, p->g_loss, p->d_real, p->d_fake,
             pl->tty ? "" : "\n");
     if (pl->tty && (p->sampled || p->saved || p->iteration == p->total)) fputc('\n', stderr);
@@ -508,7 +489,12 @@ static int check_model_settings(const train_options *o, dc_err *e)
     return o->conditional >= 0 ? dcgan_config_check_sizes(&mc, e) : 0;
 }
 
-int cmd_train(int argc, char **argv)
+const struct option *cmd_train_options(void)
+{
+    return train_options_table;
+}
+
+static int train_main(int argc, char **argv)
 {
     const char *C = "train";
     train_options o;
@@ -584,4 +570,15 @@ int cmd_train(int argc, char **argv)
     }
     dist_close(d);
     return 0;
+}
+
+/* The reference's spellings (--crop=True, --nocrop, --checkpoint_dir) first: they become ours. */
+int cmd_train(int argc, char **argv)
+{
+    cli_argv a;
+    int rc = reference_args_rewrite("train", argc, argv, train_options_table, &a);
+    if (rc != 0) return rc;
+    rc = train_main(a.argc, a.argv);
+    cli_argv_free(&a);
+    return rc;
 }

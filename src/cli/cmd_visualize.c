@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/option_error.h"
 #include "core/log.h"
 #include "viz/latent.h"
 #include "viz/output.h"
@@ -47,8 +48,10 @@ static void vis_help(void)
         "usage: dcgan visualize (--run DIR | --checkpoint FILE) --option 0..4 [options]\n"
         "       dcgan visualize --progress --run DIR [options]\n"
         "\n"
-        "The reference's visualisations of a trained generator (sampling mode), written to\n"
-        "RUN/visualize/ (or beside a checkpoint given alone, or --out DIR):\n"
+        "The reference's visualisations of a trained generator (sampling mode), written to a\n"
+        "folder named for the option, the checkpoint's iteration and the flags that differ\n"
+        "from their defaults, RUN/visualize/option1_it500_base-random/ say (beside a\n"
+        "checkpoint given alone), so that no command overwrites another's files; or to --out DIR:\n"
         "  --option 0   one grid from z ~ U(-0.5, 0.5): test_seed<SEED>.png\n"
         "  --option 1   for each z dimension d, a grid where z[k][d] = k/N sweeps 0..1 across\n"
         "               the N images (the other dimensions 0, or see --base): test_arange_<d>.png\n"
@@ -78,7 +81,11 @@ static void vis_help(void)
         "  --scale K          enlarge every output K times (nearest neighbour; 1)\n"
         "  --max-frames N     --progress: at most N frames, evenly spaced, the last kept (150)\n"
         "  --out DIR          output folder\n"
-        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n");
+        "  --device D         where G runs: cpu (default), cuda or cuda:N (a build with CUDA)\n"
+        "\n"
+        "examples:\n"
+        "  dcgan visualize --run out/RUN --option 1 --dims 0-9\n"
+        "  dcgan visualize --progress --run out/RUN\n");
 }
 
 /* The flags that name things rather than set visualize_options. */
@@ -128,7 +135,7 @@ static int vis_parse(int argc, char **argv, visualize_options *v, vis_args *a)
         case 'h':
         case OPT_HELP: vis_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
-        default: return cli_usage_error(C, "unknown option '%s'", flag);
+        default: return option_error_report(C, flag, vis_options_table);
         }
         if (bad) return EXIT_USAGE;
     }
@@ -171,10 +178,14 @@ static int vis_generator(visualize_options *v, const vis_args *a)
         return 1;
     }
     int rc = vis_resolve(&g, v, a);
-    if (rc < 0 && generator_out_dir(&g, a->out, v->out, sizeof v->out, &e) != 0) {
-        log_error("%s", e.msg);
-        rc = 1;
+    char dir[GENERATOR_PATH_MAX], name[256];
+    if (rc < 0 && !a->out) { /* RUN/visualize/option1_it500_...: one folder per option and settings */
+        visualize_folder_name(&g, v, a->labels, a->dims, name, sizeof name);
+        if (dc_path(&e, dir, sizeof dir, "%s/%s", g.default_out, name) != 0) rc = 1;
     }
+    if (rc < 0 && generator_out_dir(&g, a->out ? a->out : dir, v->out, sizeof v->out, &e) != 0)
+        rc = 1;
+    if (rc == 1) log_error("%s", e.msg);
     if (rc < 0) {
         rc = visualize_write(&g, v, &e) == 0 ? 0 : 1;
         if (rc) log_error("%s", e.msg);

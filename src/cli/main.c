@@ -6,6 +6,7 @@
 
 #include "dcgan.h"
 #include "cli/cli.h"
+#include "cli/reference_args.h"
 #include "core/log.h"
 #include "ops/cuda/cuda_backend.h"
 
@@ -35,7 +36,13 @@ static void print_usage(FILE *f)
             "  export       write the generator alone, for serving\n"
             "  bench        measure training and sampling speed on this machine\n"
             "\n"
-            "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n");
+            "'dcgan <command> --help' describes each command. 'dcgan --version' prints the version.\n"
+            "The reference's command line works too: 'dcgan --dataset mnist --input_height=28\n"
+            "--output_height=28 --train' runs (and first prints) the 'dcgan train' it means.\n"
+            "\n"
+            "examples:\n"
+            "  dcgan train --dataset fashion-mnist --epoch 5\n"
+            "  dcgan sample --run out/demo-fashion-mnist --labels all --grid grid.png\n");
 }
 
 /* OpenMP's default is to spin-wait between parallel regions. Our regions are short and the
@@ -86,8 +93,21 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
+    /* the reference's way: python main.py --dataset mnist --input_height=28 --train */
+    if (reference_is_invocation(cmd)) return reference_main(argc, argv);
+    static const char *const commands[] = {"train", "sample", "visualize", "interpolate",
+                                           "arithmetic", "nearest", "plot", "eval", "classifier",
+                                           "features", "export", "bench", "report"};
+    const char *near = cli_nearest_word(cmd, commands, (int)(sizeof commands / sizeof *commands));
     char safe[256];
     log_escape(safe, sizeof safe, cmd);
-    fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", safe);
+    if (near)
+        fprintf(stderr, "dcgan: unknown command '%s'; did you mean '%s'? (see 'dcgan --help')\n",
+                safe, near);
+    else if (cmd[0] == '-')
+        fprintf(stderr, "dcgan: unknown option '%s': a command comes first, e.g. 'dcgan train "
+                        "%s' (see 'dcgan --help')\n", safe, safe);
+    else
+        fprintf(stderr, "dcgan: unknown command '%s' (see 'dcgan --help')\n", safe);
     return EXIT_USAGE;
 }

@@ -105,6 +105,15 @@ int dataset_open_source(const dataset_source *o, dataset *ds, char *src, size_t 
             return dc_fail(e, "%s: no such folder (install Debian's dataset-fashion-mnist, or run scripts/install-deps)", src);
         if (strcmp(o->dataset, "emoji") == 0)
             return dc_fail(e, "%s: no such folder (run scripts/fetch-emoji to download it)", src);
+        if (strcmp(o->dataset, "mnist") == 0) /* the reference's download.py put it there */
+            return dc_fail(e, "%s: no such folder: put MNIST's four IDX files there "
+                              "({train,t10k}-{images-idx3,labels-idx1}-ubyte, gzipped or not), or "
+                              "train on Fashion-MNIST, installed by Debian's dataset-fashion-mnist: "
+                              "--dataset fashion-mnist", src);
+        if (strcmp(o->dataset, "celebA") == 0)
+            return dc_fail(e, "%s: no such folder: put CelebA's aligned images there "
+                              "(img_align_celeba/*.jpg moved into %s), or name your own folder of "
+                              "images with --dataset NAME (DATA_DIR/NAME)", src, src);
         return dc_fail(e, "%s: no such folder (check --data-dir and --dataset)", src);
     }
     int labelled = o->labels_file && *o->labels_file;

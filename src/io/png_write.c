@@ -130,34 +130,59 @@ void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, 
     }
 }
 
+void png_grid_size(int N, int H, int W, int cols, int scale, int gap, int *GW, int *GH)
+{
+    int rows = (N + cols - 1) / cols;
+    *GW = cols * W * scale + (cols - 1) * gap;
+    *GH = rows * H * scale + (rows - 1) * gap;
+}
+
+int png_grid_scale(int H, int W)
+{
+    int side = H < W ? H : W, k = (PNG_GRID_MIN_CELL + side - 1) / side;
+    return k < 1 ? 1 : k > 4 ? 4 : k;
+}
+
 int png_write_grid(const char *path, const float *images, int N, int C, int H, int W, int cols,
                    float lo, float hi, dc_err *e)
 {
-    if (N <= 0 || cols <= 0 || H <= 0 || W <= 0 || (C != 1 && C != 3))
+    return png_write_grid_spaced(path, images, N, C, H, W, cols, lo, hi, 1, 0, e);
+}
+
+int png_write_grid_spaced(const char *path, const float *images, int N, int C, int H, int W,
+                          int cols, float lo, float hi, int scale, int gap, dc_err *e)
+{
+    if (N <= 0 || cols <= 0 || H <= 0 || W <= 0 || (C != 1 && C != 3) || scale < 1 || scale > 16 ||
+        gap < 0 || gap > 64)
         return dc_fail(e, "%s: cannot write a grid of %d images (%dx%dx%d) in %d columns", path,
                        N, C, H, W, cols);
-    int rows = (N + cols - 1) / cols;
-    if ((int64_t)W * cols > PNG_WRITE_MAX_SIDE || (int64_t)H * rows > PNG_WRITE_MAX_SIDE)
+    long long rows = (N + (long long)cols - 1) / cols;
+    long long gw = (long long)cols * W * scale + (cols - 1LL) * gap;
+    long long gh = rows * H * scale + (rows - 1) * gap;
+    if (gw > PNG_WRITE_MAX_SIDE || gh > PNG_WRITE_MAX_SIDE)
         return dc_fail(e, "%s: %d images of %dx%d in %d columns make a %lldx%lld grid, more than "
                           "PNG readers accept (%d pixels a side)",
-                       path, N, W, H, cols, (long long)W * cols, (long long)H * rows,
-                       PNG_WRITE_MAX_SIDE);
-    int GW = W * cols, GH = H * rows;
+                       path, N, W, H, cols, gw, gh, PNG_WRITE_MAX_SIDE);
+    int GW = (int)gw, GH = (int)gh;
     size_t gstride = (size_t)GW * (size_t)C;
-    uint8_t *grid = calloc(gstride * (size_t)GH, 1);
+    uint8_t *grid = malloc(gstride * (size_t)GH);
     uint8_t *tile = malloc((size_t)H * (size_t)W * (size_t)C);
     if (!grid || !tile) {
         free(grid);
         free(tile);
         return dc_fail(e, "%s: out of memory for a %dx%d grid", path, GW, GH);
     }
+    memset(grid, gap > 0 ? 255 : 0, gstride * (size_t)GH); /* white between cells */
     size_t item = (size_t)C * (size_t)H * (size_t)W;
     for (int n = 0; n < N; n++) {
         image_to_u8(tile, images + item * (size_t)n, C, H, W, lo, hi);
-        int gx = (n % cols) * W, gy = (n / cols) * H;
-        for (int y = 0; y < H; y++)
-            memcpy(grid + (size_t)(gy + y) * gstride + (size_t)gx * (size_t)C,
-                   tile + (size_t)y * (size_t)W * (size_t)C, (size_t)W * (size_t)C);
+        int gx = (n % cols) * (W * scale + gap), gy = (n / cols) * (H * scale + gap);
+        for (int y = 0; y < H * scale; y++) {
+            uint8_t *dst = grid + (size_t)(gy + y) * gstride + (size_t)gx * (size_t)C;
+            const uint8_t *src = tile + (size_t)(y / scale) * (size_t)W * (size_t)C;
+            for (int x = 0; x < W * scale; x++)
+                memcpy(dst + (size_t)x * C, src + (size_t)(x / scale) * C, (size_t)C);
+        }
     }
     free(tile);
     int rc = png_write(path, grid, GW, GH, C, e);

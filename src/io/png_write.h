@@ -31,5 +31,16 @@ void image_to_u8(uint8_t *dst, const float *src, int C, int H, int W, float lo, 
  * PNG_WRITE_MAX_SIDE on a side is refused before anything is allocated. */
 int png_write_grid(const char *path, const float *images, int N, int C, int H, int W, int cols,
                    float lo, float hi, dc_err *e);
+/* The same with each image enlarged `scale` times (nearest neighbour, 1..16) and `gap` white
+ * pixels between cells (0..64; with gaps, empty cells are white too). */
+int png_write_grid_spaced(const char *path, const float *images, int N, int C, int H, int W,
+                          int cols, float lo, float hi, int scale, int gap, dc_err *e);
+/* Its size in pixels. */
+void png_grid_size(int N, int H, int W, int cols, int scale, int gap, int *GW, int *GH);
+/* The enlargement that makes an H x W cell at least PNG_GRID_MIN_CELL pixels on its shorter
+ * side (1..4): training's sample grids use it, so a 28x28 image is a 84-pixel cell. */
+#define PNG_GRID_MIN_CELL 64
+#define PNG_GRID_GAP 2
+int png_grid_scale(int H, int W);
 
 #endif

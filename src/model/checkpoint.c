@@ -403,35 +403,12 @@ int checkpoint_load_from(const safetensors_file *f, const char *path, dcgan_mode
     int rc = CHECKPOINT_DAMAGED;
     dcgan_config stored = m->cfg;
     if (checkpoint_parse_config(f, path, &stored, e)) goto done;
-    const dcgan_config *c = &m->cfg;
-    if (stored.output_h != c->output_h || stored.output_w != c->output_w ||
-        stored.c_dim != c->c_dim || stored.y_dim != c->y_dim || stored.z_dim != c->z_dim ||
-        stored.gf_dim != c->gf_dim || stored.df_dim != c->df_dim ||
-        (c->y_dim && (stored.gfc_dim != c->gfc_dim || stored.dfc_dim != c->dfc_dim))) {
-        dc_fail(e, "%s: the checkpoint's model (%dx%dx%d, z_dim %d, y_dim %d, gf_dim %d, df_dim %d) "
-                   "differs from the requested one (%dx%dx%d, z_dim %d, y_dim %d, gf_dim %d, df_dim %d)",
-                path, stored.output_h, stored.output_w, stored.c_dim, stored.z_dim, stored.y_dim,
-                stored.gf_dim, stored.df_dim, c->output_h, c->output_w, c->c_dim, c->z_dim,
-                c->y_dim, c->gf_dim, c->df_dim);
-        rc = CHECKPOINT_MISMATCH;
-        goto done;
-    }
-    /* the same sizes, y elsewhere: some tensors would even fit (a generator-only file of
-     * input and d-layers), so the placement is compared itself */
-    if (c->y_dim && stored.cond_concat != c->cond_concat) {
-        dc_fail(e, "%s: the checkpoint's model was built with --cond-concat %s, the requested one "
-                   "with --cond-concat %s", path, dcgan_cond_concat_name(stored.cond_concat),
-                dcgan_cond_concat_name(c->cond_concat));
-        rc = CHECKPOINT_MISMATCH;
-        goto done;
-    }
-    if (stored.spectral_norm != c->spectral_norm || stored.d_first_channels != c->d_first_channels ||
-        (stored.g_ema > 0.0f) != (c->g_ema > 0.0f)) {
-        dc_fail(e, "%s: the checkpoint's model was built with --spectral-norm %s, "
-                   "--d-first-channels %d, --g-ema %g; the requested one with --spectral-norm %s, "
-                   "--d-first-channels %d, --g-ema %g", path, stored.spectral_norm ? "on" : "off",
-                stored.d_first_channels, (double)stored.g_ema, c->spectral_norm ? "on" : "off",
-                c->d_first_channels, (double)c->g_ema);
+    char what[1024], fix[512];
+    if (dcgan_config_diff(&stored, &m->cfg, what, sizeof what, fix, sizeof fix) > 0) {
+        /* what differs, and the flags that would build the checkpoint's model */
+        dc_fail(e, "%s: the checkpoint's model differs from this command's: %s; %s%s%sor start a "
+                   "new run with --out-name", path, what, fix[0] ? "to continue it add " : "",
+                fix, fix[0] ? ", " : "");
         rc = CHECKPOINT_MISMATCH;
         goto done;
     }

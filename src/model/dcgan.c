@@ -200,6 +200,70 @@ int dcgan_config_validate(const dcgan_config *c, dc_err *e)
     return 0;
 }
 
+/* One difference into what/fix (k: how many so far). A NULL fix_flag: no flag makes it. */
+static void diff_add(int *k, char *what, size_t wn, char *fix, size_t fn, const char *label,
+                     const char *was, const char *now, const char *fix_flag)
+{
+    size_t w = strlen(what), f = strlen(fix);
+    snprintf(what + w, wn - w, "%s%s %s (this command: %s)", (*k)++ ? ", " : "", label, was, now);
+    if (fix_flag) snprintf(fix + f, fn - f, "%s%s", f ? " " : "", fix_flag);
+}
+
+int dcgan_config_diff(const dcgan_config *was, const dcgan_config *now, char *what, size_t wn,
+                      char *fix, size_t fn)
+{
+    int k = 0;
+    char a[64], b[64], flag[96];
+    what[0] = fix[0] = 0;
+#define INT_DIFF(field, name)                                                              \
+    if (was->field != now->field) {                                                        \
+        snprintf(a, sizeof a, "%d", was->field);                                           \
+        snprintf(b, sizeof b, "%d", now->field);                                           \
+        snprintf(flag, sizeof flag, "%s %d", name, was->field);                            \
+        diff_add(&k, what, wn, fix, fn, name, a, b, flag);                                 \
+    }
+    if (was->output_h != now->output_h || was->output_w != now->output_w) {
+        snprintf(a, sizeof a, "%dx%d", was->output_h, was->output_w);
+        snprintf(b, sizeof b, "%dx%d", now->output_h, now->output_w);
+        snprintf(flag, sizeof flag, "--output-height %d --output-width %d", was->output_h, was->output_w);
+        diff_add(&k, what, wn, fix, fn, "output size", a, b, flag);
+    }
+    INT_DIFF(c_dim, "--c-dim")
+    if ((was->y_dim > 0) != (now->y_dim > 0)) {
+        diff_add(&k, what, wn, fix, fn, "model", was->y_dim ? "conditional" : "unconditional",
+                 now->y_dim ? "conditional" : "unconditional",
+                 was->y_dim ? "--conditional" : "--no-conditional");
+    } else if (was->y_dim != now->y_dim) { /* the data's classes: no flag changes them */
+        snprintf(a, sizeof a, "%d", was->y_dim);
+        snprintf(b, sizeof b, "%d", now->y_dim);
+        diff_add(&k, what, wn, fix, fn, "classes", a, b, NULL);
+    }
+    INT_DIFF(z_dim, "--z-dim")
+    INT_DIFF(gf_dim, "--gf-dim")
+    INT_DIFF(df_dim, "--df-dim")
+    if (was->y_dim && now->y_dim) {
+        INT_DIFF(gfc_dim, "--gfc-dim")
+        INT_DIFF(dfc_dim, "--dfc-dim")
+        if (was->cond_concat != now->cond_concat) {
+            snprintf(flag, sizeof flag, "--cond-concat %s", dcgan_cond_concat_name(was->cond_concat));
+            diff_add(&k, what, wn, fix, fn, "--cond-concat", dcgan_cond_concat_name(was->cond_concat),
+                     dcgan_cond_concat_name(now->cond_concat), flag);
+        }
+    }
+    if (was->spectral_norm != now->spectral_norm)
+        diff_add(&k, what, wn, fix, fn, "--spectral-norm", was->spectral_norm ? "on" : "off",
+                 now->spectral_norm ? "on" : "off", was->spectral_norm ? "--spectral-norm" : NULL);
+    INT_DIFF(d_first_channels, "--d-first-channels")
+#undef INT_DIFF
+    if ((was->g_ema > 0) != (now->g_ema > 0)) {
+        snprintf(a, sizeof a, "%g", (double)was->g_ema);
+        snprintf(b, sizeof b, "%g", (double)now->g_ema);
+        snprintf(flag, sizeof flag, "--g-ema %g", (double)was->g_ema);
+        diff_add(&k, what, wn, fix, fn, "--g-ema", a, b, was->g_ema > 0 ? flag : NULL);
+    }
+    return k;
+}
+
 static int dcgan_build_unconditional(dcgan_model *m, const dcgan_config *c)
 {
     int h[5], w[5];

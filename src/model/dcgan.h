@@ -61,6 +61,13 @@ typedef struct {
 dcgan_config dcgan_config_default(void);
 /* Checks that the sizes make a model; the message names the offending setting. */
 int dcgan_config_validate(const dcgan_config *cfg, dc_err *e);
+/* How a trained model (was) differs from another (now), as dcgan train's flags: "--gfc-dim 512
+ * (this command: 1024), ..." into what, and the flags that build `was` ("--gfc-dim 512
+ * --dfc-dim 512") into fix; the sizes that decide the data (output size, channels, classes)
+ * have no flag in fix but are named in what. Returns the number of differences (0: the same
+ * model). */
+int dcgan_config_diff(const dcgan_config *was, const dcgan_config *now, char *what, size_t wn,
+                      char *fix, size_t fn);
 /* Counts every size of the model in 64 bits: a layer whose output per image or weight would
  * not fit an int (what the layers keep them in) is refused, naming it and the memory the model
  * would need. dcgan_model_init and the checkpoint's reader call it after validating. */

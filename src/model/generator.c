@@ -3,6 +3,7 @@
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/log.h"
@@ -143,6 +144,36 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
     free(y);
 }
 
+/* Entry i of a cJSON array of strings, or NULL. */
+static const char *name_at(const void *names, int i)
+{
+    const cJSON *it = cJSON_GetArrayItem(names, i);
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+void generator_label_name(const generator *g, int k, char *buf, size_t n)
+{
+    int y_dim = g->model.cfg.y_dim;
+    buf[0] = 0;
+    if (!generator_has_attributes(g)) {
+        const char *name = name_at(g->class_names, k);
+        if (name) snprintf(buf, n, "%s", name);
+        else snprintf(buf, n, "%d", k);
+        return;
+    }
+    const float *y = k >= y_dim && k - y_dim < g->n_conds ? g->conds + (size_t)(k - y_dim) * y_dim : NULL;
+    size_t len = 0;
+    for (int i = 0; i < y_dim && len + 1 < n; i++) {
+        if (y ? y[i] < 0.5f : i != k) continue;
+        const char *name = name_at(g->attribute_names, i);
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", i);
+        snprintf(buf + len, n - len, "%s%s", len ? "+" : "", name ? name : idx);
+        len = strlen(buf);
+    }
+    if (!buf[0]) snprintf(buf, n, "none");
+}
+
 void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count)
 {
     z_dist_draw(g->zdist, r, z, count);
@@ -159,11 +190,68 @@ int generator_class_index(const char *tok, int y_dim, const void *class_names)
         const cJSON *it;
         cJSON_ArrayForEach(it, names)
         {
-            if (cJSON_IsString(it) && strcmp(it->valuestring, tok) == 0) return i;
+            if (cJSON_IsString(it) && strcasecmp(it->valuestring, tok) == 0) return i;
             i++;
         }
     }
     return -1;
+}
+
+/* Appends s to buf (size n > 0, k bytes used), cutting what does not fit. */
+static void append(char *buf, size_t n, size_t *k, const char *s)
+{
+    size_t len = strlen(s);
+    if (*k + len >= n) len = n - 1 - *k;
+    memcpy(buf + *k, s, len);
+    *k += len;
+    buf[*k] = 0;
+}
+
+/* " (did you mean 'ankle-boot'?)" when tok is part of exactly one name (any case), then
+ * "; classes: a, b, ... (or 0..N-1)" into buf. kind: "classes" or "attributes". */
+static void describe_names(char *buf, size_t n, const char *tok, int y_dim, const void *names,
+                           const char *kind)
+{
+    const cJSON *arr = names, *it;
+    const char *only = NULL;
+    int hits = 0;
+    size_t tl = strlen(tok), k = 0;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!cJSON_IsString(it)) continue;
+        for (const char *p = it->valuestring; tl && *p && hits < 2; p++)
+            if (strncasecmp(p, tok, tl) == 0) {
+                only = it->valuestring;
+                hits++;
+                break;
+            }
+    }
+    char part[300];
+    buf[0] = 0;
+    if (hits == 1) {
+        snprintf(part, sizeof part, " (did you mean '%.200s'?)", only);
+        append(buf, n, &k, part);
+    }
+    if (!cJSON_IsArray(arr)) {
+        snprintf(part, sizeof part, " (0..%d)", y_dim - 1);
+        append(buf, n, &k, part);
+        return;
+    }
+    snprintf(part, sizeof part, "; %s: ", kind);
+    append(buf, n, &k, part);
+    int i = 0;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (k + 40 >= n) { /* a long list: its start and the count */
+            snprintf(part, sizeof part, "... (%d in all)", cJSON_GetArraySize(arr));
+            append(buf, n, &k, part);
+            return;
+        }
+        if (i++) append(buf, n, &k, ", ");
+        append(buf, n, &k, cJSON_IsString(it) ? it->valuestring : "?");
+    }
+    snprintf(part, sizeof part, " (or 0..%d)", y_dim - 1);
+    append(buf, n, &k, part);
 }
 
 /* One attribute condition "A=1,B=0,C" into y (y_dim). */
@@ -181,9 +269,11 @@ static int parse_condition(const generator *g, const char *flag, char *cond, flo
             v = eq[1] == '1' ? 1.0f : 0.0f;
         }
         int c = generator_class_index(tok, y_dim, g->attribute_names);
-        if (c < 0)
-            return dc_fail(e, "%s: '%s' is not an attribute of %s (0..%d or an attribute name)",
-                           flag, tok, g->path, y_dim - 1);
+        if (c < 0) {
+            char names[600];
+            describe_names(names, sizeof names, tok, y_dim, g->attribute_names, "attributes");
+            return dc_fail(e, "%s: '%s' is not an attribute of %s%s", flag, tok, g->path, names);
+        }
         y[c] = v;
         n++;
     }
@@ -217,7 +307,7 @@ int generator_parse_labels(generator *g, const char *flag, const char *spec, int
     int y_dim = g->model.cfg.y_dim;
     *all = 0;
     if (y_dim <= 0) return dc_fail(e, "%s: %s is not a conditional model", flag, g->path);
-    if (strcmp(spec, "all") == 0) {
+    if (strcasecmp(spec, "all") == 0) {
         *all = 1;
         int n = y_dim < max ? y_dim : max;
         for (int i = 0; i < n; i++) out[i] = i;
@@ -231,9 +321,11 @@ int generator_parse_labels(generator *g, const char *flag, const char *spec, int
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int c = generator_class_index(tok, y_dim, g->class_names);
-        if (c < 0)
-            return dc_fail(e, "%s: '%s' is not a class of %s (0..%d or a class name)", flag, tok,
-                           g->path, y_dim - 1);
+        if (c < 0) {
+            char names[600];
+            describe_names(names, sizeof names, tok, y_dim, g->class_names, "classes");
+            return dc_fail(e, "%s: '%s' is not a class of %s%s", flag, tok, g->path, names);
+        }
         if (n == max) return dc_fail(e, "%s: more than %d labels", flag, max);
         out[n++] = c;
     }

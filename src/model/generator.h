@@ -56,8 +56,11 @@ void generator_generate(generator *g, const float *z, const int *labels, int n, 
 void generator_draw_z(const generator *g, rng_state *r, float *z, size_t count);
 
 /* A class given as an index (0..y_dim-1) or as one of class_names (a cJSON array, may be
- * NULL); -1 if it is neither. */
+ * NULL) in any case; -1 if it is neither. */
 int generator_class_index(const char *tok, int y_dim, const void *class_names);
+/* The name of label k as generator_generate reads it: its class name (or index), or for a
+ * model conditioned on attributes the attributes set to 1 joined by '+' ("none" if none). */
+void generator_label_name(const generator *g, int k, char *buf, size_t n);
 /* 1 when the model's y is multi-hot over named attributes (a --labels-file run). */
 static inline int generator_has_attributes(const generator *g)
 {

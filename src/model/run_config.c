@@ -44,6 +44,35 @@ static int get_loss(const cJSON *o, char *out, size_t n)
     return r;
 }
 
+/* "background": "R,G,B": 1, 0 absent, -1 another value. */
+static int get_background(const cJSON *o, uint8_t out[3])
+{
+    char bg[32];
+    int r = get_string(o, "background", bg, sizeof bg);
+    if (r <= 0) return r;
+    unsigned r_, g_, b_;
+    char end;
+    if (sscanf(bg, "%u,%u,%u%c", &r_, &g_, &b_, &end) != 3 || r_ > 255 || g_ > 255 || b_ > 255)
+        return -1;
+    out[0] = (uint8_t)r_;
+    out[1] = (uint8_t)g_;
+    out[2] = (uint8_t)b_;
+    return 1;
+}
+
+/* threads and device: both (1), none (0), or a bad one (-1, *bad its key). */
+static int get_compute(const cJSON *o, run_config *c, const char **bad)
+{
+    double t = 0;
+    int rt = get_number(o, "threads", 1, 65536, 1, &t);
+    int rd = get_string(o, "device", c->device, sizeof c->device);
+    *bad = rt < 0 ? "threads" : rd < 0 ? "device" : NULL;
+    if (*bad) return -1;
+    c->threads = (int)t;
+    return rt > 0 && rd > 0;
+}
+
+
 /* What training recorded about how it ran (the data's files, the convolutions): the bad key,
  * or NULL. */
 static const char *get_run_records(const cJSON *o, run_config *c)
@@ -123,6 +152,9 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
         c->cond_concat = (int)v;
     }
     FIELD("loss", RUN_CONFIG_LOSS, get_loss(o, c->loss, sizeof c->loss));
+    r = get_compute(o, c, &bad);
+    if (r < 0) goto invalid;
+    if (r > 0) c->have |= RUN_CONFIG_COMPUTE;
     FIELD("learning_rate", RUN_CONFIG_LEARNING_RATE,
           get_number(o, "learning_rate", 0, 3.5e38, 0, &c->learning_rate));
     FIELD("beta1", RUN_CONFIG_BETA1, get_number(o, "beta1", 0, 1, 0, &c->beta1));
@@ -138,19 +170,7 @@ int run_config_parse(const char *json, size_t len, const char *name, run_config 
         goto invalid;
     }
     if (rl > 0 || ra > 0) c->have |= RUN_CONFIG_LABELS;
-    char bg[32];
-    FIELD("background", RUN_CONFIG_BACKGROUND, get_string(o, "background", bg, sizeof bg));
-    if (c->have & RUN_CONFIG_BACKGROUND) {
-        unsigned r_, g_, b_;
-        char end;
-        if (sscanf(bg, "%u,%u,%u%c", &r_, &g_, &b_, &end) != 3 || r_ > 255 || g_ > 255 || b_ > 255) {
-            bad = "background";
-            goto invalid;
-        }
-        c->background[0] = (uint8_t)r_;
-        c->background[1] = (uint8_t)g_;
-        c->background[2] = (uint8_t)b_;
-    }
+    FIELD("background", RUN_CONFIG_BACKGROUND, get_background(o, c->background));
 #undef FIELD
     rc = 0;
     goto done;
@@ -171,22 +191,32 @@ double run_config_json_float(double v)
 char *run_config_to_json(const run_config *r)
 {
     cJSON *c = cJSON_CreateObject();
+    /* decoded images take crop, background and bad-file settings; a folder its pattern and
+     * labels file (an unknown format: all, as before) */
+    int idx = strcmp(r->data_format, "idx") == 0, folder = !r->data_format[0] || strcmp(r->data_format, "images") == 0;
     cJSON_AddStringToObject(c, "dataset", r->dataset);
     cJSON_AddStringToObject(c, "data_source", r->data_source);
-    cJSON_AddStringToObject(c, "input_fname_pattern", r->input_fname_pattern);
+    if (r->data_format[0]) cJSON_AddStringToObject(c, "data_format", r->data_format);
+    if (folder) cJSON_AddStringToObject(c, "input_fname_pattern", r->input_fname_pattern);
     cJSON_AddNumberToObject(c, "dataset_size", (double)r->dataset_size);
     if (r->data_fingerprint[0]) cJSON_AddStringToObject(c, "data_fingerprint", r->data_fingerprint);
-    cJSON_AddNumberToObject(c, "input_height", r->input_h);
-    cJSON_AddNumberToObject(c, "input_width", r->input_w);
+    if (!idx && (r->crop || !r->data_format[0])) {
+        cJSON_AddNumberToObject(c, "input_height", r->input_h);
+        cJSON_AddNumberToObject(c, "input_width", r->input_w);
+    }
     cJSON_AddNumberToObject(c, "output_height", r->output_h);
     cJSON_AddNumberToObject(c, "output_width", r->output_w);
-    cJSON_AddBoolToObject(c, "crop", r->crop);
-    cJSON_AddStringToObject(c, "on_bad_image", r->skip_bad_images ? "skip" : "fail");
-    char bg[16];
-    snprintf(bg, sizeof bg, "%d,%d,%d", r->background[0], r->background[1], r->background[2]);
-    cJSON_AddStringToObject(c, "background", bg);
-    cJSON_AddStringToObject(c, "labels_file", r->labels_file);
-    cJSON_AddStringToObject(c, "attributes", r->attributes);
+    if (!idx) {
+        cJSON_AddBoolToObject(c, "crop", r->crop);
+        cJSON_AddStringToObject(c, "on_bad_image", r->skip_bad_images ? "skip" : "fail");
+        char bg[16];
+        snprintf(bg, sizeof bg, "%d,%d,%d", r->background[0], r->background[1], r->background[2]);
+        cJSON_AddStringToObject(c, "background", bg);
+    }
+    if (folder) {
+        cJSON_AddStringToObject(c, "labels_file", r->labels_file);
+        cJSON_AddStringToObject(c, "attributes", r->attributes);
+    }
     cJSON_AddNumberToObject(c, "c_dim", r->c_dim);
     cJSON_AddNumberToObject(c, "y_dim", r->y_dim);
     cJSON_AddBoolToObject(c, "conditional", r->y_dim > 0);
@@ -215,6 +245,10 @@ char *run_config_to_json(const run_config *r)
     if (r->y_dim > 0) cJSON_AddNumberToObject(c, "d_first_channels", r->d_first_channels);
     cJSON_AddNumberToObject(c, "max_steps", (double)r->max_steps);
     cJSON_AddNumberToObject(c, "seed", r->seed);
+    if (r->threads > 0) {
+        cJSON_AddNumberToObject(c, "threads", r->threads);
+        cJSON_AddStringToObject(c, "device", r->device);
+    }
     cJSON_AddStringToObject(c, "out_dir", r->out_dir);
     cJSON_AddStringToObject(c, "run_dir", r->run_dir);
     cJSON_AddNumberToObject(c, "sample_freq", (double)r->sample_freq);

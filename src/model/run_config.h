@@ -27,6 +27,7 @@ enum {
     RUN_CONFIG_LABELS = 1u << 14, /* labels_file and attributes */
     RUN_CONFIG_FINGERPRINT = 1u << 15,
     RUN_CONFIG_CONV_BACKEND = 1u << 16,
+    RUN_CONFIG_COMPUTE = 1u << 17, /* threads and device (older runs lack them) */
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -36,6 +37,8 @@ typedef struct {
     /* data */
     char dataset[256];
     char data_source[4096]; /* the folder training read */
+    char data_format[16];   /* "idx", "images" or "lmdb": which settings below apply ("": all
+                             * are written, as older runs have them) */
     char input_fname_pattern[256];
     long dataset_size;
     int crop;
@@ -62,6 +65,9 @@ typedef struct {
     int spectral_norm, d_first_channels;
     long max_steps;
     double seed;      /* as stored: a JSON number */
+    /* what the numbers were computed with: a run resumed with others goes on, not bit for bit */
+    int threads;            /* compute threads */
+    char device[16];        /* --device: cpu, cuda, cuda:N */
     /* outputs */
     char out_dir[4096], run_dir[4096];
     long sample_freq, ckpt_freq;
@@ -77,7 +83,9 @@ typedef struct {
 /* A float setting as a JSON number: the float's shortest decimal (2e-4f is written 0.0002, not
  * 0.000199999994947575). */
 double run_config_json_float(double v);
-/* The settings as pretty-printed JSON (caller frees), every field above. */
+/* The settings as pretty-printed JSON (caller frees), every field above that applies: data
+ * held in memory (IDX) has no file pattern, crop, bad images or background; an LMDB database
+ * no file pattern or labels file; without --crop there is no crop size. */
 char *run_config_to_json(const run_config *c);
 
 /* Parses len bytes of JSON (need not be NUL-terminated). Keys it does not know are ignored; a

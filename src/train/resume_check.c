@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/threads.h"
 
 static int mismatch(dc_err *e, const char *name, const char *flag, const char *was,
                     const char *now)
@@ -10,6 +11,20 @@ static int mismatch(dc_err *e, const char *name, const char *flag, const char *w
     return dc_fail(e, "%s: the run was trained with %s %s, this command has %s %s; resume with "
                       "the run's settings, or start a new run with --out-name",
                    name, flag, was, flag, now);
+}
+
+/* The thread count and the device decide float rounding too (as --conv-backend, below):
+ * another choice goes on, not bit for bit as the run would have gone unbroken. */
+static void warn_compute(const run_config *s, const train_options *o, const char *name)
+{
+    if (!(s->have & RUN_CONFIG_COMPUTE)) return;
+    int threads = threads_compute_count();
+    const char *device = o->device[0] ? o->device : "cpu";
+    if (s->threads == threads && strcmp(s->device, device) == 0) return;
+    log_warn("%s: the run was trained on %d thread%s with --device %s; this command has %d on %s: "
+             "it goes on, but not bit for bit as it would have unbroken (resume with --threads %d "
+             "--device %s for that)", name, s->threads, s->threads == 1 ? "" : "s", s->device,
+             threads, device, s->threads, s->device);
 }
 
 int run_config_check_data(const run_config *s, const train_options *o, const char *fingerprint,
@@ -70,6 +85,7 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
     const char *loss = o->loss ? "hinge" : "bce";
     if ((s->have & RUN_CONFIG_LOSS) && strcmp(s->loss, loss) != 0)
         return mismatch(e, name, "--loss", s->loss, loss);
+    warn_compute(s, o, name);
     /* allowed to change: said once, so the log explains a change in the curves */
     int was_im2col = strcmp(s->conv_backend, "im2col") == 0;
     if ((s->have & RUN_CONFIG_CONV_BACKEND) && was_im2col != (o->conv_backend == CONV_BACKEND_IM2COL))

@@ -11,7 +11,8 @@
  * Settings that decide the data, its order or the latent vectors (dataset, file pattern, crop
  * and its size, --train-size, --seed, --z-dist) must match: otherwise -1 naming the flag.
  * --learning-rate and --beta1 may change (after a divergence, say): a warning line each; so
- * may --conv-backend between im2col and oneDNN, which then cannot resume bit for bit. */
+ * may --conv-backend between im2col and oneDNN, and the thread count and --device: each then
+ * cannot resume bit for bit (a line says so). */
 int run_config_check_resume(const run_config *saved, const train_options *now, const char *name,
                             dc_err *e);
 

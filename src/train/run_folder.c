@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/crc32c.h"
 #include "core/log.h"
+#include "core/threads.h"
 #include "model/run_config.h"
 #include "parallel/dist.h"
 
@@ -173,6 +174,7 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     memset(&r, 0, sizeof r);
     snprintf(r.dataset, sizeof r.dataset, "%s", o->dataset);
     snprintf(r.data_source, sizeof r.data_source, "%s", src);
+    snprintf(r.data_format, sizeof r.data_format, "%s", ds->images ? "idx" : ds->db ? "lmdb" : "images");
     snprintf(r.input_fname_pattern, sizeof r.input_fname_pattern, "%s", o->input_fname_pattern);
     r.dataset_size = ds->count;
     r.input_h = o->input_h;
@@ -209,6 +211,8 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     r.d_first_channels = mc->d_first_channels;
     r.max_steps = o->max_steps;
     r.seed = (double)o->seed;
+    r.threads = threads_compute_count();
+    snprintf(r.device, sizeof r.device, "%s", o->device[0] ? o->device : "cpu");
     snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
     snprintf(r.run_dir, sizeof r.run_dir, "%s", run_dir);
     r.sample_freq = o->sample_freq;

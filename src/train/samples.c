@@ -48,14 +48,13 @@ int sample_set_save(sample_set *s, dcgan_model *m, const char *sample_dir, long 
     dcgan_model_swap_ema(m);
     float lo, hi;
     dcgan_model_range(mc, &lo, &hi);
-    if (png_write_grid(path, s->images, s->n, mc->c_dim, mc->output_h, mc->output_w, s->cols, lo,
-                       hi, e) != 0)
+    int scale = png_grid_scale(mc->output_h, mc->output_w), GW, GH;
+    if (png_write_grid_spaced(path, s->images, s->n, mc->c_dim, mc->output_h, mc->output_w,
+                              s->cols, lo, hi, scale, PNG_GRID_GAP, e) != 0)
         return -1;
     /* the reference's G image summary: the sample grid, as written */
-    int rows = (s->n + s->cols - 1) / s->cols;
-    return tb ? tb_write_png_file(tb, iteration, "G", path, mc->output_w * s->cols,
-                                  mc->output_h * rows, mc->c_dim, e)
-              : 0;
+    png_grid_size(s->n, mc->output_h, mc->output_w, s->cols, scale, PNG_GRID_GAP, &GW, &GH);
+    return tb ? tb_write_png_file(tb, iteration, "G", path, GW, GH, mc->c_dim, e) : 0;
 }
 
 /* The row item i may fill in a grid of `rows` rows: -1 when none (its row is full, or it has
@@ -119,8 +118,9 @@ int sample_set_write_real(const sample_set *s, const dataset *ds, const dcgan_co
         filled[row]++;
         placed++;
     }
-    int rc = png_write_grid(path, img, s->n, mc->c_dim, mc->output_h, mc->output_w, s->cols, lo,
-                            hi, e);
+    int rc = png_write_grid_spaced(path, img, s->n, mc->c_dim, mc->output_h, mc->output_w, s->cols,
+                                   lo, hi, png_grid_scale(mc->output_h, mc->output_w),
+                                   PNG_GRID_GAP, e);
     free(img);
     free(order);
     free(filled);

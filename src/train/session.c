@@ -49,6 +49,7 @@ struct train_session {
     int resumed;
     long per_epoch, total, start_iteration;
     double t0;
+    double log_seconds; /* log.csv's clock at t0: the seconds earlier sessions trained */
     double comm0;    /* dist_comm_seconds at t0 */
     int pending, sampled, saved; /* an iteration reported, its tail still to come */
     int finished;                /* train_step_next returned 0 */
@@ -198,6 +199,7 @@ static int open_run(train_session *s, dc_err *e)
         dcgan_model_init_weights(&s->model, &init);
     }
     if (run_folder_write_config(&s->f, s->run_json, e) != 0) return -1;
+    s->log_seconds = train_log_last_seconds(s->f.log_path);
     s->log = train_log_open(s->f.log_path, e);
     if (!s->log) return -1;
     share_start(s);
@@ -449,7 +451,8 @@ int train_step_next(train_session *s, train_progress *p, dc_err *e)
     loader_tell_items(s->ld, &pos->epoch, &pos->samples);
     double el = clock_seconds() - s->t0;
     if (check_finite(s, &st, e) != 0) return shared_failure(s, e);
-    if (s->log && train_log_row(s->log, s->f.log_path, it, be, bb, el, &st, e) != 0) return -1;
+    if (s->log && train_log_row(s->log, s->f.log_path, it, be, bb, s->log_seconds + el, &st, e) != 0)
+        return -1;
     if (s->tb && train_tb_summaries(s->tb, it, o->hist_freq, &st, s->z, o->batch_size,
                                     s->mc.z_dim, &s->tr, e) != 0)
         return -1;

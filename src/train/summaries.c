@@ -49,6 +49,21 @@ int train_lines_truncate(const char *path, const char *header, const char *row_f
     return rc;
 }
 
+double train_log_last_seconds(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char line[4096];
+    double seconds = 0;
+    while (fgets(line, sizeof line, f)) {
+        long it, ep, b;
+        double t;
+        if (sscanf(line, "%ld,%ld,%ld,%lf,", &it, &ep, &b, &t) == 4 && t >= 0) seconds = t;
+    }
+    fclose(f);
+    return seconds;
+}
+
 FILE *train_log_open(const char *path, dc_err *e)
 {
     struct stat log_st;

@@ -15,10 +15,13 @@ int train_log_truncate(const char *path, long iteration, dc_err *e);
  * and the whole lines whose iteration (scanned with row_fmt, e.g. "%ld,") is <= iteration. */
 int train_lines_truncate(const char *path, const char *header, const char *row_fmt,
                          long iteration, dc_err *e);
+/* The `seconds` of log.csv's last row (after train_log_truncate: the checkpoint's iteration),
+ * so that a resumed run's clock goes on from it; 0 without a row. */
+double train_log_last_seconds(const char *path);
 /* Opens log.csv for appending, writing the header when it is new or empty. */
 FILE *train_log_open(const char *path, dc_err *e);
-/* One row: iteration, the data position of its batch, seconds since the start, the losses and
- * the mean D outputs; flushed. */
+/* One row: iteration, the data position of its batch (epoch and batch from 0), seconds of
+ * training (across resumes), the losses and the mean D outputs; flushed. */
 int train_log_row(FILE *f, const char *path, long iteration, long epoch, long batch,
                   double seconds, const step_stats *s, dc_err *e);
 

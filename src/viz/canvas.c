@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/image_write.h"
 #include "io/png_write.h"
 
 #define CANVAS_FONT "DejaVu Sans"
@@ -147,6 +148,20 @@ void canvas_text(canvas *c, double x, double y, const char *text, double size, c
     cairo_surface_destroy(s);
 }
 
+void canvas_resize(canvas *c, int W, int H)
+{
+    uint8_t *px = dc_calloc((size_t)W * H * c->C, 1);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            memcpy(px + ((size_t)y * W + x) * c->C,
+                   c->px + ((size_t)((long)y * c->H / H) * c->W + (size_t)((long)x * c->W / W)) * c->C,
+                   (size_t)c->C);
+    free(c->px);
+    c->px = px;
+    c->W = W;
+    c->H = H;
+}
+
 void canvas_scale(canvas *c, int k)
 {
     if (k <= 1) return;
@@ -165,4 +180,9 @@ void canvas_scale(canvas *c, int k)
 int canvas_write_png(const canvas *c, const char *path, dc_err *e)
 {
     return png_write(path, c->px, c->W, c->H, c->C, e);
+}
+
+int canvas_write(const canvas *c, const char *path, dc_err *e)
+{
+    return image_write(path, c->px, c->W, c->H, c->C, e);
 }

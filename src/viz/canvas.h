@@ -28,9 +28,13 @@ void canvas_text(canvas *c, double x, double y, const char *text, double size, c
                  const uint8_t *outline_rgb);
 /* Width in pixels of text at `size`. */
 double canvas_text_width(const char *text, double size);
+/* Nearest-neighbour resampling to W x H, in place. */
+void canvas_resize(canvas *c, int W, int H);
 /* Nearest-neighbour enlargement by an integer factor (k >= 1), in place. */
 void canvas_scale(canvas *c, int k);
 int canvas_write_png(const canvas *c, const char *path, dc_err *e);
+/* PNG or JPEG, as path's extension says (io/image_write.h). */
+int canvas_write(const canvas *c, const char *path, dc_err *e);
 /* Called before drawing text with cairo elsewhere (src/viz/plot.c): font caches are then
  * released at exit. */
 void canvas_fonts_used(void);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "io/image_write.h"
 #include "io/png_write.h"
 #include "viz/series.h"
 
@@ -221,7 +222,7 @@ int chart_write_png(cairo_surface_t *s, const char *png, dc_err *e)
             q[2] = (uint8_t)v;
         }
     }
-    int rc = png_write(png, rgb, W, H, 3, e);
+    int rc = image_write(png, rgb, W, H, 3, e); /* PNG or JPEG by the extension */
     free(rgb);
     return rc;
 }

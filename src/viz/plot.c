@@ -148,9 +148,10 @@ int plot_run(const char *run, const char *out, plot_options *o, char *png, size_
     struct stat st;
     if (rc == 0 && dc_path(NULL, jsonl, sizeof jsonl, "%s/metrics.jsonl", run) == 0 &&
         stat(jsonl, &st) == 0) {
-        size_t l = strlen(png);
-        int dot = l > 4 && strcmp(png + l - 4, ".png") == 0;
-        snprintf(mpng, sizeof mpng, "%.*s-metrics.png", (int)(dot ? l - 4 : l), png);
+        /* plot.png -> plot-metrics.png, plot.jpg -> plot-metrics.jpg */
+        const char *slash = strrchr(png, '/'), *dot = strrchr(slash ? slash + 1 : png, '.');
+        size_t l = dot ? (size_t)(dot - png) : strlen(png);
+        snprintf(mpng, sizeof mpng, "%.*s-metrics%s", (int)l, png, dot ? dot : ".png");
         rc = plot_metrics_jsonl(jsonl, mpng, o, e);
         if (rc == 0) log_info("quality metrics: %s", mpng);
     }

@@ -1,5 +1,6 @@
 #include "viz/sample.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +13,12 @@
 #include "io/npy.h"
 #include "io/png_write.h"
 #include "model/output_check.h"
+#include "viz/canvas.h"
 #include "viz/output.h"
+
+#define SAMPLE_NAME_MAX 96
+#define SAMPLE_GRID_GAP 2      /* pixels between cells, before the enlargement */
+#define SAMPLE_GRID_MIN_CELL 64
 
 /* The latent vectors: read from o->zfile (*n its rows) or drawn from the seed. */
 static float *sample_latents(const generator *g, const sample_options *o, int *n, dc_err *e)
@@ -52,6 +58,59 @@ static int *sample_labels(const generator *g, const sample_options *o, int n, in
     return lab;
 }
 
+/* A label's name as part of a file name: letters, digits, '-', '+', '.' kept, the rest '_'. */
+static void file_safe(char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("-+.", *s)) *s = '_';
+}
+
+/* Image i's file name: sample_00000.png, or for a conditional model with its class (or the
+ * attributes set) in it, sample_00000_dress.png. */
+static void sample_file_name(const generator *g, int i, int label, char *buf, size_t n)
+{
+    char name[SAMPLE_NAME_MAX - 24] = "";
+    if (generator_config(g)->y_dim > 0) {
+        generator_label_name(g, label, name, sizeof name);
+        file_safe(name);
+    }
+    snprintf(buf, n, "sample_%05d%s%s.png", i, name[0] ? "_" : "", name);
+}
+
+/* DIR/labels.csv for the files [0, n): each one's class (file,class: a labels file 'dcgan train
+ * --labels-file' reads) or attributes (file,attr1,... as 1/0). */
+static int write_labels_csv(const generator *g, const char *dir, const int *labels, int n,
+                            dc_err *e)
+{
+    const dcgan_config *c = generator_config(g);
+    char path[GENERATOR_PATH_MAX + 32], file[SAMPLE_NAME_MAX], name[256];
+    if (dc_path(e, path, sizeof path, "%s/labels.csv", dir)) return -1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return dc_fail(e, "%s: out of memory", path);
+    int attrs = generator_has_attributes(g);
+    fprintf(f, "file");
+    for (int a = 0; a < (attrs ? c->y_dim : 1); a++) {
+        generator_label_name(g, a, name, sizeof name);
+        fprintf(f, ",%s", attrs ? name : "class");
+    }
+    fputc('\n', f);
+    for (int i = 0; i < n; i++) {
+        int k = labels[i];
+        sample_file_name(g, i, k, file, sizeof file);
+        generator_label_name(g, k, name, sizeof name);
+        fprintf(f, "%s", file);
+        if (!attrs) fprintf(f, ",%s", name);
+        for (int a = 0; attrs && a < c->y_dim; a++)
+            fprintf(f, ",%d", k < c->y_dim ? k == a : g->conds[(size_t)(k - c->y_dim) * c->y_dim + a] > 0.5f);
+        fputc('\n', f);
+    }
+    int rc = fclose(f) == 0 ? atomic_file_write(path, buf, len, e) : dc_fail(e, "%s: out of memory", path);
+    free(buf);
+    return rc;
+}
+
 /* The folder of --out, made if need be, without the temporary files a killed sample left. */
 static int prepare_dir(const char *dir, dc_err *e)
 {
@@ -65,7 +124,7 @@ static int prepare_dir(const char *dir, dc_err *e)
 /* Images [0, k) as the files first.. of o->out_dir; before each, a stop request ends it
  * (SAMPLE_STOPPED), so every file written is whole and none half-written is left. */
 static int write_files(const generator *g, const sample_options *o, const float *images,
-                       int first, int k, int *written, dc_err *e)
+                       const int *labels, int first, int k, int *written, dc_err *e)
 {
     const dcgan_config *c = generator_config(g);
     size_t per = generator_image_floats(g);
@@ -77,14 +136,51 @@ static int write_files(const generator *g, const sample_options *o, const float 
             rc = SAMPLE_STOPPED;
             break;
         }
-        char p[GENERATOR_PATH_MAX + 32];
-        snprintf(p, sizeof p, "%s/sample_%05d.png", o->out_dir, first + i);
+        char p[GENERATOR_PATH_MAX + SAMPLE_NAME_MAX], file[SAMPLE_NAME_MAX];
+        sample_file_name(g, first + i, labels[i], file, sizeof file);
+        snprintf(p, sizeof p, "%s/%s", o->out_dir, file);
         image_to_u8(px, images + (size_t)i * per, c->c_dim, c->output_h, c->output_w, g->lo, g->hi);
         rc = png_write(p, px, c->output_w, c->output_h, c->c_dim, e);
         if (rc == 0) (*written)++;
     }
     free(px);
     return rc;
+}
+
+/* The grid as a picture: the cells `scale` times enlarged with a gap between them; with
+ * label_rows (a row per class), each row's class name in a margin on the left. */
+static void grid_picture(const generator *g, const float *images, int n, int cols, int scale,
+                         int label_rows, canvas *out)
+{
+    const dcgan_config *mc = generator_config(g);
+    int h = mc->output_h, w = mc->output_w, rows = (n + cols - 1) / cols, gap = SAMPLE_GRID_GAP;
+    canvas grid;
+    canvas_init(&grid, cols * (w + gap) - gap, rows * (h + gap) - gap, mc->c_dim, 255);
+    size_t per = generator_image_floats(g);
+    for (int i = 0; i < n; i++)
+        canvas_put_float(&grid, (i % cols) * (w + gap), (i / cols) * (h + gap), images + i * per,
+                         mc->c_dim, h, w, g->lo, g->hi);
+    canvas_scale(&grid, scale);
+    if (!label_rows || mc->y_dim == 0) {
+        *out = grid;
+        return;
+    }
+    double size = fmin(18.0, fmax(10.0, h * scale * 0.3)), margin = 0;
+    char name[256];
+    for (int r = 0; r < rows; r++) {
+        generator_label_name(g, r % mc->y_dim, name, sizeof name);
+        margin = fmax(margin, canvas_text_width(name, size));
+    }
+    int left = (int)ceil(margin) + 12;
+    canvas_init(out, grid.W + left, grid.H, mc->c_dim, 255);
+    canvas_put(out, left, 0, grid.px, grid.W, grid.H, grid.C);
+    static const uint8_t black[3] = {0, 0, 0};
+    for (int r = 0; r < rows; r++) {
+        generator_label_name(g, r % mc->y_dim, name, sizeof name);
+        double y = r * (h + gap) * scale + h * scale / 2.0 + size * 0.35;
+        canvas_text(out, left - 6 - canvas_text_width(name, size), y, name, size, black, NULL);
+    }
+    canvas_free(&grid);
 }
 
 /* RUN/samples/sample.png, or CHECKPOINT_sample.png beside the checkpoint. */
@@ -103,7 +199,6 @@ static void default_grid(const generator *g, const char *run_dir, char *buf, siz
 static int write_outputs(const generator *g, const sample_options *o, const float *images, int n,
                          int cols, dc_err *e)
 {
-    const dcgan_config *c = generator_config(g);
     if (o->npy) {
         if (generator_write_npy(g, o->npy, images, n, e) != 0) return -1;
         log_info("wrote %s", o->npy);
@@ -115,10 +210,14 @@ static int write_outputs(const generator *g, const sample_options *o, const floa
         grid = buf;
     }
     if (grid) {
-        if (png_write_grid(grid, images, n, c->c_dim, c->output_h, c->output_w, cols, g->lo, g->hi,
-                           e) != 0)
-            return -1;
-        log_info("wrote %s (%d images, %d per row)", grid, n, cols);
+        canvas pic;
+        int scale = o->scale ? o->scale : generator_auto_scale(g, SAMPLE_GRID_MIN_CELL);
+        grid_picture(g, images, n, cols, scale, o->label_rows, &pic);
+        int rc = canvas_write(&pic, grid, e);
+        if (rc == 0)
+            log_info("wrote %s (%d images, %d per row, %dx%d pixels)", grid, n, cols, pic.W, pic.H);
+        canvas_free(&pic);
+        return rc;
     }
     return 0;
 }
@@ -135,16 +234,21 @@ static int check_outputs(const generator *g, const sample_options *o, dc_err *e)
 }
 
 /* A grid PNG readers cannot take, refused before generating (naming --cols or -n). */
-static int grid_too_big(const dcgan_config *c, const sample_options *o, int n, int cols, dc_err *e)
+static int grid_too_big(const generator *g, const sample_options *o, int n, int cols, dc_err *e)
 {
+    const dcgan_config *c = generator_config(g);
     int grid = o->grid || (!o->out_dir && !o->npy);
-    long long w = (long long)cols * c->output_w, h = (long long)(n + cols - 1) / cols * c->output_h;
+    /* the cells enlarged, the gaps between them (a row name margin comes on top) */
+    long long k = o->scale ? o->scale : generator_auto_scale(g, SAMPLE_GRID_MIN_CELL);
+    long long rows = ((long long)n + cols - 1) / cols;
+    long long w = ((long long)cols * (c->output_w + SAMPLE_GRID_GAP) - SAMPLE_GRID_GAP) * k;
+    long long h = (rows * (c->output_h + SAMPLE_GRID_GAP) - SAMPLE_GRID_GAP) * k;
     if (!grid || (w <= PNG_WRITE_MAX_SIDE && h <= PNG_WRITE_MAX_SIDE)) return 0;
     if (w > PNG_WRITE_MAX_SIDE)
         return dc_fail(e, "--cols %d: a grid row of %d images %d pixels wide is %lld pixels, more "
                           "than PNG readers accept (%d); at most %d columns",
                        cols, cols, c->output_w, w, PNG_WRITE_MAX_SIDE,
-                       PNG_WRITE_MAX_SIDE / c->output_w);
+                       (int)((PNG_WRITE_MAX_SIDE / k + SAMPLE_GRID_GAP) / (c->output_w + SAMPLE_GRID_GAP)));
     return dc_fail(e, "-n %d in %d columns: the grid would be %lld pixels tall, more than PNG "
                       "readers accept (%d); give more --cols, or --out DIR for separate files",
                    n, cols, h, PNG_WRITE_MAX_SIDE);
@@ -160,7 +264,7 @@ static int write_files_chunked(generator *g, const sample_options *o, const floa
     for (int start = 0; start < n && rc == 0; start += GENERATOR_CHUNK) {
         int k = n - start < GENERATOR_CHUNK ? n - start : GENERATOR_CHUNK;
         generator_generate(g, z + (size_t)start * zd, lab + start, k, images);
-        rc = write_files(g, o, images, start, k, written, e);
+        rc = write_files(g, o, images, lab + start, start, k, written, e);
     }
     free(images);
     return rc;
@@ -178,7 +282,7 @@ int sample_write(generator *g, const sample_options *o, dc_err *e)
         if (!o->n_given && !o->zfile) n = c->y_dim * cols;
     }
     if (!cols) cols = (int)ceil(sqrt((double)n));
-    if (grid_too_big(c, o, n, cols, e) || (o->out_dir && prepare_dir(o->out_dir, e))) {
+    if (grid_too_big(g, o, n, cols, e) || (o->out_dir && prepare_dir(o->out_dir, e))) {
         free(z);
         return -1;
     }
@@ -191,10 +295,15 @@ int sample_write(generator *g, const sample_options *o, dc_err *e)
         float *images = dc_alloc_floats((size_t)n * generator_image_floats(g));
         generator_generate(g, z, lab, n, images);
         rc = o->stop && *o->stop ? SAMPLE_STOPPED : write_outputs(g, o, images, n, cols, e);
-        if (rc == 0 && o->out_dir) rc = write_files(g, o, images, 0, n, &written, e);
+        if (rc == 0 && o->out_dir) rc = write_files(g, o, images, lab, 0, n, &written, e);
         free(images);
     }
-    if (rc == 0 && o->out_dir) log_info("wrote %d images to %s/", n, o->out_dir);
+    /* the classes of the files written, a stopped run's too */
+    int csv = o->out_dir && c->y_dim > 0 && written > 0 && rc != -1;
+    if (csv && write_labels_csv(g, o->out_dir, lab, written, e) != 0) rc = -1;
+    if (rc == 0 && o->out_dir)
+        log_info("wrote %d images to %s/%s", n, o->out_dir,
+                 csv ? " (each one's class in its name, and labels.csv)" : "");
     if (rc == SAMPLE_STOPPED)
         dc_fail(e, "stopped by %s: %d of %d images written%s%s%s, each whole",
                 interrupt_signal_name(*o->stop), written, n, o->out_dir ? " to " : "",

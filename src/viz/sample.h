@@ -24,8 +24,10 @@ typedef struct {
     int label_rows;    /* --labels all: a row per class */
     const char *zfile; /* float32 [N, z_dim] latent vectors, or NULL */
     const char *npy;   /* raw output as float32 [N, H, W, C], or NULL */
-    const char *out_dir; /* sample_%05d.png files, or NULL */
-    const char *grid;  /* one grid PNG, or NULL */
+    const char *out_dir; /* sample_%05d.png files (conditional: sample_%05d_CLASS.png and
+                          * labels.csv), or NULL */
+    const char *grid;  /* one grid, PNG or JPEG by its extension (io/image_write.h), or NULL */
+    int scale;         /* the grid's enlargement; 0: cells of at least 64 pixels */
     const char *run_dir; /* the default grid RUN/samples/sample.png; NULL: beside g->path */
     const volatile sig_atomic_t *stop; /* set (a signal number): stop before the next image
                                         * file; NULL: never */

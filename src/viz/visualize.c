@@ -3,12 +3,14 @@
  * 3 overwriting each other's files), and an animation of training from the run's sample grids. */
 #include "viz/visualize.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/crc32c.h"
 #include "core/dirs.h"
 #include "core/log.h"
 #include "viz/gif_write.h"
@@ -249,6 +251,50 @@ static int options234(generator *g, const visualize_options *v, dc_err *e)
     return rc;
 }
 
+/* "_<tag><value>" for a flag's value as given: kept to letters, digits and "-+.=", a long
+ * one as its CRC-32C. */
+static size_t tag_text(char *buf, size_t n, size_t k, const char *tag, const char *value)
+{
+    char v[48];
+    if (strlen(value) > 32) {
+        snprintf(v, sizeof v, "%08x", crc32c(value, strlen(value)));
+    } else {
+        snprintf(v, sizeof v, "%s", value);
+        for (char *p = v; *p; p++)
+            if (*p == ',') *p = '+';
+            else if (!isalnum((unsigned char)*p) && !strchr("-+.=", *p)) *p = '_';
+    }
+    if (k + 1 >= n) return k;
+    int w = snprintf(buf + k, n - k, "_%s%s", tag, v);
+    return w > 0 && k + (size_t)w < n ? k + (size_t)w : n - 1;
+}
+
+void visualize_folder_name(const generator *g, const visualize_options *v, const char *labels,
+                           const char *dims, char *buf, size_t n)
+{
+    int w0 = snprintf(buf, n, "option%d_it%ld", v->option, g->st.iteration);
+    size_t k = w0 > 0 && (size_t)w0 < n ? (size_t)w0 : n - 1;
+    char num[32];
+#define TAG_INT(cond, tag, value)                               \
+    if (cond) {                                                 \
+        snprintf(num, sizeof num, "%llu", (unsigned long long)(value)); \
+        k = tag_text(buf, n, k, tag, num);                      \
+    }
+    TAG_INT(v->batch != 64, "b", v->batch)
+    TAG_INT(v->cols, "cols", v->cols)
+    TAG_INT(v->count != 10, "count", v->count)
+    TAG_INT(v->seed != 1, "seed", v->seed)
+    TAG_INT(v->scale != 1, "scale", v->scale)
+#undef TAG_INT
+    if (v->base_random) k = tag_text(buf, n, k, "base-", "random");
+    if (v->duration != 2.0) {
+        snprintf(num, sizeof num, "%g", v->duration);
+        k = tag_text(buf, n, k, "duration", num);
+    }
+    if (dims) k = tag_text(buf, n, k, "dims-", dims);
+    if (labels) k = tag_text(buf, n, k, "labels-", labels);
+}
+
 typedef struct {
     long iteration;
     char name[256];
@@ -299,28 +345,34 @@ int visualize_progress(const visualize_options *v, const char *run, const char *
     int rc = 0, W0 = 0, H0 = 0, C0 = 0;
     for (int i = 0; i < m && rc == 0; i++) {
         char path[VIS_PATH_MAX + 300];
-        snprintf(path, sizeof path, "%s/%s", dir, files[pick[i]].name);
+        /* the newest first: its size is the animation's (grids written before the spaced,
+         * enlarged ones of newer versions are stretched to it) */
+        int f = i == 0 ? m - 1 : i - 1;
+        snprintf(path, sizeof path, "%s/%s", dir, files[pick[f]].name);
         uint8_t *px;
         int W, H, C;
         if ((rc = png_read_u8(path, &px, &W, &H, &C, e)) != 0) break;
         if (i == 0) W0 = W, H0 = H, C0 = C;
-        if (W != W0 || H != H0 || C != C0) {
+        if (C != C0) {
             free(px);
-            rc = dc_fail(e, "%s: %dx%dx%d, unlike the first sample (%dx%dx%d)", path, W, H, C, W0, H0, C0);
+            rc = dc_fail(e, "%s: %d channels, unlike the newest sample (%d)", path, C, C0);
             break;
         }
+        canvas img = {W, H, C, px};
+        if (W != W0 || H != H0) canvas_resize(&img, W0, H0);
+        W = W0;
+        H = H0;
         /* a caption bar under the grid, drawn at the output scale so the text stays sharp */
         int k = v->scale, bar = 16;
-        canvas img = {W, H, C, px};
         canvas_scale(&img, k);
-        canvas_init(&frames[i], W * k, H * k + bar, C, 255);
-        canvas_put(&frames[i], 0, 0, img.px, img.W, img.H, C);
+        canvas_init(&frames[f], W * k, H * k + bar, C, 255);
+        canvas_put(&frames[f], 0, 0, img.px, img.W, img.H, C);
         canvas_free(&img);
         char caption[64];
-        snprintf(caption, sizeof caption, "iteration %ld", files[pick[i]].iteration);
+        snprintf(caption, sizeof caption, "iteration %ld", files[pick[f]].iteration);
         static const uint8_t black[3] = {0, 0, 0};
-        canvas_text(&frames[i], 4, H * k + bar - 4, caption, 12, black, NULL);
-        delays[i] = i == m - 1 ? 200 : (v->duration > 0 ? delay_cs(v->duration, m) : 15);
+        canvas_text(&frames[f], 4, H * k + bar - 4, caption, 12, black, NULL);
+        delays[f] = f == m - 1 ? 200 : (v->duration > 0 ? delay_cs(v->duration, m) : 15);
     }
     if (rc == 0) {
         visualize_options v1 = *v;

@@ -34,6 +34,14 @@ void visualize_default_labels(const generator *g, visualize_options *v);
  * 4 the first 100, else all. v->dims must hold z_dim values. */
 void visualize_default_dims(const generator *g, visualize_options *v);
 
+/* The folder, under the default output folder, that option v->option writes into with these
+ * settings: "option1_it500" (the checkpoint's iteration), then each setting that differs from
+ * its default ("_b16_base-random_seed2_labels-3+7"), so that another option, other settings or
+ * a newer checkpoint never overwrite what an earlier command wrote. labels, dims: the flags
+ * as given (NULL: not given). */
+void visualize_folder_name(const generator *g, const visualize_options *v, const char *labels,
+                           const char *dims, char *buf, size_t n);
+
 /* Writes option v->option's pictures into v->out. */
 int visualize_write(generator *g, const visualize_options *v, dc_err *e);
 
