@@ -25,6 +25,13 @@ shown as a fraction of a training iteration's CPU time. The final checkpoint is 
 the last log.csv row, so it is not in the per-iteration times; the process's wall time outside
 the training loop (start-up, first batch, checkpoint) is shown separately.
 
+Larger images: --sizes 64,128,256 runs the celeba model at each of those image sides instead
+(the reference's layers for that size: `dcgan bench --output-height S`, `torch_twin.py
+--output-height S`), alternated the same way, batch --batch-size (or per size with --size-batch
+256:32), fewer timed iterations at larger sizes (--iters at 64, scaled by (64/S)^2, at least 1;
+or --size-iters 3,1,1), no JPEG check; the table adds each program's peak RSS and how s/iter
+and peak RSS grow from one size to the next.
+
 Options worth knowing: --stock also runs the twin with PyTorch 1.13's own conv_transpose2d (the
 plain-API program; its im2col/col2im path is ~2x slower than the oneDNN deconvolution the twin
 uses by default) as a third program in each round; --openblas-coretype SKYLAKEX runs both
@@ -76,6 +83,15 @@ def parse_args():
     ap.add_argument("--max-minutes", type=float, default=25.0,
                     help="start no new round once this much time has passed (default 25)")
     ap.add_argument("--json-out", help="also write every raw result and the summary here")
+    ap.add_argument("--sizes", default="",
+                    help="image sides for the celeba model, e.g. 64,128,256 (replaces --models; "
+                         "no JPEG check)")
+    ap.add_argument("--size-iters", default="",
+                    help="with --sizes: timed iterations per size, e.g. 3,1,1 (default: --iters "
+                         "x (64/S)^2, at least 1)")
+    ap.add_argument("--size-batch", default="",
+                    help="with --sizes: batch per size where it differs from --batch-size, "
+                         "e.g. 256:32")
     a = ap.parse_args()
     a.rounds = a.rounds or (2 if a.quick else 3)
     a.iters = a.iters or (1 if a.quick else 3)
@@ -85,6 +101,24 @@ def parse_args():
     for m in a.models:
         if m not in ("celeba64", "mnist"):
             ap.error("--models: unknown model %r" % m)
+    a.size_plan = {}   # model key -> (side, batch, iters)
+    if a.sizes:
+        try:
+            sizes = [int(x) for x in a.sizes.split(",") if x]
+            its = [int(x) for x in a.size_iters.split(",") if x]
+            batches = dict((int(k), int(v)) for k, v in
+                           (x.split(":") for x in a.size_batch.split(",") if x))
+        except ValueError:
+            ap.error("--sizes/--size-iters/--size-batch: numbers, e.g. 64,128,256 / 3,1,1 / 256:32")
+        if its and len(its) != len(sizes):
+            ap.error("--size-iters needs one count per size")
+        if not sizes or any(not 16 <= x <= 1024 for x in sizes):
+            ap.error("--sizes: image sides 16..1024")
+        for i, side in enumerate(sizes):
+            n = its[i] if its else max(1, round(a.iters * (64.0 / side) ** 2))
+            a.size_plan["celeba%d" % side] = (side, batches.get(side, a.batch_size), n)
+        a.models = list(a.size_plan)
+        a.no_jpeg = True
     return a
 
 
@@ -125,9 +159,18 @@ def openblas_core(stderr):
     return "?"
 
 
+def model_args(a, model):
+    """The model, image side and batch arguments both programs take for a model key."""
+    if model in a.size_plan:
+        side, batch, _ = a.size_plan[model]
+        return ["--model", "celeba64", "--output-height", str(side), "--batch-size", str(batch)]
+    return ["--model", model, "--batch-size", str(a.batch_size)]
+
+
 def ours(a, model, iters):
-    cmd = [a.dcgan, "bench", "--model", model, "--batch-size", str(a.batch_size), "--iters",
-           str(iters), "--warmup", str(a.warmup), "--threads", str(a.threads), "--json"]
+    cmd = [a.dcgan, "bench"] + model_args(a, model) + ["--iters", str(iters), "--warmup",
+                                                      str(a.warmup), "--threads", str(a.threads),
+                                                      "--json"]
     out, err, wall, ru = run(cmd)
     r = json_line(out)
     r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
@@ -136,9 +179,9 @@ def ours(a, model, iters):
 
 
 def theirs(a, model, iters, extra=()):
-    cmd = [a.python, os.path.join(HERE, "torch_twin.py"), "--model", model, "--batch-size",
-           str(a.batch_size), "--iters", str(iters), "--warmup", str(a.warmup), "--threads",
-           str(a.threads), "--json"] + a.twin_args.split() + list(extra)
+    cmd = [a.python, os.path.join(HERE, "torch_twin.py")] + model_args(a, model) + [
+        "--iters", str(iters), "--warmup", str(a.warmup), "--threads", str(a.threads),
+        "--json"] + a.twin_args.split() + list(extra)
     out, err, wall, ru = run(cmd)
     r = json_line(out)
     r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
@@ -266,15 +309,17 @@ def report(a, res, jpeg, decode):
             lr = [r[key]["generate_batch1_ms"] / r["ours"]["generate_batch1_ms"] for r in rounds]
             inf.append(["%s vs %s" % (model, label), "%.3f / %.3f" % (go_, gt_),
                         "%.2fx" % (gt_ / go_), fmt_range(gr),
-                        "%.0f / %.0f" % (a.batch_size / go_, a.batch_size / gt_),
+                        "%.0f / %.0f" % (O[0]["batch"] / go_, T[0]["batch"] / gt_),
                         "%.1f / %.1f" % (lo, lt), "%.2fx" % (lt / lo), fmt_range(lr)])
     cores = sorted({r["ours"]["openblas_core"] for rr in res.values() for r in rr})
     convs = sorted({r["ours"].get("conv_backend", "?") for rr in res.values() for r in rr})
-    lines = ["Training (batch %d, %d threads, medians of %d rounds; 'ours / PyTorch'; speed-up = "
+    batches = sorted({r["ours"]["batch"] for rr in res.values() for r in rr})
+    lines = ["Training (batch %s, %d threads, medians of %d rounds; 'ours / PyTorch'; speed-up = "
              "PyTorch s/iter / our s/iter; our convolutions: %s; OpenBLAS kernels: %s; "
              "GFLOP/s over the reference schedule's FLOP count, %% of the best sgemm peak "
              "measured by dcgan bench):" % (
-                 a.batch_size, a.threads, a.rounds_done, ", ".join(convs), ", ".join(cores)),
+                 "/".join(map(str, batches)), a.threads, a.rounds_done, ", ".join(convs),
+                 ", ".join(cores)),
              table(["model", "ours s/iter", "PyTorch s/iter", "speed-up", "per-round", "img/s",
                     "GFLOP/s (% of sgemm peak)",
                     "peak GFLOP/s: oneDNN sgemm / OpenBLAS sgemm / torch.mm",
@@ -282,7 +327,7 @@ def report(a, res, jpeg, decode):
              "",
              "Generator inference (eval-mode batch norm, median of 5; 'ours / PyTorch'; speed-up = "
              "PyTorch time / our time):",
-             table(["model", "batch-%d s" % a.batch_size, "speed-up", "per-round", "img/s",
+             table(["model", "batch-%s s" % "/".join(map(str, batches)), "speed-up", "per-round", "img/s",
                     "batch-1 ms", "speed-up", "per-round"], inf)]
     if jpeg:
         J = [j for j, _ in jpeg]
@@ -308,6 +353,41 @@ def report(a, res, jpeg, decode):
                   "i.e. %.2f%% of the CPU time of one training iteration (%d threads x %.3f s)." % (
                       1e3 * decode["batch_cpu_s"], a.batch_size, decode["image_cpu_ms"],
                       100 * decode["batch_cpu_s"] / cpu_iter, a.threads, cpu_iter / a.threads)]
+    return "\n".join(lines)
+
+
+def report_sizes(a, res):
+    """--sizes: one row per image side, then how time and memory grow from side to side."""
+    rows, per = [], []
+    for model, rounds in res.items():
+        side, batch, iters = a.size_plan[model]
+        O, T = [r["ours"] for r in rounds], [r["pytorch"] for r in rounds]
+        to, tt = med(O, "train_s_per_iter"), med(T, "train_s_per_iter")
+        peak = med(O, "sgemm_peak_gflops")
+        go, gt = med(O, "train_gflops"), med(T, "train_gflops")
+        ro, rt = med(O, "wait4_maxrss_mb"), med(T, "wait4_maxrss_mb")
+        ratios = [r["pytorch"]["train_s_per_iter"] / r["ours"]["train_s_per_iter"] for r in rounds]
+        rows.append(["%dx%d" % (side, side), batch, iters, "%.3f" % to, "%.3f" % tt,
+                     "%.2fx" % (tt / to), fmt_range(ratios),
+                     "%.1f / %.1f" % (batch / to, batch / tt), "%.1f" % med(O, "gflop_per_iter"),
+                     "%.1f (%.0f%%) / %.1f (%.0f%%)" % (go, 100 * go / peak, gt, 100 * gt / peak),
+                     "%.0f / %.0f" % (ro, rt)])
+        per.append((side, batch, to, tt, ro, rt, med(O, "gflop_per_iter")))
+    lines = ["Larger images (celeba model at each side; medians of %d rounds; 'ours / PyTorch'; "
+             "peak RSS from wait4; GFLOP/s %% of the best sgemm peak dcgan bench measured):"
+             % a.rounds_done,
+             table(["image", "batch", "timed iters", "ours s/iter", "PyTorch s/iter", "speed-up",
+                    "per-round", "img/s", "GFLOP/iter", "GFLOP/s (% of sgemm peak)",
+                    "peak RSS MB"], rows)]
+    growth = []
+    for (s0, b0, to0, tt0, ro0, rt0, f0), (s1, b1, to1, tt1, ro1, rt1, f1) in zip(per, per[1:]):
+        k = float(b0) / b1   # per image of the smaller batch, when batches differ
+        growth.append(["%d -> %d" % (s0, s1), "%.2fx" % (f1 / f0 * k), "%.2fx / %.2fx" % (
+            to1 / to0 * k, tt1 / tt0 * k), "%.2fx / %.2fx" % (ro1 / ro0, rt1 / rt0)])
+    if growth:
+        lines += ["", "Growth with the image side (ours / PyTorch; FLOPs and time per image where "
+                      "the batch differs; RSS as measured):",
+                  table(["side", "FLOPs", "s/iter", "peak RSS"], growth)]
     return "\n".join(lines)
 
 
@@ -339,6 +419,8 @@ def main():
             break
         for m in a.models:
             iters = a.iters if m == "celeba64" else a.mnist_iters
+            if m in a.size_plan:
+                iters = a.size_plan[m][2]
             r = dict(ours=ours(a, m, iters))
             o = r["ours"]
             if m == "celeba64" and not a.no_jpeg:   # right after the bench run it is compared with
@@ -371,6 +453,8 @@ def main():
         time.strftime("%Y-%m-%d %H:%M"), cpu_model(), os.cpu_count() or 0,
         " ".join("%.1f" % x for x in os.getloadavg()), (time.perf_counter() - t_start) / 60))
     text = report(a, res, jpeg, decode)
+    if a.size_plan:
+        text += "\n\n" + report_sizes(a, res)
     print(text)
     if a.json_out:
         with open(a.json_out, "w") as f:

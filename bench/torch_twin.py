@@ -5,7 +5,11 @@ way, in float32 at PyTorch's best CPU settings here, so the two can be compared 
 Run with Debian's torch 1.13:   /usr/bin/python3 bench/torch_twin.py --model celeba64 --json
 
 Models (layer definitions as tests/reference/make_train_reference.py, see /work/shared/reference.md)
-  celeba64: unconditional 64x64x3, gf = df = 64, z_dim 100.
+  celeba64: unconditional 64x64x3, gf = df = 64, z_dim 100; --output-height S builds the
+            reference's model for S x S (src/model/dcgan.c): the same layers, G from a linear
+            layer to 512 maps of S/16 through deconvolutions to S/8, S/4, S/2, S (256, 128, 64,
+            3 channels), D the mirror (64, 128, 256, 512 channels at S/2 ... S/16), sizes
+            halved with ceil; the FLOP count grows as S^2.
   mnist:    conditional 28x28x1, y_dim 10, gf = df = 64, gfc = dfc = 1024, z_dim 100.
   TensorFlow 'SAME' padding for the 5x5 stride-2 convolutions (even sizes: 1 before, 2 after) and
   the exact-adjoint deconvolutions (cropped conv_transpose2d); batch norm in training mode with
@@ -94,6 +98,9 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", choices=("celeba64", "mnist"), default="celeba64")
     ap.add_argument("--batch-size", "--batch_size", type=int, default=64, dest="batch")
+    ap.add_argument("--output-height", "--output_height", type=int, default=64, dest="size",
+                    help="image side of the celeba64 model (default 64), as dcgan bench "
+                         "--output-height: the same layers, maps S/16 ... S/2")
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0, help="default: all cores")
@@ -116,6 +123,10 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if a.batch < 1 or a.iters < 1 or a.warmup < 0 or a.threads < 0:
         ap.error("--batch-size and --iters must be >= 1, --warmup and --threads >= 0")
+    if not 16 <= a.size <= 1024:
+        ap.error("--output-height must be 16..1024 (as dcgan bench)")
+    if a.model == "mnist" and a.size != 64:
+        ap.error("--output-height is for the celeba64 model (mnist is 28x28)")
     if a.deconv is None:
         a.deconv = "mkldnn" if a.device == "cpu" else "pad1"
     if a.device == "cuda" and a.deconv == "mkldnn":
@@ -542,7 +553,7 @@ def main():
     a = ARGS
     mnist = a.model == "mnist"
     cfg = dict(gf=64, df=64, z=100, gfc=1024, dfc=1024)
-    cfg.update(dict(s=28, c=1, y=10) if mnist else dict(s=64, c=3, y=0))
+    cfg.update(dict(s=28, c=1, y=10) if mnist else dict(s=a.size, c=3, y=0))
     gen = torch.Generator().manual_seed(1)
     G, D, Gf, Df = (build_cond if mnist else build_uncond)(cfg, gen)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cli/bench_layers.h"
 #include "cli/cli.h"
 #include "cli/option_error.h"
 #include "model/dcgan.h"
@@ -19,7 +20,7 @@
 
 #define BENCH_MAX_PEAKS 4
 
-enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_DEVICE, OPT_HELP };
+enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_DEVICE, OPT_LAYERS, OPT_HELP };
 
 static const struct option bench_options_table[] = {
     {"model", required_argument, 0, OPT_MODEL},
@@ -31,6 +32,7 @@ static const struct option bench_options_table[] = {
     {"output_height", required_argument, 0, OPT_OUT_H},
     {"threads", required_argument, 0, OPT_THREADS},
     {"json", no_argument, 0, OPT_JSON},
+    {"layers", no_argument, 0, OPT_LAYERS},
     {"device", required_argument, 0, OPT_DEVICE},
     {"conv-backend", required_argument, 0, OPT_CONV},
     {"conv_backend", required_argument, 0, OPT_CONV},
@@ -55,11 +57,18 @@ static void bench_help(void)
            "  --device D               cpu (default), cuda or cuda:N (a build with CUDA)\n"
            "  --conv-backend B         CPU convolutions: auto (default: oneDNN where it can),\n"
            "                           onednn or im2col\n"
-           "  --json                   also print one JSON line with every figure\n"
+           "  --layers                 then a per-layer table: --iters more iterations with a\n"
+           "                           clock around every layer (forward, backward-data,\n"
+           "                           backward-weights), batch norm, activations, loss and Adam:\n"
+           "                           ms, GFLOP/s and %% of a measured convolution peak, and where\n"
+           "                           the time goes against 90%% of the sgemm peak\n"
+           "  --json                   also print one JSON line with every figure (and the table)\n"
            "\n"
            "examples:\n"
            "  dcgan bench\n"
-           "  dcgan bench --model mnist --batch-size 64 --iters 10\n");
+           "  dcgan bench --model mnist --batch-size 64 --iters 10\n"
+           "  dcgan bench --layers --iters 3\n"
+           "  dcgan bench --output-height 128 --iters 2\n");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -84,7 +93,7 @@ static int model_build(dcgan_model *m, dcgan_config cfg, dc_err *e)
 }
 
 typedef struct {
-    int iters, warmup, batch, threads, json, out_h, mnist;
+    int iters, warmup, batch, threads, json, out_h, mnist, layers;
     conv_backend backend;
     char device[16];
 } bench_options;
@@ -93,7 +102,7 @@ typedef struct {
 static int bench_parse(int argc, char **argv, bench_options *o)
 {
     const char *C = "bench";
-    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO, "cpu"};
+    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, 0, CONV_BACKEND_AUTO, "cpu"};
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -113,6 +122,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         case OPT_OUT_H: bad = cli_parse_int(C, "--output-height", optarg, 16, 1024, &o->out_h); break;
         case OPT_THREADS: bad = cli_parse_int(C, "--threads", optarg, 1, 1024, &o->threads); break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_LAYERS: o->layers = 1; break;
         case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &o->backend); break;
         case OPT_DEVICE: bad = cli_parse_device(C, optarg, o->device, sizeof o->device); break;
         case 'h':
@@ -131,6 +141,7 @@ typedef struct {
     double gen_s, lat_s;               /* generator: batch, batch-1 latency */
     double rss_mb;
     double gpu_peak_mb, gpu_used_mb; /* device memory: held at most by us; in use on the device */
+    bench_layers *layers;            /* --layers, else NULL */
 } bench_result;
 
 /* Median time of a training iteration on synthetic data. */
@@ -227,18 +238,22 @@ static void bench_report(dcgan_model *m, const bench_options *o, const bench_res
         printf("GPU memory       %8.1f MB held at most by dcgan, %.1f MB in use on the device\n"
                "device           %s\n",
                res->gpu_peak_mb, res->gpu_used_mb, ops_device_description(m->be));
-    if (o->json)
+    if (res->layers) bench_layers_print(res->layers, m, peak, train_s, stdout);
+    if (o->json) {
         printf("{\"model\":\"%s\",\"height\":%d,\"width\":%d,\"channels\":%d,\"batch\":%d,\"threads\":%d,"
                "\"sgemm_peak_gflops\":%.2f,%s\"train_s_per_iter\":%.5f,\"train_img_per_s\":%.3f,"
                "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
                "\"gflop_per_iter_computed\":%.3f,\"train_gflops_computed\":%.2f,"
                "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
                "\"conv_backend\":\"%s\",\"device\":\"%s\",\"gpu_alloc_peak_mb\":%.1f,"
-               "\"gpu_used_mb\":%.1f}\n",
+               "\"gpu_used_mb\":%.1f",
                name, cfg->output_h, cfg->output_w, cfg->c_dim, batch, nthreads, peak, peak_json,
                train_s, batch / train_s, flops / 1e9, gflops, gflops / peak, flops_exec / 1e9,
                flops_exec / train_s / 1e9, res->gen_s, res->lat_s * 1e3, res->rss_mb, conv,
                ops_device_name(m->be), res->gpu_peak_mb, res->gpu_used_mb);
+        if (res->layers) bench_layers_json(res->layers, m, peak, stdout);
+        printf("}\n");
+    }
 }
 
 int cmd_bench(int argc, char **argv)
@@ -288,7 +303,13 @@ int cmd_bench(int argc, char **argv)
     ops_memory_stats(m.be, &held, &peak, &used);
     res.gpu_peak_mb = peak / 1048576.0;
     res.gpu_used_mb = used / 1048576.0;
+    res.layers = NULL;
+    if (o.layers) {
+        res.layers = bench_layers_measure(&m, o.iters, x, y, z, &r);
+        if (!res.layers) log_error("bench --layers: out of memory for the profile");
+    }
     bench_report(&m, &o, &res);
+    bench_layers_free(res.layers);
     free(x);
     free(y);
     free(z);

@@ -54,6 +54,28 @@ typedef struct {
                                    * both sides offered (net_finish) */
 } layer;
 
+/* Per-layer timing (dcgan bench --layers). A net with a profile synchronizes the backend and
+ * reads the clock around every layer's forward and backward and adds the seconds here; without
+ * one (the default) nothing is timed. Within a backward the input and the parameter gradients
+ * are timed apart: linear and conv layers then make two calls of the op instead of one (the
+ * same results); batch norm computes both in one pass, counted as backward-data. */
+typedef enum {
+    NET_PHASE_FORWARD,
+    NET_PHASE_BACKWARD_DATA,    /* the input gradient */
+    NET_PHASE_BACKWARD_WEIGHTS, /* the parameter gradients (and a spectral norm's backward) */
+    NET_PHASES
+} net_phase;
+
+typedef struct {
+    double seconds[NET_MAX_LAYERS][NET_PHASES];
+    int calls[NET_MAX_LAYERS][NET_PHASES];
+    /* conv layers: the layout copies within each phase's seconds (ops_conv_time_reorders) */
+    double reorder_seconds[NET_MAX_LAYERS][NET_PHASES];
+    int reorders_timed; /* 1 if every conv layer's backend reports its reorders */
+    double reorder_total[NET_MAX_LAYERS], reorder_seen[NET_MAX_LAYERS]; /* bookkeeping */
+    double other_seconds; /* input copies, gradient zeroing, repeated moving-average updates */
+} net_profile;
+
 typedef struct {
     char prefix[32];
     ops_backend *be; /* borrowed */
@@ -78,6 +100,7 @@ typedef struct {
      * first, and declare their parameters first to last), so it can be sent on meanwhile. */
     void (*grads_ready)(void *ctx, size_t offset);
     void *grads_ready_ctx;
+    net_profile *profile; /* NULL (the default): untimed; set with net_set_profile */
 } net;
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,
@@ -121,6 +144,12 @@ void net_read_output(const net *n, float *host, int items);
 /* Multiply-adds of one forward pass over the batch (linear, conv and deconv layers), and of
  * its first such layer (whose input gradient a network's first layer often skips). */
 double net_forward_macs(const net *n, double *first_layer_macs);
+/* Multiply-adds of layer i's forward pass over the batch (0 for layers other than linear, conv
+ * and deconv); each of its two backward halves takes as many. */
+double net_layer_macs(const net *n, int i);
+/* Times every layer into p from now on (NULL: stop); p is the caller's, and is only added to
+ * (zero it to start over). */
+void net_set_profile(net *n, net_profile *p);
 
 /* Forward pass on n->input (and n->y). train: batch statistics, moving averages updated;
  * otherwise the moving averages are used (the reference's sampler). */

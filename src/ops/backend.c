@@ -127,6 +127,10 @@ int ops_conv_set_layout(ops_conv *c, int img_layout, int map_layout)
     return c->be->vt->conv_set_layout(c, img_layout, map_layout);
 }
 const char *ops_conv_engine(const ops_conv *c) { return c->be->vt->conv_engine(c); }
+int ops_conv_time_reorders(ops_conv *c, double *seconds)
+{
+    return c->be->vt->conv_time_reorders ? c->be->vt->conv_time_reorders(c, seconds) : -1;
+}
 void ops_conv_forward(const ops_conv *c, float *out, const float *inp, const float *weight,
                       const float *bias, float *work)
 {

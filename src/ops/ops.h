@@ -116,6 +116,10 @@ int ops_conv_native_layout(const ops_conv *c, int map_side);
 int ops_conv_set_layout(ops_conv *c, int img_layout, int map_layout);
 /* What computes it, for reports: "onednn", "im2col", ... */
 const char *ops_conv_engine(const ops_conv *c);
+/* Per-layer profiles (dcgan bench --layers): from now on, the seconds this convolution spends
+ * copying maps between the caller's layout and its own (inside forward/backward) are added to
+ * *seconds; NULL stops it (the default). Returns 0, or -1 where the backend cannot tell. */
+int ops_conv_time_reorders(ops_conv *c, double *seconds);
 /* conv: out (N,C_map,H_map,W_map) from inp (N,C_img,H_img,W_img); transpose: the reverse.
  * Weights (C_map, C_img, K_h, K_w); bias per output channel, may be NULL. */
 void ops_conv_forward(const ops_conv *c, float *out, const float *inp, const float *weight,

@@ -90,6 +90,7 @@ struct ops_vtable {
     const char *(*description)(ops_backend *be);
     int (*tuning_load)(ops_backend *be, const char *path, dc_err *e);
     int (*tuning_save)(ops_backend *be, const char *path, dc_err *e);
+    int (*conv_time_reorders)(ops_conv *c, double *seconds); /* NULL: cannot tell */
 };
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <string.h>
+#include "core/clock.h"
 #include "core/error.h"
 #include "train/replicas.h"
 
@@ -43,6 +44,21 @@ void trainer_free(trainer *t)
     free(t->d_real_prob);
     free(t->d_fake_prob);
     t->dlogits = t->logits = t->d_real_prob = t->d_fake_prob = NULL;
+}
+
+/* Profile timers: free without a profile. */
+static double part_start(const trainer *t)
+{
+    if (!t->profile) return 0;
+    ops_synchronize(t->be);
+    return clock_seconds();
+}
+
+static void part_stop(trainer *t, train_part p, double t0)
+{
+    if (!t->profile) return;
+    ops_synchronize(t->be);
+    t->profile->seconds[p] += clock_seconds() - t0;
 }
 
 /* Mean of sigmoid(logits); each item's value goes to probs if not NULL. */
@@ -101,7 +117,9 @@ static float discriminator_pass(trainer *t, dcgan_model *m, const float *images,
         net_read_output(D, t->logits, B);
         *mean_out = mean_sigmoid(t->logits, B, probs_out);
     }
+    double t0 = part_start(t);
     float loss = loss_forward_backward(t, logits, role, (size_t)B);
+    part_stop(t, TRAIN_PART_LOSS, t0);
     net_backward(D, t->dlogits, want_param_grads, want_input_grad);
     return loss;
 }
@@ -124,8 +142,10 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     s->d_loss = s->d_loss_real + s->d_loss_fake;
     t->d_steps++;
     param_store *ps = &m->D.ps;
+    double t0 = part_start(t);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->d_steps, &t->adam);
+    part_stop(t, TRAIN_PART_ADAM_D, t0);
 }
 
 /* One G update. forward_done: G's activations are those of G(z) with G's current weights and
@@ -148,8 +168,10 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     grad_sync_end(&gs);
     t->g_steps++;
     param_store *ps = &m->G.ps;
+    double t0 = part_start(t);
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->g_steps, &t->adam_g);
+    part_stop(t, TRAIN_PART_ADAM_G, t0);
     return loss;
 }
 

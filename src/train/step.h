@@ -18,6 +18,14 @@ typedef enum { TRAIN_LOSS_BCE = 0, TRAIN_LOSS_HINGE } train_loss;
 const char *train_loss_name(train_loss l);
 int train_loss_parse(const char *s, train_loss *out);
 
+/* The parts of an iteration outside the networks' layers, timed when a trainer has a profile
+ * (dcgan bench --layers; the networks' own profiles time their layers). */
+typedef enum { TRAIN_PART_LOSS, TRAIN_PART_ADAM_D, TRAIN_PART_ADAM_G, TRAIN_PARTS } train_part;
+
+typedef struct {
+    double seconds[TRAIN_PARTS]; /* added to; the backend synchronized around each */
+} train_profile;
+
 typedef struct {
     adam_config adam;   /* D's optimiser */
     adam_config adam_g; /* G's (trainer_init: the same as D's) */
@@ -36,6 +44,7 @@ typedef struct {
     /* (batch) each: sigmoid(D(x)) and sigmoid(D(G(z))) per item, from the last D update
      * (TensorBoard's d and d_ histograms) */
     float *d_real_prob, *d_fake_prob;
+    train_profile *profile; /* NULL (trainer_init): untimed */
 } trainer;
 
 typedef struct {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 #define STEP_INPUTS 2
@@ -39,6 +40,7 @@ struct conv_onednn {
     dnnl_stream_t stream;
     conv_step fwd, bwd_data, bwd_weights;
     size_t work_floats;
+    double *reorder_seconds; /* conv_onednn_time_reorders; NULL: untimed */
 };
 
 static size_t floats_for(const dnnl_memory_desc_t *md)
@@ -126,6 +128,7 @@ static int mem_create(dnnl_memory_t *m, const dnnl_memory_desc_t *md, dnnl_engin
 static void run_reorder(const conv_onednn *p, dnnl_primitive_t r, const dnnl_memory_desc_t *from_md,
                         const void *from, const dnnl_memory_desc_t *to_md, void *to)
 {
+    double t0 = p->reorder_seconds ? clock_seconds() : 0;
     dnnl_memory_t a = NULL, b = NULL;
     int ok = !mem_create(&a, from_md, p->engine, from) && !mem_create(&b, to_md, p->engine, to);
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, a}, {DNNL_ARG_TO, b}};
@@ -133,6 +136,7 @@ static void run_reorder(const conv_onednn *p, dnnl_primitive_t r, const dnnl_mem
     if (a) dnnl_memory_destroy(a);
     if (b) dnnl_memory_destroy(b);
     DC_ASSERT(ok, "oneDNN reorder failed");
+    if (p->reorder_seconds) *p->reorder_seconds += clock_seconds() - t0;
 }
 
 /* out = step(in0, in1), or out += step(in0, in1) when accumulate, in the caller's layouts. */
@@ -353,6 +357,8 @@ static int side_is_c16(const conv_onednn *p, int map_side)
 }
 
 int conv_onednn_native_c16(const conv_onednn *p, int map_side) { return side_is_c16(p, map_side); }
+
+void conv_onednn_time_reorders(conv_onednn *p, double *seconds) { p->reorder_seconds = seconds; }
 
 void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
                          const float *bias, float *work)

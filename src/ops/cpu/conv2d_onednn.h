@@ -39,6 +39,9 @@ void conv_onednn_free(conv_onednn *p);
 size_t conv_onednn_workspace_floats(const conv_onednn *p);
 /* 1 if all three primitives keep that side (map_side: the smaller one) in nChw16c. */
 int conv_onednn_native_c16(const conv_onednn *p, int map_side);
+/* From now on the reorders (layout copies) of every call add their seconds to *seconds; NULL:
+ * untimed (the default). For per-layer profiles only: it costs a clock read per reorder. */
+void conv_onednn_time_reorders(conv_onednn *p, double *seconds);
 
 void conv_onednn_forward(const conv_onednn *p, float *out, const float *inp, const float *weight,
                          const float *bias, float *work);

@@ -43,9 +43,16 @@ int conv_plan_set_c16(conv_plan *p, int img, int map)
     if (!d) return -1;
     conv_onednn_free(p->dnn);
     p->dnn = d;
+    conv_onednn_time_reorders(d, p->reorder_seconds);
     p->c16_img = img ? 1 : 0;
     p->c16_map = map ? 1 : 0;
     return 0;
+}
+
+void conv_plan_time_reorders(conv_plan *p, double *seconds)
+{
+    p->reorder_seconds = seconds;
+    if (p->dnn) conv_onednn_time_reorders(p->dnn, seconds);
 }
 
 void conv_plan_forward(const conv_plan *p, float *out, const float *inp, const float *weight,

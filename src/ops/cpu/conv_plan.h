@@ -20,6 +20,7 @@ typedef struct {
     conv_backend backend; /* IM2COL or ONEDNN: what runs */
     conv_onednn *dnn;
     int c16_img, c16_map; /* that side's activations are in nChw16c (conv_plan_set_c16) */
+    double *reorder_seconds; /* conv_plan_time_reorders */
 } conv_plan;
 
 /* Returns 0, or -1 when `want` is ONEDNN and oneDNN cannot run this geometry. */
@@ -32,6 +33,9 @@ int conv_plan_c16_available(const conv_plan *p, int map_side);
 /* Switches the sides to nChw16c (or back); returns -1, with the plan unchanged, if not
  * available. */
 int conv_plan_set_c16(conv_plan *p, int img, int map);
+/* Layout copies inside the oneDNN calls add their seconds to *seconds (NULL: untimed, the
+ * default); im2col plans copy no layouts. */
+void conv_plan_time_reorders(conv_plan *p, double *seconds);
 
 /* The layer's forward: conv2d_forward, or conv2d_transpose_forward when p->transpose. */
 void conv_plan_forward(const conv_plan *p, float *out, const float *inp, const float *weight,

@@ -99,6 +99,11 @@ static const char *cpu_conv_engine(const ops_conv *c)
 {
     return plan_of(c)->backend == CONV_BACKEND_ONEDNN ? "onednn" : "im2col";
 }
+static int cpu_conv_time_reorders(ops_conv *c, double *seconds)
+{
+    conv_plan_time_reorders(&((cpu_conv *)c)->plan, seconds);
+    return 0;
+}
 static void cpu_conv_forward(const ops_conv *c, float *out, const float *inp,
                              const float *weight, const float *bias, float *work)
 {
@@ -279,6 +284,7 @@ static const ops_vtable cpu_vtable = {
     .sigmoid_xent_backward = cpu_xent_backward,
     .adam_update = cpu_adam,
     .gemm_peaks = cpu_gemm_peaks,
+    .conv_time_reorders = cpu_conv_time_reorders,
 };
 
 ops_backend *ops_cpu_open(const ops_options *o, dc_err *e)
