@@ -2,7 +2,6 @@
 
 #include <math.h>
 #include <string.h>
-#include "core/clock.h"
 #include "core/error.h"
 
 #define NET_KERNEL 5
@@ -324,55 +323,17 @@ void net_share_work(net *a, net *b)
     other->work_borrowed = 1;
 }
 
-/* Profile timers: free without a profile. */
-static double prof_start(const net *n)
-{
-    if (!n->profile) return 0;
-    ops_synchronize(n->be);
-    return clock_seconds();
-}
-
-static void prof_stop(net *n, int layer_index, net_phase ph, double t0)
-{
-    if (!n->profile) return;
-    ops_synchronize(n->be);
-    double dt = clock_seconds() - t0;
-    if (layer_index < 0) {
-        n->profile->other_seconds += dt;
-        return;
-    }
-    net_profile *p = n->profile;
-    p->seconds[layer_index][ph] += dt;
-    p->calls[layer_index][ph]++;
-    /* the reorders the convolution timed since the last phase belong to this one */
-    p->reorder_seconds[layer_index][ph] += p->reorder_total[layer_index] -
-                                           p->reorder_seen[layer_index];
-    p->reorder_seen[layer_index] = p->reorder_total[layer_index];
-}
-
-void net_set_profile(net *n, net_profile *p)
-{
-    n->profile = p;
-    if (p) p->reorders_timed = 1;
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (!is_conv(l)) continue;
-        int rc = ops_conv_time_reorders(l->conv, p ? &p->reorder_total[i] : NULL);
-        if (rc != 0 && p) p->reorders_timed = 0;
-    }
-}
-
 const layer *net_output(const net *n) { return &n->layers[n->n_layers - 1]; }
 size_t net_output_size(const net *n) { return layer_size(net_output(n)); }
 
 void net_set_input(net *n, const float *x, int x_on_backend, const float *y)
 {
-    double t0 = prof_start(n);
+    double t0 = net_profile_start(n);
     size_t count = (size_t)n->batch * n->in_C * n->in_H * n->in_W;
     if (x_on_backend) ops_copy(n->be, n->input, x, count);
     else ops_from_host(n->be, n->input, x, count);
     if (n->y_dim > 0) ops_from_host(n->be, n->y, y, (size_t)n->batch * n->y_dim);
-    prof_stop(n, -1, NET_PHASE_FORWARD, t0);
+    net_profile_stop(n, -1, NET_PHASE_FORWARD, t0);
 }
 
 void net_read_output(const net *n, float *host, int items)
@@ -397,7 +358,7 @@ void net_forward(net *n, int train)
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         size_t count = (size_t)B * layer_size(l);
-        double t0 = prof_start(n);
+        double t0 = net_profile_start(n);
         switch (l->kind) {
         case LAYER_LINEAR:
         case LAYER_CONV:
@@ -433,14 +394,14 @@ void net_forward(net *n, int train)
             break;
         case LAYER_RESHAPE: break;
         }
-        prof_stop(n, i, NET_PHASE_FORWARD, t0);
+        net_profile_stop(n, i, NET_PHASE_FORWARD, t0);
         in = l->out;
     }
 }
 
 void net_repeat_moving_update(net *n)
 {
-    double t0 = prof_start(n);
+    double t0 = net_profile_start(n);
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (l->kind != LAYER_BATCHNORM) continue;
@@ -448,7 +409,17 @@ void net_repeat_moving_update(net *n)
                                     l->C, (double)n->batch * l->H * l->W, BATCHNORM_DECAY,
                                     BATCHNORM_EPS);
     }
-    prof_stop(n, -1, NET_PHASE_FORWARD, t0);
+    net_profile_stop(n, -1, NET_PHASE_FORWARD, t0);
+}
+
+static void layer_backward_call(net *n, int i, float *din, float *dw, float *db, const float *in)
+{
+    layer *l = &n->layers[i];
+    if (l->kind == LAYER_LINEAR)
+        ops_linear_backward(n->be, din, dw, db, l->dout, in, layer_weight(l), n->batch,
+                            l->in_C * l->in_H * l->in_W, l->C);
+    else /* nothing else writes din: overwrite it (net_backward skipped zeroing it) */
+        ops_conv_backward(l->conv, din, dw, db, l->dout, in, layer_weight(l), 1, n->work);
 }
 
 /* A linear or conv layer's gradients: one call of the op, or with a profile two (parameter
@@ -456,38 +427,26 @@ void net_repeat_moving_update(net *n)
 static void layer_backward_params(net *n, int i, float *din, float *dw, float *db,
                                   const float *in)
 {
-    layer *l = &n->layers[i];
-    int B = n->batch, IN = l->in_C * l->in_H * l->in_W;
     if (!n->profile) {
-        if (l->kind == LAYER_LINEAR)
-            ops_linear_backward(n->be, din, dw, db, l->dout, in, layer_weight(l), B, IN, l->C);
-        else /* nothing else writes din: overwrite it (net_backward skipped zeroing it) */
-            ops_conv_backward(l->conv, din, dw, db, l->dout, in, layer_weight(l), 1, n->work);
+        layer_backward_call(n, i, din, dw, db, in);
         return;
     }
     if (dw || db) {
-        double t0 = prof_start(n);
-        if (l->kind == LAYER_LINEAR)
-            ops_linear_backward(n->be, NULL, dw, db, l->dout, in, layer_weight(l), B, IN, l->C);
-        else
-            ops_conv_backward(l->conv, NULL, dw, db, l->dout, in, layer_weight(l), 1, n->work);
-        prof_stop(n, i, NET_PHASE_BACKWARD_WEIGHTS, t0);
+        double t0 = net_profile_start(n);
+        layer_backward_call(n, i, NULL, dw, db, in);
+        net_profile_stop(n, i, NET_PHASE_BACKWARD_WEIGHTS, t0);
     }
     if (din) {
-        double t0 = prof_start(n);
-        if (l->kind == LAYER_LINEAR)
-            ops_linear_backward(n->be, din, NULL, NULL, l->dout, in, layer_weight(l), B, IN,
-                                l->C);
-        else
-            ops_conv_backward(l->conv, din, NULL, NULL, l->dout, in, layer_weight(l), 1, n->work);
-        prof_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
+        double t0 = net_profile_start(n);
+        layer_backward_call(n, i, din, NULL, NULL, in);
+        net_profile_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
     }
 }
 
 void net_backward(net *n, const float *dout, int want_param_grads, int want_input_grad)
 {
     int B = n->batch;
-    double t0 = prof_start(n);
+    double t0 = net_profile_start(n);
     /* Gradients accumulate into zeroed buffers, except where a convolution writes the buffer
      * (it overwrites). A buffer belongs to a layer that does not share its input's; the layer
      * that writes it is the next one that does not share either. */
@@ -502,19 +461,24 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
     ops_copy(n->be, last->dout, dout, (size_t)B * layer_size(last));
     if (want_input_grad && !is_conv(&n->layers[0]))
         ops_zero(n->be, n->dinput, (size_t)B * n->in_C * n->in_H * n->in_W);
-    prof_stop(n, -1, NET_PHASE_FORWARD, t0);
+    net_profile_stop(n, -1, NET_PHASE_FORWARD, t0);
 
+    /* up to the first layer with parameters, input gradients serve only a caller who wants
+     * them (the conditional nets start with concat_y: D's first conv would else compute one) */
+    int first_param = 0;
+    while (first_param < n->n_layers && !n->layers[first_param].dw) first_param++;
     for (int i = n->n_layers - 1; i >= 0; i--) {
         layer *l = &n->layers[i];
         const float *in = i ? n->layers[i - 1].out : n->input;
         float *din = i ? n->layers[i - 1].dout : (want_input_grad ? n->dinput : NULL);
+        if (i <= first_param && !want_input_grad) din = NULL;
         size_t count = (size_t)B * layer_size(l);
         float *dw = want_param_grads ? l->dw : NULL;
         float *db = want_param_grads ? l->db : NULL;
         /* a normalised weight's gradient goes to sn_grad first, then through the norm */
         float *dw_direct = dw && l->sn ? n->sn_grad : dw;
         if (dw && l->sn) ops_zero(n->be, n->sn_grad, layer_weight_floats(l));
-        t0 = prof_start(n);
+        t0 = net_profile_start(n);
         switch (l->kind) {
         case LAYER_LINEAR:
         case LAYER_CONV:
@@ -546,39 +510,17 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             if (din && din != l->dout) ops_accumulate(n->be, din, l->dout, count);
             break;
         }
-        if (l->kind != LAYER_LINEAR && !is_conv(l)) prof_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
-        t0 = prof_start(n);
+        if (l->kind != LAYER_LINEAR && !is_conv(l)) net_profile_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
+        t0 = net_profile_start(n);
         if (dw && l->sn)
             ops_spectral_norm_backward(n->be, dw, n->sn_grad, l->w_sn, l->sn_u, l->sn_v, l->sigma,
                                        (size_t)l->C, layer_weight_floats(l) / l->C);
-        if (dw && l->sn) prof_stop(n, i, NET_PHASE_BACKWARD_WEIGHTS, t0);
+        if (dw && l->sn) net_profile_stop(n, i, NET_PHASE_BACKWARD_WEIGHTS, t0);
         if (n->grads_ready && (dw || db)) {
             const float *first = dw && (!db || dw < db) ? dw : db;
             n->grads_ready(n->grads_ready_ctx, (size_t)(first - n->ps.grads));
         }
     }
-}
-
-double net_layer_macs(const net *n, int i)
-{
-    const layer *l = &n->layers[i];
-    if (l->kind == LAYER_LINEAR) return (double)n->batch * l->in_C * l->in_H * l->in_W * l->C;
-    if (is_conv(l))
-        return (double)n->batch * l->geom.H_map * l->geom.W_map * l->geom.C_map * l->geom.C_img *
-               l->geom.K_h * l->geom.K_w;
-    return 0;
-}
-
-double net_forward_macs(const net *n, double *first_layer_macs)
-{
-    double total = 0, first = -1;
-    for (int i = 0; i < n->n_layers; i++) {
-        double macs = net_layer_macs(n, i);
-        if (macs > 0 && first < 0) first = macs;
-        total += macs;
-    }
-    if (first_layer_macs) *first_layer_macs = first > 0 ? first : 0;
-    return total;
 }
 
 int net_first_nonfinite_param(const net *n)

@@ -150,6 +150,12 @@ double net_layer_macs(const net *n, int i);
 /* Times every layer into p from now on (NULL: stop); p is the caller's, and is only added to
  * (zero it to start over). */
 void net_set_profile(net *n, net_profile *p);
+/* The timers net.c puts around its layers (nn/net_cost.c), free without a profile: start
+ * synchronizes the backend and reads the clock (0 without a profile); stop adds the seconds
+ * since t0 to layer_index's phase ph (and the convolution's reorders since the last stop to that
+ * phase), or to the net's other work when layer_index < 0. */
+double net_profile_start(const net *n);
+void net_profile_stop(net *n, int layer_index, net_phase ph, double t0);
 
 /* Forward pass on n->input (and n->y). train: batch statistics, moving averages updated;
  * otherwise the moving averages are used (the reference's sampler). */
