@@ -295,7 +295,7 @@ static void print_rows(const bench_layers *b, const net *n, const char *which,
             if (c.calls == 0 && p != NET_PHASE_FORWARD) continue;
             fprintf(f, "%s %-28s %-9s %-20s %-11s %5d %9.2f", which, label,
                     layer_kind_name(l->kind), shape, phase_names[p], c.calls, c.s * 1e3);
-            if (c.flop > 0 && c.s > 0)
+            if (c.flop > 0 && c.s > 0 && cpeak > 0)
                 fprintf(f, " %8.2f %8.1f %5.0f%%", c.flop / 1e9, c.flop / c.s / 1e9,
                         100.0 * c.flop / c.s / 1e9 / cpeak);
             else
@@ -332,7 +332,7 @@ void bench_layers_print(const bench_layers *b, const dcgan_model *m, double sgem
     for (int c = 0; c < CATS; c++) {
         fprintf(f, "  %-26s %9.2f  %5.1f%%", cat_names[c], s.cat[c] * 1e3,
                 100.0 * s.cat[c] / s.total);
-        if (c == CAT_MATMUL && s.cat[c] > 0)
+        if (c == CAT_MATMUL && s.cat[c] > 0 && cpeak > 0 && sgemm_peak > 0)
             fprintf(f, "  (%.1f GFLOP at %.1f GFLOP/s = %.0f%% of the conv peak, %.0f%% of "
                        "sgemm's; layout reorders %.2f ms)",
                     s.matmul_flop / 1e9, s.matmul_flop / s.cat[c] / 1e9,
@@ -367,7 +367,8 @@ static void json_rows(const bench_layers *b, const net *n, const char *which,
                        "\"phase\":\"%s\",\"calls\":%d,\"ms\":%.4f,\"reorder_ms\":%.4f,"
                        "\"gflop\":%.4f,\"gflops\":%.2f,\"conv_peak_fraction\":%.4f}",
                     *first ? "" : ",", which, i, label, layer_kind_name(l->kind), phase_names[p],
-                    c.calls, c.s * 1e3, c.reorder_s * 1e3, c.flop / 1e9, gf, gf / cpeak);
+                    c.calls, c.s * 1e3, c.reorder_s * 1e3, c.flop / 1e9, gf,
+                    cpeak > 0 ? gf / cpeak : 0.0);
             *first = 0;
         }
     }
