@@ -369,7 +369,8 @@ def report_sizes(a, res):
         ratios = [r["pytorch"]["train_s_per_iter"] / r["ours"]["train_s_per_iter"] for r in rounds]
         rows.append(["%dx%d" % (side, side), batch, iters, "%.3f" % to, "%.3f" % tt,
                      "%.2fx" % (tt / to), fmt_range(ratios),
-                     "%.1f / %.1f" % (batch / to, batch / tt), "%.1f" % med(O, "gflop_per_iter"),
+                     "%.1f / %.1f" % (med(O, "train_img_per_s"), med(T, "train_img_per_s")),
+                     "%.1f" % med(O, "gflop_per_iter"),
                      "%.1f (%.0f%%) / %.1f (%.0f%%)" % (go, 100 * go / peak, gt, 100 * gt / peak),
                      "%.0f / %.0f" % (ro, rt)])
         per.append((side, batch, to, tt, ro, rt, med(O, "gflop_per_iter")))
