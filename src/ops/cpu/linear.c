@@ -135,19 +135,11 @@ static inline uint16_t bf16_round(float f)
     return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
-/* dst (rows, cols) = bf16 of src (rows, cols), or of src^T when src is (cols, rows). */
-static void to_bf16(uint16_t *dst, const float *src, int rows, int cols, int transpose)
+/* dst = bf16 of src (n elements, the same layout). */
+static void to_bf16(uint16_t *dst, const float *src, size_t n)
 {
-    if (!transpose) {
-        size_t n = (size_t)rows * cols;
 #pragma omp parallel for schedule(static) if (n > 65536)
-        for (size_t i = 0; i < n; i++) dst[i] = bf16_round(src[i]);
-        return;
-    }
-#pragma omp parallel for schedule(static) if ((size_t)rows * cols > 65536)
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-            dst[(size_t)r * cols + c] = bf16_round(src[(size_t)c * rows + r]);
+    for (size_t i = 0; i < n; i++) dst[i] = bf16_round(src[i]);
 }
 
 /* Room for a (M,K) and a (K,N) bf16 operand; returns the first, *b the second. */
@@ -163,15 +155,18 @@ static uint16_t *operands(linear_bf16 *l, int M, int N, int K, uint16_t **b)
     return l->buf;
 }
 
-static int md_2d(dnnl_memory_desc_t *md, int rows, int cols, dnnl_data_type_t t)
+/* A (rows, cols) matrix, row-major, or stored transposed (column-major) when trans. */
+static int md_2d(dnnl_memory_desc_t *md, int rows, int cols, dnnl_data_type_t t, int trans)
 {
     dnnl_dims_t dims = {rows, cols};
-    return dnnl_memory_desc_init_by_tag(md, 2, dims, t, dnnl_ab) == dnnl_success ? 0 : -1;
+    return dnnl_memory_desc_init_by_tag(md, 2, dims, t, trans ? dnnl_ba : dnnl_ab) ==
+                   dnnl_success ? 0 : -1;
 }
 
-/* C (M,N) = A (M,K) @ B (K,N), or C += A @ B when accumulate; A and B bf16, C f32. */
-static void matmul_bf16(linear_bf16 *l, int M, int N, int K, const uint16_t *A,
-                        const uint16_t *B, float *C, int accumulate)
+/* C (M,N) = A (M,K) @ B (K,N), or C += A @ B when accumulate; A and B bf16 (each stored
+ * transposed when ta / tb: oneDNN reads them in place, no copy), C f32 row-major. */
+static void matmul_bf16(linear_bf16 *l, int M, int N, int K, const uint16_t *A, int ta,
+                        const uint16_t *B, int tb, float *C, int accumulate)
 {
     dnnl_memory_desc_t ma, mb, mc;
     dnnl_matmul_desc_t d;
@@ -180,8 +175,8 @@ static void matmul_bf16(linear_bf16 *l, int M, int N, int K, const uint16_t *A,
     dnnl_primitive_desc_t pd = NULL;
     dnnl_primitive_t prim = NULL;
     dnnl_memory_t mem[3] = {0};
-    int ok = !md_2d(&ma, M, K, dnnl_bf16) && !md_2d(&mb, K, N, dnnl_bf16) &&
-             !md_2d(&mc, M, N, dnnl_f32) &&
+    int ok = !md_2d(&ma, M, K, dnnl_bf16, ta) && !md_2d(&mb, K, N, dnnl_bf16, tb) &&
+             !md_2d(&mc, M, N, dnnl_f32, 0) &&
              dnnl_matmul_desc_init(&d, &ma, &mb, NULL, &mc) == dnnl_success &&
              dnnl_primitive_attr_create(&attr) == dnnl_success;
     if (ok && accumulate)
@@ -215,11 +210,11 @@ void linear_forward_bf16(linear_bf16 *l, float *out, const float *inp, const flo
     DC_ASSERT(l && out && inp && weight, "linear_forward_bf16: NULL argument");
     DC_ASSERT(N > 0 && IN > 0 && OUT > 0, "linear_forward_bf16: bad sizes %d %d %d", N, IN, OUT);
     uint16_t *b, *a = operands(l, N, OUT, IN, &b);
-    to_bf16(a, inp, N, IN, 0);
-    to_bf16(b, weight, IN, OUT, 1); /* weight^T */
+    to_bf16(a, inp, (size_t)N * IN);
+    to_bf16(b, weight, (size_t)OUT * IN); /* (OUT,IN) row-major: weight^T stored transposed */
     if (bias)
         for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OUT, bias, sizeof(float) * OUT);
-    matmul_bf16(l, N, OUT, IN, a, b, out, bias != NULL);
+    matmul_bf16(l, N, OUT, IN, a, 0, b, 1, out, bias != NULL);
 }
 
 void linear_backward_bf16(linear_bf16 *l, float *dinp, float *dweight, float *dbias,
@@ -233,17 +228,17 @@ void linear_backward_bf16(linear_bf16 *l, float *dinp, float *dweight, float *db
         DC_ASSERT(weight, "linear_backward_bf16: dinp needs weight");
         /* dinp (N,IN) += dout (N,OUT) @ weight (OUT,IN) */
         a = operands(l, N, IN, OUT, &b);
-        to_bf16(a, dout, N, OUT, 0);
-        to_bf16(b, weight, OUT, IN, 0);
-        matmul_bf16(l, N, IN, OUT, a, b, dinp, 1);
+        to_bf16(a, dout, (size_t)N * OUT);
+        to_bf16(b, weight, (size_t)OUT * IN);
+        matmul_bf16(l, N, IN, OUT, a, 0, b, 0, dinp, 1);
     }
     if (dweight) {
         DC_ASSERT(inp, "linear_backward_bf16: dweight needs inp");
         /* dweight (OUT,IN) += dout^T (OUT,N) @ inp (N,IN) */
         a = operands(l, OUT, IN, N, &b);
-        to_bf16(a, dout, OUT, N, 1);
-        to_bf16(b, inp, N, IN, 0);
-        matmul_bf16(l, OUT, IN, N, a, b, dweight, 1);
+        to_bf16(a, dout, (size_t)N * OUT); /* (N,OUT) row-major: dout^T stored transposed */
+        to_bf16(b, inp, (size_t)N * IN);
+        matmul_bf16(l, OUT, IN, N, a, 1, b, 0, dweight, 1);
     }
     if (dbias) bias_backward(dbias, dout, N, OUT);
 }
