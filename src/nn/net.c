@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "core/error.h"
+#include "nn/net_infer.h"
 
 #define NET_KERNEL 5
 #define NET_STRIDE 2
@@ -301,6 +302,7 @@ int net_finish(net *n)
 
 void net_free(net *n)
 {
+    net_infer_free(n);
     for (int i = 0; i < n->n_layers; i++) {
         ops_conv_free(n->layers[i].conv);
         n->layers[i].conv = NULL;
@@ -352,6 +354,7 @@ static ops_activation activation_of(layer_kind k)
 void net_forward(net *n, int train)
 {
     int B = n->batch;
+    if (train) param_store_touch(&n->ps); /* moving statistics, spectral norm's vectors */
     const float *in = n->input;
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
@@ -397,6 +400,7 @@ void net_forward(net *n, int train)
 
 void net_repeat_moving_update(net *n)
 {
+    param_store_touch(&n->ps);
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (l->kind != LAYER_BATCHNORM) continue;

@@ -78,6 +78,7 @@ typedef struct {
      * first, and declare their parameters first to last), so it can be sent on meanwhile. */
     void (*grads_ready)(void *ctx, size_t offset);
     void *grads_ready_ctx;
+    struct net_infer *infer; /* eval-mode plans (nn/net_infer.h), made on first use */
 } net;
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,

@@ -126,6 +126,7 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     param_store *ps = &m->D.ps;
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->d_steps, &t->adam);
+    param_store_touch(ps);
 }
 
 /* One G update. forward_done: G's activations are those of G(z) with G's current weights and
@@ -150,6 +151,7 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     param_store *ps = &m->G.ps;
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->g_steps, &t->adam_g);
+    param_store_touch(ps);
     return loss;
 }
 
