@@ -79,8 +79,16 @@ static int plan_stages(cpu_infer *p)
         if (s->comp && s->comp->kind == OPS_INFER_DECONV) {
             s->g = s->comp->geom;
             s->g.N = p->batch;
-            if (s->g.C_img < 16 && infer_deconv_direct_acc(&s->g) > 0)
+            if (s->g.C_img < 16 && infer_deconv_direct_acc(&s->g) > 0) {
                 s->kind = STAGE_DECONV_DIRECT;
+                s->w_floats = (size_t)s->g.C_map * s->g.C_img * s->g.K_h * s->g.K_w;
+                s->w = dc_alloc_floats(s->w_floats);
+            }
+            s->b = dc_alloc_floats((size_t)s->g.C_img);
+        } else if (s->comp) { /* linear */
+            size_t IN = (size_t)s->comp->in_C * s->comp->in_H * s->comp->in_W;
+            s->w = dc_alloc_floats(IN * (size_t)s->comp->C);
+            s->b = dc_alloc_floats((size_t)s->comp->C);
         }
     }
     return p->n_stages > 0 ? 0 : -1;
@@ -97,6 +105,13 @@ static int plan_layouts(cpu_infer *p)
         s->out_c16 = next && next->kind == STAGE_DECONV_DNN &&
                      (s->kind == STAGE_LINEAR || s->kind == STAGE_DECONV_DNN) &&
                      infer_md_is_c16(&next->md_src, p->batch, s->C, s->H, s->W);
+        /* before the direct kernel, which copies its input anyway: the primitive's nChw16c
+         * passes on as it is, the bias and activation applied in that copy */
+        if (s->kind == STAGE_DECONV_DNN && s->dst_c16 && next && next->kind == STAGE_DECONV_DIRECT) {
+            s->defer = s->out_c16 = 1;
+            next->pre_b = s->b;
+            next->pre_act = s->act;
+        }
         size_t out = B * s->C * s->H * s->W;
         if (out > buf_floats) buf_floats = out;
         size_t work = 0;
@@ -140,10 +155,6 @@ static void load_linear(infer_stage *s)
     const ops_infer_layer *l = s->comp;
     const size_t IN = (size_t)l->in_C * l->in_H * l->in_W, OUT = (size_t)l->C;
     const size_t per = s->bn ? OUT / (size_t)s->bn->C : 1; /* features per batch-norm channel */
-    if (!s->w) {
-        s->w = dc_alloc_floats(OUT * IN);
-        s->b = dc_alloc_floats(OUT);
-    }
     for (size_t o = 0; o < OUT; o++) {
         float scale, shift;
         fold_channel(s, (int)(o / per), l->b ? l->b[o] : 0.0f, &scale, &shift);
@@ -153,12 +164,11 @@ static void load_linear(infer_stage *s)
 }
 
 /* Deconv weights (C_map, C_img, K_h, K_w) scaled per output channel c_img, into `to` as they
- * are (oneDNN stages, reordered after) or transposed to (K_h, K_w, C_img, C_map) (direct). */
+ * are (oneDNN stages, reordered after) or transposed to (K_h, K_w, C_map, C_img) (direct). */
 static void load_deconv(infer_stage *s, float *to, int transposed)
 {
     const conv_geom *g = &s->g;
     const size_t Cm = (size_t)g->C_map, Ci = (size_t)g->C_img, KK = (size_t)g->K_h * g->K_w;
-    if (!s->b) s->b = dc_alloc_floats(Ci);
     for (size_t ci = 0; ci < Ci; ci++) {
         float scale, shift;
         fold_channel(s, (int)ci, s->comp->b ? s->comp->b[ci] : 0.0f, &scale, &shift);
@@ -166,7 +176,7 @@ static void load_deconv(infer_stage *s, float *to, int transposed)
         for (size_t cm = 0; cm < Cm; cm++)
             for (size_t k = 0; k < KK; k++) {
                 float v = s->comp->w[(cm * Ci + ci) * KK + k] * scale;
-                if (transposed) to[(k * Ci + ci) * Cm + cm] = v;
+                if (transposed) to[(k * Cm + cm) * Ci + ci] = v;
                 else to[(cm * Ci + ci) * KK + k] = v;
             }
     }
@@ -183,13 +193,7 @@ void cpu_infer_load(ops_infer *pi)
             load_deconv(s, p->work, 0);
             infer_stage_dnn_load(s, p->work, p->engine, p->stream);
             break;
-        case STAGE_DECONV_DIRECT:
-            if (!s->w) {
-                s->w_floats = (size_t)s->g.C_map * s->g.C_img * s->g.K_h * s->g.K_w;
-                s->w = dc_alloc_floats(s->w_floats);
-            }
-            load_deconv(s, s->w, 1);
-            break;
+        case STAGE_DECONV_DIRECT: load_deconv(s, s->w, 1); break;
         case STAGE_CONCAT: break;
         }
     }
@@ -243,11 +247,11 @@ static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const floa
         int raw_c16;
         const float *raw = infer_stage_dnn_run(s, dst, s->out_c16, src, p->work, p->engine,
                                                p->stream, &raw_c16);
-        infer_epilogue(dst, s->out_c16, raw, raw_c16, s->b, s->act, B, s->C, S);
+        if (!s->defer) infer_epilogue(dst, s->out_c16, raw, raw_c16, s->b, s->act, B, s->C, S);
         break;
     }
     case STAGE_DECONV_DIRECT:
-        infer_deconv_direct(dst, src, s->w, s->b, s->act, &s->g);
+        infer_deconv_direct(dst, src, s->in_c16, s->pre_b, s->pre_act, s->w, s->b, s->act, &s->g);
         break;
     }
 }

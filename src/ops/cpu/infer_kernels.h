@@ -20,12 +20,16 @@
 void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, const float *bias,
                     int act, int N, int C, size_t S);
 
-/* Floats of accumulator one output row of infer_deconv_direct needs; 0 if the geometry is not
- * one it runs (too wide a row for its per-thread stack buffer). */
+/* 1 if infer_deconv_direct runs g (up to 8 output channels), else 0. */
 size_t infer_deconv_direct_acc(const conv_geom *g);
-/* conv2d_transpose of g (map side -> image side, NCHW both), out = act(conv + bias):
- * wt (K_h, K_w, C_img, C_map): the layer's weight (C_map, C_img, K_h, K_w) transposed. */
-void infer_deconv_direct(float *out, const float *inp, const float *wt, const float *bias,
-                         int act, const conv_geom *g);
+/* conv2d_transpose of g (map side -> image side, NCHW out), out = act(conv + bias), of the
+ * input inp (NCHW, or nChw16c when in_c16) taken as pre_act(inp + pre_bias[c]) when pre_bias
+ * is given (the previous layer's pass, done here while copying):
+ * wt (K_h, K_w, C_map, C_img): the layer's weight (C_map, C_img, K_h, K_w) transposed. Each
+ * output row is computed per column phase (stride) in blocks of 16 columns, the input channels
+ * innermost, from a zero-padded copy of the image's input. */
+void infer_deconv_direct(float *out, const float *inp, int in_c16, const float *pre_bias,
+                         int pre_act, const float *wt, const float *bias, int act,
+                         const conv_geom *g);
 
 #endif
