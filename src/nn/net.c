@@ -3,7 +3,6 @@
 #include <math.h>
 #include <string.h>
 #include "core/error.h"
-#include "nn/net_infer.h"
 
 #define NET_KERNEL 5
 #define NET_STRIDE 2
@@ -302,7 +301,8 @@ int net_finish(net *n)
 
 void net_free(net *n)
 {
-    net_infer_free(n);
+    if (n->infer) n->infer_release(n->infer);
+    n->infer = NULL;
     for (int i = 0; i < n->n_layers; i++) {
         ops_conv_free(n->layers[i].conv);
         n->layers[i].conv = NULL;

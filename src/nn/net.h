@@ -78,7 +78,9 @@ typedef struct {
      * first, and declare their parameters first to last), so it can be sent on meanwhile. */
     void (*grads_ready)(void *ctx, size_t offset);
     void *grads_ready_ctx;
-    struct net_infer *infer; /* eval-mode plans (nn/net_infer.h), made on first use */
+    /* eval-mode plans (nn/net_infer.h), made on first use, and what frees them (net_free) */
+    struct net_infer *infer;
+    void (*infer_release)(struct net_infer *infer);
 } net;
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,

@@ -85,11 +85,20 @@ static ops_infer *infer_slot(net *n, int items)
     return c->plan[k];
 }
 
+static void infer_release(struct net_infer *c)
+{
+    for (int k = 0; k < NET_INFER_SLOTS; k++) ops_infer_free(c->plan[k]);
+    free(c);
+}
+
 const float *net_forward_infer(net *n, int items)
 {
     DC_ASSERT(items >= 1 && items <= n->batch, "net_forward_infer: %d items of %d", items,
               n->batch);
-    if (!n->infer) n->infer = dc_calloc(1, sizeof *n->infer);
+    if (!n->infer) {
+        n->infer = dc_calloc(1, sizeof *n->infer);
+        n->infer_release = infer_release;
+    }
     if (n->infer->refused) return NULL;
     ops_infer *p = infer_slot(n, items);
     if (!p) {
@@ -104,8 +113,6 @@ const float *net_forward_infer(net *n, int items)
 
 void net_infer_free(net *n)
 {
-    if (!n->infer) return;
-    for (int k = 0; k < NET_INFER_SLOTS; k++) ops_infer_free(n->infer->plan[k]);
-    free(n->infer);
+    if (n->infer) infer_release(n->infer);
     n->infer = NULL;
 }

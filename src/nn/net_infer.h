@@ -14,7 +14,7 @@
  * or NULL when the backend offers no plan for this net (run net_forward then). Outputs agree
  * with net_forward's to float rounding (docs/ops.md). */
 const float *net_forward_infer(net *n, int items);
-/* Frees the plans (net_free calls it). */
+/* Frees the plans now (net_free does it too). */
 void net_infer_free(net *n);
 
 #endif

@@ -12,6 +12,7 @@
 #endif
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,6 +235,17 @@ void infer_deconv_direct(float *out, const float *inp, int in_c16, const float *
                          const conv_geom *g)
 {
     const direct_pad pad = direct_padding(g);
+    if (g->N < omp_get_max_threads()) {
+        /* fewer images than threads (a single image's latency): the rows of each in parallel */
+        float *xp = dc_alloc_floats((size_t)g->C_map * g->H_map * pad.Wp);
+        for (int n = 0; n < g->N; n++) {
+            direct_copy_in(xp, &pad, inp, in_c16, pre_bias, pre_act, g, n);
+#pragma omp parallel for schedule(static)
+            for (int oh = 0; oh < g->H_img; oh++) direct_row(out, xp, &pad, wt, bias, act, g, n, oh);
+        }
+        free(xp);
+        return;
+    }
 #pragma omp parallel
     {
         /* this thread's padded copy of one image (the padding stays zero) */
