@@ -22,8 +22,9 @@ typedef struct {
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     float *buf[2]; /* stage outputs, alternately */
-    float *work;   /* reorders, staging, oneDNN's scratchpad; the folded weight when loading */
-    size_t work_floats;
+    float *work;   /* reorders, staging, oneDNN's scratchpad */
+    size_t work_floats, buf_floats;
+    size_t fold_floats; /* the largest folded weight before its reorder (made while loading) */
 } cpu_infer;
 
 static cpu_infer *plan_of(ops_infer *p) { return (cpu_infer *)p; }
@@ -122,12 +123,12 @@ static int plan_layouts(cpu_infer *p)
             work = out;
         }
         if (work > p->work_floats) p->work_floats = work;
-        if (s->comp) {
-            size_t wf = (size_t)s->comp->geom.C_map * s->comp->geom.C_img * s->comp->geom.K_h *
-                        s->comp->geom.K_w; /* the folded weight before its reorder */
-            if (s->kind == STAGE_DECONV_DNN && wf > p->work_floats) p->work_floats = wf;
+        if (s->kind == STAGE_DECONV_DNN) {
+            size_t wf = (size_t)s->g.C_map * s->g.C_img * s->g.K_h * s->g.K_w;
+            if (wf > p->fold_floats) p->fold_floats = wf;
         }
     }
+    p->buf_floats = buf_floats;
     p->buf[0] = dc_alloc_floats(buf_floats);
     p->buf[1] = dc_alloc_floats(buf_floats);
     p->work = dc_alloc_floats(p->work_floats + 16);
@@ -185,18 +186,23 @@ static void load_deconv(infer_stage *s, float *to, int transposed)
 void cpu_infer_load(ops_infer *pi)
 {
     cpu_infer *p = plan_of(pi);
+    /* the folded weights pass through a stage buffer (free between runs), or for batches too
+     * small for that through memory of their own, given back after */
+    float *fold = p->fold_floats <= p->buf_floats ? p->buf[0] : NULL;
+    if (!fold && p->fold_floats) fold = dc_alloc_floats(p->fold_floats);
     for (int i = 0; i < p->n_stages; i++) {
         infer_stage *s = &p->st[i];
         switch (s->kind) {
         case STAGE_LINEAR: load_linear(s); break;
         case STAGE_DECONV_DNN:
-            load_deconv(s, p->work, 0);
-            infer_stage_dnn_load(s, p->work, p->engine, p->stream);
+            load_deconv(s, fold, 0);
+            infer_stage_dnn_load(s, fold, p->engine, p->stream);
             break;
         case STAGE_DECONV_DIRECT: load_deconv(s, s->w, 1); break;
         case STAGE_CONCAT: break;
         }
     }
+    if (fold != p->buf[0]) free(fold);
 }
 
 ops_infer *cpu_infer_create(ops_backend *be, const ops_infer_layer *layers, int n_layers,
