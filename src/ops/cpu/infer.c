@@ -80,16 +80,15 @@ static int plan_stages(cpu_infer *p)
         if (s->comp && s->comp->kind == OPS_INFER_DECONV) {
             s->g = s->comp->geom;
             s->g.N = p->batch;
-            if (s->g.C_img < 16 && infer_deconv_direct_acc(&s->g) > 0) {
+            if (infer_deconv_direct_fits(&s->g)) {
                 s->kind = STAGE_DECONV_DIRECT;
                 s->w_floats = (size_t)s->g.C_map * s->g.C_img * s->g.K_h * s->g.K_w;
                 s->w = dc_alloc_floats(s->w_floats);
             }
             s->b = dc_alloc_floats((size_t)s->g.C_img);
-        } else if (s->comp) { /* linear */
-            size_t IN = (size_t)s->comp->in_C * s->comp->in_H * s->comp->in_W;
-            s->w = dc_alloc_floats(IN * (size_t)s->comp->C);
-            s->b = dc_alloc_floats((size_t)s->comp->C);
+        } else if (s->bn) { /* linear: its own weight, the batch norm applied after */
+            s->scale = dc_alloc_floats((size_t)s->bn->C);
+            s->b = dc_alloc_floats((size_t)s->bn->C);
         }
     }
     return p->n_stages > 0 ? 0 : -1;
@@ -106,6 +105,8 @@ static int plan_layouts(cpu_infer *p)
         s->out_c16 = next && next->kind == STAGE_DECONV_DNN &&
                      (s->kind == STAGE_LINEAR || s->kind == STAGE_DECONV_DNN) &&
                      infer_md_is_c16(&next->md_src, p->batch, s->C, s->H, s->W);
+        /* a linear stage's pass goes by batch-norm channel: nChw16c only if those are the maps' */
+        if (s->kind == STAGE_LINEAR && s->bn && s->bn->C != s->C) s->out_c16 = 0;
         /* before the direct kernel, which copies its input anyway: the primitive's nChw16c
          * passes on as it is, the bias and activation applied in that copy */
         if (s->kind == STAGE_DECONV_DNN && s->dst_c16 && next && next->kind == STAGE_DECONV_DIRECT) {
@@ -151,16 +152,16 @@ static void fold_channel(const infer_stage *s, int c, float bias, float *scale, 
     *shift = (bias - bn->mean[c]) * *scale + beta;
 }
 
+/* A linear layer keeps its weight (a folded copy would double the largest tensors of the
+ * conditional G): the batch norm after it is the output pass's x*scale + shift, shift =
+ * beta - mean*scale (the layer's bias is added by the GEMM). */
 static void load_linear(infer_stage *s)
 {
-    const ops_infer_layer *l = s->comp;
-    const size_t IN = (size_t)l->in_C * l->in_H * l->in_W, OUT = (size_t)l->C;
-    const size_t per = s->bn ? OUT / (size_t)s->bn->C : 1; /* features per batch-norm channel */
-    for (size_t o = 0; o < OUT; o++) {
+    for (int c = 0; s->bn && c < s->bn->C; c++) {
         float scale, shift;
-        fold_channel(s, (int)(o / per), l->b ? l->b[o] : 0.0f, &scale, &shift);
-        for (size_t k = 0; k < IN; k++) s->w[o * IN + k] = l->w[o * IN + k] * scale;
-        s->b[o] = shift;
+        fold_channel(s, c, 0.0f, &scale, &shift);
+        s->scale[c] = scale;
+        s->b[c] = shift;
     }
 }
 
@@ -244,16 +245,20 @@ static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const floa
     case STAGE_LINEAR: {
         const ops_infer_layer *l = s->comp;
         float *lin = s->out_c16 ? p->work : dst;
-        linear_forward(lin, src, s->w, s->b, B, l->in_C * l->in_H * l->in_W, l->C, p->gemm);
-        if (s->out_c16 || s->act != INFER_ACT_NONE)
-            infer_epilogue(dst, s->out_c16, lin, 0, NULL, s->act, B, s->C, S);
+        linear_forward(lin, src, l->w, l->b, B, l->in_C * l->in_H * l->in_W, l->C, p->gemm);
+        /* per batch-norm channel (its shape is the output's where that is nChw16c) */
+        int C = s->bn ? s->bn->C : s->C;
+        size_t per = s->bn ? (size_t)s->bn->H * s->bn->W : S;
+        if (s->bn || s->out_c16 || s->act != INFER_ACT_NONE)
+            infer_epilogue(dst, s->out_c16, lin, 0, s->scale, s->b, s->act, B, C, per);
         break;
     }
     case STAGE_DECONV_DNN: {
         int raw_c16;
         const float *raw = infer_stage_dnn_run(s, dst, s->out_c16, src, p->work, p->engine,
                                                p->stream, &raw_c16);
-        if (!s->defer) infer_epilogue(dst, s->out_c16, raw, raw_c16, s->b, s->act, B, s->C, S);
+        if (!s->defer)
+            infer_epilogue(dst, s->out_c16, raw, raw_c16, NULL, s->b, s->act, B, s->C, S);
         break;
     }
     case STAGE_DECONV_DIRECT:
@@ -281,6 +286,7 @@ void cpu_infer_free(ops_infer *pi)
         infer_stage_dnn_free(&p->st[i]);
         free(p->st[i].w);
         free(p->st[i].b);
+        free(p->st[i].scale);
     }
     free(p->st);
     free(p->layers);

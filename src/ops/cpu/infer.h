@@ -6,7 +6,7 @@
  * Transposed convolutions run on oneDNN's backward-data primitive (deconvolution_forward in
  * oneDNN 2.6 applies bias and post-ops in a reference loop after the same kernel: measured
  * slower), with the weights reordered once into the primitive's format; maps stay in nChw16c
- * between two of them. One with fewer than 16 output channels (G's last layer) runs on
+ * between two of them. One with up to 8 output channels (G's last layer) runs on
  * infer_deconv_direct instead. Plans refuse (NULL) what they do not handle: convolutions, a
  * batch norm or an activation that does not follow a compute layer. */
 #ifndef DCGAN_OPS_CPU_INFER_H

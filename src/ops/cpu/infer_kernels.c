@@ -39,11 +39,11 @@ static inline float act_none(float x) { return x; }
 #define EPI_BLOCK(F)                                                                            \
     for (int j = 0; j < cw; j++) {                                                             \
         const int c = c0 + j;                                                                  \
-        const float bc = bias ? bias[c] : 0.0f;                                                \
+        const float bc = bias ? bias[c] : 0.0f, sc = scale ? scale[c] : 1.0f;                  \
         const float *sp = src + (src_c16 ? blk + (size_t)j : ((size_t)n * C + c) * S);         \
         float *dp = dst + (dst_c16 ? blk + (size_t)j : ((size_t)n * C + c) * S);               \
         const size_t ss = src_c16 ? 16 : 1, ds = dst_c16 ? 16 : 1;                             \
-        _Pragma("omp simd") for (size_t s = 0; s < S; s++) dp[s * ds] = F(sp[s * ss] + bc);    \
+        _Pragma("omp simd") for (size_t s = 0; s < S; s++) dp[s * ds] = F(sp[s * ss] * sc + bc); \
     }
 
 #define EPI_CASE(F)                                                                             \
@@ -55,8 +55,8 @@ static inline float act_none(float x) { return x; }
             EPI_BLOCK(F)                                                                       \
         }
 
-void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, const float *bias,
-                    int act, int N, int C, size_t S)
+void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, const float *scale,
+                    const float *bias, int act, int N, int C, size_t S)
 {
     const int CB = (C + 15) / 16;
     const size_t total = (size_t)N * C * S;
@@ -80,10 +80,9 @@ static int tap_in_phase(const conv_geom *g, int r, int kw)
     return ((kw - g->pad_left - r) % g->stride_w + g->stride_w) % g->stride_w == 0;
 }
 
-size_t infer_deconv_direct_acc(const conv_geom *g)
+int infer_deconv_direct_fits(const conv_geom *g)
 {
-    if (g->C_img < 1 || g->C_img > DIRECT_MAX_CI) return 0;
-    return 1;
+    return g->C_img >= 1 && g->C_img <= DIRECT_MAX_CI;
 }
 
 /* One image's input, each row padded with zeros so that every 16-wide block of every phase
@@ -223,7 +222,7 @@ static void direct_copy_in(float *xp, const direct_pad *pad, const float *inp, i
             default:
                 for (int w = 0; w < W; w++) d[w] = s[w * step] + b;
                 if (pre_bias && pre_act != INFER_ACT_NONE)
-                    infer_epilogue(d, 0, d, 0, NULL, pre_act, 1, 1, (size_t)W);
+                    infer_epilogue(d, 0, d, 0, NULL, NULL, pre_act, 1, 1, (size_t)W);
                 break;
             }
         }

@@ -15,13 +15,14 @@
 /* The activation of a layer, or none. */
 #define INFER_ACT_NONE (-1)
 
-/* dst (N, C, S) = act(src + bias[c]) in dst's layout from src's; bias may be NULL; in place
- * (dst == src) when both layouts are the same. act: an ops_activation or INFER_ACT_NONE. */
-void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, const float *bias,
-                    int act, int N, int C, size_t S);
+/* dst (N, C, S) = act(src * scale[c] + bias[c]) in dst's layout from src's; scale and bias may
+ * be NULL (1, 0); in place (dst == src) when both layouts are the same. act: an ops_activation
+ * or INFER_ACT_NONE. */
+void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, const float *scale,
+                    const float *bias, int act, int N, int C, size_t S);
 
 /* 1 if infer_deconv_direct runs g (up to 8 output channels), else 0. */
-size_t infer_deconv_direct_acc(const conv_geom *g);
+int infer_deconv_direct_fits(const conv_geom *g);
 /* conv2d_transpose of g (map side -> image side, NCHW out), out = act(conv + bias), of the
  * input inp (NCHW, or nChw16c when in_c16) taken as pre_act(inp + pre_bias[c]) when pre_bias
  * is given (the previous layer's pass, done here while copying):

@@ -22,7 +22,9 @@ typedef struct {
     const float *pre_b;               /* direct stage: the previous stage's deferred bias ... */
     int pre_act;                      /* ... and activation */
     conv_geom g;                      /* deconv, N = the plan's batch */
-    float *w, *b;                     /* prepared weight and bias (owned) */
+    float *w, *b;                     /* prepared weight and bias (owned); linear: none, and b the
+                                       * batch norm's shift */
+    float *scale;                     /* linear: the batch norm's scale (owned) */
     size_t w_floats, b_floats;
     /* STAGE_DECONV_DNN */
     dnnl_primitive_t prim, reorder_in, reorder_w, reorder_out;
