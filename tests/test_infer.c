@@ -11,6 +11,7 @@
 #include "model/dcgan.h"
 #include "nn/net_infer.h"
 #include "testutil.h"
+#include "train/step.h"
 
 #define INFER_ATOL 1e-4
 
@@ -160,6 +161,54 @@ static void check_fallback(dcgan_config c)
     dcgan_model_free(&b);
 }
 
+/* Training steps between two generations (as the sample grids during training see it): the
+ * plan follows the new weights and statistics without being told. */
+static void check_training(dcgan_config c)
+{
+    printf("a training step between two generations\n");
+    dcgan_model m;
+    dc_err e;
+    int ok = dcgan_model_init(&m, &c, &e) == 0;
+    TEST_CHECK(ok, "training model: %s", e.msg);
+    if (!ok) return;
+    rng_state r;
+    rng_init(&r, 9);
+    dcgan_model_init_weights(&m, &r);
+    size_t B = (size_t)c.batch, per = dcgan_config_image_floats(&c);
+    float *x = dc_alloc_floats(B * per), *z = dc_alloc_floats(B * c.z_dim);
+    float *y = dc_alloc_floats(B * (c.y_dim + 1)), *got = dc_alloc_floats(B * per);
+    rng_uniform(&r, x, B * per, c.y_dim ? 0.0f : -1.0f, 1.0f);
+    for (size_t i = 0; c.y_dim && i < B; i++) y[i * c.y_dim + i % c.y_dim] = 1.0f;
+    const float *yy = c.y_dim ? y : NULL;
+    trainer t;
+    adam_config big = adam_config_default();
+    big.lr = 0.02f; /* steps that move the outputs well past the tolerance */
+    trainer_init(&t, &m, big);
+    step_stats st;
+    float *before = dc_alloc_floats(B * per);
+    for (int k = 0; k < 3; k++) {
+        rng_uniform(&r, z, B * c.z_dim, -1, 1);
+        dcgan_model_generate(&m, z, yy, (int)B, before); /* makes or reloads the plan */
+        train_step(&t, &m, x, yy, z, &st);
+        dcgan_model_generate(&m, z, yy, (int)B, got);
+        double moved = 0;
+        for (size_t i = 0; i < B * per; i++) moved = fmax(moved, fabs((double)got[i] - before[i]));
+        TEST_CHECK(moved > 100 * INFER_ATOL, "the step moved the outputs (%g)", moved);
+        net_set_input(&m.G, z, 0, yy);
+        float *want = reference_output(&m);
+        check_close("  after a training step: plan vs layer by layer", got, want, B * per,
+                    INFER_ATOL, 0);
+        free(want);
+    }
+    trainer_free(&t);
+    free(before);
+    free(x);
+    free(z);
+    free(y);
+    free(got);
+    dcgan_model_free(&m);
+}
+
 int main(void)
 {
     test_begin("infer");
@@ -174,6 +223,7 @@ int main(void)
     c.output_h = c.output_w = 48;
     check_model("unconditional 48x48x3, other widths", c);
     check_fallback(c);
+    check_training(c);
     dcgan_config k = dcgan_config_default();
     k.output_h = k.output_w = 28;
     k.c_dim = 1;
@@ -186,5 +236,6 @@ int main(void)
     k.cond_concat = DCGAN_COND_CONCAT_INPUT;
     check_model("conditional, y at the input only", k);
     check_fallback(k);
+    check_training(k);
     return test_finish();
 }

@@ -3,13 +3,7 @@
  * path to the rounding of the folded weights. */
 #include "ops/cpu/infer_kernels.h"
 
-/* ISO C mode (-std=c11) keeps a*b + c as two roundings; the direct kernel's accumulations are
- * meant as fused multiply-adds (as oneDNN's kernels do them): twice the rate, half the latency. */
-#if defined(__clang__)
-#pragma clang fp contract(fast)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=fast")
-#endif
+/* Compiled with -ffp-contract=fast (Makefile): the accumulations are fused multiply-adds. */
 
 #include <math.h>
 #include <omp.h>
