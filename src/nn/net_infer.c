@@ -1,3 +1,5 @@
+/* The plans of nn/net_infer.h: the net described layer by layer for ops_infer_create, kept per
+ * batch size and reloaded when the parameter store's version moves. */
 #include "nn/net_infer.h"
 
 #include <stdlib.h>
