@@ -34,7 +34,7 @@ static int infer_describe(const net *n, ops_infer_layer *out)
         ops_infer_layer *d = &out[i];
         *d = (ops_infer_layer){.in_C = l->in_C, .in_H = l->in_H, .in_W = l->in_W,
                                .C = l->C, .H = l->H, .W = l->W, .geom = l->geom,
-                               .w = l->w, .b = l->b};
+                               .w = l->w, .b = l->b, .out = l->out};
         if (l->sn) return -1;
         switch (l->kind) {
         case LAYER_LINEAR: d->kind = OPS_INFER_LINEAR; break;

@@ -240,6 +240,8 @@ typedef struct {
     int in_C, in_H, in_W, C, H, W; /* per item */
     conv_geom geom;                /* CONV, DECONV (its N is replaced by the plan's batch) */
     const float *w, *b, *mean, *var;
+    float *out; /* NULL, or memory the plan may use for this layer's output (at least batch x
+                 * C*H*W floats), e.g. the buffer the layer-by-layer forward writes */
 } ops_infer_layer;
 
 typedef struct ops_infer ops_infer;

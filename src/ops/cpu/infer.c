@@ -21,7 +21,7 @@ typedef struct {
     infer_stage *st;
     dnnl_engine_t engine;
     dnnl_stream_t stream;
-    float *buf[2]; /* stage outputs, alternately */
+    float *buf[2]; /* stage outputs, alternately, where the layers lend no memory */
     float *work;   /* reorders, staging, oneDNN's scratchpad */
     size_t work_floats, buf_floats;
     size_t fold_floats; /* the largest folded weight before its reorder (made while loading) */
@@ -69,6 +69,7 @@ static int plan_stages(cpu_infer *p)
         } else {
             return -1; /* conv, or a batch norm / activation after no compute layer */
         }
+        s->out_mem = l->out; /* the first layer's: the stage's output has its size */
         const ops_infer_layer *last = &p->layers[i - 1];
         s->C = last->C;
         s->H = last->H;
@@ -130,8 +131,8 @@ static int plan_layouts(cpu_infer *p)
         }
     }
     p->buf_floats = buf_floats;
-    p->buf[0] = dc_alloc_floats(buf_floats);
-    p->buf[1] = dc_alloc_floats(buf_floats);
+    for (int i = 0; i + 1 < p->n_stages; i++)
+        if (!p->st[i].out_mem && !p->buf[i % 2]) p->buf[i % 2] = dc_alloc_floats(buf_floats);
     p->work = dc_alloc_floats(p->work_floats + 16);
     return 0;
 }
@@ -187,10 +188,8 @@ static void load_deconv(infer_stage *s, float *to, int transposed)
 void cpu_infer_load(ops_infer *pi)
 {
     cpu_infer *p = plan_of(pi);
-    /* the folded weights pass through a stage buffer (free between runs), or for batches too
-     * small for that through memory of their own, given back after */
-    float *fold = p->fold_floats <= p->buf_floats ? p->buf[0] : NULL;
-    if (!fold && p->fold_floats) fold = dc_alloc_floats(p->fold_floats);
+    /* the folded weights pass through memory given back after */
+    float *fold = p->fold_floats ? dc_alloc_floats(p->fold_floats) : NULL;
     for (int i = 0; i < p->n_stages; i++) {
         infer_stage *s = &p->st[i];
         switch (s->kind) {
@@ -203,7 +202,7 @@ void cpu_infer_load(ops_infer *pi)
         case STAGE_CONCAT: break;
         }
     }
-    if (fold != p->buf[0]) free(fold);
+    free(fold);
 }
 
 ops_infer *cpu_infer_create(ops_backend *be, const ops_infer_layer *layers, int n_layers,
@@ -272,7 +271,7 @@ void cpu_infer_run(ops_infer *pi, float *out, const float *inp, const float *y)
     cpu_infer *p = plan_of(pi);
     const float *cur = inp;
     for (int i = 0; i < p->n_stages; i++) {
-        float *dst = i + 1 == p->n_stages ? out : p->buf[i % 2];
+        float *dst = i + 1 == p->n_stages ? out : p->st[i].out_mem ? p->st[i].out_mem : p->buf[i % 2];
         run_stage(p, &p->st[i], dst, cur, y);
         cur = dst;
     }

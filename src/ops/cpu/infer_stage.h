@@ -18,6 +18,7 @@ typedef struct {
     int act;                          /* ops_activation or INFER_ACT_NONE */
     int in_C, in_H, in_W, C, H, W;    /* per item, in and out */
     int in_c16, out_c16;              /* layouts of the input and of the output */
+    float *out_mem;                   /* where the output goes (lent by the layer), or NULL */
     int defer;                        /* oneDNN stage: bias and activation left to the next */
     const float *pre_b;               /* direct stage: the previous stage's deferred bias ... */
     int pre_act;                      /* ... and activation */
