@@ -23,7 +23,7 @@ typedef struct {
     dnnl_stream_t stream;
     float *buf[2]; /* stage outputs, alternately, where the layers lend no memory */
     float *work;   /* reorders, staging, oneDNN's scratchpad */
-    size_t work_floats, buf_floats;
+    size_t work_floats;
     size_t fold_floats; /* the largest folded weight before its reorder (made while loading) */
 } cpu_infer;
 
@@ -130,7 +130,6 @@ static int plan_layouts(cpu_infer *p)
             if (wf > p->fold_floats) p->fold_floats = wf;
         }
     }
-    p->buf_floats = buf_floats;
     for (int i = 0; i + 1 < p->n_stages; i++)
         if (!p->st[i].out_mem && !p->buf[i % 2]) p->buf[i % 2] = dc_alloc_floats(buf_floats);
     p->work = dc_alloc_floats(p->work_floats + 16);
