@@ -76,12 +76,18 @@ def parse_args():
     ap.add_argument("--max-minutes", type=float, default=25.0,
                     help="start no new round once this much time has passed (default 25)")
     ap.add_argument("--json-out", help="also write every raw result and the summary here")
+    ap.add_argument("--precision", default="fp32",
+                    help="fp32 (default), bf16, or fp32,bf16 for both in each round: passed to "
+                         "both programs (dcgan bench --precision; the twin's torch.autocast)")
     a = ap.parse_args()
     a.rounds = a.rounds or (2 if a.quick else 3)
     a.iters = a.iters or (1 if a.quick else 3)
     a.mnist_iters = a.mnist_iters or (2 if a.quick else 5)
     a.jpeg_files = a.jpeg_files or (300 if a.quick else 2000)
     a.models = [m for m in a.models.split(",") if m]
+    a.precisions = [p for p in a.precision.split(",") if p]
+    if not a.precisions or any(p not in ("fp32", "bf16") for p in a.precisions):
+        ap.error("--precision: expected fp32, bf16 or fp32,bf16")
     for m in a.models:
         if m not in ("celeba64", "mnist"):
             ap.error("--models: unknown model %r" % m)
@@ -125,9 +131,11 @@ def openblas_core(stderr):
     return "?"
 
 
-def ours(a, model, iters):
+def ours(a, model, iters, precision="fp32"):
     cmd = [a.dcgan, "bench", "--model", model, "--batch-size", str(a.batch_size), "--iters",
            str(iters), "--warmup", str(a.warmup), "--threads", str(a.threads), "--json"]
+    if precision != "fp32":
+        cmd += ["--precision", precision]
     out, err, wall, ru = run(cmd)
     r = json_line(out)
     r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
@@ -135,10 +143,12 @@ def ours(a, model, iters):
     return r
 
 
-def theirs(a, model, iters, extra=()):
+def theirs(a, model, iters, extra=(), precision="fp32"):
     cmd = [a.python, os.path.join(HERE, "torch_twin.py"), "--model", model, "--batch-size",
            str(a.batch_size), "--iters", str(iters), "--warmup", str(a.warmup), "--threads",
            str(a.threads), "--json"] + a.twin_args.split() + list(extra)
+    if precision != "fp32":
+        cmd += ["--precision", precision]
     out, err, wall, ru = run(cmd)
     r = json_line(out)
     r.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, wait4_maxrss_mb=ru.ru_maxrss / 1024.0,
@@ -284,6 +294,27 @@ def report(a, res, jpeg, decode):
              "PyTorch time / our time):",
              table(["model", "batch-%d s" % a.batch_size, "speed-up", "per-round", "img/s",
                     "batch-1 ms", "speed-up", "per-round"], inf)]
+    pairs = [(k, k + " bf16") for k in res if k + " bf16" in res]
+    if pairs:
+        rows = []
+        for k32, k16 in pairs:
+            for who, label in (("ours", "ours"),) + THEIRS:
+                if who not in res[k32][0] or who not in res[k16][0]:
+                    continue
+                t32 = med([r[who] for r in res[k32]], "train_s_per_iter")
+                t16 = med([r[who] for r in res[k16]], "train_s_per_iter")
+                rr = [a32[who]["train_s_per_iter"] / a16[who]["train_s_per_iter"]
+                      for a32, a16 in zip(res[k32], res[k16])]
+                g32 = med([r[who] for r in res[k32]], "generate_s_per_batch")
+                g16 = med([r[who] for r in res[k16]], "generate_s_per_batch")
+                rows.append(["%s, %s" % (k32, label), "%.3f" % t32, "%.3f" % t16,
+                             "%.2fx" % (t32 / t16), fmt_range(rr), "%.3f / %.3f" % (g32, g16),
+                             "%.2fx" % (g32 / g16)])
+        lines += ["",
+                  "bf16 against fp32, each program against itself (the same rounds; speed-up = "
+                  "fp32 s/iter / bf16 s/iter):",
+                  table(["model, program", "fp32 s/iter", "bf16 s/iter", "speed-up", "per-round",
+                         "generate b%d s fp32 / bf16" % a.batch_size, "speed-up"], rows)]
     if jpeg:
         J = [j for j, _ in jpeg]
         B = [b for _, b in jpeg]
@@ -300,7 +331,7 @@ def report(a, res, jpeg, decode):
                           "%+.1f%%" % (100 * (tj / tb - 1)),
                           " ".join("%+.1f" % d for d in diffs), "%.3f" % med(J, "first_iter_s"),
                           "%.2f" % med(J, "outside_loop_s"), "%.0f" % med(J, "wait4_maxrss_mb")]])]
-    if decode:
+    if decode and "celeba64" in res:
         cpu_iter = a.threads * med([r["ours"] for r in res["celeba64"]], "train_s_per_iter")
         lines += ["",
                   "Decoding alone (bench/jpeg_decode.c, the same loader with 2 decoding threads, "
@@ -323,7 +354,10 @@ def main():
         if make_jpegs(jpeg_data, a.jpeg_files):
             print("generated %d JPEGs in %s (%.1f s)" % (a.jpeg_files, jpeg_data,
                                                          time.perf_counter() - t), flush=True)
-    res = {m: [] for m in a.models}
+    # keys: the model for fp32, "<model> bf16" for bf16
+    runs = [(m, p) for m in a.models for p in a.precisions]
+    res_key = lambda m, p: m if p == "fp32" else m + " " + p
+    res = {res_key(m, p): [] for m, p in runs}
     jpeg = []
     decode = None
     if "celeba64" in a.models and not a.no_jpeg:
@@ -337,19 +371,21 @@ def main():
         if rnd > 1 and elapsed + elapsed / (rnd - 1) > a.max_minutes * 60:
             print("stopping after %d rounds: --max-minutes %g" % (rnd - 1, a.max_minutes))
             break
-        for m in a.models:
+        for m, prec in runs:
             iters = a.iters if m == "celeba64" else a.mnist_iters
-            r = dict(ours=ours(a, m, iters))
+            jpeg_check = m == "celeba64" and not a.no_jpeg and prec == "fp32"
+            r = dict(ours=ours(a, m, iters, prec))
             o = r["ours"]
-            if m == "celeba64" and not a.no_jpeg:   # right after the bench run it is compared with
+            if jpeg_check:   # right after the bench run it is compared with
                 j = train_jpeg(a, a.jpeg_dir, os.path.basename(jpeg_data), a.warmup + iters)
                 jpeg.append((j, o))
-            r["pytorch"] = theirs(a, m, iters)
+            r["pytorch"] = theirs(a, m, iters, (), prec)
             if a.stock:
-                r["stock"] = theirs(a, m, iters, ("--deconv", "crop0"))
-            res[m].append(r)
-            msg = "round %d %-8s ours %.3f s/iter (gen %.3f s, b1 %.1f ms)" % (
-                rnd, m, o["train_s_per_iter"], o["generate_s_per_batch"], o["generate_batch1_ms"])
+                r["stock"] = theirs(a, m, iters, ("--deconv", "crop0"), prec)
+            res[res_key(m, prec)].append(r)
+            msg = "round %d %-13s ours %.3f s/iter (gen %.3f s, b1 %.1f ms)" % (
+                rnd, res_key(m, prec), o["train_s_per_iter"], o["generate_s_per_batch"],
+                o["generate_batch1_ms"])
             for key, label in THEIRS:
                 if key in r:
                     t = r[key]
@@ -357,7 +393,7 @@ def main():
                         label, t["train_s_per_iter"], t["generate_s_per_batch"],
                         t["generate_batch1_ms"], t["train_s_per_iter"] / o["train_s_per_iter"])
             print(msg, flush=True)
-            if m == "celeba64" and not a.no_jpeg:
+            if jpeg_check:
                 print("round %d jpeg     dcgan train %.3f s/iter (first %.2f s, outside the loop "
                       "%.2f s) vs bench %.3f s/iter: %+.1f%%" % (
                           rnd, j["train_s_per_iter"], j["first_iter_s"], j["outside_loop_s"],

@@ -82,6 +82,7 @@ layer) for each of the two G updates. A layer's backward counts twice its forwar
 weight grad); only convolutions, deconvolutions and linear layers are counted.
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -113,6 +114,9 @@ def parse_args(argv):
                          "D update (same z, same G weights), like dcgan.c; recompute: run it again")
     ap.add_argument("--grad-mode", choices=("no_grad", "inference_mode"), default="no_grad")
     ap.add_argument("--no-peak", action="store_true", help="skip the torch.mm peak measurement")
+    ap.add_argument("--precision", choices=("fp32", "bf16"), default="fp32",
+                    help="bf16: the forward passes under torch.autocast('cpu', "
+                         "dtype=torch.bfloat16), as PyTorch users run mixed precision")
     a = ap.parse_args(argv)
     if a.batch < 1 or a.iters < 1 or a.warmup < 0 or a.threads < 0:
         ap.error("--batch-size and --iters must be >= 1, --warmup and --threads >= 0")
@@ -121,6 +125,8 @@ def parse_args(argv):
     if a.device == "cuda" and a.deconv == "mkldnn":
         ap.error("--deconv mkldnn is the CPU-only oneDNN variant; with --device cuda use pad1 "
                  "(the default) or crop0")
+    if a.precision == "bf16" and a.device != "cpu":
+        ap.error("--precision bf16 is measured on the CPU only (torch.autocast('cpu'))")
     if a.tf32 and a.device != "cuda":
         ap.error("--tf32 applies to --device cuda only")
     return a
@@ -138,6 +144,23 @@ import torch.nn.functional as F  # noqa: E402
 torch.set_num_threads(NTHREADS)
 torch.backends.mkldnn.enabled = not ARGS.no_mkldnn
 MF = torch.channels_last if ARGS.layout == "channels_last" else torch.contiguous_format
+BF16 = ARGS.precision == "bf16"
+
+
+def amp():
+    """Where the forward passes run: under CPU autocast to bfloat16 for --precision bf16
+    (convolutions, linear layers and matrix products in bf16 on fp32 master weights; backward
+    and Adam outside it, as PyTorch's recipe has it), otherwise plain fp32."""
+    if BF16:
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def amp_cast(*ts):
+    """MkldnnDeconv calls aten ops autocast does not know: cast their inputs as it would."""
+    if BF16 and torch.is_autocast_cpu_enabled():
+        return tuple(t.to(torch.bfloat16) for t in ts)
+    return ts
 CUDA = ARGS.device == "cuda"
 DEV = torch.device(ARGS.device)
 
@@ -245,6 +268,9 @@ class MkldnnDeconv(torch.autograd.Function):
         ph, pw = same_pads(H)[0], same_pads(W)[0]
         # rows [ph, ph+fh) of the full (padding 0) output; a conv with padding ph maps them to h
         fh, fw = (h - 1) * 2 + 5 - 2 * ph, (wd - 1) * 2 + 5 - 2 * pw
+        ctx.dtypes = (x.dtype, w.dtype)
+        x, w = amp_cast(x, w)
+        ctx.bf16 = x.dtype == torch.bfloat16
         shape_only = x.new_empty((n, w.shape[1], fh, fw))
         y = torch.ops.aten.convolution_backward(x, shape_only, w, None, (2, 2), (ph, pw), (1, 1),
                                                 False, (0, 0), 1, (True, False, False))[0]
@@ -256,15 +282,19 @@ class MkldnnDeconv(torch.autograd.Function):
     def backward(ctx, gy):
         x, w = ctx.saved_tensors
         ph, pw, fh, fw, H, W = ctx.geom
+        gb = gy.sum((0, 2, 3)) if ctx.needs_input_grad[2] else None
+        if ctx.bf16:   # the backward of an autocast layer computes in its forward's dtype
+            gy = gy.to(torch.bfloat16)
         gyp = F.pad(gy, (0, fw - W, 0, fh - H)) if (fh, fw) != (H, W) else gy.contiguous()
-        gx = gw = gb = None
+        gx = gw = None
         if ctx.needs_input_grad[0]:
             gx = F.conv2d(gyp, w, None, stride=2, padding=(ph, pw))
         if ctx.needs_input_grad[1]:
             gw = torch.ops.aten.convolution_backward(x, gyp, w, None, (2, 2), (ph, pw), (1, 1),
                                                      False, (0, 0), 1, (False, True, False))[1]
-        if ctx.needs_input_grad[2]:
-            gb = gy.sum((0, 2, 3))
+        # gradients in the dtypes of the inputs they belong to (fp32 master weights)
+        gx = gx.to(ctx.dtypes[0]) if gx is not None else None
+        gw = gw.to(ctx.dtypes[1]) if gw is not None else None
         return gx, gw, gb, None, None
 
 
@@ -567,20 +597,22 @@ def main():
         # D update: G forward (with its graph when the first G update reuses it, as
         # `dcgan train` does; otherwise without one, == fake.detach()), D on real and fake
         D.set_trainable(True)
-        if reuse:
-            fake = Gf(z, y)
-        else:
-            with torch.no_grad():
+        with amp():
+            if reuse:
                 fake = Gf(z, y)
-        optD.zero_grad(set_to_none=True)
-        d_loss = xent(Df(x, y), 1) + xent(Df(fake.detach(), y), 0)
+            else:
+                with torch.no_grad():
+                    fake = Gf(z, y)
+            optD.zero_grad(set_to_none=True)
+            d_loss = xent(Df(x, y), 1) + xent(Df(fake.detach(), y), 0)
         d_loss.backward()
         optD.step()
         # two G updates with the same z; D frozen: only its input gradients
         D.set_trainable(False)
         for k in range(2):
             optG.zero_grad(set_to_none=True)
-            g_loss = xent(Df(fake if (reuse and k == 0) else Gf(z, y), y), 1)
+            with amp():
+                g_loss = xent(Df(fake if (reuse and k == 0) else Gf(z, y), y), 1)
             g_loss.backward()
             optG.step()
 
@@ -617,7 +649,7 @@ def main():
 
     def time_gen(zz, yy):
         ts = []
-        with ctx():
+        with ctx(), amp():
             for i in range(reps + 1):
                 sync()
                 t0 = time.perf_counter()
@@ -650,9 +682,9 @@ def main():
               % (peak, "; TF32: %.1f GFLOP/s" % peak_tf32 if peak_tf32 else ""))
     else:
         print("pytorch %s, model %s %dx%dx%d batch %d, %d threads, layout %s, pad %s, deconv %s, "
-              "mkldnn %s, g-forward %s" % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout,
-                                           a.pad, a.deconv, torch.backends.mkldnn.enabled,
-                                           a.g_forward))
+              "mkldnn %s, g-forward %s, precision %s"
+              % (torch.__version__, name, s, s, c, B, NTHREADS, a.layout, a.pad, a.deconv,
+                 torch.backends.mkldnn.enabled, a.g_forward, a.precision))
         print("torch.mm peak    %8.1f GFLOP/s" % peak)
     print("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  "
           "%.0f%% of torch.mm peak" % (train_s, a.iters, B / train_s, flops / 1e9, gflops,
@@ -668,7 +700,7 @@ def main():
         d = dict(
             impl="pytorch", torch_version=torch.__version__, model=name, height=s, width=s,
             channels=c, batch=B, threads=NTHREADS, layout=a.layout, pad=a.pad, deconv=a.deconv,
-            g_forward=a.g_forward,
+            g_forward=a.g_forward, precision=a.precision,
             mkldnn=torch.backends.mkldnn.enabled, mm_peak_gflops=round(peak, 2),
             train_s_per_iter=round(train_s, 5), train_img_per_s=round(B / train_s, 3),
             gflop_per_iter=round(flops / 1e9, 3), train_gflops=round(gflops, 2),

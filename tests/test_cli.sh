@@ -27,6 +27,12 @@ expect 2 "\-\-out-name: bad value 'a/b'" -- "$D" train --out-name a/b
 expect 2 "unexpected argument 'extra'" -- "$D" train extra
 expect 2 "\-\-conv-backend: bad value 'cuda'" -- "$D" train --conv-backend cuda
 expect 2 "\-\-conv-backend: bad value 'x'" -- "$D" bench --conv_backend x
+# --precision bf16: refused where it cannot run, before any data is read (whatever the CPU)
+expect 2 "\-\-precision: bad value 'fp16' (expected fp32 or bf16)" -- "$D" train --precision fp16
+expect 2 "\-\-precision bf16 needs oneDNN's convolutions, not \-\-conv-backend im2col" -- "$D" train --precision bf16 --conv-backend im2col
+expect 2 "\-\-precision bf16: only the CPU backend computes in bf16, not \-\-device cuda" -- "$D" bench --precision=bf16 --device cuda
+expect 2 "\-\-precision bf16: this CPU has no bf16 instructions" -- env DNNL_MAX_CPU_ISA=AVX512_CORE "$D" train --precision bf16
+expect 2 "\-\-precision bf16: this CPU has no bf16 instructions" -- env DNNL_MAX_CPU_ISA=AVX2 "$D" bench --precision bf16
 expect 0 "" -- "$D" bench --help
 expect 2 "\-\-cond-concat: bad value 'middle' (expected all, input, g-layers or d-layers)" -- "$D" train --cond-concat middle
 expect 2 "\-\-cond-concat: bad value 'x'" -- "$D" train --cond_concat x
@@ -182,6 +188,21 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     expect 1 "another dcgan train is using this run folder" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" \
         --out-dir "$O" --out-name locked --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 5 --quiet
     kill -TERM $first; wait $first
+    # --precision bf16 is recorded in config.json and the checkpoint; another precision resumes
+    # the run (fp32 master weights either way), said once
+    if grep -q avx512_bf16 /proc/cpuinfo; then
+        expect 0 "" -- "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm16 \
+            --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 2 --quiet --precision bf16
+        check "config.json: precision bf16" grep -q '"precision":.*"bf16"' "$O/fm16/config.json"
+        check "the checkpoint records precision bf16" grep -aq 'precision[^,]*bf16' "$O/fm16/checkpoints/ckpt-00000002.safetensors"
+        expect 0 "trained with \-\-precision bf16, this command uses fp32: the weights are kept in fp32" -- \
+            "$D" train --dataset fashion-mnist --data-dir "$T/data" --out-dir "$O" --out-name fm16 \
+            --batch-size 16 --gf-dim 4 --df-dim 4 --gfc-dim 16 --dfc-dim 16 --z-dim 6 --max-steps 3 --quiet
+        check "config.json: precision fp32 after the fp32 resume" grep -q '"precision":.*"fp32"' "$O/fm16/config.json"
+        expect 0 "" -- "$D" sample --run "$O/fm16" -n 2 --out "$T/gen16"
+    else
+        echo "skip: --precision bf16 runs (this CPU has no avx512_bf16)"
+    fi
 else
     echo "skip: /usr/share/datasets/fashion-mnist not installed (scripts/install-deps installs it)"
 fi

@@ -15,6 +15,7 @@
 
 #include "ops/cpu/conv2d.h"
 #include "ops/cpu/conv_plan.h"
+#include "ops/cpu/cpu_backend.h"
 #include "ops/cpu/linear.h"
 #include "testutil.h"
 
@@ -542,6 +543,177 @@ static void test_linear(int N, int IN, int OUT, int with_bias, gemm_lib lib)
     free(gi0), free(gw0), free(gb0), free(gi), free(gw), free(gb);
 }
 
+/* ---------------------------------------------------------------- bf16 (--precision bf16)
+ *
+ * Oracle: the f32 oneDNN plan run on inputs rounded to bf16. A product of two bf16 numbers is
+ * exact in f32, so both sides sum the same exact products in f32 and agree to the summation
+ * order's rounding (~1e-6 of the largest value); against the unrounded f32 result the bf16 plan
+ * must differ by a bf16-sized amount (inputs rounded at 2^-9 relative), or bf16 was not used. */
+
+static float bf16_rounded(float f) /* round to nearest even, written apart from the library's */
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    uint32_t lsb = (u >> 16) & 1u;
+    u = (u + 0x7fffu + lsb) & 0xffff0000u;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static float *bf16_copy(const float *x, size_t n)
+{
+    float *r = malloc(sizeof(float) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) r[i] = bf16_rounded(x[i]);
+    return r;
+}
+
+static double max_abs_floats(const float *x, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(x[i]) > m) m = fabs(x[i]);
+    return m;
+}
+
+/* got (bf16 path) against want (the oracle) to 1e-5 of want's scale, and apart from f32 (the
+ * unrounded f32 result) by more than 1e-4 of it. */
+static void check_bf16(const char *what, const float *got, const float *want, const float *f32,
+                       size_t n)
+{
+    double scale = max_abs_floats(want, n), apart = 0;
+    check_close(what, got, want, n, 1e-5 * scale, 1e-5);
+    for (size_t i = 0; i < n; i++)
+        if (fabs((double)got[i] - f32[i]) > apart) apart = fabs((double)got[i] - f32[i]);
+    g_test.checks++;
+    if (apart > 1e-4 * scale) {
+        printf("  ok   %s: %.3g of scale from unrounded f32 (bf16 in use)\n", what, apart / scale);
+    } else {
+        g_test.failures++;
+        printf("  FAIL %s: only %.3g of scale from unrounded f32: bf16 not in use?\n", what,
+               apart / scale);
+    }
+}
+
+/* One direction of a layer (forward, then backward from gradients g0 accumulating) on three
+ * plans: bf16 on (x, w, dout), f32 on their bf16 roundings (the oracle), f32 on them as is. */
+static void bf16_layer(const char *name, conv_plan *p[3], size_t nin, size_t nout, size_t nw,
+                       float *work)
+{
+    float *in = rand_floats(nin), *w = rand_floats(nw), *dout = rand_floats(nout);
+    float *rin = bf16_copy(in, nin), *rw = bf16_copy(w, nw), *rdout = bf16_copy(dout, nout);
+    float *gi0 = rand_floats(nin), *gw0 = rand_floats(nw);
+    float *out[3], *gi[3], *gw[3];
+    char what[240];
+    for (int k = 0; k < 3; k++) {
+        const float *a = k == 1 ? rin : in, *b = k == 1 ? rw : w, *d = k == 1 ? rdout : dout;
+        out[k] = rand_floats(nout);
+        gi[k] = copy_floats(gi0, nin);
+        gw[k] = copy_floats(gw0, nw);
+        conv_plan_forward(p[k], out[k], a, b, NULL, work);
+        conv_plan_backward(p[k], gi[k], gw[k], NULL, d, a, b, 0, work);
+    }
+    snprintf(what, sizeof what, "%s fwd bf16", name);
+    check_bf16(what, out[0], out[1], out[2], nout);
+    /* the accumulated gradients minus their start: what the layer computed */
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < nin; i++) gi[k][i] -= gi0[i];
+        for (size_t i = 0; i < nw; i++) gw[k][i] -= gw0[i];
+    }
+    snprintf(what, sizeof what, "%s dinp bf16", name);
+    check_bf16(what, gi[0], gi[1], gi[2], nin);
+    snprintf(what, sizeof what, "%s dW bf16", name);
+    check_bf16(what, gw[0], gw[1], gw[2], nw);
+    for (int k = 0; k < 3; k++) free(out[k]), free(gi[k]), free(gw[k]);
+    free(in), free(w), free(dout), free(rin), free(rw), free(rdout), free(gi0), free(gw0);
+}
+
+static void run_case_bf16(const conv_case *cc, int must_run)
+{
+    conv_geom g;
+    char name[160];
+    if (conv_geom_init(&g, cc->N, cc->C_img, cc->H, cc->W, cc->C_map, cc->K_h, cc->K_w, cc->s_h,
+                       cc->s_w, cc->pad) != 0)
+        return;
+    snprintf(name, sizeof name, "N%d %dx%dx%d->%d K%dx%d S%dx%d %s", cc->N, cc->C_img, cc->H,
+             cc->W, cc->C_map, cc->K_h, cc->K_w, cc->s_h, cc->s_w,
+             cc->pad == CONV_PAD_SAME ? "SAME" : "VALID");
+    const size_t ni = (size_t)g.N * g.C_img * g.H_img * g.W_img;
+    const size_t nm = (size_t)g.N * g.C_map * g.H_map * g.W_map;
+    const size_t nw = (size_t)g.C_map * g.C_img * g.K_h * g.K_w;
+    for (int t = 0; t < 2; t++) {
+        conv_plan plans[3], *p[3] = {&plans[0], &plans[1], &plans[2]};
+        int rc = conv_plan_init_precision(p[0], &g, t, CONV_BACKEND_ONEDNN, OPS_PRECISION_BF16);
+        rc |= conv_plan_init(p[1], &g, t, CONV_BACKEND_ONEDNN);
+        rc |= conv_plan_init(p[2], &g, t, CONV_BACKEND_ONEDNN);
+        if (rc && !must_run) {
+            printf(" %s%s: oneDNN has no bf16 implementation (bf16 then refuses the model)\n",
+                   t ? "convT " : "conv ", name);
+        } else {
+            TEST_CHECK(rc == 0, "%s: no bf16 plan", name);
+        }
+        if (rc == 0) {
+            size_t ws = 0;
+            for (int k = 0; k < 3; k++)
+                if (conv_plan_workspace_floats(p[k]) > ws) ws = conv_plan_workspace_floats(p[k]);
+            float *work = alloc_work(ws);
+            char full[200];
+            snprintf(full, sizeof full, "%s %s", t ? "convT" : "conv", name);
+            /* conv: image side in, map side out; conv^T the reverse */
+            bf16_layer(full, p, t ? nm : ni, t ? ni : nm, nw, work);
+            TEST_CHECK(canary_ok(work, ws), "%s bf16: wrote past the workspace", full);
+            free(work);
+        }
+        for (int k = 0; k < 3; k++) conv_plan_free(p[k]);
+    }
+}
+
+static void test_linear_bf16(int N, int IN, int OUT)
+{
+    linear_bf16 *l = linear_bf16_create();
+    TEST_CHECK(l != NULL, "linear_bf16_create");
+    if (!l) return;
+    float *x = rand_floats((size_t)N * IN), *w = rand_floats((size_t)OUT * IN);
+    float *b = rand_floats(OUT), *dy = rand_floats((size_t)N * OUT);
+    float *rx = bf16_copy(x, (size_t)N * IN), *rw = bf16_copy(w, (size_t)OUT * IN);
+    float *rdy = bf16_copy(dy, (size_t)N * OUT);
+    float *out[3], *gi[3], *gw[3], *gb[3];
+    for (int k = 0; k < 3; k++) {
+        const float *a = k == 1 ? rx : x, *c = k == 1 ? rw : w, *d = k == 1 ? rdy : dy;
+        out[k] = rand_floats((size_t)N * OUT);
+        gi[k] = zero_floats((size_t)N * IN);
+        gw[k] = zero_floats((size_t)OUT * IN);
+        gb[k] = zero_floats(OUT);
+        if (k == 0) {
+            linear_forward_bf16(l, out[k], a, c, b, N, IN, OUT);
+            linear_backward_bf16(l, gi[k], gw[k], gb[k], d, a, c, N, IN, OUT);
+        } else {
+            linear_forward(out[k], a, c, b, N, IN, OUT, GEMM_ONEDNN);
+            linear_backward(gi[k], gw[k], gb[k], d, a, c, N, IN, OUT, GEMM_ONEDNN);
+        }
+    }
+    char what[96];
+    snprintf(what, sizeof what, "linear N%d %d->%d fwd", N, IN, OUT);
+    check_bf16(what, out[0], out[1], out[2], (size_t)N * OUT);
+    snprintf(what, sizeof what, "linear N%d %d->%d dinp", N, IN, OUT);
+    check_bf16(what, gi[0], gi[1], gi[2], (size_t)N * IN);
+    snprintf(what, sizeof what, "linear N%d %d->%d dW", N, IN, OUT);
+    check_bf16(what, gw[0], gw[1], gw[2], (size_t)OUT * IN);
+    /* the bias gradient stays f32: the same sums as the f32 layer's */
+    snprintf(what, sizeof what, "linear N%d %d->%d db (f32)", N, IN, OUT);
+    check_close(what, gb[0], gb[2], OUT, 1e-6, 1e-6);
+    /* a second backward accumulates */
+    float *acc = copy_floats(gw[0], (size_t)OUT * IN);
+    linear_backward_bf16(l, NULL, acc, NULL, dy, x, w, N, IN, OUT);
+    for (size_t i = 0; i < (size_t)OUT * IN; i++) acc[i] -= 2 * gw[0][i];
+    float *zero = zero_floats((size_t)OUT * IN);
+    snprintf(what, sizeof what, "linear N%d %d->%d dW accumulates", N, IN, OUT);
+    check_close(what, acc, zero, (size_t)OUT * IN, 1e-6 * max_abs_floats(gw[0], (size_t)OUT * IN), 0);
+    free(acc), free(zero);
+    for (int k = 0; k < 3; k++) free(out[k]), free(gi[k]), free(gw[k]), free(gb[k]);
+    free(x), free(w), free(b), free(dy), free(rx), free(rw), free(rdy);
+    linear_bf16_free(l);
+}
+
 int main(void)
 {
     test_begin("test_conv_direct");
@@ -599,6 +771,20 @@ int main(void)
         test_linear(3, 7, 5, 1, (gemm_lib)lib);
         test_linear(4, 100, 33, 0, (gemm_lib)lib);
         test_linear(1, 1, 1, 1, (gemm_lib)lib);
+    }
+    if (ops_cpu_has_bf16()) {
+        printf("bf16 (--precision bf16) against f32 on bf16-rounded inputs:\n");
+        for (size_t i = 0; i < n_cases; i++) {
+            int dcgan = cases[i].pad == CONV_PAD_SAME && cases[i].K_h == 5 && cases[i].K_w == 5 &&
+                        cases[i].s_h == 2 && cases[i].s_w == 2;
+            run_case_bf16(&cases[i], dcgan);
+        }
+        test_linear_bf16(3, 7, 5);
+        test_linear_bf16(16, 110, 448); /* G's conditional linear, small */
+        test_linear_bf16(64, 300, 1);   /* D's last */
+    } else {
+        printf("SKIP bf16 tests: this CPU has no bf16 instructions (oneDNN's ISA lacks "
+               "AVX512_BF16)\n");
     }
     return test_finish();
 }

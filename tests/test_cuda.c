@@ -498,7 +498,7 @@ int main(void)
 {
     test_begin("cuda");
     dc_err e;
-    ops_options go = {"cuda", CONV_BACKEND_AUTO}, co = {"cpu", CONV_BACKEND_AUTO};
+    ops_options go = {"cuda", CONV_BACKEND_AUTO, OPS_PRECISION_FP32}, co = {"cpu", CONV_BACKEND_AUTO, OPS_PRECISION_FP32};
     rng_init(&g_rng, 5);
     ops_backend *cpu = ops_open(&co, &e);
     TEST_CHECK(cpu != NULL, "cpu: %s", e.msg);

@@ -894,9 +894,9 @@ static void test_backend(void)
 {
     printf("backend interface\n");
     dc_err e;
-    ops_options bad = {"tpu", CONV_BACKEND_AUTO};
+    ops_options bad = {"tpu", CONV_BACKEND_AUTO, OPS_PRECISION_FP32};
     TEST_CHECK(ops_open(&bad, &e) == NULL && strstr(e.msg, "'tpu'"), "unknown device: %s", e.msg);
-    ops_options o = {"cpu", CONV_BACKEND_AUTO};
+    ops_options o = {"cpu", CONV_BACKEND_AUTO, OPS_PRECISION_FP32};
     ops_backend *be = ops_open(&o, &e);
     TEST_CHECK(be != NULL, "cpu: %s", e.msg);
     if (!be) return;
@@ -940,7 +940,7 @@ static void test_backend(void)
         ops_conv_free(c);
     }
     ops_close(be);
-    ops_options im = {"cpu", CONV_BACKEND_IM2COL};
+    ops_options im = {"cpu", CONV_BACKEND_IM2COL, OPS_PRECISION_FP32};
     be = ops_open(&im, &e);
     c = be ? ops_conv_create(be, &g, 1) : NULL;
     TEST_CHECK(c && strcmp(ops_conv_engine(c), "im2col") == 0 &&

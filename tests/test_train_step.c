@@ -9,6 +9,7 @@
 #include "io/safetensors.h"
 #include "model/dcgan.h"
 #include "core/rng.h"
+#include "ops/cpu/cpu_backend.h"
 #include "train/step.h"
 #include "testutil.h"
 
@@ -500,6 +501,98 @@ static void test_backends_agree(void)
     }
 }
 
+/* The gradients of a bf16 net against fp32's: finite, and closer to them than to nothing.
+ * The bound is loose on purpose: at initialisation the gradients are small differences of large
+ * terms (D's real and fake halves nearly cancel; batch norm's backward subtracts the mean of
+ * its incoming gradient; the conditional G's gradients are ~1e-3 of the unconditional's), so
+ * bf16's 2^-9 rounding of each convolution's inputs shows up amplified: measured 8-32% in norm
+ * for D, 38-57% for G after its updates. Garbage (bf16 misapplied) lands at 100% or more. */
+static void check_bf16_grads(const char *kind, const net *b, const net *f)
+{
+    const param_store *pb = &b->ps, *pf = &f->ps;
+    double diff = 0, ref = 0;
+    for (size_t i = 0; i < pf->n_params; i++) {
+        double d = (double)pb->grads[i] - pf->grads[i];
+        diff += d * d;
+        ref += (double)pf->grads[i] * pf->grads[i];
+    }
+    double rel = sqrt(diff / (ref > 0 ? ref : 1));
+    TEST_CHECK(ops_all_finite(b->be, pb->grads, pb->n_params), "bf16 %s: %s gradients not finite",
+               kind, b->prefix);
+    TEST_CHECK(rel < 0.75, "bf16 %s: %s gradients %.3g from fp32's in norm", kind, b->prefix, rel);
+    TEST_CHECK(rel > 1e-5, "bf16 %s: %s gradients as fp32's (%.3g): bf16 not in use?", kind,
+               b->prefix, rel);
+    printf("  bf16 %s: %s gradients %.3g from fp32's (relative, in norm)\n", kind, b->prefix, rel);
+}
+
+/* --precision bf16: one whole training step (D update, two G updates) of each model from the
+ * same weights and batch as an fp32 model. Everything stays finite; the losses, D's gradients
+ * and the parameters after the step are close to fp32's (bf16 rounds each convolution's inputs
+ * at 2^-9 relative), and G's output is not bit-identical to fp32's (bf16 in use). */
+static void test_bf16_step(int conditional)
+{
+    dcgan_config cfg = dcgan_config_default();
+    cfg.output_h = cfg.output_w = conditional ? 28 : 32;
+    cfg.c_dim = conditional ? 1 : 3;
+    cfg.y_dim = conditional ? 10 : 0;
+    cfg.z_dim = 20;
+    cfg.gf_dim = cfg.df_dim = 16;
+    cfg.gfc_dim = cfg.dfc_dim = 64;
+    cfg.batch = 8;
+    const char *kind = conditional ? "conditional" : "unconditional";
+    dcgan_model m[2]; /* fp32, bf16 */
+    dc_err e;
+    for (int k = 0; k < 2; k++) {
+        cfg.precision = k ? OPS_PRECISION_BF16 : OPS_PRECISION_FP32;
+        int ok = dcgan_model_init(&m[k], &cfg, &e) == 0;
+        TEST_CHECK(ok, "bf16 step model: %s", e.msg);
+        if (!ok) {
+            if (k) dcgan_model_free(&m[0]);
+            return;
+        }
+        rng_state r;
+        rng_init(&r, 21);
+        dcgan_model_init_weights(&m[k], &r);
+    }
+    size_t B = (size_t)cfg.batch, imf = (size_t)cfg.c_dim * cfg.output_h * cfg.output_w;
+    float *x = dc_alloc_floats(B * imf), *z = dc_alloc_floats(B * cfg.z_dim);
+    float *y = dc_alloc_floats(B * 10);
+    for (size_t i = 0; i < B; i++) y[i * 10 + i % 10] = 1.0f;
+    rng_state r;
+    rng_init(&r, 23);
+    rng_uniform(&r, x, B * imf, conditional ? 0.0f : -1.0f, 1.0f);
+    rng_uniform(&r, z, B * cfg.z_dim, -1.0f, 1.0f);
+    trainer t[2];
+    step_stats s[2];
+    for (int k = 0; k < 2; k++) {
+        trainer_init(&t[k], &m[k], adam_config_default());
+        train_step_d(&t[k], &m[k], x, conditional ? y : NULL, z, &s[k]);
+    }
+    const float *f0 = net_output(&m[0].G)->out, *f1 = net_output(&m[1].G)->out;
+    TEST_CHECK(memcmp(f0, f1, B * imf * sizeof *f0) != 0, "bf16 %s: G(z) bit-identical to fp32",
+               kind);
+    check_bf16_grads(kind, &m[1].D, &m[0].D);
+    for (int k = 0; k < 2; k++) {
+        s[k].g_loss_first = train_step_g(&t[k], &m[k], conditional ? y : NULL, z);
+        s[k].g_loss = train_step_g(&t[k], &m[k], conditional ? y : NULL, z);
+    }
+    check_bf16_grads(kind, &m[1].G, &m[0].G);
+    printf("  bf16 %s: d_loss %.6f (fp32 %.6f), g_loss %.6f (fp32 %.6f)\n", kind, s[1].d_loss,
+           s[0].d_loss, s[1].g_loss, s[0].g_loss);
+    TEST_CHECK(isfinite(s[1].d_loss) && isfinite(s[1].g_loss), "bf16 %s: losses not finite", kind);
+    TEST_CHECK(fabs(s[1].d_loss - s[0].d_loss) <= 1e-2 * fabs(s[0].d_loss), "bf16 %s: d_loss", kind);
+    TEST_CHECK(fabs(s[1].g_loss - s[0].g_loss) <= 1e-2 * fabs(s[0].g_loss), "bf16 %s: g_loss", kind);
+    const net *n[2] = {&m[1].G, &m[1].D};
+    for (int k = 0; k < 2; k++)
+        TEST_CHECK(ops_all_finite(m[1].be, n[k]->ps.params, n[k]->ps.n_params),
+                   "bf16 %s: %s parameters not finite", kind, n[k]->prefix);
+    free(x), free(y), free(z);
+    for (int k = 0; k < 2; k++) {
+        trainer_free(&t[k]);
+        dcgan_model_free(&m[k]);
+    }
+}
+
 int main(void)
 {
     test_begin("test_train_step");
@@ -507,6 +600,13 @@ int main(void)
     test_forward_reuse(0);
     test_forward_reuse(1);
     test_ema_refresh();
+    if (ops_cpu_has_bf16()) {
+        test_bf16_step(0);
+        test_bf16_step(1);
+    } else {
+        printf("SKIP bf16 step: this CPU has no bf16 instructions (oneDNN's ISA lacks "
+               "AVX512_BF16)\n");
+    }
     /* both convolution backends against the same twin */
     static const conv_backend backends[] = {CONV_BACKEND_IM2COL, CONV_BACKEND_ONEDNN};
     for (int b = 0; b < 2; b++) {

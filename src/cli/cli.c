@@ -122,6 +122,13 @@ int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out)
     return -1;
 }
 
+int cli_parse_precision(const char *cmd, const char *s, ops_precision *out)
+{
+    if (ops_precision_parse(s, out) == 0) return 0;
+    cli_usage_error(cmd, "--precision: bad value '%s' (expected fp32 or bf16)", s);
+    return -1;
+}
+
 int cli_parse_device(const char *cmd, const char *s, char *dst, unsigned long n)
 {
     int ok = strcmp(s, "cpu") == 0 || strcmp(s, "cuda") == 0;

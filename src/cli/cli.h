@@ -37,6 +37,8 @@ int cli_parse_float(const char *cmd, const char *flag, const char *s, float lo, 
                     float *out);
 /* --conv-backend: auto, onednn or im2col; -1 with the same kind of message otherwise. */
 int cli_parse_conv_backend(const char *cmd, const char *s, conv_backend *out);
+/* --precision: fp32 or bf16; -1 with the same kind of message otherwise. */
+int cli_parse_precision(const char *cmd, const char *s, ops_precision *out);
 /* --device: cpu, cuda or cuda:N (N a non-negative integer), copied into dst (size n, e.g.
  * dcgan_config.device); -1 with the same kind of message otherwise. Checks the spelling only:
  * whether the build and the machine have that device is ops_open's to say. */

@@ -19,7 +19,7 @@
 
 #define BENCH_MAX_PEAKS 4
 
-enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_DEVICE, OPT_HELP };
+enum { OPT_MODEL = 1000, OPT_ITERS, OPT_WARMUP, OPT_BATCH, OPT_THREADS, OPT_JSON, OPT_OUT_H, OPT_CONV, OPT_DEVICE, OPT_PRECISION, OPT_HELP };
 
 static const struct option bench_options_table[] = {
     {"model", required_argument, 0, OPT_MODEL},
@@ -34,6 +34,7 @@ static const struct option bench_options_table[] = {
     {"device", required_argument, 0, OPT_DEVICE},
     {"conv-backend", required_argument, 0, OPT_CONV},
     {"conv_backend", required_argument, 0, OPT_CONV},
+    {"precision", required_argument, 0, OPT_PRECISION},
     {"help", no_argument, 0, OPT_HELP},
     {0, 0, 0, 0},
 };
@@ -55,6 +56,8 @@ static void bench_help(void)
            "  --device D               cpu (default), cuda or cuda:N (a build with CUDA)\n"
            "  --conv-backend B         CPU convolutions: auto (default: oneDNN where it can),\n"
            "                           onednn or im2col\n"
+           "  --precision P            fp32 (default) or bf16 (convolutions and linear layers in\n"
+           "                           bf16, fp32 accumulation; CPUs with AVX512_BF16)\n"
            "  --json                   also print one JSON line with every figure\n"
            "\n"
            "examples:\n"
@@ -87,13 +90,14 @@ typedef struct {
     int iters, warmup, batch, threads, json, out_h, mnist;
     conv_backend backend;
     char device[16];
+    ops_precision precision;
 } bench_options;
 
 /* Returns -1 to go on, else the exit code (0 after --help, 2 on a usage error). */
 static int bench_parse(int argc, char **argv, bench_options *o)
 {
     const char *C = "bench";
-    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO, "cpu"};
+    *o = (bench_options){5, 1, 64, 0, 0, 64, 0, CONV_BACKEND_AUTO, "cpu", OPS_PRECISION_FP32};
     optind = 1;
     opterr = 0;
     int opt, idx;
@@ -115,6 +119,7 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         case OPT_JSON: o->json = 1; break;
         case OPT_CONV: bad = cli_parse_conv_backend(C, optarg, &o->backend); break;
         case OPT_DEVICE: bad = cli_parse_device(C, optarg, o->device, sizeof o->device); break;
+        case OPT_PRECISION: bad = cli_parse_precision(C, optarg, &o->precision); break;
         case 'h':
         case OPT_HELP: bench_help(); return 0;
         case ':': return cli_usage_error(C, "%s needs a value", flag);
@@ -123,6 +128,9 @@ static int bench_parse(int argc, char **argv, bench_options *o)
         if (bad) return EXIT_USAGE;
     }
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
+    ops_options oo = {o->device, o->backend, o->precision};
+    dc_err e;
+    if (ops_precision_check(&oo, &e) != 0) return cli_usage_error(C, "%s", e.msg);
     return -1;
 }
 
@@ -213,8 +221,9 @@ static void bench_report(dcgan_model *m, const bench_options *o, const bench_res
     const char *name = o->mnist ? "mnist-cond-28x28x1" : "uncond";
     const char *conv_g = net_conv_engine(&m->G), *conv_d = net_conv_engine(&m->D);
     const char *conv = strcmp(conv_g, conv_d) == 0 ? conv_g : "mixed";
-    printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s\n", name, cfg->output_h,
-           cfg->output_w, cfg->c_dim, batch, nthreads, conv);
+    printf("model %s %dx%dx%d batch %d, %d threads, convolutions: %s, precision %s\n", name,
+           cfg->output_h, cfg->output_w, cfg->c_dim, batch, nthreads, conv,
+           ops_precision_name(cfg->precision));
     printf("sgemm peak       %8.1f GFLOP/s (%s)\n", peak, peak_list);
     printf("train iteration  %8.3f s (median of %d)  %.1f img/s  %.1f GFLOP/iter  %.1f GFLOP/s  %.0f%% of sgemm peak\n",
            train_s, o->iters, batch / train_s, flops / 1e9, gflops, 100.0 * gflops / peak);
@@ -233,12 +242,12 @@ static void bench_report(dcgan_model *m, const bench_options *o, const bench_res
                "\"gflop_per_iter\":%.3f,\"train_gflops\":%.2f,\"peak_fraction\":%.4f,"
                "\"gflop_per_iter_computed\":%.3f,\"train_gflops_computed\":%.2f,"
                "\"generate_s_per_batch\":%.5f,\"generate_batch1_ms\":%.3f,\"peak_rss_mb\":%.1f,"
-               "\"conv_backend\":\"%s\",\"device\":\"%s\",\"gpu_alloc_peak_mb\":%.1f,"
+               "\"conv_backend\":\"%s\",\"precision\":\"%s\",\"device\":\"%s\",\"gpu_alloc_peak_mb\":%.1f,"
                "\"gpu_used_mb\":%.1f}\n",
                name, cfg->output_h, cfg->output_w, cfg->c_dim, batch, nthreads, peak, peak_json,
                train_s, batch / train_s, flops / 1e9, gflops, gflops / peak, flops_exec / 1e9,
                flops_exec / train_s / 1e9, res->gen_s, res->lat_s * 1e3, res->rss_mb, conv,
-               ops_device_name(m->be), res->gpu_peak_mb, res->gpu_used_mb);
+               ops_precision_name(cfg->precision), ops_device_name(m->be), res->gpu_peak_mb, res->gpu_used_mb);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -251,6 +260,7 @@ int cmd_bench(int argc, char **argv)
     dcgan_config cfg = dcgan_config_default();
     cfg.batch = o.batch;
     cfg.conv_backend = o.backend;
+    cfg.precision = o.precision;
     snprintf(cfg.device, sizeof cfg.device, "%s", o.device);
     if (o.mnist) {
         cfg.output_h = cfg.output_w = 28;

@@ -23,7 +23,7 @@ enum {
     OPT_LR, OPT_BETA1, OPT_INPUT_H, OPT_INPUT_W, OPT_OUTPUT_H, OPT_OUTPUT_W, OPT_CROP,
     OPT_NO_CROP, OPT_Z_DIM, OPT_Z_DIST, OPT_GF_DIM, OPT_DF_DIM, OPT_GFC_DIM, OPT_DFC_DIM,
     OPT_OUT_DIR, OPT_OUT_NAME, OPT_SAMPLE_FREQ, OPT_CKPT_FREQ, OPT_MAX_TO_KEEP, OPT_MAX_STEPS,
-    OPT_SEED, OPT_THREADS, OPT_CONV, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
+    OPT_SEED, OPT_THREADS, OPT_CONV, OPT_PRECISION, OPT_COND, OPT_NO_COND, OPT_C_DIM, OPT_BACKGROUND, OPT_LOADER_THREADS,
     OPT_QUIET, OPT_TRAIN_FLAG, OPT_HELP, OPT_ON_BAD_IMAGE, OPT_NO_TB, OPT_HIST_FREQ,
     OPT_NO_SYNC_BN, OPT_GRAD_BUCKET, OPT_DEVICE, OPT_COND_CONCAT, OPT_EVAL_EVERY,
     OPT_EVAL_SAMPLES, OPT_EVAL_CLASSIFIER, OPT_LABELS_FILE, OPT_ATTRIBUTES, OPT_SPECTRAL_NORM,
@@ -106,6 +106,7 @@ static const struct option train_options_table[] = {
     {"device", required_argument, 0, OPT_DEVICE},
     {"conv-backend", required_argument, 0, OPT_CONV},
     {"conv_backend", required_argument, 0, OPT_CONV},
+    {"precision", required_argument, 0, OPT_PRECISION},
     {"loader-threads", required_argument, 0, OPT_LOADER_THREADS},
     {"loader_threads", required_argument, 0, OPT_LOADER_THREADS},
     {"conditional", no_argument, 0, OPT_COND},
@@ -198,6 +199,9 @@ static void train_help(void)
         "                            build with CUDA); checkpoints move between devices\n"
         "  --conv-backend B          CPU convolutions: auto (default: oneDNN where it can),\n"
         "                            onednn or im2col\n"
+        "  --precision P             fp32 (default) or bf16: convolutions and linear layers in\n"
+        "                            bf16 with fp32 accumulation, weights, batch norm, loss and\n"
+        "                            Adam in fp32 (CPUs with AVX512_BF16, oneDNN convolutions)\n"
         "  --loader-threads N        image decoding threads (2)\n"
         "  --no-sync-bn              under mpirun: batch norm over each rank's own batch (default:\n"
         "                            over all ranks' batches, as one process of the global batch)\n"
@@ -396,6 +400,12 @@ static int apply_option(int opt, const char *flag, train_options *o, int *code)
         o->conv_backend = (int)b;
         break;
     }
+    case OPT_PRECISION: {
+        ops_precision pr = OPS_PRECISION_FP32;
+        bad = cli_parse_precision(C, optarg, &pr);
+        o->precision = (int)pr;
+        break;
+    }
     case OPT_LOADER_THREADS: bad = cli_parse_int(C, "--loader-threads", optarg, 0, 64, &o->loader_threads); break;
     case OPT_BACKGROUND:
         if (parse_background(optarg, o->background) != 0)
@@ -515,6 +525,9 @@ static int train_main(int argc, char **argv)
     if (optind < argc) return cli_usage_error(C, "unexpected argument '%s'", argv[optind]);
     dc_err e;
     if (check_model_settings(&o, &e) != 0) return cli_usage_error(C, "%s", e.msg);
+    ops_options oo = {o.device[0] ? o.device : "cpu", (conv_backend)o.conv_backend,
+                      (ops_precision)o.precision};
+    if (ops_precision_check(&oo, &e) != 0) return cli_usage_error(C, "%s", e.msg);
     /* SIGINT/SIGTERM: finish the iteration, checkpoint, say how to resume; taken by a thread
      * of their own, so before any other thread starts (MPI's too). SIGXFSZ ignored: a
      * file-size limit then fails the write (EFBIG) like a full disk, reported and survived,

@@ -53,7 +53,7 @@ int classifier_create(classifier *c, const char *device, int batch, int C, int H
     if (classes < 2) return dc_fail(e, "a classifier needs at least 2 classes (got %d)", classes);
     if (C < 1 || H < 4 || W < 4)
         return dc_fail(e, "a classifier needs images of at least 4x4 (got %dx%dx%d)", H, W, C);
-    ops_options oo = {device ? device : "cpu", CONV_BACKEND_AUTO};
+    ops_options oo = {device ? device : "cpu", CONV_BACKEND_AUTO, OPS_PRECISION_FP32};
     c->be = ops_open(&oo, e);
     if (!c->be) return -1;
     c->C = C;

@@ -387,14 +387,15 @@ int dcgan_model_init(dcgan_model *m, const dcgan_config *cfg, dc_err *e)
         dcgan_check_memory(cfg, e) != 0)
         return -1;
     m->cfg = *cfg;
-    ops_options oo = {cfg->device[0] ? cfg->device : "cpu", cfg->conv_backend};
+    ops_options oo = {cfg->device[0] ? cfg->device : "cpu", cfg->conv_backend, cfg->precision};
     m->be = ops_open(&oo, e);
     if (!m->be) return -1;
     int rc = cfg->y_dim > 0 ? dcgan_build_conditional(m, cfg) : dcgan_build_unconditional(m, cfg);
     if (rc) {
         dcgan_model_free(m);
-        return dc_fail(e, "--conv-backend %s: cannot run this model's convolutions",
-                       conv_backend_name(cfg->conv_backend));
+        return dc_fail(e, "--conv-backend %s%s: cannot run this model's convolutions",
+                       conv_backend_name(cfg->conv_backend),
+                       cfg->precision == OPS_PRECISION_BF16 ? " with --precision bf16" : "");
     }
     /* G and D run one after the other: one convolution scratch serves both */
     net_share_work(&m->G, &m->D);

@@ -44,6 +44,7 @@ typedef struct {
     /* where it runs (not part of the model) */
     char device[16];           /* the backend, ops_open's name: "cpu" */
     conv_backend conv_backend; /* how the CPU backend runs convolutions: AUTO */
+    ops_precision precision;   /* what convolutions and linear layers compute in: FP32 */
 } dcgan_config;
 
 typedef struct {

@@ -83,6 +83,9 @@ static const char *get_run_records(const cJSON *o, run_config *c)
     r = get_string(o, "conv_backend", c->conv_backend, sizeof c->conv_backend);
     if (r < 0) return "conv_backend";
     if (r > 0) c->have |= RUN_CONFIG_CONV_BACKEND;
+    r = get_string(o, "precision", c->precision, sizeof c->precision);
+    if (r < 0) return "precision";
+    if (r > 0) c->have |= RUN_CONFIG_PRECISION;
     return NULL;
 }
 
@@ -226,6 +229,7 @@ char *run_config_to_json(const run_config *r)
     cJSON_AddNumberToObject(c, "z_dim", r->z_dim);
     cJSON_AddStringToObject(c, "z_dist", z_dist_name(r->zdist));
     if (r->conv_backend[0]) cJSON_AddStringToObject(c, "conv_backend", r->conv_backend);
+    if (r->precision[0]) cJSON_AddStringToObject(c, "precision", r->precision);
     cJSON_AddNumberToObject(c, "gf_dim", r->gf_dim);
     cJSON_AddNumberToObject(c, "df_dim", r->df_dim);
     cJSON_AddNumberToObject(c, "gfc_dim", r->gfc_dim);

@@ -28,6 +28,7 @@ enum {
     RUN_CONFIG_FINGERPRINT = 1u << 15,
     RUN_CONFIG_CONV_BACKEND = 1u << 16,
     RUN_CONFIG_COMPUTE = 1u << 17, /* threads and device (older runs lack them) */
+    RUN_CONFIG_PRECISION = 1u << 18,
 };
 
 #define RUN_CONFIG_CLASSES_MAX 1024
@@ -53,6 +54,7 @@ typedef struct {
     int cond_concat;  /* dcgan_cond_concat (model/dcgan.h); written for conditional models */
     z_dist zdist;
     char conv_backend[16];  /* --conv-backend: "auto", "onednn" or "im2col" ("" unknown) */
+    char precision[8];      /* --precision: "fp32" or "bf16" ("" unknown: older runs, fp32) */
     /* optimisation */
     long epochs;
     long train_size;  /* 0: all */

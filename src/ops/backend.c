@@ -35,8 +35,42 @@ int conv_backend_parse(const char *s, conv_backend *b)
     return -1;
 }
 
+static const char *const precision_names[] = {"fp32", "bf16"};
+
+const char *ops_precision_name(ops_precision p)
+{
+    return (unsigned)p < sizeof precision_names / sizeof precision_names[0] ? precision_names[p]
+                                                                            : "?";
+}
+
+int ops_precision_parse(const char *s, ops_precision *p)
+{
+    for (unsigned i = 0; i < sizeof precision_names / sizeof precision_names[0]; i++)
+        if (s && strcmp(s, precision_names[i]) == 0) {
+            *p = (ops_precision)i;
+            return 0;
+        }
+    return -1;
+}
+
+int ops_precision_check(const ops_options *o, dc_err *e)
+{
+    if (!o || o->precision == OPS_PRECISION_FP32) return 0;
+    const char *device = o->device ? o->device : "cpu";
+    if (strcmp(device, "cpu") != 0)
+        return dc_fail(e, "--precision bf16: only the CPU backend computes in bf16, not --device %s",
+                       device);
+    if (o->conv == CONV_BACKEND_IM2COL)
+        return dc_fail(e, "--precision bf16 needs oneDNN's convolutions, not --conv-backend im2col");
+    if (!ops_cpu_has_bf16())
+        return dc_fail(e, "--precision bf16: this CPU has no bf16 instructions (AVX512_BF16; "
+                          "oneDNN reports a lesser ISA): use --precision fp32");
+    return 0;
+}
+
 ops_backend *ops_open(const ops_options *o, dc_err *e)
 {
+    if (ops_precision_check(o, e)) return NULL;
     const char *device = o && o->device ? o->device : "cpu";
     if (strcmp(device, "cpu") == 0) return ops_cpu_open(o, e);
     if (strncmp(device, "cuda", 4) == 0 && (device[4] == 0 || device[4] == ':'))

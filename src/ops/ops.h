@@ -41,9 +41,16 @@ typedef enum {
     CONV_BACKEND_ONEDNN,
 } conv_backend;
 
+/* What the convolutions and linear layers compute in (--precision). BF16: their inputs
+ * (activations, weights, incoming gradients) rounded to bf16, products accumulated in f32,
+ * results f32; every array the callers see, batch norm, activations, the loss and Adam stay
+ * f32. Only where ops_precision_check allows it. */
+typedef enum { OPS_PRECISION_FP32 = 0, OPS_PRECISION_BF16 } ops_precision;
+
 typedef struct {
     const char *device; /* "cpu" (NULL: "cpu"), "cuda" or "cuda:N" */
     conv_backend conv;  /* CPU backend only */
+    ops_precision precision;
 } ops_options;
 
 typedef enum { OPS_RELU, OPS_LRELU, OPS_TANH, OPS_SIGMOID } ops_activation;
@@ -65,6 +72,14 @@ adam_config adam_config_default(void);
 /* "auto", "im2col", "onednn" */
 const char *conv_backend_name(conv_backend b);
 int conv_backend_parse(const char *s, conv_backend *b);
+
+/* "fp32", "bf16" */
+const char *ops_precision_name(ops_precision p);
+int ops_precision_parse(const char *s, ops_precision *p);
+/* 0 if a backend opened with o can compute in o->precision; otherwise -1 with the reason (one
+ * line naming the option) in e: bf16 needs the CPU backend, oneDNN's convolutions (not
+ * --conv-backend im2col) and a CPU with bf16 instructions (AVX512_BF16, as oneDNN reports). */
+int ops_precision_check(const ops_options *o, dc_err *e);
 
 /* ---- the backend ---- */
 /* NULL with a message naming the device if it is unknown or cannot start. */

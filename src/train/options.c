@@ -61,6 +61,7 @@ dcgan_config train_options_model_config(const train_options *o, int H, int W, in
     mc.g_ema = o->g_ema;
     mc.batch = o->batch_size;
     mc.conv_backend = (conv_backend)o->conv_backend;
+    mc.precision = (ops_precision)o->precision;
     snprintf(mc.device, sizeof mc.device, "%s", o->device[0] ? o->device : "cpu");
     return mc;
 }

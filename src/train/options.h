@@ -47,6 +47,7 @@ typedef struct {
     uint64_t seed;
     int threads;
     int conv_backend;       /* conv_backend (ops/conv_plan.h): AUTO by default */
+    int precision;          /* ops_precision (ops/ops.h): FP32 by default */
     char device[16];        /* where the model runs: "cpu" (default), "cuda", "cuda:N" */
     /* outputs */
     char out_dir[1024];

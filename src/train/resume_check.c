@@ -94,6 +94,15 @@ int run_config_check_resume(const run_config *s, const train_options *o, const c
                  "it would have (resume with --conv-backend %s for that)",
                  name, s->conv_backend, conv_backend_name((conv_backend)o->conv_backend),
                  s->conv_backend);
+    /* master weights, Adam's moments and batch norm are f32 in either precision: the
+     * checkpoint is the same, only the arithmetic from here on differs */
+    const char *was_prec = (s->have & RUN_CONFIG_PRECISION) ? s->precision : "fp32";
+    const char *prec = ops_precision_name((ops_precision)o->precision);
+    if (strcmp(was_prec, prec) != 0)
+        log_warn("%s: the run was trained with --precision %s, this command uses %s: the weights "
+                 "are kept in fp32 either way, so the run goes on, with the convolutions and "
+                 "linear layers computing in %s from here (resume with --precision %s to keep "
+                 "the run's)", name, was_prec, prec, prec, was_prec);
     if ((s->have & RUN_CONFIG_LEARNING_RATE) && (float)s->learning_rate != o->learning_rate)
         log_warn("%s: the run was trained with --learning-rate %g; continuing with %g", name,
                  s->learning_rate, (double)o->learning_rate);

@@ -225,6 +225,7 @@ char *run_folder_config_json(const train_options *o, const dcgan_config *mc, con
     snprintf(r.data_fingerprint, sizeof r.data_fingerprint, "%s", ds->fingerprint);
     snprintf(r.conv_backend, sizeof r.conv_backend, "%s",
              conv_backend_name((conv_backend)o->conv_backend));
+    snprintf(r.precision, sizeof r.precision, "%s", ops_precision_name((ops_precision)o->precision));
     snprintf(r.labels_file, sizeof r.labels_file, "%s", o->labels_file);
     snprintf(r.attributes, sizeof r.attributes, "%s", o->attributes);
     return run_config_to_json(&r);

@@ -35,6 +35,7 @@ struct conv_onednn {
     conv_geom g;
     int transpose;
     int native_img, native_map; /* that side's activations are in nChw16c, not NCHW */
+    int bf16; /* the primitives read bf16 (reordered from the caller's f32) and write f32 */
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     conv_step fwd, bwd_data, bwd_weights;
@@ -177,7 +178,36 @@ static int md_plain(dnnl_memory_desc_t *md, dnnl_dim_t a, dnnl_dim_t b, dnnl_dim
     return dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag) == dnnl_success ? 0 : -1;
 }
 
-conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_img, int native_map)
+/* A copy of md with another data type (same dims, "any" layout). */
+static int md_typed(dnnl_memory_desc_t *out, const dnnl_memory_desc_t *md, dnnl_data_type_t t)
+{
+    return dnnl_memory_desc_init_by_tag(out, md->ndims, md->dims, t, dnnl_format_tag_any) ==
+                   dnnl_success ? 0 : -1;
+}
+
+/* The caller's layouts, and "any" for the primitives to choose, each side's "any" once in the
+ * type primitives read (in_*: bf16 in bf16 plans) and once in the type they write (f32). */
+typedef struct {
+    dnnl_memory_desc_t img, map, w;          /* the caller's, f32 */
+    dnnl_memory_desc_t img_out, map_out, w_out; /* "any", f32 */
+    dnnl_memory_desc_t img_in, map_in, w_in;    /* "any", the input type */
+} conv_mds;
+
+static int mds_init(conv_mds *m, const conv_geom *g, int native_img, int native_map, int bf16)
+{
+    dnnl_data_type_t t = bf16 ? dnnl_bf16 : dnnl_f32;
+    return md_plain(&m->img, g->N, g->C_img, g->H_img, g->W_img,
+                    native_img ? dnnl_nChw16c : dnnl_nchw) ||
+           md_plain(&m->map, g->N, g->C_map, g->H_map, g->W_map,
+                    native_map ? dnnl_nChw16c : dnnl_nchw) ||
+           md_plain(&m->w, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_oihw) ||
+           md_typed(&m->img_out, &m->img, dnnl_f32) || md_typed(&m->map_out, &m->map, dnnl_f32) ||
+           md_typed(&m->w_out, &m->w, dnnl_f32) || md_typed(&m->img_in, &m->img, t) ||
+           md_typed(&m->map_in, &m->map, t) || md_typed(&m->w_in, &m->w, t);
+}
+
+conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_img, int native_map,
+                                int bf16)
 {
     DC_ASSERT(g != NULL, "conv_onednn_create: NULL geometry");
     conv_onednn *p = calloc(1, sizeof *p);
@@ -186,25 +216,16 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_im
     p->transpose = transpose ? 1 : 0;
     p->native_img = native_img ? 1 : 0;
     p->native_map = native_map ? 1 : 0;
+    p->bf16 = bf16 ? 1 : 0;
     dnnl_primitive_attr_t attr = NULL;
     int ok = dnnl_engine_create(&p->engine, dnnl_cpu, 0) == dnnl_success &&
              dnnl_stream_create(&p->stream, p->engine, dnnl_stream_default_flags) == dnnl_success &&
              dnnl_primitive_attr_create(&attr) == dnnl_success &&
              dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) ==
                  dnnl_success;
-
-    /* The caller's layouts, and "any" for the primitives to choose. */
-    dnnl_memory_desc_t img, map, w, img_any, map_any, w_any;
-    memset(&img, 0, sizeof img); /* copied into the steps even when a call below fails */
-    map = w = img_any = map_any = w_any = img;
-    ok = ok && !md_plain(&img, g->N, g->C_img, g->H_img, g->W_img,
-                         p->native_img ? dnnl_nChw16c : dnnl_nchw) &&
-         !md_plain(&map, g->N, g->C_map, g->H_map, g->W_map,
-                   p->native_map ? dnnl_nChw16c : dnnl_nchw) &&
-         !md_plain(&w, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_oihw) &&
-         !md_plain(&img_any, g->N, g->C_img, g->H_img, g->W_img, dnnl_format_tag_any) &&
-         !md_plain(&map_any, g->N, g->C_map, g->H_map, g->W_map, dnnl_format_tag_any) &&
-         !md_plain(&w_any, g->C_map, g->C_img, g->K_h, g->K_w, dnnl_format_tag_any);
+    conv_mds m;
+    memset(&m, 0, sizeof m); /* copied into the steps even when a call below fails */
+    ok = ok && !mds_init(&m, g, p->native_img, p->native_map, p->bf16);
 
     /* TensorFlow's padding: pad_top/left before; after, whatever makes the sizes agree
      * (SAME: the rest of the total; VALID: the unused tail, given as negative padding). */
@@ -219,47 +240,47 @@ conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_im
     conv_step *f = &p->fwd;
     dnnl_convolution_desc_t d;
     ok = ok && dnnl_convolution_forward_desc_init(&d, dnnl_forward_training,
-                                                  dnnl_convolution_direct, &img_any, &w_any,
-                                                  NULL, &map_any, strides,
+                                                  dnnl_convolution_direct, &m.img_in, &m.w_in,
+                                                  NULL, &m.map_out, strides,
                                                   pad_l, pad_r) == dnnl_success;
     ok = ok && dnnl_primitive_desc_create(&f->pd, &d, attr, p->engine, NULL) == dnnl_success;
     f->arg_in[0] = DNNL_ARG_SRC;
     f->arg_in[1] = DNNL_ARG_WEIGHTS;
     f->arg_out = DNNL_ARG_DST;
-    f->user_in[0] = img;
-    f->user_in[1] = w;
-    f->user_out = map;
+    f->user_in[0] = m.img;
+    f->user_in[1] = m.w;
+    f->user_out = m.map;
     const dnnl_query_t fwd_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_weights_md};
     ok = ok && !step_finish(f, p->engine, fwd_in, dnnl_query_dst_md, transpose, 1);
 
     /* backward-data: map -> img (conv2d's input gradient, conv2d_transpose's forward) */
     conv_step *bd = &p->bwd_data;
-    ok = ok && dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &img_any,
-                                                        &w_any, &map_any, strides, pad_l,
+    ok = ok && dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &m.img_out,
+                                                        &m.w_in, &m.map_in, strides, pad_l,
                                                         pad_r) == dnnl_success;
     ok = ok && dnnl_primitive_desc_create(&bd->pd, &d, attr, p->engine, f->pd) == dnnl_success;
     bd->arg_in[0] = DNNL_ARG_DIFF_DST;
     bd->arg_in[1] = DNNL_ARG_WEIGHTS;
     bd->arg_out = DNNL_ARG_DIFF_SRC;
-    bd->user_in[0] = map;
-    bd->user_in[1] = w;
-    bd->user_out = img;
+    bd->user_in[0] = m.map;
+    bd->user_in[1] = m.w;
+    bd->user_out = m.img;
     const dnnl_query_t bd_in[STEP_INPUTS] = {dnnl_query_diff_dst_md, dnnl_query_weights_md};
     ok = ok && !step_finish(bd, p->engine, bd_in, dnnl_query_diff_src_md, !transpose, 1);
 
     /* backward-weights: (img, map) -> w, always accumulated; bias gradients are summed by
      * conv2d_bias_backward on the caller's layout */
     conv_step *bw = &p->bwd_weights;
-    ok = ok && dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &img_any,
-                                                           &w_any, NULL, &map_any, strides,
-                                                           pad_l, pad_r) == dnnl_success;
+    ok = ok && dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct,
+                                                           &m.img_in, &m.w_out, NULL, &m.map_in,
+                                                           strides, pad_l, pad_r) == dnnl_success;
     ok = ok && dnnl_primitive_desc_create(&bw->pd, &d, attr, p->engine, f->pd) == dnnl_success;
     bw->arg_in[0] = DNNL_ARG_SRC;
     bw->arg_in[1] = DNNL_ARG_DIFF_DST;
     bw->arg_out = DNNL_ARG_DIFF_WEIGHTS;
-    bw->user_in[0] = img;
-    bw->user_in[1] = map;
-    bw->user_out = w;
+    bw->user_in[0] = m.img;
+    bw->user_in[1] = m.map;
+    bw->user_out = m.w;
     const dnnl_query_t bw_in[STEP_INPUTS] = {dnnl_query_src_md, dnnl_query_diff_dst_md};
     ok = ok && !step_finish(bw, p->engine, bw_in, dnnl_query_diff_weights_md, 1, 0);
 
@@ -347,8 +368,16 @@ static int side_is_c16(const conv_onednn *p, int map_side)
         mds[1] = &p->bwd_data.md_out;
         mds[2] = &p->bwd_weights.md_in[0];
     }
-    for (int i = 0; i < 3; i++)
-        if (!dnnl_memory_desc_equal(mds[i], &c16)) return 0;
+    for (int i = 0; i < 3; i++) {
+        /* bf16 plans read a side in bf16: nChw16c there still saves the layout change (the
+         * reorder into work then only converts) */
+        dnnl_memory_desc_t want = c16;
+        if (mds[i]->data_type != dnnl_f32 &&
+            dnnl_memory_desc_init_by_tag(&want, 4, c16.dims, mds[i]->data_type, dnnl_nChw16c) !=
+                dnnl_success)
+            return 0;
+        if (!dnnl_memory_desc_equal(mds[i], &want)) return 0;
+    }
     return 1;
 }
 

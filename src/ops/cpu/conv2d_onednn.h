@@ -31,9 +31,12 @@ typedef struct conv_onednn conv_onednn;
 
 /* A plan for g, or NULL if oneDNN has no implementation for it (the caller falls back to
  * ops/conv2d.h). transpose selects the primitives conv2d_transpose needs (bias on the image
- * side) instead of conv2d's. */
+ * side) instead of conv2d's. bf16: mixed precision (--precision bf16): each primitive reads its
+ * two inputs in bf16 (reordered from the caller's f32 into `work`, rounding to nearest even)
+ * and writes its output (activations, data and weight gradients) in f32, accumulating the
+ * exact bf16 products in f32; the caller's arrays stay f32. */
 conv_onednn *conv_onednn_create(const conv_geom *g, int transpose, int native_img,
-                                int native_map);
+                                int native_map, int bf16);
 void conv_onednn_free(conv_onednn *p);
 /* Floats of `work` every call on this plan needs. */
 size_t conv_onednn_workspace_floats(const conv_onednn *p);

@@ -4,17 +4,24 @@
 
 #include "core/error.h"
 
-int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend want)
+int conv_plan_init_precision(conv_plan *p, const conv_geom *g, int transpose, conv_backend want,
+                             ops_precision precision)
 {
     DC_ASSERT(p && g, "conv_plan_init: NULL argument");
     memset(p, 0, sizeof *p);
     p->geom = *g;
     p->transpose = transpose ? 1 : 0;
+    p->bf16 = precision == OPS_PRECISION_BF16;
     p->backend = CONV_BACKEND_IM2COL;
-    if (want == CONV_BACKEND_IM2COL) return 0;
-    p->dnn = conv_onednn_create(g, p->transpose, 0, 0);
+    if (want == CONV_BACKEND_IM2COL) return p->bf16 ? -1 : 0;
+    p->dnn = conv_onednn_create(g, p->transpose, 0, 0, p->bf16);
     if (p->dnn) p->backend = CONV_BACKEND_ONEDNN;
-    return (want == CONV_BACKEND_ONEDNN && !p->dnn) ? -1 : 0;
+    return ((want == CONV_BACKEND_ONEDNN || p->bf16) && !p->dnn) ? -1 : 0;
+}
+
+int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend want)
+{
+    return conv_plan_init_precision(p, g, transpose, want, OPS_PRECISION_FP32);
 }
 
 void conv_plan_free(conv_plan *p)
@@ -39,7 +46,7 @@ int conv_plan_set_c16(conv_plan *p, int img, int map)
     if (img == p->c16_img && map == p->c16_map) return 0;
     if (!p->dnn || (img && !conv_plan_c16_available(p, 0)) || (map && !conv_plan_c16_available(p, 1)))
         return -1;
-    conv_onednn *d = conv_onednn_create(&p->geom, p->transpose, img, map);
+    conv_onednn *d = conv_onednn_create(&p->geom, p->transpose, img, map, p->bf16);
     if (!d) return -1;
     conv_onednn_free(p->dnn);
     p->dnn = d;

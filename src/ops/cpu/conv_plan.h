@@ -20,10 +20,16 @@ typedef struct {
     conv_backend backend; /* IM2COL or ONEDNN: what runs */
     conv_onednn *dnn;
     int c16_img, c16_map; /* that side's activations are in nChw16c (conv_plan_set_c16) */
+    int bf16;             /* oneDNN's primitives compute in bf16 (conv_plan_init_precision) */
 } conv_plan;
 
 /* Returns 0, or -1 when `want` is ONEDNN and oneDNN cannot run this geometry. */
 int conv_plan_init(conv_plan *p, const conv_geom *g, int transpose, conv_backend want);
+/* conv_plan_init in a precision: OPS_PRECISION_BF16 needs oneDNN (want AUTO or ONEDNN) and
+ * returns -1 where oneDNN cannot run the geometry in bf16 (no im2col fallback: the caller asked
+ * for bf16 and must not silently get f32). */
+int conv_plan_init_precision(conv_plan *p, const conv_geom *g, int transpose, conv_backend want,
+                             ops_precision precision);
 void conv_plan_free(conv_plan *p);
 size_t conv_plan_workspace_floats(const conv_plan *p);
 /* Whether the backend can keep a side's activations in nChw16c (ops/conv2d_onednn.h): only

@@ -1,5 +1,6 @@
 #include "ops/cpu/cpu_backend.h"
 
+#include <dnnl.h>
 #include <string.h>
 
 #include "ops/cpu/activation.h"
@@ -19,6 +20,8 @@ typedef struct {
     ops_backend base;
     conv_backend conv; /* what the options asked for */
     gemm_lib gemm;     /* linear layers: the GEMM library of the convolutions */
+    ops_precision precision;
+    linear_bf16 *lin16; /* precision BF16: the linear layers' oneDNN state */
 } cpu_backend;
 
 typedef struct {
@@ -29,7 +32,18 @@ typedef struct {
 static cpu_backend *cpu(ops_backend *be) { return (cpu_backend *)be; }
 static const conv_plan *plan_of(const ops_conv *c) { return &((const cpu_conv *)c)->plan; }
 
-static void cpu_close(ops_backend *be) { free(be); }
+static void cpu_close(ops_backend *be)
+{
+    linear_bf16_free(cpu(be)->lin16);
+    free(be);
+}
+
+int ops_cpu_has_bf16(void)
+{
+    /* oneDNN's view: the CPU's instructions, capped by DNNL_MAX_CPU_ISA if set */
+    unsigned isa = (unsigned)dnnl_get_effective_cpu_isa(), want = dnnl_cpu_isa_avx512_core_bf16;
+    return (isa & want) == want;
+}
 
 /* ---- memory: host memory, 64-byte aligned ---- */
 static float *cpu_alloc(ops_backend *be, size_t n)
@@ -71,7 +85,7 @@ static ops_conv *cpu_conv_create(ops_backend *be, const conv_geom *g, int transp
 {
     cpu_conv *c = dc_calloc(1, sizeof *c);
     c->base.be = be;
-    if (conv_plan_init(&c->plan, g, transpose, cpu(be)->conv) != 0) {
+    if (conv_plan_init_precision(&c->plan, g, transpose, cpu(be)->conv, cpu(be)->precision) != 0) {
         conv_plan_free(&c->plan);
         free(c);
         return NULL;
@@ -116,13 +130,19 @@ static void cpu_conv_backward(const ops_conv *c, float *dinp, float *dweight, fl
 static void cpu_linear_forward(ops_backend *be, float *out, const float *inp, const float *weight,
                                const float *bias, int N, int IN, int OUT)
 {
-    linear_forward(out, inp, weight, bias, N, IN, OUT, cpu(be)->gemm);
+    if (cpu(be)->lin16)
+        linear_forward_bf16(cpu(be)->lin16, out, inp, weight, bias, N, IN, OUT);
+    else
+        linear_forward(out, inp, weight, bias, N, IN, OUT, cpu(be)->gemm);
 }
 static void cpu_linear_backward(ops_backend *be, float *dinp, float *dweight, float *dbias,
                                 const float *dout, const float *inp, const float *weight, int N,
                                 int IN, int OUT)
 {
-    linear_backward(dinp, dweight, dbias, dout, inp, weight, N, IN, OUT, cpu(be)->gemm);
+    if (cpu(be)->lin16)
+        linear_backward_bf16(cpu(be)->lin16, dinp, dweight, dbias, dout, inp, weight, N, IN, OUT);
+    else
+        linear_backward(dinp, dweight, dbias, dout, inp, weight, N, IN, OUT, cpu(be)->gemm);
 }
 
 /* ---- batch norm ---- */
@@ -297,11 +317,16 @@ static const ops_vtable cpu_vtable = {
 
 ops_backend *ops_cpu_open(const ops_options *o, dc_err *e)
 {
-    (void)e;
     cpu_backend *b = dc_calloc(1, sizeof *b);
     b->base.vt = &cpu_vtable;
     b->base.device = "cpu";
     b->conv = o ? o->conv : CONV_BACKEND_AUTO;
     b->gemm = b->conv == CONV_BACKEND_IM2COL ? GEMM_OPENBLAS : GEMM_ONEDNN;
+    b->precision = o ? o->precision : OPS_PRECISION_FP32;
+    if (b->precision == OPS_PRECISION_BF16 && !(b->lin16 = linear_bf16_create())) {
+        free(b);
+        dc_fail(e, "--precision bf16: oneDNN could not start");
+        return NULL;
+    }
     return &b->base;
 }

@@ -8,5 +8,8 @@
 #include "ops/ops.h"
 
 ops_backend *ops_cpu_open(const ops_options *o, dc_err *e);
+/* 1 if oneDNN will run bf16 on this CPU with its own instructions (AVX512_BF16 or newer), as
+ * --precision bf16 needs; DNNL_MAX_CPU_ISA below that makes it 0. */
+int ops_cpu_has_bf16(void);
 
 #endif

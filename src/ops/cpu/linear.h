@@ -14,6 +14,19 @@ void linear_forward(float *out, const float *inp, const float *weight, const flo
 void linear_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                      const float *inp, const float *weight, int N, int IN, int OUT, gemm_lib lib);
 
+/* The same layer in mixed precision (--precision bf16): inp, weight and dout rounded to bf16
+ * (to nearest even), products accumulated in f32 by oneDNN's matmul; bias, the bias gradient
+ * and every array the caller sees stay f32. A linear_bf16 holds the oneDNN engine and the bf16
+ * copies' scratch (grown as needed), so calls on one may not overlap. */
+typedef struct linear_bf16 linear_bf16;
+linear_bf16 *linear_bf16_create(void); /* NULL if oneDNN cannot start */
+void linear_bf16_free(linear_bf16 *l);
+void linear_forward_bf16(linear_bf16 *l, float *out, const float *inp, const float *weight,
+                         const float *bias, int N, int IN, int OUT);
+void linear_backward_bf16(linear_bf16 *l, float *dinp, float *dweight, float *dbias,
+                          const float *dout, const float *inp, const float *weight, int N, int IN,
+                          int OUT);
+
 /* Best of a few 1536^3 sgemms on lib, in GFLOP/s (the first run warms up). */
 double linear_sgemm_peak(gemm_lib lib);
 
