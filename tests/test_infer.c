@@ -3,7 +3,8 @@
  * summation orders, change only the rounding, so outputs (tanh/sigmoid, spread over [-1, 1])
  * agree to 1e-4 absolute (measured here: at most 3e-6; a wrong fold or layout is off by ~0.1).
  * Also: a batch smaller than the net's, the plan refreshed after the weights change, the same bits
- * run to run, and --conv-backend im2col (no plan: dcgan_model_generate runs layer by layer). */
+ * run to run, training steps between generations, and --conv-backend im2col and --precision bf16
+ * (no plan: dcgan_model_generate runs layer by layer). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,22 @@ static void check_fallback(dcgan_config c)
     dcgan_model_free(&b);
 }
 
+/* --precision bf16: G samples in bf16 as it trains, so no (f32) plan; skipped where the CPU
+ * has no bf16. */
+static void check_bf16_refused(dcgan_config c)
+{
+    c.precision = OPS_PRECISION_BF16;
+    dcgan_model m;
+    dc_err e;
+    if (dcgan_model_init(&m, &c, &e) != 0) {
+        printf("bf16: skipped (%s)\n", e.msg);
+        return;
+    }
+    printf("bf16: no plan, layer by layer\n");
+    TEST_CHECK(net_forward_infer(&m.G, c.batch) == NULL, "bf16: no inference plan");
+    dcgan_model_free(&m);
+}
+
 /* Training steps between two generations (as the sample grids during training see it): the
  * plan follows the new weights and statistics without being told. */
 static void check_training(dcgan_config c)
@@ -224,6 +241,7 @@ int main(void)
     check_model("unconditional 48x48x3, other widths", c);
     check_fallback(c);
     check_training(c);
+    check_bf16_refused(c);
     dcgan_config k = dcgan_config_default();
     k.output_h = k.output_w = 28;
     k.c_dim = 1;

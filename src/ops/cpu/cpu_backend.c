@@ -271,8 +271,10 @@ static int cpu_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max)
 static ops_infer *cpu_infer_open(ops_backend *be, const ops_infer_layer *layers, int n_layers,
                                  int batch, int y_dim)
 {
-    /* --conv-backend im2col asks for no oneDNN convolutions: layer by layer then */
-    if (cpu(be)->conv == CONV_BACKEND_IM2COL) return NULL;
+    /* --conv-backend im2col asks for no oneDNN convolutions, --precision bf16 for bf16 ones
+     * (the plan computes in f32): layer by layer then */
+    if (cpu(be)->conv == CONV_BACKEND_IM2COL || cpu(be)->precision != OPS_PRECISION_FP32)
+        return NULL;
     return cpu_infer_create(be, layers, n_layers, batch, y_dim, cpu(be)->gemm);
 }
 
