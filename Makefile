@@ -135,6 +135,9 @@ check-deps:
 $(BUILD)/src/viz/%.o $(BUILD)/src/cli/%.o $(BUILD)/tests/%.o: XCFLAGS := $(VIZ_CFLAGS)
 # Only the MPI message layer sees mpi.h.
 $(BUILD)/src/parallel/mpi.o: XCFLAGS := $(MPI_CFLAGS)
+# The inference path's direct kernel accumulates with fused multiply-adds, as oneDNN's kernels
+# do; -std=c11 alone keeps a*b + c as two roundings (half the rate).
+$(BUILD)/src/ops/cpu/infer_kernels.o: XCFLAGS := -ffp-contract=fast
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

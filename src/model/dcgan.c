@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nn/net_infer.h"
+
 #define DCGAN_INIT_STD 0.02f
 
 static int ceil_half(int x) { return (x + 1) / 2; }
@@ -451,6 +453,7 @@ void dcgan_model_swap_ema(dcgan_model *m)
     param_store *ps = &m->G.ps;
     swap_floats(m->be, ps->params, m->ema_params, ps->n_params);
     swap_floats(m->be, ps->buffers, m->ema_buffers, ps->n_buffers);
+    param_store_touch(ps);
 }
 
 void dcgan_model_init_weights(dcgan_model *m, rng_state *r)
@@ -531,8 +534,14 @@ void dcgan_model_generate(dcgan_model *m, const float *z, const float *y, int n,
             if (yd) memcpy(yc + (size_t)i * yd, y + (size_t)src * yd, yd * sizeof(float));
         }
         net_set_input(G, zc, 0, yc);
-        net_forward(G, 0);
-        net_read_output(G, out + (size_t)start * imf, k);
+        /* the backend's inference plan where it has one, else layer by layer */
+        const float *o = net_forward_infer(G, k);
+        if (o) {
+            ops_to_host(m->be, out + (size_t)start * imf, o, (size_t)k * imf);
+        } else {
+            net_forward(G, 0);
+            net_read_output(G, out + (size_t)start * imf, k);
+        }
     }
     free(zc);
     free(yc);

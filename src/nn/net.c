@@ -301,6 +301,8 @@ int net_finish(net *n)
 
 void net_free(net *n)
 {
+    if (n->infer) n->infer_release(n->infer);
+    n->infer = NULL;
     for (int i = 0; i < n->n_layers; i++) {
         ops_conv_free(n->layers[i].conv);
         n->layers[i].conv = NULL;
@@ -354,6 +356,7 @@ static ops_activation activation_of(layer_kind k)
 void net_forward(net *n, int train)
 {
     int B = n->batch;
+    if (train) param_store_touch(&n->ps); /* moving statistics, spectral norm's vectors */
     const float *in = n->input;
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
@@ -402,6 +405,7 @@ void net_forward(net *n, int train)
 void net_repeat_moving_update(net *n)
 {
     double t0 = net_profile_start(n);
+    param_store_touch(&n->ps);
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         if (l->kind != LAYER_BATCHNORM) continue;

@@ -101,6 +101,9 @@ typedef struct {
     void (*grads_ready)(void *ctx, size_t offset);
     void *grads_ready_ctx;
     net_profile *profile; /* NULL (the default): untimed; set with net_set_profile */
+    /* eval-mode plans (nn/net_infer.h), made on first use, and what frees them (net_free) */
+    struct net_infer *infer;
+    void (*infer_release)(struct net_infer *infer);
 } net;
 
 void net_begin(net *n, ops_backend *be, const char *prefix, int batch, int C, int H, int W,

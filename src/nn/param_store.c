@@ -102,8 +102,11 @@ void param_store_download(const param_store *ps)
     ops_to_host(ps->be, ps->host_buffers, ps->buffers, ps->n_buffers);
 }
 
+void param_store_touch(param_store *ps) { ps->version++; }
+
 void param_store_upload(param_store *ps)
 {
+    ps->version++;
     if (ops_memory_is_host(ps->be)) return;
     ops_from_host(ps->be, ps->params, ps->host_params, ps->n_params);
     ops_from_host(ps->be, ps->adam_m, ps->host_adam_m, ps->n_params);
@@ -113,6 +116,7 @@ void param_store_upload(param_store *ps)
 
 void param_store_init_values(param_store *ps, rng_state *r, float std)
 {
+    ps->version++;
     for (int i = 0; i < ps->count; i++) {
         param_spec *s = &ps->specs[i];
         float *v = param_store_host_values(ps, s);
@@ -141,6 +145,7 @@ void param_store_init_values(param_store *ps, rng_state *r, float std)
 
 void param_store_reset_buffers(param_store *ps)
 {
+    ps->version++;
     for (int i = 0; i < ps->count; i++) {
         const param_spec *s = &ps->specs[i];
         if (s->trainable) continue;

@@ -48,6 +48,11 @@ typedef struct {
     float *params, *grads, *adam_m, *adam_v, *buffers; /* backend memory */
     ops_backend *be;
     float *host_params, *host_adam_m, *host_adam_v, *host_buffers;
+    /* Counts changes of the values and buffers, for whoever keeps something made from them (a
+     * backend's inference plan, nn/net_infer.h): init_values, reset_buffers, upload and touch
+     * add one. Code that changes them in place otherwise (the optimiser step, a training forward
+     * that moves the batch-norm statistics, a swap with the weight average) calls touch. */
+    unsigned long version;
 } param_store;
 
 void param_store_init(param_store *ps);
@@ -72,6 +77,8 @@ float *param_store_host_adam_v(const param_store *ps, const param_spec *s);
 /* Host views <- backend memory (values, moments, buffers), and back. No-ops on host memory. */
 void param_store_download(const param_store *ps);
 void param_store_upload(param_store *ps);
+/* The values or buffers changed in backend memory (see version). */
+void param_store_touch(param_store *ps);
 void param_store_free(param_store *ps);
 
 #endif

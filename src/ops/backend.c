@@ -140,6 +140,22 @@ int ops_all_finite(ops_backend *be, const float *x, size_t n)
     return be->vt->all_finite(be, x, n);
 }
 
+ops_infer *ops_infer_create(ops_backend *be, const ops_infer_layer *layers, int n_layers,
+                            int batch, int y_dim)
+{
+    if (!be->vt->infer_create) return NULL;
+    return be->vt->infer_create(be, layers, n_layers, batch, y_dim);
+}
+void ops_infer_load(ops_infer *p) { p->be->vt->infer_load(p); }
+void ops_infer_run(ops_infer *p, float *out, const float *inp, const float *y)
+{
+    p->be->vt->infer_run(p, out, inp, y);
+}
+void ops_infer_free(ops_infer *p)
+{
+    if (p) p->be->vt->infer_free(p);
+}
+
 ops_conv *ops_conv_create(ops_backend *be, const conv_geom *g, int transpose)
 {
     return be->vt->conv_create(be, g, transpose);

@@ -235,6 +235,45 @@ void ops_ema_update(ops_backend *be, float *ema, const float *x, float decay, si
 void ops_adam_update(ops_backend *be, float *param, const float *grad, float *m, float *v,
                      size_t n, long t, const adam_config *cfg);
 
+/* ---- inference: a whole network's eval-mode forward as one plan (optional) ----
+ * For a network that only runs forward on weights that change rarely (G when sampling), a
+ * backend may offer a faster path than one op per layer: each batch norm (moving statistics)
+ * folded with the layer before it, the activation fused into that layer's output pass, its own
+ * layouts between layers, primitives and prepared weights made once. The layers are described
+ * per item; the plan reads the weights through their pointers (which must stay valid) when it
+ * is made and at each ops_infer_load. ops_infer_create returns NULL when the backend has no
+ * such path or cannot plan this sequence of layers: callers then run the layers one by one. */
+typedef enum {
+    OPS_INFER_LINEAR,     /* w (C, in_C*in_H*in_W), b (C) */
+    OPS_INFER_CONV,       /* w (C_map, C_img, K_h, K_w), b (C_map); geom */
+    OPS_INFER_DECONV,     /* the transpose: w as above, b (C_img); geom */
+    OPS_INFER_BATCHNORM,  /* w gamma, b beta, mean, var (C); eps BATCHNORM_EPS */
+    OPS_INFER_ACTIVATION, /* act */
+    OPS_INFER_CONCAT_Y,   /* appends y (y_dim) as constant planes, or as features (H = W = 1) */
+    OPS_INFER_RESHAPE,
+} ops_infer_kind;
+
+typedef struct {
+    ops_infer_kind kind;
+    ops_activation act;
+    int in_C, in_H, in_W, C, H, W; /* per item */
+    conv_geom geom;                /* CONV, DECONV (its N is replaced by the plan's batch) */
+    const float *w, *b, *mean, *var;
+    float *out; /* NULL, or memory the plan may use for this layer's output (at least batch x
+                 * C*H*W floats), e.g. the buffer the layer-by-layer forward writes */
+} ops_infer_layer;
+
+typedef struct ops_infer ops_infer;
+
+ops_infer *ops_infer_create(ops_backend *be, const ops_infer_layer *layers, int n_layers,
+                            int batch, int y_dim);
+/* Reads the weights again (after they changed). */
+void ops_infer_load(ops_infer *p);
+/* out (batch, C, H, W of the last layer, NCHW) = the network on inp (batch, in_C, in_H, in_W)
+ * and y (batch, y_dim; NULL without a condition); all backend memory. */
+void ops_infer_run(ops_infer *p, float *out, const float *inp, const float *y);
+void ops_infer_free(ops_infer *p);
+
 /* ---- reports ---- */
 typedef struct {
     const char *name; /* the library, e.g. "OpenBLAS" */

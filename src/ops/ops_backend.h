@@ -16,8 +16,11 @@ struct ops_backend {
     ops_replica_sum bn_sync; /* sum == NULL: per-replica batch norm (ops_set_batchnorm_sync) */
 };
 
-/* So does each of its convolutions. */
+/* So does each of its convolutions, and each inference plan. */
 struct ops_conv {
+    ops_backend *be;
+};
+struct ops_infer {
     ops_backend *be;
 };
 
@@ -91,6 +94,12 @@ struct ops_vtable {
     int (*tuning_load)(ops_backend *be, const char *path, dc_err *e);
     int (*tuning_save)(ops_backend *be, const char *path, dc_err *e);
     int (*conv_time_reorders)(ops_conv *c, double *seconds); /* NULL: cannot tell */
+    /* optional (NULL: no inference path; callers run the layers one by one) */
+    ops_infer *(*infer_create)(ops_backend *be, const ops_infer_layer *layers, int n_layers,
+                               int batch, int y_dim);
+    void (*infer_load)(ops_infer *p);
+    void (*infer_run)(ops_infer *p, float *out, const float *inp, const float *y);
+    void (*infer_free)(ops_infer *p);
 };
 
 #endif

@@ -52,6 +52,7 @@ void replicas_mean_buffers(dist *d, param_store *ps)
 {
     if (dist_world(d) == 1) return;
     host_staged(d, ps->be, ps->buffers, ps->n_buffers, 0);
+    param_store_touch(ps);
 }
 
 static void grads_ready(void *ctx, size_t offset)

@@ -146,6 +146,7 @@ void train_step_d(trainer *t, dcgan_model *m, const float *x, const float *y, co
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->d_steps, &t->adam);
     part_stop(t, TRAIN_PART_ADAM_D, t0);
+    param_store_touch(ps);
 }
 
 /* One G update. forward_done: G's activations are those of G(z) with G's current weights and
@@ -172,6 +173,7 @@ static float generator_update(trainer *t, dcgan_model *m, const float *y, const 
     ops_adam_update(t->be, ps->params, ps->grads, ps->adam_m, ps->adam_v, ps->n_params,
                     t->g_steps, &t->adam_g);
     part_stop(t, TRAIN_PART_ADAM_G, t0);
+    param_store_touch(ps);
     return loss;
 }
 

@@ -7,6 +7,7 @@
 #include "ops/cpu/adam.h"
 #include "ops/cpu/batchnorm.h"
 #include "ops/cpu/concat.h"
+#include "ops/cpu/infer.h"
 #include "ops/cpu/conv_plan.h"
 #include "ops/cpu/linear.h"
 #include "ops/cpu/loss.h"
@@ -271,6 +272,17 @@ static int cpu_gemm_peaks(ops_backend *be, ops_gemm_peak *out, int max)
     return n;
 }
 
+/* ---- inference plans (ops/cpu/infer.h) ---- */
+static ops_infer *cpu_infer_open(ops_backend *be, const ops_infer_layer *layers, int n_layers,
+                                 int batch, int y_dim)
+{
+    /* --conv-backend im2col asks for no oneDNN convolutions, --precision bf16 for bf16 ones
+     * (the plan computes in f32): layer by layer then */
+    if (cpu(be)->conv == CONV_BACKEND_IM2COL || cpu(be)->precision != OPS_PRECISION_FP32)
+        return NULL;
+    return cpu_infer_create(be, layers, n_layers, batch, y_dim, cpu(be)->gemm);
+}
+
 static const ops_vtable cpu_vtable = {
     .close = cpu_close,
     .memory_is_host = 1,
@@ -305,6 +317,10 @@ static const ops_vtable cpu_vtable = {
     .adam_update = cpu_adam,
     .gemm_peaks = cpu_gemm_peaks,
     .conv_time_reorders = cpu_conv_time_reorders,
+    .infer_create = cpu_infer_open,
+    .infer_load = cpu_infer_load,
+    .infer_run = cpu_infer_run,
+    .infer_free = cpu_infer_free,
 };
 
 ops_backend *ops_cpu_open(const ops_options *o, dc_err *e)
