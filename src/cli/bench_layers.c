@@ -47,8 +47,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median of n values (v is reordered). */
-static double median(double *v, int n)
+double bench_median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -204,9 +203,9 @@ static cell cell_of(const bench_layers *b, const net_profile *per_iter, const ne
 {
     cell c;
     for (int it = 0; it < b->iters; it++) b->scratch[it] = per_iter[it].seconds[i][p];
-    c.s = median(b->scratch, b->iters);
+    c.s = bench_median(b->scratch, b->iters);
     for (int it = 0; it < b->iters; it++) b->scratch[it] = per_iter[it].reorder_seconds[i][p];
-    c.reorder_s = median(b->scratch, b->iters);
+    c.reorder_s = bench_median(b->scratch, b->iters);
     c.calls = per_iter[0].calls[i][p];
     c.flop = 2.0 * net_layer_macs(n, i) * c.calls;
     return c;
@@ -215,13 +214,13 @@ static cell cell_of(const bench_layers *b, const net_profile *per_iter, const ne
 static double median_part(const bench_layers *b, train_part part)
 {
     for (int it = 0; it < b->iters; it++) b->scratch[it] = b->t[it].seconds[part];
-    return median(b->scratch, b->iters);
+    return bench_median(b->scratch, b->iters);
 }
 
 static double median_other(const bench_layers *b, const net_profile *per_iter)
 {
     for (int it = 0; it < b->iters; it++) b->scratch[it] = per_iter[it].other_seconds;
-    return median(b->scratch, b->iters);
+    return bench_median(b->scratch, b->iters);
 }
 
 /* The summary's figures, all medians over the iterations (seconds). */
@@ -262,10 +261,10 @@ static void summarize(const bench_layers *b, const dcgan_model *m, double sgemm_
         for (int p = 0; p < TRAIN_PARTS; p++) timed += b->t[it].seconds[p];
         b->scratch[it] = b->iter_s[it] - timed;
     }
-    s->cat[CAT_UNTIMED] = median(b->scratch, b->iters);
+    s->cat[CAT_UNTIMED] = bench_median(b->scratch, b->iters);
     for (int c = 0; c < CATS; c++) s->total += s->cat[c];
     for (int it = 0; it < b->iters; it++) b->scratch[it] = b->iter_s[it];
-    s->iter = median(b->scratch, b->iters);
+    s->iter = bench_median(b->scratch, b->iters);
     s->matmul_ideal = sgemm_peak > 0 ? s->matmul_flop / (0.9 * sgemm_peak * 1e9) : 0;
 }
 

@@ -29,4 +29,7 @@ void bench_layers_print(const bench_layers *b, const dcgan_model *m, double sgem
 /* The same as JSON members, each preceded by a comma: `,"layers":{...}`. */
 void bench_layers_json(const bench_layers *b, const dcgan_model *m, double sgemm_peak, FILE *f);
 
+/* Median of n > 0 values (v is reordered); both bench reports use it. */
+double bench_median(double *v, int n);
+
 #endif

@@ -74,18 +74,6 @@ static void bench_help(void)
            "  dcgan bench --output-height 128 --iters 2\n");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static int model_build(dcgan_model *m, dcgan_config cfg, dc_err *e)
 {
     if (dcgan_model_init(m, &cfg, e) != 0) return -1;
@@ -169,7 +157,7 @@ static double bench_train(dcgan_model *m, const bench_options *o, const float *x
         ops_synchronize(m->be); /* a GPU may still be running the last Adam step */
         if (i >= o->warmup) times[i - o->warmup] = clock_seconds() - t0;
     }
-    double train_s = median(times, o->iters);
+    double train_s = bench_median(times, o->iters);
     free(times);
     trainer_free(&t);
     return train_s;
@@ -188,7 +176,7 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
         dcgan_model_generate(m, z, y, o->batch, out);
         if (i) gt[i - 1] = clock_seconds() - t0;
     }
-    res->gen_s = median(gt, REPS);
+    res->gen_s = bench_median(gt, REPS);
     dcgan_model m1;
     dcgan_config c1 = *cfg;
     c1.batch = 1;
@@ -200,7 +188,7 @@ static void bench_generate(dcgan_model *m, const bench_options *o, const float *
             dcgan_model_generate(&m1, z, y, 1, out);
             if (i) gt[i - 1] = clock_seconds() - t0;
         }
-        res->lat_s = median(gt, REPS);
+        res->lat_s = bench_median(gt, REPS);
         dcgan_model_free(&m1);
     }
     free(out);
