@@ -94,7 +94,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "features") == 0) return cmd_features(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return cmd_report(argc - 1, argv + 1);
     /* the reference's way: python main.py --dataset mnist --input_height=28 --train */
-    if (reference_is_invocation(cmd)) return reference_main(argc, argv);
+    if (reference_is_invocation(cmd)) {
+        const reference_commands cmds = {cmd_train, cmd_train_options, cmd_visualize, cmd_export};
+        return reference_main(argc, argv, &cmds);
+    }
     static const char *const commands[] = {"train", "sample", "visualize", "interpolate",
                                            "arithmetic", "nearest", "plot", "eval", "classifier",
                                            "features", "export", "bench", "report"};

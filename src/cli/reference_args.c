@@ -239,6 +239,7 @@ typedef struct {
     int train, visualize, export_, freeze; /* -1: not given */
     const char *dataset, *out_dir, *out_name, *batch_size, *output_h, *output_w;
     cli_argv rest;                 /* the other words, for dcgan train */
+    const reference_commands *cmds; /* set by reference_main */
 } ref_call;
 
 /* A value flag's value: after '=' or the next word. */
@@ -344,7 +345,7 @@ static int find_run(const ref_call *r, char *run, size_t n)
  * is a typo to point out (--visualise): EXIT_USAGE with the line, else 0. */
 static int ref_check_words(const ref_call *r)
 {
-    const struct option *table = cmd_train_options();
+    const struct option *table = r->cmds->train_options();
     const char *names[COUNT(ref_value_flags) + COUNT(ref_bool_flags) + 256];
     int n = 0;
     for (int i = 0; i < COUNT(ref_value_flags); i++) names[n++] = ref_value_flags[i];
@@ -367,14 +368,14 @@ static int ref_check_words(const ref_call *r)
 
 /* dcgan export of the run: --out RUN/generator.safetensors (the reference's --export, a
  * checkpoint for serving) or --onnx RUN/generator.onnx (its --freeze, a standalone graph). */
-static int ref_export(const char *run, const char *flag, const char *file)
+static int ref_export(const ref_call *r, const char *run, const char *flag, const char *file)
 {
     char out[REF_PATH_MAX + 32];
     snprintf(out, sizeof out, "%s/%s", run, file);
     cli_argv a = {0};
     const char *w[] = {"export", "--run", run, flag, out};
     for (int i = 0; i < 5; i++) push(&a, w[i]);
-    int rc = run_command(&a, cmd_export);
+    int rc = run_command(&a, r->cmds->export_model);
     cli_argv_free(&a);
     return rc;
 }
@@ -390,15 +391,15 @@ static int ref_test_mode(const ref_call *r)
         cli_argv a = {0};
         const char *w[] = {"visualize", "--run", run, "--option", "1", "--batch-size", r->batch_size};
         for (int i = 0; i < (r->batch_size ? 7 : 5); i++) push(&a, w[i]);
-        rc = run_command(&a, cmd_visualize);
+        rc = run_command(&a, r->cmds->visualize);
         cli_argv_free(&a);
     }
-    if (rc == 0 && r->export_ == 1) rc = ref_export(run, "--out", "generator.safetensors");
-    if (rc == 0 && r->freeze == 1) rc = ref_export(run, "--onnx", "generator.onnx");
+    if (rc == 0 && r->export_ == 1) rc = ref_export(r, run, "--out", "generator.safetensors");
+    if (rc == 0 && r->freeze == 1) rc = ref_export(r, run, "--onnx", "generator.onnx");
     return rc;
 }
 
-int reference_main(int argc, char **argv)
+int reference_main(int argc, char **argv, const reference_commands *cmds)
 {
     /* [python] main.py --dataset ...: the words before the flags */
     if (argc > 2 && (strcmp(argv[1], "python") == 0 || strcmp(argv[1], "python3") == 0) && is_main_py(argv[2])) {
@@ -414,11 +415,12 @@ int reference_main(int argc, char **argv)
     }
     ref_call r;
     int rc = ref_parse(argc, argv, &r);
+    r.cmds = cmds;
     if (rc == 0 && r.train == 1) {
         cli_argv t;
-        rc = reference_args_rewrite("train", r.rest.argc, r.rest.argv, cmd_train_options(), &t);
+        rc = reference_args_rewrite("train", r.rest.argc, r.rest.argv, cmds->train_options(), &t);
         if (rc == 0) {
-            rc = run_command(&t, cmd_train);
+            rc = run_command(&t, cmds->train);
             cli_argv_free(&t);
         }
         if (rc == 0 && (r.visualize == 1 || r.export_ == 1 || r.freeze == 1)) rc = ref_test_mode(&r);

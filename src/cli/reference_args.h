@@ -11,10 +11,19 @@
  * python (python main.py ...). */
 int reference_is_invocation(const char *word);
 
+/* The commands the reference's command line runs, given by main.c: train also uses this
+ * module (reference_args_rewrite), so it names no command itself. */
+typedef struct {
+    int (*train)(int argc, char **argv);
+    const struct option *(*train_options)(void);
+    int (*visualize)(int argc, char **argv);
+    int (*export_model)(int argc, char **argv);
+} reference_commands;
+
 /* Runs the reference's command line argv[1..argc) as dcgan's commands, each first printed as
  * it would be typed ("dcgan: the reference's command line; running: dcgan train ..."). Returns
  * the exit code (2 with one line for a flag that has no equivalent here, saying what to run). */
-int reference_main(int argc, char **argv);
+int reference_main(int argc, char **argv, const reference_commands *cmds);
 
 /* What to run here for a flag of the reference (name without dashes, e.g. "visualize") that
  * command cmd does not take, as one line; NULL if name is not such a flag. */
