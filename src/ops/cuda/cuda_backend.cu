@@ -222,6 +222,12 @@ static const ops_vtable cuda_vtable = {
     .description = c_description,
     .tuning_load = cuda_tuning_load,
     .tuning_save = cuda_tuning_save,
+    /* not here yet: bench --layers leaves the reorder column out; generation runs layer by layer */
+    .conv_time_reorders = NULL,
+    .infer_create = NULL,
+    .infer_load = NULL,
+    .infer_run = NULL,
+    .infer_free = NULL,
 };
 
 /* "cuda" -> 0, "cuda:N" -> N; -1 if malformed. */
