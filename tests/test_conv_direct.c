@@ -567,20 +567,12 @@ static float *bf16_copy(const float *x, size_t n)
     return r;
 }
 
-static double max_abs_floats(const float *x, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(x[i]) > m) m = fabs(x[i]);
-    return m;
-}
-
 /* got (bf16 path) against want (the oracle) to 1e-5 of want's scale, and apart from f32 (the
  * unrounded f32 result) by more than 1e-4 of it. */
 static void check_bf16(const char *what, const float *got, const float *want, const float *f32,
                        size_t n)
 {
-    double scale = max_abs_floats(want, n), apart = 0;
+    double scale = test_max_abs(want, n), apart = 0;
     check_close(what, got, want, n, 1e-5 * scale, 1e-5);
     for (size_t i = 0; i < n; i++)
         if (fabs((double)got[i] - f32[i]) > apart) apart = fabs((double)got[i] - f32[i]);
@@ -707,7 +699,7 @@ static void test_linear_bf16(int N, int IN, int OUT)
     for (size_t i = 0; i < (size_t)OUT * IN; i++) acc[i] -= 2 * gw[0][i];
     float *zero = zero_floats((size_t)OUT * IN);
     snprintf(what, sizeof what, "linear N%d %d->%d dW accumulates", N, IN, OUT);
-    check_close(what, acc, zero, (size_t)OUT * IN, 1e-6 * max_abs_floats(gw[0], (size_t)OUT * IN), 0);
+    check_close(what, acc, zero, (size_t)OUT * IN, 1e-6 * test_max_abs(gw[0], (size_t)OUT * IN), 0);
     free(acc), free(zero);
     for (int k = 0; k < 3; k++) free(out[k]), free(gi[k]), free(gw[k]), free(gb[k]);
     free(x), free(w), free(b), free(dy), free(rx), free(rw), free(rdy);

@@ -32,21 +32,13 @@ static float *up(ops_backend *be, const float *h, size_t n)
     return d;
 }
 
-static double scale_of(const float *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(v[i]) > m) m = fabs(v[i]);
-    return m;
-}
-
 /* The device array d against the CPU's want: |d - w| <= rel_scale * max|w| + rtol * |w|. */
 static void same(const char *name, ops_backend *gpu, const float *d, const float *want, size_t n,
                  double rel_scale, double rtol)
 {
     float *h = dc_alloc_floats(n ? n : 1);
     ops_to_host(gpu, h, d, n);
-    check_close(name, h, want, n, rel_scale * scale_of(want, n) + 1e-30, rtol);
+    check_close(name, h, want, n, rel_scale * test_max_abs(want, n) + 1e-30, rtol);
     free(h);
 }
 
@@ -344,7 +336,7 @@ static void same_grads(const char *when, const net *cpu, const net *gpu)
         snprintf(label, sizeof label, "  %s gradient %s", when, s->name);
         const float *want = cpu->ps.grads + s->offset;
         /* biases that feed batch norm have an exact-zero gradient: rounding noise on both */
-        double sc = scale_of(want, s->numel);
+        double sc = test_max_abs(want, s->numel);
         check_close(label, h + s->offset, want, s->numel, sc < 1e-6 ? 1e-5 : 1e-4 * sc, 1e-3);
     }
     free(h);
@@ -482,7 +474,7 @@ static void test_tolerances_bite(ops_backend *cpu)
     float *work = dc_alloc_floats((wa > wb ? wa : wb) + 1);
     ops_conv_forward(a, ya, x, w, NULL, work);
     ops_conv_forward(b, yb, x, w, NULL, work);
-    double sc = scale_of(ya, out_n);
+    double sc = test_max_abs(ya, out_n);
     compare_result r = compare_floats(yb, ya, out_n, CONV_TOL * sc, 1e-4);
     TEST_CHECK(r.bad > out_n / 2, "shifted padding passed the tolerance (%zu of %zu outside)", r.bad, out_n);
     memcpy(yb, ya, out_n * sizeof(float));

@@ -120,3 +120,11 @@ const char *test_tmpdir_path(const char *file)
 }
 
 void test_tmpdir_remove(void) { nftw(g_tmpdir, tmpdir_rm, 16, FTW_DEPTH | FTW_PHYS); }
+
+double test_max_abs(const float *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(v[i]) > m) m = fabs(v[i]);
+    return m;
+}

@@ -45,6 +45,9 @@ compare_result compare_floats(const float *got, const float *want, size_t n, dou
 int check_close(const char *name, const float *got, const float *want, size_t n, double atol,
                 double rtol);
 
+/* The largest |v[i]| (0 for n = 0): the scale tolerances are set against. */
+double test_max_abs(const float *v, size_t n);
+
 /* Reads a whole file; NULL if it cannot. */
 void *test_read_file(const char *path, size_t *len);
 
