@@ -78,7 +78,7 @@ $(shell mkdir -p $(BUILD) && [ -f $(CUDA_STAMP) ] || { rm -f $(BUILD)/cuda-*.sta
 PKG_CFLAGS := $(BLAS_CFLAGS) $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 VIZ_CFLAGS := $(shell pkg-config --cflags $(VIZ_PKGS) 2>/dev/null)
 LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(MPI_LIBS) -ldnnl \
-              $(CUDA_LIBS) -llapacke -llinear -lpthread -lm
+              $(CUDA_LIBS) -llapacke -llinear -lpthread -lmvec -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
 # -fPIC: the same objects make the program, libdcgan.a and libdcgan.so.
@@ -208,7 +208,7 @@ Description: generate images with DCGANs trained by dcgan.c
 Version: $(VERSION)
 Requires.private: $(LIB_PKGS)
 Libs: -L$${libdir} -ldcgan
-Libs.private: -fopenmp $(BLAS_LIBS) $(MPI_LIBS) -ldnnl $(CUDA_LIBS) -llapacke -llinear -lpthread -lm
+Libs.private: -fopenmp $(BLAS_LIBS) $(MPI_LIBS) -ldnnl $(CUDA_LIBS) -llapacke -llinear -lpthread -lmvec -lm
 Cflags: -I$${includedir}
 endef
 export DCGAN_PC

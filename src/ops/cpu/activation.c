@@ -2,7 +2,7 @@
  * above ACT_PAR_MIN elements so small tensors do not pay for waking threads. */
 #include "ops/cpu/activation.h"
 
-#include <math.h>
+#include "ops/cpu/vec_math.h"
 
 #define ACT_PAR_MIN 32768
 

@@ -5,7 +5,7 @@
 
 /* Compiled with -ffp-contract=fast (Makefile): the accumulations are fused multiply-adds. */
 
-#include <math.h>
+#include "ops/cpu/vec_math.h"
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +154,18 @@ static void direct_block_any(DIRECT_BLOCK_ARGS)
     DIRECT_BLOCK_BODY(g->C_img, DIRECT_MAX_CI)
 }
 
+/* v[0..15] = act(v): a vector at a time (ops/cpu/vec_math.h) */
+static void act16(float *v, int act)
+{
+    switch (act) {
+    case OPS_RELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_relu(v[l]); break;
+    case OPS_LRELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_lrelu(v[l]); break;
+    case OPS_TANH: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = tanhf(v[l]); break;
+    case OPS_SIGMOID: for (int l = 0; l < 16; l++) v[l] = act_sigmoid(v[l]); break;
+    default: break;
+    }
+}
+
 static void direct_store(float *out, const vf16 *acc, int CI, const float *bias, int act,
                          const conv_geom *g, int n, int oh, int r, int q0)
 {
@@ -161,17 +173,10 @@ static void direct_store(float *out, const vf16 *acc, int CI, const float *bias,
     for (int co = 0; co < CI; co++) {
         float *o = out + (((size_t)n * g->C_img + co) * g->H_img + oh) * g->W_img + r;
         const float bc = bias ? bias[co] : 0.0f;
-        for (int l = 0; l < 16 && l < qn; l++) {
-            float v = acc[co][l] + bc;
-            switch (act) {
-            case OPS_RELU: v = act_relu(v); break;
-            case OPS_LRELU: v = act_lrelu(v); break;
-            case OPS_TANH: v = act_tanh(v); break;
-            case OPS_SIGMOID: v = act_sigmoid(v); break;
-            default: break;
-            }
-            o[(size_t)(q0 + l) * g->stride_w] = v;
-        }
+        float v[16];
+        for (int l = 0; l < 16; l++) v[l] = acc[co][l] + bc;
+        act16(v, act);
+        for (int l = 0; l < 16 && l < qn; l++) o[(size_t)(q0 + l) * g->stride_w] = v[l];
     }
 }
 
