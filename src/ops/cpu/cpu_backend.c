@@ -81,11 +81,21 @@ static int cpu_all_finite(ops_backend *be, const float *x, size_t n)
 }
 
 /* ---- convolution ---- */
+/* Under --precision bf16, layers with fewer than 16 image-side channels stay f32: those are the
+ * networks' image ends (G's last layer, D's first: 1 or 3 colour channels, plus the labels in the
+ * conditional model). They are 1-3% of the FLOPs, but they carry the image G emits and the
+ * gradient D hands back to G, and bf16 rounds both to 8 bits of mantissa. */
+static ops_precision cpu_conv_precision(ops_precision want, const conv_geom *g)
+{
+    return want == OPS_PRECISION_BF16 && g->C_img < 16 ? OPS_PRECISION_FP32 : want;
+}
+
 static ops_conv *cpu_conv_create(ops_backend *be, const conv_geom *g, int transpose)
 {
     cpu_conv *c = dc_calloc(1, sizeof *c);
     c->base.be = be;
-    if (conv_plan_init_precision(&c->plan, g, transpose, cpu(be)->conv, cpu(be)->precision) != 0) {
+    if (conv_plan_init_precision(&c->plan, g, transpose, cpu(be)->conv,
+                                 cpu_conv_precision(cpu(be)->precision, g)) != 0) {
         conv_plan_free(&c->plan);
         free(c);
         return NULL;
