@@ -59,6 +59,28 @@ void linear_forward(float *out, const float *inp, const float *weight, const flo
     sgemm(lib, 0, 1, N, OUT, IN, 1.0f, inp, IN, weight, IN, bias ? 1.0f : 0.0f, out, OUT);
 }
 
+void linear_forward_wt(float *out, const float *inp, const float *wt, const float *bias, int N,
+                       int IN, int OUT, gemm_lib lib)
+{
+    DC_ASSERT(out && inp && wt, "linear_forward_wt: NULL argument");
+    DC_ASSERT(N > 0 && IN > 0 && OUT > 0, "linear_forward_wt: bad sizes %d %d %d", N, IN, OUT);
+    if (bias) {
+        for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OUT, bias, sizeof(float) * OUT);
+    }
+    sgemm(lib, 0, 0, N, OUT, IN, 1.0f, inp, IN, wt, OUT, bias ? 1.0f : 0.0f, out, OUT);
+}
+
+void linear_transpose_weight(float *wt, const float *weight, int IN, int OUT)
+{
+    /* 32x32 tiles: both sides' rows stay in cache while a tile is copied */
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)IN * OUT >= 65536)
+    for (int o0 = 0; o0 < OUT; o0 += 32)
+        for (int i0 = 0; i0 < IN; i0 += 32)
+            for (int o = o0; o < OUT && o < o0 + 32; o++)
+                for (int i = i0; i < IN && i < i0 + 32; i++)
+                    wt[(size_t)i * OUT + o] = weight[(size_t)o * IN + i];
+}
+
 /* dbias (OUT) += column sums of dout (N,OUT), in double; row by row over blocks of outputs,
  * so dout is read contiguously. */
 static void bias_backward(float *dbias, const float *dout, int N, int OUT)

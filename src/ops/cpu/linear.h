@@ -11,6 +11,12 @@ typedef enum { GEMM_OPENBLAS = 0, GEMM_ONEDNN = 1 } gemm_lib;
 
 void linear_forward(float *out, const float *inp, const float *weight, const float *bias, int N,
                     int IN, int OUT, gemm_lib lib);
+/* The same forward from the weight stored transposed, wt (IN, OUT): out = inp @ wt + bias.
+ * For a caller that keeps wt across calls (the inference plan): the fastest of the products. */
+void linear_forward_wt(float *out, const float *inp, const float *wt, const float *bias, int N,
+                       int IN, int OUT, gemm_lib lib);
+/* wt (IN, OUT) = weight (OUT, IN) transposed. */
+void linear_transpose_weight(float *wt, const float *weight, int IN, int OUT);
 void linear_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                      const float *inp, const float *weight, int N, int IN, int OUT, gemm_lib lib);
 
