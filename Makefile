@@ -81,8 +81,10 @@ LIB_LIBS   := $(BLAS_LIBS) $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null) $(
               $(CUDA_LIBS) -llapacke -llinear -lpthread -lmvec -lm
 VIZ_LIBS   := $(shell pkg-config --libs $(VIZ_PKGS) 2>/dev/null) -lgif
 
-# -fPIC: the same objects make the program, libdcgan.a and libdcgan.so.
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC $(OPT) -Isrc -Iinclude \
+# -fPIC: the same objects make the program, libdcgan.a and libdcgan.so. -fno-math-errno:
+# nothing reads errno after a math function, and sqrtf then vectorizes (IEEE-exact either way;
+# Adam's loop ran one element at a time, 3.6x slower).
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fopenmp -fPIC -fno-math-errno $(OPT) -Isrc -Iinclude \
            -Ithird_party $(PKG_CFLAGS)
 LDLIBS  += $(VIZ_LIBS) $(LIB_LIBS)
 LDFLAGS += -fopenmp $(SANFLAGS)
