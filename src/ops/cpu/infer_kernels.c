@@ -161,7 +161,7 @@ static void act16(float *v, int act)
     case OPS_RELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_relu(v[l]); break;
     case OPS_LRELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_lrelu(v[l]); break;
     case OPS_TANH: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = tanhf(v[l]); break;
-    case OPS_SIGMOID: for (int l = 0; l < 16; l++) v[l] = act_sigmoid(v[l]); break;
+    case OPS_SIGMOID: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_sigmoid(v[l]); break;
     default: break;
     }
 }
