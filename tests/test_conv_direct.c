@@ -504,6 +504,17 @@ static void test_linear(int N, int IN, int OUT, int with_bias, gemm_lib lib)
     snprintf(what, sizeof what, "%s linear fwd N%d %d->%d%s", ln, N, IN, OUT, b ? " bias" : "");
     linear_forward(out, x, w, b, N, IN, OUT, lib);
     check_close(what, out, want, (size_t)N * OUT, 1e-5 * sum_scale(IN), 1e-4);
+    /* the inference plan's form: the weight transposed once, then inp @ wt */
+    float *wt = rand_floats((size_t)OUT * IN), *out_t = rand_floats((size_t)N * OUT);
+    linear_transpose_weight(wt, w, IN, OUT);
+    int transposed = 1;
+    for (int o = 0; o < OUT; o++)
+        for (int i = 0; i < IN; i++) transposed &= wt[(size_t)i * OUT + o] == w[(size_t)o * IN + i];
+    TEST_CHECK(transposed, "%s: linear_transpose_weight %dx%d", ln, OUT, IN);
+    snprintf(what, sizeof what, "%s linear fwd_wt N%d %d->%d%s", ln, N, IN, OUT, b ? " bias" : "");
+    linear_forward_wt(out_t, x, wt, b, N, IN, OUT, lib);
+    check_close(what, out_t, want, (size_t)N * OUT, 1e-5 * sum_scale(IN), 1e-4);
+    free(wt), free(out_t);
 
     double *di = zero_doubles((size_t)N * IN), *dw = zero_doubles((size_t)OUT * IN);
     double *db = zero_doubles(OUT);
@@ -710,6 +721,61 @@ static void test_linear_bf16(int N, int IN, int OUT)
     linear_bf16_free(l);
 }
 
+/* Through the backend (what the nets use): under --precision bf16 a layer with fewer than 16
+ * image-side channels computes in f32, bit for bit what the f32 backend computes; one with 16
+ * computes in bf16. Forward of a transposed convolution (G's last layer) and of a convolution
+ * (D's first), and the input gradient of the convolution. */
+static void test_bf16_image_ends(void)
+{
+    printf("bf16 backend: image-end layers (C_img < 16) in f32, the others in bf16\n");
+    dc_err e;
+    ops_options o32 = {"cpu", CONV_BACKEND_AUTO, OPS_PRECISION_FP32};
+    ops_options o16 = {"cpu", CONV_BACKEND_AUTO, OPS_PRECISION_BF16};
+    ops_backend *b32 = ops_open(&o32, &e), *b16 = ops_open(&o16, &e);
+    TEST_CHECK(b32 && b16, "ops_open: %s", e.msg);
+    if (!b32 || !b16) return;
+    static const int c_img[] = {3, 11, 16};
+    for (size_t k = 0; k < sizeof c_img / sizeof *c_img; k++) {
+        conv_geom g;
+        TEST_CHECK(conv_geom_init(&g, 4, c_img[k], 16, 16, 32, 5, 5, 2, 2, CONV_PAD_SAME) == 0,
+                   "geometry");
+        const size_t ni = (size_t)g.N * g.C_img * g.H_img * g.W_img;
+        const size_t nm = (size_t)g.N * g.C_map * g.H_map * g.W_map;
+        const size_t nw = (size_t)g.C_map * g.C_img * g.K_h * g.K_w;
+        float *img = rand_floats(ni), *map = rand_floats(nm), *w = rand_floats(nw);
+        float *r32[3], *r16[3];
+        for (int p = 0; p < 2; p++) {
+            ops_backend *be = p ? b16 : b32;
+            float **r = p ? r16 : r32;
+            ops_conv *conv = ops_conv_create(be, &g, 0), *deconv = ops_conv_create(be, &g, 1);
+            TEST_CHECK(conv && deconv, "ops_conv_create C_img %d", c_img[k]);
+            size_t nwork = ops_conv_workspace_floats(conv);
+            if (ops_conv_workspace_floats(deconv) > nwork) nwork = ops_conv_workspace_floats(deconv);
+            float *work = zero_floats(nwork + 1);
+            r[0] = zero_floats(ni), r[1] = zero_floats(nm), r[2] = zero_floats(ni);
+            ops_conv_forward(deconv, r[0], map, w, NULL, work); /* G's last layer */
+            ops_conv_forward(conv, r[1], img, w, NULL, work);   /* D's first */
+            ops_conv_backward(conv, r[2], NULL, NULL, map, img, w, 1, work);
+            ops_conv_free(conv), ops_conv_free(deconv);
+            free(work);
+        }
+        static const char *what[] = {"deconv forward", "conv forward", "conv input gradient"};
+        const size_t len[] = {ni, nm, ni};
+        for (int i = 0; i < 3; i++) {
+            int same = memcmp(r32[i], r16[i], len[i] * sizeof(float)) == 0;
+            if (c_img[k] < 16)
+                TEST_CHECK(same, "C_img %d %s: bf16 backend should compute in f32", c_img[k],
+                           what[i]);
+            else
+                TEST_CHECK(!same, "C_img %d %s: bf16 backend computed in f32", c_img[k], what[i]);
+            free(r32[i]), free(r16[i]);
+        }
+        free(img), free(map), free(w);
+    }
+    ops_close(b32);
+    ops_close(b16);
+}
+
 int main(void)
 {
     test_begin("test_conv_direct");
@@ -771,6 +837,7 @@ int main(void)
          * OUT not a multiple of its 64-output blocks */
         test_linear(20, 600, 900, 1, (gemm_lib)lib);
         test_linear(17, 513, 1000, 0, (gemm_lib)lib);
+        test_linear(70, 600, 1000, 1, (gemm_lib)lib); /* the transposes' threaded branches */
     }
     if (ops_cpu_has_bf16()) {
         printf("bf16 (--precision bf16) against f32 on bf16-rounded inputs:\n");
@@ -782,6 +849,7 @@ int main(void)
         test_linear_bf16(3, 7, 5);
         test_linear_bf16(16, 110, 448); /* G's conditional linear, small */
         test_linear_bf16(64, 300, 1);   /* D's last */
+        test_bf16_image_ends();
     } else {
         printf("SKIP bf16 tests: this CPU has no bf16 instructions (oneDNN's ISA lacks "
                "AVX512_BF16)\n");

@@ -515,6 +515,39 @@ static void test_activations(void)
     free(x), free(o), free(w), free(dd), free(dw), free(g);
 }
 
+/* tanh and sigmoid run on libmvec's vector functions, whose bits differ between widths and from
+ * the scalar ones: every element must take the same path whatever the thread count (runs
+ * resume bit for bit with another --threads) and wherever it sits (the partial last block). */
+static void test_activations_threads(void)
+{
+    printf("tanh/sigmoid: the same bits with 1 and 2 threads, and at any offset\n");
+    const size_t L = 32768 + 13; /* over the parallel threshold, a partial last block */
+    float *x = fvec(L), *a = fvec(L), *b = fvec(L), *c = fvec(L);
+    for (size_t i = 0; i < L; i++) x[i] = frange(-6, 6);
+    const int threads = omp_get_max_threads();
+    for (int f = 0; f < 2; f++) {
+        const char *name = f ? "sigmoid" : "tanh";
+        void (*fwd)(float *, const float *, size_t) = f ? sigmoid_forward : tanh_forward;
+        omp_set_num_threads(1);
+        fwd(a, x, L);
+        omp_set_num_threads(2);
+        fwd(b, x, L);
+        omp_set_num_threads(threads);
+        TEST_CHECK(memcmp(a, b, L * sizeof *a) == 0, "%s: 1 and 2 threads differ", name);
+        /* the same elements one block later in a shorter call, and each alone */
+        fwd(c, x + 16, L - 16);
+        TEST_CHECK(memcmp(a + 16, c, (L - 16) * sizeof *a) == 0, "%s: shifted call differs", name);
+        int alone_ok = 1;
+        for (size_t i = L - 40; i < L; i++) {
+            float y;
+            fwd(&y, x + i, 1);
+            alone_ok &= memcmp(&y, a + i, sizeof y) == 0;
+        }
+        TEST_CHECK(alone_ok, "%s: an element alone differs from it in a long call", name);
+    }
+    free(x), free(a), free(b), free(c);
+}
+
 /* ---- loss ---- */
 
 static double xent_ref(const float *x, double t, size_t n)
@@ -972,6 +1005,7 @@ int main(void)
     test_bn_c16(8, 64, 64); /* threaded */
     test_activations();
     test_activations_inplace();
+    test_activations_threads();
     test_loss();
     test_concat();
     test_adam();

@@ -4,6 +4,8 @@
 
 #include "ops/cpu/vec_math.h"
 
+#include <string.h>
+
 #define ACT_PAR_MIN 32768
 
 void relu_forward(float *out, const float *inp, size_t n)
@@ -33,10 +35,35 @@ void lrelu_backward(float *dinp, const float *dout, const float *inp, float slop
     for (size_t i = 0; i < n; i++) dinp[i] += dout[i] * (inp[i] > 0.0f ? 1.0f : slope);
 }
 
+/* tanh and sigmoid call libmvec's vector tanhf/expf, whose bits differ from the scalar ones and
+ * from each other's widths. So every element goes through the same 16-lane block (the last,
+ * partial block through a padded copy): which code computes an element never depends on the
+ * thread count or on n, and a run resumes bit for bit with any --threads. */
+#define ACT_BLOCK 16
+
+#define ACT_BLOCKED(F)                                                                         \
+    do {                                                                                       \
+        const size_t nb = n / ACT_BLOCK;                                                       \
+        _Pragma("omp parallel for schedule(static) if (n >= ACT_PAR_MIN)")                    \
+        for (size_t b = 0; b < nb; b++) {                                                      \
+            const float *x = inp + b * ACT_BLOCK;                                              \
+            float *y = out + b * ACT_BLOCK;                                                    \
+            _Pragma("omp simd") for (int l = 0; l < ACT_BLOCK; l++) y[l] = F(x[l]);            \
+        }                                                                                      \
+        const size_t done = nb * ACT_BLOCK;                                                    \
+        if (done < n) {                                                                        \
+            float x[ACT_BLOCK] = {0}, y[ACT_BLOCK];                                            \
+            memcpy(x, inp + done, (n - done) * sizeof *x);                                     \
+            _Pragma("omp simd") for (int l = 0; l < ACT_BLOCK; l++) y[l] = F(x[l]);            \
+            memcpy(out + done, y, (n - done) * sizeof *y);                                     \
+        }                                                                                      \
+    } while (0)
+
+static inline float act_tanh(float x) { return tanhf(x); }
+
 void tanh_forward(float *out, const float *inp, size_t n)
 {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
-    for (size_t i = 0; i < n; i++) out[i] = tanhf(inp[i]);
+    ACT_BLOCKED(act_tanh);
 }
 
 void tanh_backward(float *dinp, const float *dout, const float *out, size_t n)
@@ -47,15 +74,15 @@ void tanh_backward(float *dinp, const float *dout, const float *out, size_t n)
 
 /* sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, with e = exp(-|x|) in (0, 1]: no
  * overflow for any x, and tiny outputs for very negative x keep their relative precision. */
+static inline float act_sigmoid(float x)
+{
+    const float e = expf(-fabsf(x)), s = 1.0f / (1.0f + e);
+    return x >= 0.0f ? s : e * s;
+}
+
 void sigmoid_forward(float *out, const float *inp, size_t n)
 {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= ACT_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
-        float x = inp[i];
-        float e = expf(-fabsf(x));
-        float s = 1.0f / (1.0f + e);
-        out[i] = x >= 0.0f ? s : e * s;
-    }
+    ACT_BLOCKED(act_sigmoid);
 }
 
 void sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n)
