@@ -59,11 +59,9 @@ void lrelu_backward(float *dinp, const float *dout, const float *inp, float slop
         }                                                                                      \
     } while (0)
 
-static inline float act_tanh(float x) { return tanhf(x); }
-
 void tanh_forward(float *out, const float *inp, size_t n)
 {
-    ACT_BLOCKED(act_tanh);
+    ACT_BLOCKED(vm_tanh);
 }
 
 void tanh_backward(float *dinp, const float *dout, const float *out, size_t n)
@@ -72,17 +70,9 @@ void tanh_backward(float *dinp, const float *dout, const float *out, size_t n)
     for (size_t i = 0; i < n; i++) dinp[i] += dout[i] * (1.0f - out[i] * out[i]);
 }
 
-/* sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, with e = exp(-|x|) in (0, 1]: no
- * overflow for any x, and tiny outputs for very negative x keep their relative precision. */
-static inline float act_sigmoid(float x)
-{
-    const float e = expf(-fabsf(x)), s = 1.0f / (1.0f + e);
-    return x >= 0.0f ? s : e * s;
-}
-
 void sigmoid_forward(float *out, const float *inp, size_t n)
 {
-    ACT_BLOCKED(act_sigmoid);
+    ACT_BLOCKED(vm_sigmoid);
 }
 
 void sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n)

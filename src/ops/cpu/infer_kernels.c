@@ -20,12 +20,6 @@
 
 static inline float act_relu(float x) { return x > 0.0f ? x : 0.0f; }
 static inline float act_lrelu(float x) { return x > 0.0f ? x : LRELU_SLOPE * x; }
-static inline float act_tanh(float x) { return tanhf(x); }
-static inline float act_sigmoid(float x)
-{
-    float e = expf(-fabsf(x)), s = 1.0f / (1.0f + e);
-    return x >= 0.0f ? s : e * s;
-}
 static inline float act_none(float x) { return x; }
 
 /* One (n, 16-channel block) of the pass between any two layouts; F the activation. The source
@@ -57,8 +51,8 @@ void infer_epilogue(float *dst, int dst_c16, const float *src, int src_c16, cons
     switch (act) {
     case OPS_RELU: EPI_CASE(act_relu) break;
     case OPS_LRELU: EPI_CASE(act_lrelu) break;
-    case OPS_TANH: EPI_CASE(act_tanh) break;
-    case OPS_SIGMOID: EPI_CASE(act_sigmoid) break;
+    case OPS_TANH: EPI_CASE(vm_tanh) break;
+    case OPS_SIGMOID: EPI_CASE(vm_sigmoid) break;
     default: EPI_CASE(act_none) break;
     }
 }
@@ -160,8 +154,8 @@ static void act16(float *v, int act)
     switch (act) {
     case OPS_RELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_relu(v[l]); break;
     case OPS_LRELU: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_lrelu(v[l]); break;
-    case OPS_TANH: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = tanhf(v[l]); break;
-    case OPS_SIGMOID: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = act_sigmoid(v[l]); break;
+    case OPS_TANH: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = vm_tanh(v[l]); break;
+    case OPS_SIGMOID: _Pragma("omp simd") for (int l = 0; l < 16; l++) v[l] = vm_sigmoid(v[l]); break;
     default: break;
     }
 }

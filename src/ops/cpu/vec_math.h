@@ -14,4 +14,15 @@ float tanhf(float x);
 #pragma omp declare simd notinbranch
 float expf(float x);
 
+/* The two activations built on them, one definition for the layer-by-layer kernels
+ * (ops/cpu/activation.c) and the inference path's (ops/cpu/infer_kernels.c).
+ * sigmoid(x) = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, with e = exp(-|x|) in (0, 1]: no
+ * overflow for any x, and tiny outputs for very negative x keep their relative precision. */
+static inline float vm_tanh(float x) { return tanhf(x); }
+static inline float vm_sigmoid(float x)
+{
+    const float e = expf(-fabsf(x)), s = 1.0f / (1.0f + e);
+    return x >= 0.0f ? s : e * s;
+}
+
 #endif
