@@ -59,8 +59,12 @@ static void check_model(int y_dim)
     expect_where(&m, 1, NULL);
 
     /* an output: the first layer of D whose buffer holds a NaN */
-    int k = 2; /* a layer with a buffer of its own (in-place activations share their input's) */
-    while (m.D.layers[k].kind >= LAYER_RELU && m.D.layers[k].kind <= LAYER_SIGMOID) k++;
+    /* a layer with a buffer of its own (in-place activations share their input's; a folded
+     * concat_y computes none) */
+    int k = 2;
+    while ((m.D.layers[k].kind >= LAYER_RELU && m.D.layers[k].kind <= LAYER_SIGMOID) ||
+           m.D.layers[k].folded)
+        k++;
     const layer *l = &m.D.layers[k];
     l->out[3] = NAN;
     char label[96], want[128];

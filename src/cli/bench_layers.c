@@ -207,7 +207,7 @@ static cell cell_of(const bench_layers *b, const net_profile *per_iter, const ne
     for (int it = 0; it < b->iters; it++) b->scratch[it] = per_iter[it].reorder_seconds[i][p];
     c.reorder_s = bench_median(b->scratch, b->iters);
     c.calls = per_iter[0].calls[i][p];
-    c.flop = 2.0 * net_layer_macs(n, i) * c.calls;
+    c.flop = 2.0 * net_layer_macs(n, i, 1) * c.calls;
     return c;
 }
 

@@ -163,18 +163,10 @@ void net_reshape(net *n, int C, int H, int W)
 
 static size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
 
-static int is_activation(const layer *l)
-{
-    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
-           l->kind == LAYER_SIGMOID;
-}
-
-static int is_conv(const layer *l) { return l->kind == LAYER_CONV || l->kind == LAYER_DECONV; }
-
 /* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
 static int layer_aliases_input(const layer *l)
 {
-    return is_activation(l) || l->kind == LAYER_RESHAPE;
+    return layer_is_activation(l) || l->kind == LAYER_RESHAPE;
 }
 
 /* After the first layer they also share their input's gradient buffer: an activation's
@@ -184,77 +176,26 @@ static int layer_shares_grad(const net *n, int i)
     return i > 0 && layer_aliases_input(&n->layers[i]);
 }
 
-const char *net_conv_engine(const net *n)
+/* The layer whose output is layer i's input, past a folded concat_y; -1: the net's input. */
+static int layer_source(const net *n, int i)
 {
-    const char *engine = NULL;
-    for (int i = 0; i < n->n_layers; i++) {
-        const layer *l = &n->layers[i];
-        if (!is_conv(l)) continue;
-        const char *e = ops_conv_engine(l->conv);
-        if (engine && strcmp(engine, e) != 0) return "mixed";
-        engine = e;
-    }
-    return engine ? engine : "none";
-}
-
-/* Layers that pass a backend's own layout through between two convolutions: batch norm and
- * the activations. */
-static int is_layout_passthrough(const layer *l)
-{
-    return l->kind == LAYER_BATCHNORM || is_activation(l);
-}
-
-/* Where a convolution's output flows through batch norm and activations only into the next
- * convolution, and both convolutions offer the same layout of their own for that side, the
- * maps between them stay in it: the reorders to and from NCHW between the two disappear
- * (oneDNN's nChw16c on the CPU backend). */
-static void net_plan_layouts(net *n)
-{
-    int want_img[NET_MAX_LAYERS] = {0}, want_map[NET_MAX_LAYERS] = {0};
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (!is_conv(l)) continue;
-        int j = i + 1;
-        while (j < n->n_layers && is_layout_passthrough(&n->layers[j])) j++;
-        if (j >= n->n_layers || !is_conv(&n->layers[j])) continue;
-        layer *next = &n->layers[j];
-        int out_map = l->kind == LAYER_CONV, in_map = next->kind == LAYER_DECONV;
-        int layout = ops_conv_native_layout(l->conv, out_map);
-        if (layout == OPS_LAYOUT_PLAIN || ops_conv_native_layout(next->conv, in_map) != layout)
-            continue;
-        for (int k = i; k < j; k++) n->layers[k].layout = layout;
-        if (out_map) want_map[i] = layout;
-        else want_img[i] = layout;
-        if (in_map) want_map[j] = layout;
-        else want_img[j] = layout;
-    }
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (!is_conv(l) || (!want_img[i] && !want_map[i])) continue;
-        int rc = ops_conv_set_layout(l->conv, want_img[i], want_map[i]);
-        DC_ASSERT(rc == 0, "layer %s: the layout the backend offered was refused", l->name);
-    }
+    int j = i - 1;
+    if (j >= 0 && n->layers[j].folded) j--;
+    return j;
 }
 
 int net_finish(net *n)
 {
-    for (int i = 0; i < n->n_layers; i++) {
-        layer *l = &n->layers[i];
-        if (!is_conv(l)) continue;
-        l->conv = ops_conv_create(n->be, &l->geom, l->kind == LAYER_DECONV);
-        if (!l->conv) {
-            for (int j = 0; j < i; j++) {
-                ops_conv_free(n->layers[j].conv);
-                n->layers[j].conv = NULL;
-            }
-            return -1;
-        }
+    n->y = ops_alloc(n->be, (size_t)n->batch * (size_t)(n->y_dim > 0 ? n->y_dim : 1));
+    if (net_plan_convs(n) != 0) {
+        ops_free(n->be, n->y);
+        n->y = NULL;
+        return -1;
     }
-    net_plan_layouts(n);
     param_store_alloc(&n->ps, n->be);
     size_t B = (size_t)n->batch;
     size_t in_size = (size_t)n->in_C * n->in_H * n->in_W;
-    size_t total = 2 * B * in_size + B * (size_t)(n->y_dim > 0 ? n->y_dim : 1);
+    size_t total = 2 * B * in_size;
     size_t sn_grad_floats = 0;
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
@@ -267,7 +208,7 @@ int net_finish(net *n)
             total += wf + 16;
             if (wf > sn_grad_floats) sn_grad_floats = wf;
         }
-        if (is_conv(l)) {
+        if (layer_is_conv(l)) {
             size_t w = ops_conv_workspace_floats(l->conv);
             if (w > n->work_floats) n->work_floats = w;
         }
@@ -280,7 +221,6 @@ int net_finish(net *n)
 #define TAKE(count) (p += ((count) + 15) / 16 * 16, p - ((count) + 15) / 16 * 16)
     n->input = TAKE(B * in_size);
     n->dinput = TAKE(B * in_size);
-    n->y = TAKE(B * (size_t)(n->y_dim > 0 ? n->y_dim : 1));
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
         size_t sz = (layer_size(l) + 15) / 16 * 16;
@@ -309,10 +249,11 @@ void net_free(net *n)
     }
     param_store_free(&n->ps);
     if (n->be) {
+        ops_free(n->be, n->y);
         ops_free(n->be, n->arena);
         if (!n->work_borrowed) ops_free(n->be, n->work);
     }
-    n->arena = n->work = NULL;
+    n->arena = n->work = n->y = NULL;
 }
 
 void net_share_work(net *a, net *b)
@@ -393,12 +334,14 @@ void net_forward(net *n, int train)
             ops_activation_forward(n->be, activation_of(l->kind), l->out, in, count);
             break;
         case LAYER_CONCAT_Y:
-            ops_cond_concat_forward(n->be, l->out, in, n->y, B, l->in_C, l->H, l->W, n->y_dim);
+            if (!l->folded)
+                ops_cond_concat_forward(n->be, l->out, in, n->y, B, l->in_C, l->H, l->W,
+                                        n->y_dim);
             break;
         case LAYER_RESHAPE: break;
         }
         net_profile_stop(n, i, NET_PHASE_FORWARD, t0);
-        in = l->out;
+        if (!l->folded) in = l->out;
     }
 }
 
@@ -457,13 +400,13 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
     for (int i = 0; i < n->n_layers; i++) {
         if (layer_shares_grad(n, i)) continue;
         int w = i + 1;
-        while (w < n->n_layers && layer_shares_grad(n, w)) w++;
-        if (w < n->n_layers && !is_conv(&n->layers[w]))
+        while (w < n->n_layers && (layer_shares_grad(n, w) || n->layers[w].folded)) w++;
+        if (w < n->n_layers && !layer_is_conv(&n->layers[w]))
             ops_zero(n->be, n->layers[i].dout, (size_t)B * layer_size(&n->layers[i]));
     }
     const layer *last = net_output(n);
     ops_copy(n->be, last->dout, dout, (size_t)B * layer_size(last));
-    if (want_input_grad && !is_conv(&n->layers[0]))
+    if (want_input_grad && !layer_is_conv(&n->layers[n->layers[0].folded ? 1 : 0]))
         ops_zero(n->be, n->dinput, (size_t)B * n->in_C * n->in_H * n->in_W);
     net_profile_stop(n, -1, NET_PHASE_FORWARD, t0);
 
@@ -473,8 +416,10 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
     while (first_param < n->n_layers && !n->layers[first_param].dw) first_param++;
     for (int i = n->n_layers - 1; i >= 0; i--) {
         layer *l = &n->layers[i];
-        const float *in = i ? n->layers[i - 1].out : n->input;
-        float *din = i ? n->layers[i - 1].dout : (want_input_grad ? n->dinput : NULL);
+        if (l->folded) continue;
+        int src = layer_source(n, i);
+        const float *in = src >= 0 ? n->layers[src].out : n->input;
+        float *din = src >= 0 ? n->layers[src].dout : (want_input_grad ? n->dinput : NULL);
         if (i <= first_param && !want_input_grad) din = NULL;
         size_t count = (size_t)B * layer_size(l);
         float *dw = want_param_grads ? l->dw : NULL;
@@ -514,7 +459,7 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             if (din && din != l->dout) ops_accumulate(n->be, din, l->dout, count);
             break;
         }
-        if (l->kind != LAYER_LINEAR && !is_conv(l)) net_profile_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
+        if (l->kind != LAYER_LINEAR && !layer_is_conv(l)) net_profile_stop(n, i, NET_PHASE_BACKWARD_DATA, t0);
         t0 = net_profile_start(n);
         if (dw && l->sn)
             ops_spectral_norm_backward(n->be, dw, n->sn_grad, l->w_sn, l->sn_u, l->sn_v, l->sigma,
@@ -545,7 +490,7 @@ int net_first_nonfinite_output(const net *n)
         const layer *l = &n->layers[i];
         /* in-place layers share the buffer of the layer that owns it: checked there, and that
          * buffer holds what the last of them wrote */
-        if (layer_aliases_input(l)) continue;
+        if (layer_aliases_input(l) || l->folded) continue;
         if (!ops_all_finite(n->be, l->out, (size_t)n->batch * layer_size(l))) return i;
     }
     return -1;

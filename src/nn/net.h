@@ -52,7 +52,19 @@ typedef struct {
     float sigma;                  /* ... and that forward's sigma */
     int layout;                   /* of out/dout: OPS_LAYOUT_PLAIN, or one the convolutions on
                                    * both sides offered (net_finish) */
+    int folded;                   /* concat_y: the next convolution takes the labels itself
+                                   * (ops_conv_create_cond); out and dout are left unused */
 } layer;
+
+static inline int layer_is_conv(const layer *l)
+{
+    return l->kind == LAYER_CONV || l->kind == LAYER_DECONV;
+}
+static inline int layer_is_activation(const layer *l)
+{
+    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
+           l->kind == LAYER_SIGMOID;
+}
 
 /* Per-layer timing (dcgan bench --layers). A net with a profile synchronizes the backend and
  * reads the clock around every layer's forward and backward and adds the seconds here; without
@@ -128,6 +140,11 @@ const char *net_conv_engine(const net *n);
 /* Allocates parameters and activations and plans the convolutions. Returns 0, or -1 if the
  * backend cannot run one of the layers as its options ask (nothing is allocated then). */
 int net_finish(net *n);
+/* net_finish's first part (nn/net_plan.c): creates each conv and deconv layer's convolution,
+ * one right after a concat_y taking the labels itself where the backend can (the concat is
+ * then marked folded and skipped), and plans the layouts between them. Needs n->y allocated.
+ * Returns -1, with no convolution left, if the backend refuses a layer. */
+int net_plan_convs(net *n);
 void net_free(net *n);
 /* Networks that never run at the same time (G and D) can share one convolution scratch:
  * afterwards both use the larger buffer, owned by the net it came from; free the borrower
@@ -145,11 +162,13 @@ void net_set_input(net *n, const float *x, int x_on_backend, const float *y);
 void net_read_output(const net *n, float *host, int items);
 
 /* Multiply-adds of one forward pass over the batch (linear, conv and deconv layers), and of
- * its first such layer (whose input gradient a network's first layer often skips). */
-double net_forward_macs(const net *n, double *first_layer_macs);
+ * its first such layer (whose input gradient a network's first layer often skips). executed 0:
+ * the reference's count; 1: what runs (a convolution that took over a concat_y does not
+ * convolve the label planes). */
+double net_forward_macs(const net *n, double *first_layer_macs, int executed);
 /* Multiply-adds of layer i's forward pass over the batch (0 for layers other than linear, conv
- * and deconv); each of its two backward halves takes as many. */
-double net_layer_macs(const net *n, int i);
+ * and deconv); each of its two backward halves takes as many. executed: as above. */
+double net_layer_macs(const net *n, int i, int executed);
 /* Times every layer into p from now on (NULL: stop); p is the caller's, and is only added to
  * (zero it to start over). */
 void net_set_profile(net *n, net_profile *p);

@@ -41,21 +41,24 @@ void net_set_profile(net *n, net_profile *p)
     }
 }
 
-double net_layer_macs(const net *n, int i)
+double net_layer_macs(const net *n, int i, int executed)
 {
     const layer *l = &n->layers[i];
     if (l->kind == LAYER_LINEAR) return (double)n->batch * l->in_C * l->in_H * l->in_W * l->C;
-    if (l->kind == LAYER_CONV || l->kind == LAYER_DECONV)
-        return (double)n->batch * l->geom.H_map * l->geom.W_map * l->geom.C_map * l->geom.C_img *
-               l->geom.K_h * l->geom.K_w;
-    return 0;
+    if (l->kind != LAYER_CONV && l->kind != LAYER_DECONV) return 0;
+    const conv_geom *g = &l->geom;
+    double in_C = l->kind == LAYER_CONV ? g->C_img : g->C_map;
+    double macs = (double)n->batch * g->H_map * g->W_map * g->C_map * g->C_img * g->K_h * g->K_w;
+    /* a folded concat_y's label planes are not convolved (ops_conv_create_cond) */
+    if (executed && i > 0 && n->layers[i - 1].folded) macs *= (in_C - n->y_dim) / in_C;
+    return macs;
 }
 
-double net_forward_macs(const net *n, double *first_layer_macs)
+double net_forward_macs(const net *n, double *first_layer_macs, int executed)
 {
     double total = 0, first = -1;
     for (int i = 0; i < n->n_layers; i++) {
-        double macs = net_layer_macs(n, i);
+        double macs = net_layer_macs(n, i, executed);
         if (macs > 0 && first < 0) first = macs;
         total += macs;
     }

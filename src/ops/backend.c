@@ -160,6 +160,11 @@ ops_conv *ops_conv_create(ops_backend *be, const conv_geom *g, int transpose)
 {
     return be->vt->conv_create(be, g, transpose);
 }
+ops_conv *ops_conv_create_cond(ops_backend *be, const conv_geom *g, int transpose, int Y,
+                               const float *y)
+{
+    return be->vt->conv_create_cond ? be->vt->conv_create_cond(be, g, transpose, Y, y) : NULL;
+}
 void ops_conv_free(ops_conv *c)
 {
     if (c) c->be->vt->conv_free(c);

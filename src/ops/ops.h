@@ -121,6 +121,14 @@ int ops_all_finite(ops_backend *be, const float *x, size_t n);
 /* A planned conv2d (transpose 0) or conv2d_transpose; NULL if the backend cannot run it the
  * way its options ask (e.g. --conv-backend onednn on a geometry oneDNN refuses). */
 ops_conv *ops_conv_create(ops_backend *be, const conv_geom *g, int transpose);
+/* The same layer fed the reference's conv_cond_concat of x and y (N, Y): its last Y input
+ * channels (C_img's of a conv, C_map's of a transpose) are y's values as constant planes. The
+ * backend may compute their part without convolving them: forward and backward then take inp
+ * and dinp with the other channels only, and y (backend memory, borrowed) is read at every
+ * call; weights, their gradients and the output are the whole layer's. NULL where the backend
+ * has no such convolution (the caller concatenates and uses ops_conv_create). */
+ops_conv *ops_conv_create_cond(ops_backend *be, const conv_geom *g, int transpose, int Y,
+                               const float *y);
 void ops_conv_free(ops_conv *c);
 /* Scratch floats that forward/backward need (one buffer may serve every convolution). */
 size_t ops_conv_workspace_floats(const ops_conv *c);

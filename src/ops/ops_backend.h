@@ -38,6 +38,9 @@ struct ops_vtable {
     int (*all_finite)(ops_backend *be, const float *x, size_t n);
     /* convolution */
     ops_conv *(*conv_create)(ops_backend *be, const conv_geom *g, int transpose);
+    /* optional (NULL: ops_conv_create_cond returns NULL) */
+    ops_conv *(*conv_create_cond)(ops_backend *be, const conv_geom *g, int transpose, int Y,
+                                  const float *y);
     void (*conv_free)(ops_conv *c);
     size_t (*conv_workspace_floats)(const ops_conv *c);
     int (*conv_native_layout)(const ops_conv *c, int map_side);

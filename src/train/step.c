@@ -191,17 +191,20 @@ void train_step(trainer *t, dcgan_model *m, const float *x, const float *y, cons
     dcgan_model_update_ema(m);
 }
 
-double train_step_flops(const dcgan_model *m)
+/* The schedule's FLOPs, counting each net's forward as net_forward_macs(executed) does. */
+static double step_flops(const dcgan_model *m, int executed)
 {
     double g0, d0;
-    double gf = net_forward_macs(&m->G, &g0), df = net_forward_macs(&m->D, &d0);
+    double gf = net_forward_macs(&m->G, &g0, executed), df = net_forward_macs(&m->D, &d0, executed);
     double d_update = gf + 2.0 * (df + df + (df - d0));
     double g_update = gf + df + df + gf + (gf - g0);
     return 2.0 * (d_update + 2.0 * g_update);
 }
 
+double train_step_flops(const dcgan_model *m) { return step_flops(m, 0); }
+
 double train_step_flops_executed(const dcgan_model *m)
 {
     double g0;
-    return train_step_flops(m) - 2.0 * net_forward_macs(&m->G, &g0);
+    return step_flops(m, 1) - 2.0 * net_forward_macs(&m->G, &g0, 1);
 }

@@ -78,7 +78,8 @@ float train_step_g(trainer *t, dcgan_model *m, const float *y, const float *z);
  * fake batch, no input gradient for D's first layer) and two G updates (G forward, D forward,
  * D backward to its input only, G backward without its first layer's input gradient). */
 double train_step_flops(const dcgan_model *m);
-/* The same count minus the G forward pass train_step does not repeat: what it computes. */
+/* What train_step computes: the same count minus the G forward pass it does not repeat and
+ * the label planes of the convolutions that took over a concat_y (net_forward_macs). */
 double train_step_flops_executed(const dcgan_model *m);
 
 #endif

@@ -7,6 +7,7 @@
 #include "ops/cpu/adam.h"
 #include "ops/cpu/batchnorm.h"
 #include "ops/cpu/concat.h"
+#include "ops/cpu/cond_conv.h"
 #include "ops/cpu/infer.h"
 #include "ops/cpu/conv_plan.h"
 #include "ops/cpu/linear.h"
@@ -26,11 +27,18 @@ typedef struct {
 
 typedef struct {
     ops_conv base;
-    conv_plan plan;
+    conv_plan plan; /* the layer; unused when cond */
+    int cond;       /* ops_conv_create_cond: the layer without its label channels, in cc.x */
+    cond_conv cc;
 } cpu_conv;
 
 static cpu_backend *cpu(ops_backend *be) { return (cpu_backend *)be; }
-static const conv_plan *plan_of(const ops_conv *c) { return &((const cpu_conv *)c)->plan; }
+static conv_plan *plan_rw(ops_conv *c)
+{
+    cpu_conv *cc = (cpu_conv *)c;
+    return cc->cond ? &cc->cc.x : &cc->plan;
+}
+static const conv_plan *plan_of(const ops_conv *c) { return plan_rw((ops_conv *)c); }
 
 static void cpu_close(ops_backend *be)
 {
@@ -102,9 +110,26 @@ static ops_conv *cpu_conv_create(ops_backend *be, const conv_geom *g, int transp
     }
     return &c->base;
 }
+static ops_conv *cpu_conv_create_cond(ops_backend *be, const conv_geom *g, int transpose, int Y,
+                                      const float *y)
+{
+    cpu_conv *c = dc_calloc(1, sizeof *c);
+    c->base.be = be;
+    c->cond = 1;
+    /* the precision rule looks at the whole layer: the labels are image-side channels too */
+    if (cond_conv_init(&c->cc, g, transpose, Y, y, cpu(be)->conv,
+                       cpu_conv_precision(cpu(be)->precision, g)) != 0) {
+        cond_conv_free(&c->cc);
+        free(c);
+        return NULL;
+    }
+    return &c->base;
+}
 static void cpu_conv_free(ops_conv *c)
 {
-    conv_plan_free(&((cpu_conv *)c)->plan);
+    cpu_conv *cc = (cpu_conv *)c;
+    if (cc->cond) cond_conv_free(&cc->cc);
+    else conv_plan_free(&cc->plan);
     free(c);
 }
 static size_t cpu_conv_workspace_floats(const ops_conv *c)
@@ -117,7 +142,7 @@ static int cpu_conv_native_layout(const ops_conv *c, int map_side)
 }
 static int cpu_conv_set_layout(ops_conv *c, int img_layout, int map_layout)
 {
-    return conv_plan_set_c16(&((cpu_conv *)c)->plan, img_layout == CPU_LAYOUT_C16,
+    return conv_plan_set_c16(plan_rw(c), img_layout == CPU_LAYOUT_C16,
                              map_layout == CPU_LAYOUT_C16);
 }
 static const char *cpu_conv_engine(const ops_conv *c)
@@ -126,19 +151,26 @@ static const char *cpu_conv_engine(const ops_conv *c)
 }
 static int cpu_conv_time_reorders(ops_conv *c, double *seconds)
 {
-    conv_plan_time_reorders(&((cpu_conv *)c)->plan, seconds);
+    conv_plan_time_reorders(plan_rw(c), seconds);
     return 0;
 }
 static void cpu_conv_forward(const ops_conv *c, float *out, const float *inp,
                              const float *weight, const float *bias, float *work)
 {
-    conv_plan_forward(plan_of(c), out, inp, weight, bias, work);
+    const cpu_conv *cc = (const cpu_conv *)c;
+    if (cc->cond) cond_conv_forward(&cc->cc, out, inp, weight, bias, work);
+    else conv_plan_forward(&cc->plan, out, inp, weight, bias, work);
 }
 static void cpu_conv_backward(const ops_conv *c, float *dinp, float *dweight, float *dbias,
                               const float *dout, const float *inp, const float *weight,
                               int dinp_overwrite, float *work)
 {
-    conv_plan_backward(plan_of(c), dinp, dweight, dbias, dout, inp, weight, dinp_overwrite, work);
+    const cpu_conv *cc = (const cpu_conv *)c;
+    if (cc->cond)
+        cond_conv_backward(&cc->cc, dinp, dweight, dbias, dout, inp, weight, dinp_overwrite, work);
+    else
+        conv_plan_backward(&cc->plan, dinp, dweight, dbias, dout, inp, weight, dinp_overwrite,
+                           work);
 }
 
 /* ---- linear ---- */
@@ -305,6 +337,7 @@ static const ops_vtable cpu_vtable = {
     .accumulate = cpu_accumulate,
     .all_finite = cpu_all_finite,
     .conv_create = cpu_conv_create,
+    .conv_create_cond = cpu_conv_create_cond,
     .conv_free = cpu_conv_free,
     .conv_workspace_floats = cpu_conv_workspace_floats,
     .conv_native_layout = cpu_conv_native_layout,

@@ -1,0 +1,57 @@
+/* A convolution (or its transpose) whose last Y input channels are the condition y (N, Y) as
+ * constant planes: the reference's conv_cond_concat followed by the layer, without the
+ * concatenation and without convolving the planes.
+ *
+ * A constant plane's response depends only on the weight and on which taps fall inside the
+ * image, not on the position's neighbours: with T (Y, C_out, H_out, W_out) the response of
+ * each label plane to the value 1, the layer's output is conv(x, W_x) + y @ T, and the
+ * weight gradient of the label channels is a sum of y^T @ dout over each tap's valid
+ * positions. The conditional models concatenate 10 labels at each layer, so this removes
+ * 7-91% of each conditional convolution's FLOPs and the concatenated maps' copies, and leaves
+ * channel counts (128 instead of 138) that the blocked layouts take as they are.
+ *
+ * The x part runs on a conv_plan of the geometry without the labels; the tables are plain f32
+ * (they are sums of weights, done once per call). */
+#ifndef DCGAN_OPS_CPU_COND_CONV_H
+#define DCGAN_OPS_CPU_COND_CONV_H
+
+#include "ops/cpu/conv_plan.h"
+
+/* The output rows (or columns) of one axis, grouped by the taps that reach them: a plane's
+ * response is the same at all positions of one row class and one column class. */
+typedef struct {
+    int n;      /* classes */
+    int *of;    /* (rows): each row's class */
+    int *taps;  /* (n, K): each class's taps, ... */
+    int *count; /* (n): ... this many */
+} cond_axis;
+
+typedef struct {
+    conv_geom full;    /* the layer's geometry, label channels included */
+    int transpose, Y;
+    const float *y;    /* (N, Y), borrowed: read at every call */
+    conv_plan x;       /* the layer without the label channels */
+    float *w_x, *dw_x; /* conv only: the weight's non-label slice, (C_map, C_img - Y, K_h, K_w) */
+    float *table;      /* (Y, output floats per item): T, then y^T @ dout in the backward */
+    cond_axis rows, cols;
+    float *class_sums; /* (Y, output channels, rows.n, cols.n) */
+} cond_conv;
+
+/* The geometry of `full` without its last Y input channels (C_img for a conv, C_map for a
+ * transpose). Returns -1 if there are no other channels. */
+int cond_conv_x_geom(conv_geom *x, const conv_geom *full, int transpose, int Y);
+/* Plans the x part in `precision` with conv_plan_init_precision; returns its result. */
+int cond_conv_init(cond_conv *c, const conv_geom *full, int transpose, int Y, const float *y,
+                   conv_backend want, ops_precision precision);
+void cond_conv_free(cond_conv *c);
+
+/* As conv_plan_forward/backward of the whole layer, with inp and dinp holding only the non-label
+ * channels; weight and dweight are the whole layer's (C_map, C_img, K_h, K_w). The output side
+ * may be in nChw16c (the x plan's layout). */
+void cond_conv_forward(const cond_conv *c, float *out, const float *inp, const float *weight,
+                       const float *bias, float *work);
+void cond_conv_backward(const cond_conv *c, float *dinp, float *dweight, float *dbias,
+                        const float *dout, const float *inp, const float *weight,
+                        int dinp_overwrite, float *work);
+
+#endif
