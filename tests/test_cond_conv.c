@@ -14,6 +14,7 @@
 
 #include "model/dcgan.h"
 #include "ops/cpu/cond_conv.h"
+#include "ops/cpu/cpu_backend.h"
 #include "testutil.h"
 
 static uint64_t lcg_state = 0x2545F4914F6CDD1Dull;
@@ -76,8 +77,11 @@ typedef struct {
     int c16_out, c16_in; /* nChw16c on the output side / the input side */
 } cond_case;
 
-static void run_case(const cond_case *k, conv_backend backend)
+static void run_case_in(const cond_case *k, conv_backend backend, ops_precision precision)
 {
+    /* bf16: both sides round x and the weights to bf16 (the oracle the label weights too) */
+    const int bf16 = precision == OPS_PRECISION_BF16;
+    const double tol = bf16 ? 2e-2 : 1e-5;
     /* the full layer's geometry: image side = the conv's input, the transpose's output */
     conv_geom g;
     int Cin = k->Cx + k->Y;
@@ -106,10 +110,12 @@ static void run_case(const cond_case *k, conv_backend backend)
                 full[((size_t)n * Cin + k->Cx + c) * in_HW + s] = y[(size_t)n * k->Y + c];
     }
     conv_plan ref;
-    TEST_CHECK(conv_plan_init(&ref, &g, k->transpose, CONV_BACKEND_IM2COL) == 0, "%s: oracle plan",
-               k->name);
+    TEST_CHECK(conv_plan_init_precision(&ref, &g, k->transpose,
+                                        bf16 ? CONV_BACKEND_ONEDNN : CONV_BACKEND_IM2COL,
+                                        precision) == 0,
+               "%s: oracle plan", k->name);
     cond_conv cc;
-    rc = cond_conv_init(&cc, &g, k->transpose, k->Y, y, backend, OPS_PRECISION_FP32);
+    rc = cond_conv_init(&cc, &g, k->transpose, k->Y, y, backend, precision);
     TEST_CHECK(rc == 0, "%s: cond_conv_init", k->name);
     if (rc != 0) {
         conv_plan_free(&ref);
@@ -134,7 +140,7 @@ static void run_case(const cond_case *k, conv_backend backend)
     cond_conv_forward(&cc, got, x_in, w, b, work);
     float *got_plain = out_c16 ? from_c16(got, k->N, k->Cout, out_HW) : copy_floats(got, nout);
     double e = max_rel_err(got_plain, want, nout);
-    TEST_CHECK(e < 1e-5, "%s (%s): forward off by %.3g", k->name, conv_backend_name(backend), e);
+    TEST_CHECK(e < tol, "%s (%s): forward off by %.3g", k->name, conv_backend_name(backend), e);
 
     /* backward: dinp overwritten, then accumulated; dweight and dbias accumulated */
     float *dw0 = rand_floats(nw), *db0 = rand_floats((size_t)k->Cout);
@@ -151,27 +157,32 @@ static void run_case(const cond_case *k, conv_backend backend)
                (size_t)k->Cx * in_HW * sizeof(float));
     float *dx_plain = in_c16 ? from_c16(dx, k->N, k->Cx, in_HW) : copy_floats(dx, nx);
     e = max_rel_err(dx_plain, dx_want, nx);
-    TEST_CHECK(e < 1e-5, "%s (%s): input gradient off by %.3g", k->name, conv_backend_name(backend), e);
+    TEST_CHECK(e < tol, "%s (%s): input gradient off by %.3g", k->name, conv_backend_name(backend), e);
     e = max_rel_err(dw_got, dw_want, nw);
-    TEST_CHECK(e < 1e-5, "%s (%s): weight gradient off by %.3g", k->name, conv_backend_name(backend), e);
+    TEST_CHECK(e < tol, "%s (%s): weight gradient off by %.3g", k->name, conv_backend_name(backend), e);
     e = max_rel_err(db_got, db_want, (size_t)k->Cout);
-    TEST_CHECK(e < 1e-5, "%s (%s): bias gradient off by %.3g", k->name, conv_backend_name(backend), e);
+    TEST_CHECK(e < tol, "%s (%s): bias gradient off by %.3g", k->name, conv_backend_name(backend), e);
     /* accumulating into dinp: twice the overwrite; NULL gradients are skipped */
     cond_conv_backward(&cc, dx, NULL, NULL, dout_in, x_in, w, 0, work);
     free(dx_plain);
     dx_plain = in_c16 ? from_c16(dx, k->N, k->Cx, in_HW) : copy_floats(dx, nx);
     for (size_t i = 0; i < nx; i++) dx_want[i] *= 2.0f;
     e = max_rel_err(dx_plain, dx_want, nx);
-    TEST_CHECK(e < 1e-5, "%s (%s): accumulated input gradient off by %.3g", k->name,
+    TEST_CHECK(e < tol, "%s (%s): accumulated input gradient off by %.3g", k->name,
                conv_backend_name(backend), e);
-    printf("ok   %-34s %-6s%s%s\n", k->name, conv_backend_name(backend), out_c16 ? " c16-out" : "",
-           in_c16 ? " c16-in" : "");
+    printf("ok   %-34s %-6s%s%s%s\n", k->name, conv_backend_name(backend), bf16 ? " bf16" : "",
+           out_c16 ? " c16-out" : "", in_c16 ? " c16-in" : "");
 
     cond_conv_free(&cc);
     conv_plan_free(&ref);
     free(x), free(y), free(w), free(b), free(dout), free(full), free(work), free(want), free(got);
     free(x_in), free(got_plain), free(dw0), free(db0), free(dw_want), free(db_want), free(dfull);
     free(dw_got), free(db_got), free(dout_in), free(dx), free(dx_want), free(dx_plain);
+}
+
+static void run_case(const cond_case *k, conv_backend backend)
+{
+    run_case_in(k, backend, OPS_PRECISION_FP32);
 }
 
 /* The CPU backend folds each concat_y that feeds a convolution (not the ones that feed a linear
@@ -224,6 +235,13 @@ int main(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         if (!cases[i].c16_out && !cases[i].c16_in) run_case(&cases[i], CONV_BACKEND_IM2COL);
         run_case(&cases[i], CONV_BACKEND_ONEDNN);
+    }
+    /* bf16 plans (where the CPU has the instructions): the x part in bf16, the planes in f32 */
+    if (ops_cpu_has_bf16()) {
+        run_case_in(&cases[0], CONV_BACKEND_ONEDNN, OPS_PRECISION_BF16);
+        run_case_in(&cases[4], CONV_BACKEND_ONEDNN, OPS_PRECISION_BF16);
+    } else {
+        printf("--   bf16 cases skipped: no AVX512_BF16 on this CPU\n");
     }
     test_net_folds();
     return test_finish();
