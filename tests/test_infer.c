@@ -251,6 +251,12 @@ int main(void)
     k.gfc_dim = k.dfc_dim = 64;
     k.batch = 5;
     check_model("conditional 28x28x1 (y at every layer)", k);
+    /* the reference's widths: 128 maps into G's last layer, which take the labels themselves */
+    dcgan_config ref = k;
+    ref.z_dim = 100;
+    ref.gf_dim = ref.df_dim = 64;
+    ref.gfc_dim = ref.dfc_dim = 1024;
+    check_model("conditional 28x28x1, the reference's widths", ref);
     k.cond_concat = DCGAN_COND_CONCAT_INPUT;
     check_model("conditional, y at the input only", k);
     check_fallback(k);

@@ -26,15 +26,34 @@ typedef struct {
     int *count; /* (n): ... this many */
 } cond_axis;
 
+/* The label planes of one layer: what their response and their weights' gradient take. */
 typedef struct {
-    conv_geom full;    /* the layer's geometry, label channels included */
+    conv_geom full; /* the layer's geometry, label channels included */
     int transpose, Y;
+    int out_C, out_H, out_W; /* the output side */
+    cond_axis rows, cols;
+    float *class_sums; /* (Y, out_C, rows.n, cols.n) */
+} cond_planes;
+
+void cond_planes_init(cond_planes *cp, const conv_geom *full, int transpose, int Y);
+/* Floats per item of the output side: out_C*out_H*out_W, channels padded to 16 in nChw16c. */
+size_t cond_planes_out_floats(const cond_planes *cp, int out_c16);
+void cond_planes_free(cond_planes *cp);
+/* T (Y, cond_planes_out_floats): label c's plane of ones through the layer, in NCHW or
+ * (out_c16) nChw16c, padding channels zero. weight: the layer's (C_map, C_img, K_h, K_w); for a transpose it may instead hold
+ * only the Y label rows (Y, C_img, K_h, K_w) when labels_only is set. */
+void cond_planes_table(const cond_planes *cp, float *T, const float *weight, int labels_only,
+                       int out_c16);
+/* dweight's label channels += the taps' sums of D (Y, out floats), the output gradient summed
+ * over the batch per label (y^T @ dout), in the output's layout. */
+void cond_planes_weight_grad(const cond_planes *cp, float *dweight, const float *D, int out_c16);
+
+typedef struct {
     const float *y;    /* (N, Y), borrowed: read at every call */
     conv_plan x;       /* the layer without the label channels */
     float *w_x, *dw_x; /* conv only: the weight's non-label slice, (C_map, C_img - Y, K_h, K_w) */
     float *table;      /* (Y, output floats per item): T, then y^T @ dout in the backward */
-    cond_axis rows, cols;
-    float *class_sums; /* (Y, output channels, rows.n, cols.n) */
+    cond_planes planes;
 } cond_conv;
 
 /* The geometry of `full` without its last Y input channels (C_img for a conv, C_map for a

@@ -2,6 +2,7 @@
  * layouts between stages, and the forward pass. */
 #include "ops/cpu/infer.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +62,17 @@ static int plan_stages(cpu_infer *p)
         s->in_C = l->in_C;
         s->in_H = l->in_H;
         s->in_W = l->in_W;
-        if (l->kind == OPS_INFER_CONCAT_Y) {
+        int next = skip_reshapes(p, i + 1);
+        if (l->kind == OPS_INFER_CONCAT_Y && next < p->n_layers &&
+            p->layers[next].kind == OPS_INFER_DECONV && p->y_dim > 0 &&
+            p->layers[next].geom.C_map > p->y_dim) {
+            /* the deconv takes the labels itself (cond_conv.h): no concatenated copy */
+            s->cond = 1;
+            l = &p->layers[next];
+            i = stage_take_compute(p, s, next);
+        } else if (l->kind == OPS_INFER_CONCAT_Y) {
             s->kind = STAGE_CONCAT;
-            i = skip_reshapes(p, i + 1);
+            i = next;
         } else if (l->kind == OPS_INFER_LINEAR || l->kind == OPS_INFER_DECONV) {
             i = stage_take_compute(p, s, i);
         } else {
@@ -81,6 +90,10 @@ static int plan_stages(cpu_infer *p)
         if (s->comp && s->comp->kind == OPS_INFER_DECONV) {
             s->g = s->comp->geom;
             s->g.N = p->batch;
+            if (s->cond) {
+                cond_planes_init(&s->planes, &s->g, 1, p->y_dim);
+                s->g.C_map -= p->y_dim;
+            }
             if (infer_deconv_direct_fits(&s->g)) {
                 s->kind = STAGE_DECONV_DIRECT;
                 s->w_floats = (size_t)s->g.C_map * s->g.C_img * s->g.K_h * s->g.K_w;
@@ -193,6 +206,28 @@ static void load_deconv(infer_stage *s, float *to, int transposed)
     }
 }
 
+/* label_T of a deconv that takes the labels: each label plane's response through the layer with
+ * the batch norm's scale folded in, in the layout its raw output comes in. */
+static void load_label_table(const cpu_infer *p, infer_stage *s)
+{
+    const conv_geom *g = &s->g;
+    const size_t Ci = (size_t)g->C_img, KK = (size_t)g->K_h * g->K_w, Y = (size_t)p->y_dim;
+    float *lw = dc_alloc_floats(Y * Ci * KK); /* the label rows, scaled */
+    for (size_t ci = 0; ci < Ci; ci++) {
+        float scale, shift;
+        fold_channel(s, (int)ci, 0.0f, &scale, &shift);
+        for (size_t c = 0; c < Y; c++)
+            for (size_t k = 0; k < KK; k++)
+                lw[(c * Ci + ci) * KK + k] =
+                    s->comp->w[(((size_t)g->C_map + c) * Ci + ci) * KK + k] * scale;
+    }
+    const int c16 = s->kind == STAGE_DECONV_DNN && s->dst_c16;
+    free(s->label_T);
+    s->label_T = dc_alloc_floats(Y * cond_planes_out_floats(&s->planes, c16));
+    cond_planes_table(&s->planes, s->label_T, lw, 1, c16);
+    free(lw);
+}
+
 void cpu_infer_load(ops_infer *pi)
 {
     cpu_infer *p = plan_of(pi);
@@ -209,6 +244,7 @@ void cpu_infer_load(ops_infer *pi)
         case STAGE_DECONV_DIRECT: load_deconv(s, s->w, 1); break;
         case STAGE_CONCAT: break;
         }
+        if (s->cond) load_label_table(p, s);
     }
     free(fold);
 }
@@ -240,6 +276,15 @@ ops_infer *cpu_infer_create(ops_backend *be, const ops_infer_layer *layers, int 
     return &p->base;
 }
 
+/* out (batch, output floats) += y @ label_T */
+static void add_labels(const cpu_infer *p, const infer_stage *s, float *out, int c16,
+                       const float *y)
+{
+    const int M = (int)cond_planes_out_floats(&s->planes, c16);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p->batch, M, p->y_dim, 1.0f, y,
+                p->y_dim, s->label_T, M, 1.0f, out, M);
+}
+
 static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const float *src,
                       const float *y)
 {
@@ -264,12 +309,26 @@ static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const floa
         int raw_c16;
         const float *raw = infer_stage_dnn_run(s, dst, s->out_c16, src, p->work, p->engine,
                                                p->stream, &raw_c16);
+        if (s->cond) {
+            DC_ASSERT(raw_c16 == s->dst_c16, "inference plan: the label table's layout");
+            add_labels(p, s, (float *)raw, raw_c16, y); /* raw is dst or the plan's work */
+        }
         if (!s->defer)
             infer_epilogue(dst, s->out_c16, raw, raw_c16, NULL, s->b, s->act, B, s->C, S);
         break;
     }
     case STAGE_DECONV_DIRECT:
-        infer_deconv_direct(dst, src, s->in_c16, s->pre_b, s->pre_act, s->w, s->b, s->act, &s->g);
+        if (!s->cond) {
+            infer_deconv_direct(dst, src, s->in_c16, s->pre_b, s->pre_act, s->w, s->b, s->act,
+                                &s->g);
+            break;
+        }
+        /* the labels go in before the activation */
+        infer_deconv_direct(dst, src, s->in_c16, s->pre_b, s->pre_act, s->w, s->b,
+                            INFER_ACT_NONE, &s->g);
+        add_labels(p, s, dst, 0, y);
+        if (s->act != INFER_ACT_NONE)
+            infer_epilogue(dst, 0, dst, 0, NULL, NULL, s->act, B, s->C, S);
         break;
     }
 }
@@ -294,6 +353,8 @@ void cpu_infer_free(ops_infer *pi)
         free(p->st[i].w);
         free(p->st[i].b);
         free(p->st[i].scale);
+        free(p->st[i].label_T);
+        if (p->st[i].cond) cond_planes_free(&p->st[i].planes);
     }
     free(p->st);
     free(p->layers);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ops/ops.h"
+#include "ops/cpu/cond_conv.h"
 
 typedef enum { STAGE_LINEAR, STAGE_CONCAT, STAGE_DECONV_DNN, STAGE_DECONV_DIRECT } stage_kind;
 
@@ -26,6 +27,11 @@ typedef struct {
     float *w, *b;                     /* prepared weight and bias (owned); linear: none, and b the
                                        * batch norm's shift */
     float *scale;                     /* linear: the batch norm's scale (owned) */
+    int cond;                         /* deconv after a concat_y: its input is without the labels
+                                       * (g without them), which add y @ label_T to its output */
+    cond_planes planes;               /* ... the whole layer's (N = the plan's batch) */
+    float *label_T;                   /* ... (y_dim, output floats) in the raw output's layout,
+                                       * the batch norm's scale folded in (owned) */
     size_t w_floats, b_floats;
     /* STAGE_DECONV_DNN */
     dnnl_primitive_t prim, reorder_in, reorder_w, reorder_out;
