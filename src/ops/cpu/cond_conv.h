@@ -10,8 +10,9 @@
  * 7-91% of each conditional convolution's FLOPs and the concatenated maps' copies, and leaves
  * channel counts (128 instead of 138) that the blocked layouts take as they are.
  *
- * The x part runs on a conv_plan of the geometry without the labels; the tables are plain f32
- * (they are sums of weights, done once per call). */
+ * The x part runs on a conv_plan of the geometry without the labels. T is f32 in the output's
+ * layout, one sum of taps per row class and column class (cond_planes): made at every forward
+ * in training (the weights change every step), once at load in an inference plan (infer.c). */
 #ifndef DCGAN_OPS_CPU_COND_CONV_H
 #define DCGAN_OPS_CPU_COND_CONV_H
 
