@@ -985,9 +985,52 @@ static void test_backend(void)
     ops_close(be);
 }
 
+/* batchnorm_act_forward_train: the same bits as batchnorm_forward_train(_c16) then the
+ * activation (relu, lrelu), statistics and moving averages included; NCHW (S > 1 and the S == 1
+ * feature path) and nChw16c, threaded and not. */
+static void test_bn_act_fused(int N, int C, int S, int c16)
+{
+    const size_t T = (size_t)N * C * S;
+    float *x = fvec(T), *g = fvec(C), *b = fvec(C);
+    for (size_t i = 0; i < T; i++) x[i] = frange(-2, 2) + 0.05f * (float)(i % 7);
+    for (int c = 0; c < C; c++) {
+        g[c] = frange(0.5, 1.5);
+        b[c] = frange(-0.5, 0.5);
+    }
+    const ops_activation acts[2] = {OPS_RELU, OPS_LRELU};
+    for (int k = 0; k < 2; k++) {
+        float *y1 = fvec(T), *y2 = fvec(T), *m1 = fvec(C), *r1 = fvec(C), *m2 = fvec(C),
+              *r2 = fvec(C), *rm1 = fvec(C), *rv1 = fvec(C), *rm2 = fvec(C), *rv2 = fvec(C);
+        for (int c = 0; c < C; c++) rm1[c] = rm2[c] = 0.1f, rv1[c] = rv2[c] = 1.2f;
+        (c16 ? batchnorm_forward_train_c16 : batchnorm_forward_train)(
+            y1, m1, r1, rm1, rv1, x, g, b, N, C, S, BATCHNORM_DECAY, BATCHNORM_EPS);
+        if (acts[k] == OPS_RELU) relu_forward(y1, y1, T);
+        else lrelu_forward(y1, y1, LRELU_SLOPE, T);
+        batchnorm_act_forward_train(acts[k], c16, y2, m2, r2, rm2, rv2, x, g, b, N, C, S,
+                                    BATCHNORM_DECAY, BATCHNORM_EPS);
+        int same = memcmp(y1, y2, T * sizeof *y1) == 0 && memcmp(m1, m2, C * sizeof *m1) == 0 &&
+                   memcmp(r1, r2, C * sizeof *r1) == 0 && memcmp(rm1, rm2, C * sizeof *rm1) == 0 &&
+                   memcmp(rv1, rv2, C * sizeof *rv1) == 0;
+        size_t negative = 0;
+        for (size_t i = 0; i < T; i++) negative += y1[i] <= 0.0f;
+        TEST_CHECK(same && negative > 0 && negative < T,
+                   "bn+%s fused (%d,%d,%d)%s: same bits %d, %zu of %zu outputs <= 0",
+                   acts[k] == OPS_RELU ? "relu" : "lrelu", N, C, S, c16 ? " c16" : "", same,
+                   negative, T);
+        free(y1), free(y2), free(m1), free(r1), free(m2), free(r2);
+        free(rm1), free(rv1), free(rm2), free(rv2);
+    }
+    free(x), free(g), free(b);
+}
+
 int main(void)
 {
     test_begin("test_ops_basic");
+    test_bn_act_fused(4, 3, 5, 0);
+    test_bn_act_fused(16, 8, 256, 0);  /* threaded */
+    test_bn_act_fused(24, 1100, 1, 0); /* the feature path, several blocks */
+    test_bn_act_fused(3, 32, 5, 1);
+    test_bn_act_fused(8, 64, 64, 1);   /* threaded */
     test_bn_forward_properties();
     test_bn_forward_reference("bn fwd (4,3,5)", 4, 3, 5, 0.0, 2.0, 2e-6);
     test_bn_forward_reference("bn fwd S=1 (16,7,1)", 16, 7, 1, 1.0, 1.0, 2e-6);

@@ -284,6 +284,12 @@ void net_read_output(const net *n, float *host, int items)
     ops_to_host(n->be, host, net_output(n)->out, (size_t)items * net_output_size(n));
 }
 
+/* The activations a batch norm can apply in its own pass. */
+static int layer_fusable_act(const layer *l)
+{
+    return l->kind == LAYER_RELU || l->kind == LAYER_LRELU;
+}
+
 static ops_activation activation_of(layer_kind k)
 {
     switch (k) {
@@ -318,6 +324,13 @@ void net_forward(net *n, int train)
                 ops_conv_forward(l->conv, l->out, in, layer_weight(l), l->b, n->work);
             break;
         case LAYER_BATCHNORM:
+            /* a relu or lrelu right after goes in the same pass where the backend can */
+            l->act_fused = train && i + 1 < n->n_layers && layer_fusable_act(&n->layers[i + 1]) &&
+                           ops_batchnorm_act_forward_train(
+                               n->be, l->layout, activation_of(n->layers[i + 1].kind), l->out,
+                               l->save_mean, l->save_rstd, l->run_mean, l->run_var, in, l->w,
+                               l->b, B, l->C, l->H * l->W, BATCHNORM_DECAY, BATCHNORM_EPS) == 0;
+            if (l->act_fused) break;
             if (train)
                 ops_batchnorm_forward_train(n->be, l->layout, l->out, l->save_mean, l->save_rstd,
                                             l->run_mean, l->run_var, in, l->w, l->b, B, l->C,
@@ -331,7 +344,8 @@ void net_forward(net *n, int train)
         case LAYER_LRELU:
         case LAYER_TANH:
         case LAYER_SIGMOID:
-            ops_activation_forward(n->be, activation_of(l->kind), l->out, in, count);
+            if (!(i > 0 && n->layers[i - 1].act_fused)) /* else the batch norm applied it */
+                ops_activation_forward(n->be, activation_of(l->kind), l->out, in, count);
             break;
         case LAYER_CONCAT_Y:
             if (!l->folded)

@@ -54,6 +54,8 @@ typedef struct {
                                    * both sides offered (net_finish) */
     int folded;                   /* concat_y: the next convolution takes the labels itself
                                    * (ops_conv_create_cond); out and dout are left unused */
+    int act_fused;                /* batch norm: its last forward also applied the activation
+                                   * layer after it (ops_batchnorm_act_forward_train) */
 } layer;
 
 static inline int layer_is_conv(const layer *l)

@@ -233,6 +233,17 @@ void ops_batchnorm_backward(ops_backend *be, int layout, float *dinp, float *dga
     be->vt->batchnorm_backward(be, layout, dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N,
                                C, S);
 }
+int ops_batchnorm_act_forward_train(ops_backend *be, int layout, ops_activation act, float *out,
+                                    float *mean, float *rstd, float *running_mean,
+                                    float *running_var, const float *inp, const float *gamma,
+                                    const float *beta, int N, int C, int S, float decay,
+                                    float eps)
+{
+    if (!be->vt->batchnorm_act_forward_train) return -1;
+    return be->vt->batchnorm_act_forward_train(be, layout, act, out, mean, rstd, running_mean,
+                                               running_var, inp, gamma, beta, N, C, S, decay,
+                                               eps);
+}
 void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *running_var,
                                  const float *mean, const float *rstd, int C, double M,
                                  float decay, float eps)

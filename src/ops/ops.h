@@ -173,6 +173,15 @@ void ops_batchnorm_forward_eval(ops_backend *be, int layout, float *out, const f
 void ops_batchnorm_backward(ops_backend *be, int layout, float *dinp, float *dgamma,
                             float *dbeta, const float *dout, const float *inp, const float *mean,
                             const float *rstd, const float *gamma, int N, int C, int S);
+/* The training forward followed by `act` (OPS_RELU or OPS_LRELU) in place on its output, in one
+ * pass where the backend fuses them: the same results as the two ops in sequence (the backward
+ * is the two ops' as ever). Returns 0, or -1 with nothing done where the backend does not fuse
+ * (the caller runs the two ops). */
+int ops_batchnorm_act_forward_train(ops_backend *be, int layout, ops_activation act, float *out,
+                                    float *mean, float *rstd, float *running_mean,
+                                    float *running_var, const float *inp, const float *gamma,
+                                    const float *beta, int N, int C, int S, float decay,
+                                    float eps);
 /* The moving-average update a second training forward on the same batch would make. */
 void ops_batchnorm_update_moving(ops_backend *be, float *running_mean, float *running_var,
                                  const float *mean, const float *rstd, int C, double M,

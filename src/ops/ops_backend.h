@@ -70,6 +70,12 @@ struct ops_vtable {
                                float *dbeta, const float *dout, const float *inp,
                                const float *mean, const float *rstd, const float *gamma, int N,
                                int C, int S);
+    /* optional (NULL: never fused); may return -1 for a call it does not fuse */
+    int (*batchnorm_act_forward_train)(ops_backend *be, int layout, ops_activation act,
+                                       float *out, float *mean, float *rstd, float *running_mean,
+                                       float *running_var, const float *inp, const float *gamma,
+                                       const float *beta, int N, int C, int S, float decay,
+                                       float eps);
     void (*batchnorm_update_moving)(ops_backend *be, float *running_mean, float *running_var,
                                     const float *mean, const float *rstd, int C, double M,
                                     float decay, float eps);

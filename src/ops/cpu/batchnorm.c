@@ -15,6 +15,17 @@
 /* Below this many elements the whole op runs on one thread. */
 #define BN_PAR_MIN 16384
 
+/* The activation a fused forward applies to its output (batchnorm_act_forward_train), with
+ * activation.c's expressions, so it gives the same bits as the two ops. BN_NO_ACT: none. All
+ * three results are formed and one is selected: branch-free, so the loops stay vectorised (the
+ * outlined OpenMP bodies do not see act as a constant). */
+#define BN_NO_ACT (-1)
+static inline float bn_act(float v, int act)
+{
+    const float relu = v > 0.0f ? v : 0.0f, lrelu = v > 0.0f ? v : LRELU_SLOPE * v;
+    return act == OPS_RELU ? relu : act == OPS_LRELU ? lrelu : v;
+}
+
 /* Per-channel mean (double) of x viewed as (N, C, S). */
 static double channel_mean(const float *inp, int N, int C, int S, int c)
 {
@@ -56,9 +67,10 @@ static double channel_ssd(const float *inp, int N, int C, int S, int c, double m
  * accumulations in the same order, so the results are identical. */
 #define FEAT_BLK 256
 
-static void feat_forward_train(float *out, float *mean, float *rstd, float *running_mean,
-                               float *running_var, const float *inp, const float *gamma,
-                               const float *beta, int N, int C, float decay, float eps)
+static void feat_forward_train(int act, float *out, float *mean, float *rstd,
+                               float *running_mean, float *running_var, const float *inp,
+                               const float *gamma, const float *beta, int N, int C, float decay,
+                               float eps)
 {
     const double M = (double)N;
 #pragma omp parallel for schedule(static) if ((size_t)N * C >= BN_PAR_MIN && C > FEAT_BLK)
@@ -92,7 +104,8 @@ static void feat_forward_train(float *out, float *mean, float *rstd, float *runn
             const float *x = inp + (size_t)n * C + c0;
             float *y = out + (size_t)n * C + c0;
 #pragma omp simd
-            for (int j = 0; j < m; j++) y[j] = ((x[j] - mhi[j]) - mlo[j]) * scale[j] + bt[j];
+            for (int j = 0; j < m; j++)
+                y[j] = bn_act(((x[j] - mhi[j]) - mlo[j]) * scale[j] + bt[j], act);
         }
     }
 }
@@ -133,13 +146,14 @@ static void feat_backward(float *dinp, float *dgamma, float *dbeta, const float 
     }
 }
 
-void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
-                             float *running_var, const float *inp, const float *gamma,
-                             const float *beta, int N, int C, int S, float decay, float eps)
+static void plain_forward_train(int act, float *out, float *mean, float *rstd,
+                                float *running_mean, float *running_var, const float *inp,
+                                const float *gamma, const float *beta, int N, int C, int S,
+                                float decay, float eps)
 {
     if (S == 1) {
-        feat_forward_train(out, mean, rstd, running_mean, running_var, inp, gamma, beta, N, C,
-                           decay, eps);
+        feat_forward_train(act, out, mean, rstd, running_mean, running_var, inp, gamma, beta, N,
+                           C, decay, eps);
         return;
     }
     const double M = (double)N * S;
@@ -153,9 +167,18 @@ void batchnorm_forward_train(float *out, float *mean, float *rstd, float *runnin
             const float *x = inp + ((size_t)n * C + c) * S;
             float *y = out + ((size_t)n * C + c) * S;
 #pragma omp simd
-            for (int s = 0; s < S; s++) y[s] = ((x[s] - a.mhi) - a.mlo) * a.scale + a.shift;
+            for (int s = 0; s < S; s++)
+                y[s] = bn_act(((x[s] - a.mhi) - a.mlo) * a.scale + a.shift, act);
         }
     }
+}
+
+void batchnorm_forward_train(float *out, float *mean, float *rstd, float *running_mean,
+                             float *running_var, const float *inp, const float *gamma,
+                             const float *beta, int N, int C, int S, float decay, float eps)
+{
+    plain_forward_train(BN_NO_ACT, out, mean, rstd, running_mean, running_var, inp, gamma, beta,
+                        N, C, S, decay, eps);
 }
 
 void batchnorm_update_moving(float *running_mean, float *running_var, const float *mean,
@@ -240,9 +263,10 @@ void batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *d
  * activations in. Sixteen channels are processed together, one per vector lane; the same
  * double accumulations as above, summed in (n, s) order per channel. */
 
-void batchnorm_forward_train_c16(float *out, float *mean, float *rstd, float *running_mean,
-                                 float *running_var, const float *inp, const float *gamma,
-                                 const float *beta, int N, int C, int S, float decay, float eps)
+static void c16_forward_train(int act, float *out, float *mean, float *rstd,
+                              float *running_mean, float *running_var, const float *inp,
+                              const float *gamma, const float *beta, int N, int C, int S,
+                              float decay, float eps)
 {
     const int CB = C / 16;
     const double M = (double)N * S;
@@ -280,9 +304,28 @@ void batchnorm_forward_train_c16(float *out, float *mean, float *rstd, float *ru
             for (int s = 0; s < S; s++)
 #pragma omp simd
                 for (int j = 0; j < 16; j++)
-                    y[s * 16 + j] = ((x[s * 16 + j] - mhi[j]) - mlo[j]) * scale[j] + bt[j];
+                    y[s * 16 + j] =
+                        bn_act(((x[s * 16 + j] - mhi[j]) - mlo[j]) * scale[j] + bt[j], act);
         }
     }
+}
+
+void batchnorm_forward_train_c16(float *out, float *mean, float *rstd, float *running_mean,
+                                 float *running_var, const float *inp, const float *gamma,
+                                 const float *beta, int N, int C, int S, float decay, float eps)
+{
+    c16_forward_train(BN_NO_ACT, out, mean, rstd, running_mean, running_var, inp, gamma, beta, N,
+                      C, S, decay, eps);
+}
+
+void batchnorm_act_forward_train(int act, int c16, float *out, float *mean, float *rstd,
+                                 float *running_mean, float *running_var, const float *inp,
+                                 const float *gamma, const float *beta, int N, int C, int S,
+                                 float decay, float eps)
+{
+    (c16 ? c16_forward_train : plain_forward_train)(act, out, mean, rstd, running_mean,
+                                                    running_var, inp, gamma, beta, N, C, S,
+                                                    decay, eps);
 }
 
 void batchnorm_forward_eval_c16(float *out, const float *inp, const float *running_mean,

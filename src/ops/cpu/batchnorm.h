@@ -40,6 +40,15 @@ void batchnorm_backward_c16(float *dinp, float *dgamma, float *dbeta, const floa
                             const float *inp, const float *mean, const float *rstd,
                             const float *gamma, int N, int C, int S);
 
+/* Batch norm in training mode followed by act (OPS_RELU or OPS_LRELU) on its output, in one pass
+ * over the maps (c16: nChw16c, else NCHW): the same bits as the two ops one after the other
+ * (activation.c's expressions). The backward stays two ops: the activation's in place, then the
+ * batch norm's (fused, its reductions lost their vectorisation and it was slower). */
+void batchnorm_act_forward_train(int act, int c16, float *out, float *mean, float *rstd,
+                                 float *running_mean, float *running_var, const float *inp,
+                                 const float *gamma, const float *beta, int N, int C, int S,
+                                 float decay, float eps);
+
 /* Synchronised batch norm (ops_set_batchnorm_sync), either layout (c16: nChw16c): statistics
  * and the backward's sums over every replica's batch through rs; dgamma and dbeta from this
  * replica's batch alone. batchnorm_sync.c. */

@@ -227,6 +227,21 @@ static void cpu_bn_backward(ops_backend *be, int layout, float *dinp, float *dga
     (layout == CPU_LAYOUT_C16 ? batchnorm_backward_c16 : batchnorm_backward)(
         dinp, dgamma, dbeta, dout, inp, mean, rstd, gamma, N, C, S);
 }
+/* relu and lrelu, on one replica's batch (the synchronised pass is not fused) */
+static int cpu_bn_fuses(const ops_backend *be, ops_activation act)
+{
+    return !be->bn_sync.sum && (act == OPS_RELU || act == OPS_LRELU);
+}
+static int cpu_bn_act_train(ops_backend *be, int layout, ops_activation act, float *out,
+                            float *mean, float *rstd, float *running_mean, float *running_var,
+                            const float *inp, const float *gamma, const float *beta, int N,
+                            int C, int S, float decay, float eps)
+{
+    if (!cpu_bn_fuses(be, act)) return -1;
+    batchnorm_act_forward_train(act, layout == CPU_LAYOUT_C16, out, mean, rstd, running_mean,
+                                running_var, inp, gamma, beta, N, C, S, decay, eps);
+    return 0;
+}
 static void cpu_bn_update_moving(ops_backend *be, float *running_mean, float *running_var,
                                  const float *mean, const float *rstd, int C, double M,
                                  float decay, float eps)
@@ -350,6 +365,7 @@ static const ops_vtable cpu_vtable = {
     .batchnorm_forward_train = cpu_bn_train,
     .batchnorm_forward_eval = cpu_bn_eval,
     .batchnorm_backward = cpu_bn_backward,
+    .batchnorm_act_forward_train = cpu_bn_act_train,
     .batchnorm_update_moving = cpu_bn_update_moving,
     .activation_forward = cpu_act_forward,
     .activation_backward = cpu_act_backward,
