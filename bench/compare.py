@@ -258,11 +258,13 @@ def decode_cost(a, data):
     try:
         exe = os.path.join(tmp, "jpeg_decode")
         src = ["bench/jpeg_decode.c", "src/data/dataset.c", "src/data/loader.c", "src/data/image.c",
-               "src/data/image_resize.c", "src/data/idx.c", "src/core/rng.c", "src/core/error.c",
-               "src/core/log.c"]
+               "src/data/image_resize.c", "src/data/image_webp.c", "src/data/idx.c",
+               "src/data/lmdb_source.c", "src/data/labels_file.c", "src/data/source.c",
+               "src/core/rng.c", "src/core/error.c", "src/core/log.c"]
         cc = os.environ.get("CC", "cc")
         flags = ["-O2", "-std=c11", "-D_GNU_SOURCE", "-pthread", "-fopenmp", "-Isrc"]
-        p = subprocess.run([cc] + flags + src + ["-ljpeg", "-lpng", "-lz", "-lm", "-o", exe],
+        p = subprocess.run([cc] + flags + src + ["-ljpeg", "-lpng", "-lz", "-llmdb", "-lwebp",
+                                                 "-lm", "-o", exe],
                            cwd=ROOT, capture_output=True, text=True)
         if p.returncode != 0:
             print("(jpeg_decode did not build; skipped)\n" + p.stderr[-2000:])
