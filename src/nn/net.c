@@ -199,7 +199,8 @@ int net_finish(net *n)
     size_t sn_grad_floats = 0;
     for (int i = 0; i < n->n_layers; i++) {
         const layer *l = &n->layers[i];
-        size_t sz = (layer_size(l) + 15) / 16 * 16;
+        /* a folded concat_y writes nothing: its out and dout stay NULL */
+        size_t sz = l->folded ? 0 : (layer_size(l) + 15) / 16 * 16;
         if (!layer_shares_grad(n, i)) total += B * sz; /* dout */
         if (!layer_aliases_input(l)) total += B * sz;
         if (l->kind == LAYER_BATCHNORM) total += 2 * ((size_t)l->C + 16);
@@ -223,6 +224,10 @@ int net_finish(net *n)
     n->dinput = TAKE(B * in_size);
     for (int i = 0; i < n->n_layers; i++) {
         layer *l = &n->layers[i];
+        if (l->folded) {
+            l->out = l->dout = NULL;
+            continue;
+        }
         size_t sz = (layer_size(l) + 15) / 16 * 16;
         float *prev_out = i ? n->layers[i - 1].out : n->input;
         l->out = layer_aliases_input(l) ? prev_out : TAKE(B * sz);

@@ -53,7 +53,7 @@ typedef struct {
     int layout;                   /* of out/dout: OPS_LAYOUT_PLAIN, or one the convolutions on
                                    * both sides offered (net_finish) */
     int folded;                   /* concat_y: the next convolution takes the labels itself
-                                   * (ops_conv_create_cond); out and dout are left unused */
+                                   * (ops_conv_create_cond); out and dout are NULL */
     int act_fused;                /* batch norm: its last forward also applied the activation
                                    * layer after it (ops_batchnorm_act_forward_train) */
 } layer;
