@@ -39,28 +39,22 @@ static float *copy_floats(const float *s, size_t n)
     return p;
 }
 
-/* (N, C, HW) plain <-> nChw16c (C a multiple of 16) */
-static float *to_c16(const float *x, int N, int C, int HW)
+/* (N, C, HW) plain -> nChw16c (to_c16) or back; C a multiple of 16 */
+static float *c16_convert(const float *x, int N, int C, int HW, int to_c16)
 {
     float *o = dc_alloc_floats((size_t)N * C * HW);
     for (int n = 0; n < N; n++)
         for (int c = 0; c < C; c++)
-            for (int s = 0; s < HW; s++)
-                o[(((size_t)n * (C / 16) + c / 16) * HW + s) * 16 + c % 16] =
-                    x[((size_t)n * C + c) * HW + s];
+            for (int s = 0; s < HW; s++) {
+                size_t plain = ((size_t)n * C + c) * HW + s;
+                size_t blocked = (((size_t)n * (C / 16) + c / 16) * HW + s) * 16 + c % 16;
+                if (to_c16) o[blocked] = x[plain];
+                else o[plain] = x[blocked];
+            }
     return o;
 }
-
-static float *from_c16(const float *x, int N, int C, int HW)
-{
-    float *o = dc_alloc_floats((size_t)N * C * HW);
-    for (int n = 0; n < N; n++)
-        for (int c = 0; c < C; c++)
-            for (int s = 0; s < HW; s++)
-                o[((size_t)n * C + c) * HW + s] =
-                    x[(((size_t)n * (C / 16) + c / 16) * HW + s) * 16 + c % 16];
-    return o;
-}
+static float *to_c16(const float *x, int N, int C, int HW) { return c16_convert(x, N, C, HW, 1); }
+static float *from_c16(const float *x, int N, int C, int HW) { return c16_convert(x, N, C, HW, 0); }
 
 static double max_rel_err(const float *got, const float *want, size_t n)
 {
