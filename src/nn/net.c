@@ -161,14 +161,6 @@ void net_reshape(net *n, int C, int H, int W)
     l->W = W;
 }
 
-static size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
-
-/* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
-static int layer_aliases_input(const layer *l)
-{
-    return layer_is_activation(l) || l->kind == LAYER_RESHAPE;
-}
-
 /* After the first layer they also share their input's gradient buffer: an activation's
  * backward scales it in place, a reshape's is nothing. */
 static int layer_shares_grad(const net *n, int i)
@@ -182,6 +174,82 @@ static int layer_source(const net *n, int i)
     int j = i - 1;
     if (j >= 0 && n->layers[j].folded) j--;
     return j;
+}
+
+/* A convolution right after a concat_y takes the labels itself where the backend can
+ * (ops_conv_create_cond): the concat is then skipped. */
+static ops_conv *layer_conv_create(net *n, int i)
+{
+    layer *l = &n->layers[i];
+    int transpose = l->kind == LAYER_DECONV;
+    if (i > 0 && n->layers[i - 1].kind == LAYER_CONCAT_Y) {
+        ops_conv *c = ops_conv_create_cond(n->be, &l->geom, transpose, n->y_dim, n->y);
+        if (c) {
+            n->layers[i - 1].folded = 1;
+            return c;
+        }
+    }
+    return ops_conv_create(n->be, &l->geom, transpose);
+}
+
+/* Layers that pass a backend's own layout through between two convolutions: batch norm, the
+ * activations, and a concat_y that the next convolution took over. */
+static int is_layout_passthrough(const layer *l)
+{
+    return l->kind == LAYER_BATCHNORM || layer_is_activation(l) || l->folded;
+}
+
+/* Where a convolution's output flows through batch norm and activations only into the next
+ * convolution, and both convolutions offer the same layout of their own for that side, the
+ * maps between them stay in it: the reorders to and from NCHW between the two disappear
+ * (oneDNN's nChw16c on the CPU backend). */
+static void net_plan_layouts(net *n)
+{
+    int want_img[NET_MAX_LAYERS] = {0}, want_map[NET_MAX_LAYERS] = {0};
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (!layer_is_conv(l)) continue;
+        int j = i + 1;
+        while (j < n->n_layers && is_layout_passthrough(&n->layers[j])) j++;
+        if (j >= n->n_layers || !layer_is_conv(&n->layers[j])) continue;
+        layer *next = &n->layers[j];
+        int out_map = l->kind == LAYER_CONV, in_map = next->kind == LAYER_DECONV;
+        int layout = ops_conv_native_layout(l->conv, out_map);
+        if (layout == OPS_LAYOUT_PLAIN || ops_conv_native_layout(next->conv, in_map) != layout)
+            continue;
+        for (int k = i; k < j; k++) n->layers[k].layout = layout;
+        if (out_map) want_map[i] = layout;
+        else want_img[i] = layout;
+        if (in_map) want_map[j] = layout;
+        else want_img[j] = layout;
+    }
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (!layer_is_conv(l) || (!want_img[i] && !want_map[i])) continue;
+        int rc = ops_conv_set_layout(l->conv, want_img[i], want_map[i]);
+        DC_ASSERT(rc == 0, "layer %s: the layout the backend offered was refused", l->name);
+    }
+}
+
+/* net_finish's first part: each conv and deconv layer's convolution, then the layouts between
+ * them. Returns -1, with no convolution left, if the backend refuses a layer. */
+static int net_plan_convs(net *n)
+{
+    for (int i = 0; i < n->n_layers; i++) {
+        layer *l = &n->layers[i];
+        if (!layer_is_conv(l)) continue;
+        l->conv = layer_conv_create(n, i);
+        if (!l->conv) {
+            for (int j = 0; j < i; j++) {
+                ops_conv_free(n->layers[j].conv);
+                n->layers[j].conv = NULL;
+                n->layers[j].folded = 0;
+            }
+            return -1;
+        }
+    }
+    net_plan_layouts(n);
+    return 0;
 }
 
 int net_finish(net *n)
@@ -489,60 +557,4 @@ void net_backward(net *n, const float *dout, int want_param_grads, int want_inpu
             n->grads_ready(n->grads_ready_ctx, (size_t)(first - n->ps.grads));
         }
     }
-}
-
-int net_first_nonfinite_param(const net *n)
-{
-    const param_store *ps = &n->ps;
-    if (ops_all_finite(n->be, ps->params, ps->n_params) &&
-        ops_all_finite(n->be, ps->buffers, ps->n_buffers))
-        return -1;
-    for (int i = 0; i < ps->count; i++)
-        if (!ops_all_finite(n->be, param_store_values(ps, &ps->specs[i]), ps->specs[i].numel))
-            return i;
-    return -1;
-}
-
-int net_first_nonfinite_output(const net *n)
-{
-    for (int i = 0; i < n->n_layers; i++) {
-        const layer *l = &n->layers[i];
-        /* in-place layers share the buffer of the layer that owns it: checked there, and that
-         * buffer holds what the last of them wrote */
-        if (layer_aliases_input(l) || l->folded) continue;
-        if (!ops_all_finite(n->be, l->out, (size_t)n->batch * layer_size(l))) return i;
-    }
-    return -1;
-}
-
-const char *layer_kind_name(layer_kind k)
-{
-    switch (k) {
-    case LAYER_LINEAR: return "linear";
-    case LAYER_CONV: return "conv";
-    case LAYER_DECONV: return "deconv";
-    case LAYER_BATCHNORM: return "batchnorm";
-    case LAYER_RELU: return "relu";
-    case LAYER_LRELU: return "lrelu";
-    case LAYER_TANH: return "tanh";
-    case LAYER_SIGMOID: return "sigmoid";
-    case LAYER_CONCAT_Y: return "concat_y";
-    case LAYER_RESHAPE: return "reshape";
-    }
-    return "?";
-}
-
-void net_layer_label(const net *n, int i, char *buf, size_t len)
-{
-    const layer *l = &n->layers[i];
-    if (l->name[0]) {
-        snprintf(buf, len, "%s/%s", n->prefix, l->name);
-        return;
-    }
-    int j = i - 1;
-    while (j >= 0 && !n->layers[j].name[0]) j--;
-    if (j >= 0)
-        snprintf(buf, len, "%s/%s after %s", n->prefix, layer_kind_name(l->kind), n->layers[j].name);
-    else
-        snprintf(buf, len, "%s/%s at the input", n->prefix, layer_kind_name(l->kind));
 }

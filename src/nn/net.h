@@ -67,6 +67,13 @@ static inline int layer_is_activation(const layer *l)
     return l->kind == LAYER_RELU || l->kind == LAYER_LRELU || l->kind == LAYER_TANH ||
            l->kind == LAYER_SIGMOID;
 }
+/* Activations overwrite their input; reshape shares it. Neither needs buffers of its own. */
+static inline int layer_aliases_input(const layer *l)
+{
+    return layer_is_activation(l) || l->kind == LAYER_RESHAPE;
+}
+/* Floats per item of the layer's output. */
+static inline size_t layer_size(const layer *l) { return (size_t)l->C * l->H * l->W; }
 
 /* Per-layer timing (dcgan bench --layers). A net with a profile synchronizes the backend and
  * reads the clock around every layer's forward and backward and adds the seconds here; without
@@ -142,11 +149,6 @@ const char *net_conv_engine(const net *n);
 /* Allocates parameters and activations and plans the convolutions. Returns 0, or -1 if the
  * backend cannot run one of the layers as its options ask (nothing is allocated then). */
 int net_finish(net *n);
-/* net_finish's first part (nn/net_plan.c): creates each conv and deconv layer's convolution,
- * one right after a concat_y taking the labels itself where the backend can (the concat is
- * then marked folded and skipped), and plans the layouts between them. Needs n->y allocated.
- * Returns -1, with no convolution left, if the backend refuses a layer. */
-int net_plan_convs(net *n);
 void net_free(net *n);
 /* Networks that never run at the same time (G and D) can share one convolution scratch:
  * afterwards both use the larger buffer, owned by the net it came from; free the borrower
