@@ -139,6 +139,14 @@ void cond_planes_table(const cond_planes *cp, float *T, const float *weight, int
     }
 }
 
+void cond_planes_add(const cond_planes *cp, float *out, const float *y, const float *T,
+                     int out_c16)
+{
+    const int M = (int)cond_planes_out_floats(cp, out_c16);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cp->full.N, M, cp->Y, 1.0f, y, cp->Y,
+                T, M, 1.0f, out, M);
+}
+
 void cond_planes_weight_grad(const cond_planes *cp, float *dweight, const float *D, int out_c16)
 {
     const int K_w = cp->full.K_w, K_h = cp->full.K_h, O = cp->out_C;
@@ -231,11 +239,8 @@ void cond_conv_forward(const cond_conv *c, float *out, const float *inp, const f
     const cond_planes *cp = &c->planes;
     if (!cp->transpose) gather_w_x(c, weight);
     conv_plan_forward(&c->x, out, inp, cp->transpose ? weight : c->w_x, bias, work);
-    const size_t M = cond_planes_out_floats(cp, out_c16(c));
     cond_planes_table(cp, c->table, weight, 0, out_c16(c));
-    /* out (N, M) += y (N, Y) @ T (Y, M) */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cp->full.N, (int)M, cp->Y, 1.0f, c->y,
-                cp->Y, c->table, (int)M, 1.0f, out, (int)M);
+    cond_planes_add(cp, out, c->y, c->table, out_c16(c));
 }
 
 void cond_conv_backward(const cond_conv *c, float *dinp, float *dweight, float *dbias,

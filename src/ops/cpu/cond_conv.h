@@ -45,6 +45,10 @@ void cond_planes_free(cond_planes *cp);
  * only the Y label rows (Y, C_img, K_h, K_w) when labels_only is set. */
 void cond_planes_table(const cond_planes *cp, float *T, const float *weight, int labels_only,
                        int out_c16);
+/* out (full.N, cond_planes_out_floats) += y (full.N, Y) @ T: the label planes' part of the
+ * output, T from cond_planes_table in the same layout. */
+void cond_planes_add(const cond_planes *cp, float *out, const float *y, const float *T,
+                     int out_c16);
 /* dweight's label channels += the taps' sums of D (Y, out floats), the output gradient summed
  * over the batch per label (y^T @ dout), in the output's layout. */
 void cond_planes_weight_grad(const cond_planes *cp, float *dweight, const float *D, int out_c16);

@@ -2,7 +2,6 @@
  * layouts between stages, and the forward pass. */
 #include "ops/cpu/infer.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,8 +221,8 @@ static void load_label_table(const cpu_infer *p, infer_stage *s)
                     s->comp->w[(((size_t)g->C_map + c) * Ci + ci) * KK + k] * scale;
     }
     const int c16 = s->kind == STAGE_DECONV_DNN && s->dst_c16;
-    free(s->label_T);
-    s->label_T = dc_alloc_floats(Y * cond_planes_out_floats(&s->planes, c16));
+    if (!s->label_T) /* the layout is fixed with the plan: one table for every load */
+        s->label_T = dc_alloc_floats(Y * cond_planes_out_floats(&s->planes, c16));
     cond_planes_table(&s->planes, s->label_T, lw, 1, c16);
     free(lw);
 }
@@ -276,15 +275,6 @@ ops_infer *cpu_infer_create(ops_backend *be, const ops_infer_layer *layers, int 
     return &p->base;
 }
 
-/* out (batch, output floats) += y @ label_T */
-static void add_labels(const cpu_infer *p, const infer_stage *s, float *out, int c16,
-                       const float *y)
-{
-    const int M = (int)cond_planes_out_floats(&s->planes, c16);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p->batch, M, p->y_dim, 1.0f, y,
-                p->y_dim, s->label_T, M, 1.0f, out, M);
-}
-
 static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const float *src,
                       const float *y)
 {
@@ -311,7 +301,8 @@ static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const floa
                                                p->stream, &raw_c16);
         if (s->cond) {
             DC_ASSERT(raw_c16 == s->dst_c16, "inference plan: the label table's layout");
-            add_labels(p, s, (float *)raw, raw_c16, y); /* raw is dst or the plan's work */
+            /* raw is dst or the plan's work */
+            cond_planes_add(&s->planes, (float *)raw, y, s->label_T, raw_c16);
         }
         if (!s->defer)
             infer_epilogue(dst, s->out_c16, raw, raw_c16, NULL, s->b, s->act, B, s->C, S);
@@ -326,7 +317,7 @@ static void run_stage(cpu_infer *p, const infer_stage *s, float *dst, const floa
         /* the labels go in before the activation */
         infer_deconv_direct(dst, src, s->in_c16, s->pre_b, s->pre_act, s->w, s->b,
                             INFER_ACT_NONE, &s->g);
-        add_labels(p, s, dst, 0, y);
+        cond_planes_add(&s->planes, dst, y, s->label_T, 0);
         if (s->act != INFER_ACT_NONE)
             infer_epilogue(dst, 0, dst, 0, NULL, NULL, s->act, B, s->C, S);
         break;
